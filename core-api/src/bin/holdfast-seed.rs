@@ -1,0 +1,179 @@
+//! Seeds the demo: a demo user and an admin, a 3×3 nine-seat hall and a 10,000-seat arena, each
+//! with an event on sale. Idempotent: what exists already is left as it is.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, Utc};
+use core_api::{
+    domain::{Password, Role},
+    services::admin::{
+        AdminService, CreateEventRequest, CreatePerformanceRequest, CreateVenueRequest,
+        LayoutInput, SectionInput,
+    },
+    storage::{
+        db,
+        redis::{Redis, holds::HoldStore},
+        repo::{catalog::CatalogRepo, users::UserRepo},
+    },
+};
+
+struct DemoEvent {
+    venue: &'static str,
+    title: &'static str,
+    description: &'static str,
+    sections: &'static [(&'static str, &'static str, u32, u32, i32, i32)],
+    prices: &'static [(&'static str, i64)],
+}
+
+const HALL: DemoEvent = DemoEvent {
+    venue: "Holdfast Hall",
+    title: "Holdfast Live: Nine Seats",
+    description: "An intimate night in a nine-seat hall. Three rows, three seats each.",
+    sections: &[("Main", "R", 3, 3, 0, 0)],
+    prices: &[("R", 110_000)],
+};
+
+const ARENA: DemoEvent = DemoEvent {
+    venue: "Holdfast Arena",
+    title: "Holdfast Arena Tour 2026",
+    description: "Ten thousand seats, one night. Floor, North, South and East stands.",
+    sections: &[
+        ("Floor", "VIP", 20, 50, 250, 0),
+        ("North", "R", 30, 100, 0, 250),
+        ("South", "R", 30, 100, 0, 600),
+        ("East", "S", 30, 100, 1050, 250),
+    ],
+    prices: &[("VIP", 198_000), ("R", 154_000), ("S", 121_000)],
+};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let url = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/holdfast".to_owned());
+    let redis_url =
+        std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+    let db = db::connect(&url, 4, std::time::Duration::from_secs(10)).await?;
+    let users = UserRepo::new(db.clone());
+    let catalog = CatalogRepo::new(db);
+    // Creating venues and events never touches Redis; the store is only there to build the service.
+    let admin = AdminService::new(
+        catalog.clone(),
+        HoldStore::new(Redis::connect(
+            &redis_url,
+            "",
+            std::time::Duration::from_secs(2),
+        )?),
+    );
+
+    ensure_user(
+        &users,
+        "demo@holdfast.dev",
+        "demo-password",
+        "Demo Buyer",
+        Role::User,
+    )
+    .await?;
+    ensure_user(
+        &users,
+        "admin@holdfast.dev",
+        "admin-password",
+        "Demo Admin",
+        Role::Admin,
+    )
+    .await?;
+    for demo in [HALL, ARENA] {
+        ensure_event(&admin, &catalog, &demo).await?;
+    }
+    println!(
+        "demo accounts: demo@holdfast.dev / demo-password (USER), admin@holdfast.dev / admin-password (ADMIN)"
+    );
+    Ok(())
+}
+
+async fn ensure_user(
+    users: &UserRepo,
+    email: &str,
+    password: &str,
+    name: &str,
+    role: Role,
+) -> anyhow::Result<()> {
+    if let Some(user) = users.by_email(email).await? {
+        if user.role != role.as_str() {
+            users.set_role(user.id, role.as_str()).await?;
+        }
+        return Ok(());
+    }
+    let hash = Password::parse(password)?.hash()?;
+    users.insert(email, &hash, name, role.as_str()).await?;
+    println!("created user {email}");
+    Ok(())
+}
+
+async fn ensure_event(
+    admin: &AdminService,
+    catalog: &CatalogRepo,
+    demo: &DemoEvent,
+) -> anyhow::Result<()> {
+    if catalog.event_by_title(demo.title).await?.is_some() {
+        println!("'{}' exists; leaving it as it is", demo.title);
+        return Ok(());
+    }
+    let venue_id = match catalog.venue_by_name(demo.venue).await? {
+        Some(id) => id,
+        None => {
+            let sections = demo
+                .sections
+                .iter()
+                .map(|&(name, tier, rows, seats_per_row, x, y)| SectionInput {
+                    name: name.to_owned(),
+                    price_tier: tier.to_owned(),
+                    rows,
+                    seats_per_row,
+                    x,
+                    y,
+                })
+                .collect();
+            let request = CreateVenueRequest {
+                name: demo.venue.to_owned(),
+                layout: LayoutInput {
+                    sections,
+                    seats: vec![],
+                },
+            };
+            admin.create_venue(request).await?.id
+        }
+    };
+    let event = admin
+        .create_event(CreateEventRequest {
+            venue_id,
+            title: demo.title.to_owned(),
+            description: demo.description.to_owned(),
+        })
+        .await?;
+    let now = Utc::now();
+    let starts_at = now + Duration::days(30);
+    let prices: BTreeMap<String, i64> = demo
+        .prices
+        .iter()
+        .map(|&(t, p)| (t.to_owned(), p))
+        .collect();
+    let performance = admin
+        .create_performance(
+            event.id,
+            CreatePerformanceRequest {
+                starts_at,
+                sale_opens_at: now - Duration::hours(1),
+                sale_closes_at: starts_at,
+                max_seats_per_user: 4,
+                queue_enabled: false,
+                prices,
+            },
+        )
+        .await?;
+    admin.open_sale(performance.id, now).await?;
+    println!(
+        "created '{}' ({} seats, on sale)",
+        demo.title, performance.total_seats
+    );
+    Ok(())
+}

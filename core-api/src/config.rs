@@ -1,0 +1,256 @@
+//! Typed configuration read from the environment and validated before anything starts.
+
+use std::{collections::HashMap, net::SocketAddr, time::Duration};
+
+/// Which store holds seat claims. `Redis` is the fast path; `Postgres` arrives with the
+/// Redis-down fallback and is refused until then.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HoldStrategy {
+    Redis,
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub listen_addr: SocketAddr,
+    pub metrics_addr: SocketAddr,
+    pub database_url: String,
+    pub redis_url: String,
+    pub redis_key_prefix: String,
+    pub db_max_connections: u32,
+    pub dependency_timeout_ms: u64,
+    pub max_body_bytes: usize,
+    pub jwt_secret: String,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub access_token_ttl_secs: u64,
+    pub refresh_token_ttl_secs: u64,
+    pub hold_ttl_ms: u64,
+    pub hold_extension_ms: u64,
+    pub reservation_ttl_ms: u64,
+    pub confirm_failure_rate: f64,
+    pub hold_strategy: HoldStrategy,
+    pub log_json: bool,
+}
+
+impl std::fmt::Debug for Config {
+    // Written by hand so the JWT secret and database credentials never reach a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen_addr", &self.listen_addr)
+            .field("metrics_addr", &self.metrics_addr)
+            .field("redis_key_prefix", &self.redis_key_prefix)
+            .field("hold_ttl_ms", &self.hold_ttl_ms)
+            .field("reservation_ttl_ms", &self.reservation_ttl_ms)
+            .field("confirm_failure_rate", &self.confirm_failure_rate)
+            .field("hold_strategy", &self.hold_strategy)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A configuration value that could not be used; names the variable.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {var}: {reason}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub reason: String,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(std::env::vars().collect())
+    }
+
+    /// Reads from a map, so tests can build configs without touching the process env.
+    pub fn from_vars(vars: HashMap<String, String>) -> Result<Self, ConfigError> {
+        let env = Env(vars);
+        let config = Config {
+            listen_addr: env.parse("CORE_LISTEN_ADDR", "0.0.0.0:3000")?,
+            metrics_addr: env.parse("CORE_METRICS_ADDR", "0.0.0.0:9092")?,
+            database_url: env.string(
+                "DATABASE_URL",
+                "postgres://postgres@127.0.0.1:5432/holdfast",
+            ),
+            redis_url: env.string("REDIS_URL", "redis://127.0.0.1:6379"),
+            redis_key_prefix: env.string("CORE_REDIS_KEY_PREFIX", ""),
+            db_max_connections: env.parse("CORE_DB_MAX_CONNECTIONS", "20")?,
+            dependency_timeout_ms: env.parse("CORE_DEPENDENCY_TIMEOUT_MS", "2000")?,
+            max_body_bytes: env.parse("CORE_MAX_BODY_BYTES", "1048576")?,
+            jwt_secret: env.required("CORE_JWT_SECRET")?,
+            jwt_issuer: env.string("CORE_JWT_ISSUER", "holdfast"),
+            jwt_audience: env.string("CORE_JWT_AUDIENCE", "holdfast-api"),
+            access_token_ttl_secs: env.parse("CORE_ACCESS_TOKEN_TTL_SECS", "900")?,
+            refresh_token_ttl_secs: env.parse("CORE_REFRESH_TOKEN_TTL_SECS", "1209600")?,
+            hold_ttl_ms: env.parse("CORE_HOLD_TTL_MS", "300000")?,
+            hold_extension_ms: env.parse("CORE_HOLD_EXTENSION_MS", "120000")?,
+            reservation_ttl_ms: env.parse("CORE_RESERVATION_TTL_MS", "600000")?,
+            confirm_failure_rate: env.parse("CONFIRM_FAILURE_RATE", "0")?,
+            hold_strategy: match env.string("HOLD_STRATEGY", "redis").as_str() {
+                "redis" => HoldStrategy::Redis,
+                other => {
+                    return Err(ConfigError {
+                        var: "HOLD_STRATEGY",
+                        reason: format!("unsupported value {other:?}; supported: redis"),
+                    });
+                }
+            },
+            log_json: match env.string("CORE_LOG_FORMAT", "pretty").as_str() {
+                "json" => true,
+                "pretty" => false,
+                other => {
+                    return Err(ConfigError {
+                        var: "CORE_LOG_FORMAT",
+                        reason: format!("expected json or pretty, got {other:?}"),
+                    });
+                }
+            },
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let check = |ok: bool, var: &'static str, reason: &str| {
+            if ok {
+                Ok(())
+            } else {
+                Err(ConfigError {
+                    var,
+                    reason: reason.to_owned(),
+                })
+            }
+        };
+        check(
+            self.jwt_secret.len() >= 32,
+            "CORE_JWT_SECRET",
+            "must be at least 32 bytes",
+        )?;
+        check(
+            (0.0..=1.0).contains(&self.confirm_failure_rate),
+            "CONFIRM_FAILURE_RATE",
+            "must be between 0 and 1",
+        )?;
+        check(
+            self.hold_ttl_ms >= 1_000,
+            "CORE_HOLD_TTL_MS",
+            "must be at least 1000",
+        )?;
+        check(
+            self.hold_extension_ms <= self.hold_ttl_ms,
+            "CORE_HOLD_EXTENSION_MS",
+            "must not exceed CORE_HOLD_TTL_MS",
+        )?;
+        check(
+            self.reservation_ttl_ms >= 1_000,
+            "CORE_RESERVATION_TTL_MS",
+            "must be at least 1000",
+        )?;
+        check(
+            self.db_max_connections >= 1,
+            "CORE_DB_MAX_CONNECTIONS",
+            "must be at least 1",
+        )?;
+        check(
+            self.dependency_timeout_ms >= 50,
+            "CORE_DEPENDENCY_TIMEOUT_MS",
+            "must be at least 50",
+        )?;
+        check(
+            self.access_token_ttl_secs >= 10,
+            "CORE_ACCESS_TOKEN_TTL_SECS",
+            "must be at least 10",
+        )?;
+        check(
+            self.max_body_bytes >= 1024,
+            "CORE_MAX_BODY_BYTES",
+            "must be at least 1024",
+        )
+    }
+
+    pub fn dependency_timeout(&self) -> Duration {
+        Duration::from_millis(self.dependency_timeout_ms)
+    }
+}
+
+struct Env(HashMap<String, String>);
+
+impl Env {
+    fn string(&self, var: &str, default: &str) -> String {
+        self.0
+            .get(var)
+            .filter(|v| !v.is_empty())
+            .cloned()
+            .unwrap_or_else(|| default.to_owned())
+    }
+
+    fn required(&self, var: &'static str) -> Result<String, ConfigError> {
+        self.0
+            .get(var)
+            .filter(|v| !v.is_empty())
+            .cloned()
+            .ok_or(ConfigError {
+                var,
+                reason: "is required".to_owned(),
+            })
+    }
+
+    fn parse<T: std::str::FromStr>(
+        &self,
+        var: &'static str,
+        default: &str,
+    ) -> Result<T, ConfigError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        let raw = self.string(var, default);
+        raw.parse().map_err(|e| ConfigError {
+            var,
+            reason: format!("{raw:?}: {e}"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        let mut map: HashMap<String, String> =
+            [("CORE_JWT_SECRET", "0123456789abcdef0123456789abcdef")]
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+        map.extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        map
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let config = Config::from_vars(vars(&[])).expect("defaults load");
+        assert_eq!(config.listen_addr.port(), 3000);
+        assert_eq!(config.metrics_addr.port(), 9092);
+        assert_eq!(config.hold_ttl_ms, 300_000);
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let err = Config::from_vars(vars(&[("CONFIRM_FAILURE_RATE", "1.5")])).unwrap_err();
+        assert_eq!(err.var, "CONFIRM_FAILURE_RATE");
+        let err = Config::from_vars(vars(&[("CORE_HOLD_TTL_MS", "soon")])).unwrap_err();
+        assert_eq!(err.var, "CORE_HOLD_TTL_MS");
+    }
+
+    #[test]
+    fn a_short_secret_is_refused() {
+        let err = Config::from_vars(vars(&[("CORE_JWT_SECRET", "short")])).unwrap_err();
+        assert_eq!(err.var, "CORE_JWT_SECRET");
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let config = Config::from_vars(vars(&[])).expect("defaults load");
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("0123456789abcdef"));
+        assert!(!shown.contains("postgres://"));
+    }
+}

@@ -1,0 +1,16 @@
+//! Validated values: each newtype's `parse` is the only way in, so the rest of the code can
+//! trust what it holds. Bad input becomes `Error::Validation` naming the field.
+
+mod attendee;
+mod email;
+mod password;
+mod reservation_number;
+mod role;
+mod seat_selection;
+
+pub use attendee::{Attendee, AttendeeInput};
+pub use email::Email;
+pub use password::Password;
+pub use reservation_number::ReservationNumber;
+pub use role::Role;
+pub use seat_selection::SeatSelection;

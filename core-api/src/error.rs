@@ -1,0 +1,206 @@
+//! The one error type of core-api and its JSON envelope.
+//!
+//! Every failure becomes `{"success": false, "error": {code, message, details}}` with a
+//! stable SCREAMING_SNAKE code. 5xx answers carry no internals; the cause is logged.
+
+use axum::{
+    Json,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{message}")]
+    Validation { message: String, details: Value },
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("some seats are no longer available")]
+    SeatUnavailable { seat_ids: Vec<Uuid> },
+    /// A 409 other than seat contention (HOLD_EXPIRED, DUPLICATE_REQUEST, EMAIL_TAKEN, ...).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// A 422 business rule (SEAT_LIMIT_EXCEEDED, SALE_NOT_OPEN, ...).
+    #[error("{message}")]
+    Rule {
+        code: &'static str,
+        message: String,
+        details: Value,
+    },
+    #[error("request body is too large")]
+    PayloadTooLarge,
+    #[error("method not allowed on this route")]
+    MethodNotAllowed,
+    #[error("the reservation could not be confirmed; your hold is kept, please retry")]
+    ConfirmationFailed,
+    #[error("{dependency} is unavailable")]
+    Dependency {
+        dependency: &'static str,
+        #[source]
+        source: anyhow::Error,
+    },
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl Error {
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Error::Validation {
+            details: json!({ "field": field, "reason": message }),
+            message,
+        }
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Error::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn rule(code: &'static str, message: impl Into<String>, details: Value) -> Self {
+        Error::Rule {
+            code,
+            message: message.into(),
+            details,
+        }
+    }
+
+    pub fn redis(source: impl Into<anyhow::Error>) -> Self {
+        Error::Dependency {
+            dependency: "redis",
+            source: source.into(),
+        }
+    }
+
+    pub fn postgres(source: impl Into<anyhow::Error>) -> Self {
+        Error::Dependency {
+            dependency: "postgres",
+            source: source.into(),
+        }
+    }
+
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            Error::Validation { .. } => StatusCode::BAD_REQUEST,
+            Error::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::SeatUnavailable { .. } | Error::Conflict { .. } => StatusCode::CONFLICT,
+            Error::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Error::ConfirmationFailed | Error::Dependency { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Validation { .. } => "VALIDATION_FAILED",
+            Error::Unauthenticated(_) => "UNAUTHENTICATED",
+            Error::Forbidden(_) => "FORBIDDEN",
+            Error::NotFound(_) => "NOT_FOUND",
+            Error::SeatUnavailable { .. } => "SEAT_UNAVAILABLE",
+            Error::Conflict { code, .. } | Error::Rule { code, .. } => code,
+            Error::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            Error::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            Error::ConfirmationFailed => "CONFIRMATION_FAILED",
+            Error::Dependency { .. } => "DEPENDENCY_UNAVAILABLE",
+            Error::Internal(_) => "INTERNAL",
+        }
+    }
+
+    fn details(&self) -> Value {
+        match self {
+            Error::Validation { details, .. } | Error::Rule { details, .. } => details.clone(),
+            Error::SeatUnavailable { seat_ids } => json!({ "unavailableSeatIds": seat_ids }),
+            Error::Dependency { dependency, .. } => json!({ "dependency": dependency }),
+            _ => json!({}),
+        }
+    }
+
+    fn public_message(&self) -> String {
+        match self {
+            Error::Internal(_) => "internal error".to_owned(),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status_code();
+        if status.is_server_error() {
+            // The request id is on the enclosing tracing span.
+            tracing::error!(code = self.code(), error = ?anyhow_chain(&self), "request failed");
+        }
+        let body = json!({
+            "success": false,
+            "error": { "code": self.code(), "message": self.public_message(), "details": self.details() },
+        });
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        response
+    }
+}
+
+fn anyhow_chain(error: &Error) -> String {
+    let mut out = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        out.push_str(": ");
+        out.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    out
+}
+
+impl From<sea_orm::DbErr> for Error {
+    fn from(err: sea_orm::DbErr) -> Self {
+        if crate::storage::db::is_connection_error(&err) {
+            Error::postgres(err)
+        } else {
+            Error::Internal(err.into())
+        }
+    }
+}
+
+impl From<fred::error::Error> for Error {
+    fn from(err: fred::error::Error) -> Self {
+        Error::redis(err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_errors_hide_their_cause() {
+        let err = Error::Internal(anyhow::anyhow!("password=hunter2 in connection string"));
+        assert_eq!(err.public_message(), "internal error");
+        assert_eq!(err.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn seat_conflicts_name_the_seats() {
+        let id = Uuid::nil();
+        let err = Error::SeatUnavailable { seat_ids: vec![id] };
+        assert_eq!(err.code(), "SEAT_UNAVAILABLE");
+        assert_eq!(err.details()["unavailableSeatIds"][0], json!(id));
+    }
+}

@@ -1,0 +1,173 @@
+//! Extractors and response wrappers that speak our envelope: a bad body, path or query gets
+//! a 400 `VALIDATION_FAILED` in JSON, never axum's plain-text rejection.
+
+use axum::{
+    Json,
+    extract::{
+        FromRequest, FromRequestParts, Path, Query, Request,
+        rejection::{JsonRejection, PathRejection, QueryRejection},
+    },
+    http::{StatusCode, header, request::Parts},
+    response::{IntoResponse, Response},
+};
+use serde::{Serialize, de::DeserializeOwned};
+use serde_json::json;
+
+use crate::{error::Error, services::auth::Caller, startup::AppState};
+
+/// JSON request body.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> Error {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return Error::PayloadTooLarge;
+    }
+    let (message, reason) = match &rejection {
+        JsonRejection::MissingJsonContentType(_) => (
+            "Content-Type must be application/json",
+            "missing or wrong Content-Type".to_owned(),
+        ),
+        JsonRejection::JsonSyntaxError(_) => ("the body is not valid JSON", rejection.body_text()),
+        _ => (
+            "the body does not have the expected fields and types",
+            rejection.body_text(),
+        ),
+    };
+    // serde_path_to_error puts the failing field first: "seatIds[0]: invalid type ...".
+    let reason = reason
+        .rsplit_once("target type: ")
+        .map_or(reason.clone(), |(_, r)| r.to_owned());
+    let field = reason
+        .split_once(": ")
+        .map(|(f, _)| f)
+        .filter(|f| !f.contains(' '))
+        .unwrap_or("body");
+    Error::Validation {
+        message: message.to_owned(),
+        details: json!({ "field": field, "reason": reason }),
+    }
+}
+
+/// Path parameters; an unparsable id is a 400 naming the path.
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(v)| ApiPath(v))
+            .map_err(|e: PathRejection| Error::validation("path", e.body_text()))
+    }
+}
+
+/// Query string parameters.
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| ApiQuery(v))
+            .map_err(|e: QueryRejection| Error::validation("query", e.body_text()))
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let token = bearer(parts).ok_or(Error::Unauthenticated("an access token is required"))?;
+        state.services.auth.jwt.verify(token)
+    }
+}
+
+/// An admin caller; anyone else gets 403.
+pub struct AdminCaller(pub Caller);
+
+impl FromRequestParts<AppState> for AdminCaller {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        if caller.is_admin() {
+            Ok(AdminCaller(caller))
+        } else {
+            Err(Error::Forbidden("admins only"))
+        }
+    }
+}
+
+/// The caller if a valid token came along; public routes use it to show admins more.
+pub struct MaybeCaller(pub Option<Caller>);
+
+impl FromRequestParts<AppState> for MaybeCaller {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        Ok(MaybeCaller(
+            bearer(parts).and_then(|t| state.services.auth.jwt.verify(t).ok()),
+        ))
+    }
+}
+
+/// 200 `{"success": true, "data": ...}`
+pub struct Data<T>(pub T);
+
+#[derive(Serialize)]
+struct Envelope<T> {
+    success: bool,
+    data: T,
+}
+
+impl<T: Serialize> IntoResponse for Data<T> {
+    fn into_response(self) -> Response {
+        // Serialised straight into the body: a 10,000-seat map never becomes a serde_json::Value.
+        Json(Envelope {
+            success: true,
+            data: self.0,
+        })
+        .into_response()
+    }
+}
+
+/// 201 `{"success": true, "data": ...}`
+pub struct Created<T>(pub T);
+
+impl<T: Serialize> IntoResponse for Created<T> {
+    fn into_response(self) -> Response {
+        (StatusCode::CREATED, Data(self.0)).into_response()
+    }
+}

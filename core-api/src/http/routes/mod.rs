@@ -1,0 +1,8 @@
+//! Thin handlers, one module per resource: extract, call a service, wrap the answer.
+
+pub mod admin;
+pub mod auth;
+pub mod catalog;
+pub mod health;
+pub mod holds;
+pub mod reservations;

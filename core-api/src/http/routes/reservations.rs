@@ -1,0 +1,63 @@
+//! `/reservations` and `/me/reservations`.
+
+use axum::extract::State;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+use crate::{
+    error::Result,
+    http::extract::{ApiJson, ApiPath, Created, Data},
+    services::{
+        auth::Caller,
+        reservations::{CreateReservationRequest, ReservationView},
+    },
+    startup::AppState,
+};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_reservation))
+        .routes(routes!(get_reservation))
+        .routes(routes!(my_reservations))
+}
+
+/// Turns a hold into a PENDING_PAYMENT reservation in one transaction. Sending the same hold
+/// again returns the same reservation.
+#[utoipa::path(post, path = "/reservations", tag = "reservations", security(("bearer" = [])),
+    request_body = CreateReservationRequest, responses(
+        (status = 201, body = ReservationView),
+        (status = 400), (status = 403, description = "someone else's hold"),
+        (status = 409, description = "HOLD_EXPIRED / SEAT_UNAVAILABLE"),
+        (status = 422, description = "SEAT_LIMIT_EXCEEDED"),
+        (status = 503, description = "CONFIRMATION_FAILED (hold kept, retry) / DEPENDENCY_UNAVAILABLE"),
+    ))]
+async fn create_reservation(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<CreateReservationRequest>,
+) -> Result<Created<ReservationView>> {
+    Ok(Created(
+        state.services.reservations.create(caller, req).await?,
+    ))
+}
+
+/// A reservation; its owner or an admin only.
+#[utoipa::path(get, path = "/reservations/{id}", tag = "reservations", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), responses((status = 200, body = ReservationView), (status = 403), (status = 404)))]
+async fn get_reservation(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Data<ReservationView>> {
+    Ok(Data(state.services.reservations.get(caller, id).await?))
+}
+
+/// The caller's reservations, newest first (at most 200).
+#[utoipa::path(get, path = "/me/reservations", tag = "reservations", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ReservationView>)))]
+async fn my_reservations(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Data<Vec<ReservationView>>> {
+    Ok(Data(state.services.reservations.mine(caller).await?))
+}

@@ -1,0 +1,103 @@
+//! Prometheus metrics: the recorder, the `/metrics` listener's router and the HTTP middleware.
+//!
+//! Labels are bounded: routes are matched paths (`/api/v1/holds/{id}`), never raw URIs or ids.
+
+use std::{sync::OnceLock, time::Instant};
+
+use axum::{
+    Router,
+    extract::{MatchedPath, Request},
+    middleware::Next,
+    response::Response,
+    routing::get,
+};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+const LATENCY_BUCKETS: &[f64] = &[
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+];
+
+static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+
+/// Installs the process-wide recorder once; later calls (several apps in one test process)
+/// share it.
+pub fn handle() -> PrometheusHandle {
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new()
+                .set_buckets_for_metric(Matcher::Suffix("_seconds".to_owned()), LATENCY_BUCKETS)
+                .map(|b| b.build_recorder())
+                .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder());
+            let handle = recorder.handle();
+            // Fails only if another recorder is installed already; the handle still renders ours.
+            let _ = metrics::set_global_recorder(recorder);
+            describe();
+            handle
+        })
+        .clone()
+}
+
+fn describe() {
+    use metrics::{describe_counter, describe_gauge, describe_histogram};
+    describe_counter!(
+        "http_requests_total",
+        "HTTP requests by method, matched route and status"
+    );
+    describe_histogram!(
+        "http_request_duration_seconds",
+        "HTTP request latency by method, matched route and status"
+    );
+    describe_counter!(
+        "holds_attempted_total",
+        "Hold requests that reached the hold service"
+    );
+    describe_counter!("holds_granted_total", "Holds granted");
+    describe_counter!(
+        "holds_conflicted_total",
+        "Holds refused: reason=taken (seat unavailable) or limit (per-user limit)"
+    );
+    describe_counter!("reservations_created_total", "Reservations committed");
+    describe_counter!(
+        "reservation_commit_conflicts_total",
+        "Commits refused because a seat was no longer AVAILABLE"
+    );
+    describe_counter!(
+        "confirmation_failures_total",
+        "Commits failed on purpose by CONFIRM_FAILURE_RATE"
+    );
+    describe_gauge!(
+        "dependency_up",
+        "1 when the dependency answered the last readiness check, by dependency"
+    );
+}
+
+pub fn router() -> Router {
+    let handle = handle();
+    Router::new().route("/metrics", get(move || std::future::ready(handle.render())))
+}
+
+/// Counts and times every request by its matched route.
+pub async fn track_http(req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = req.method().as_str().to_owned();
+    let response = next.run(req).await;
+    let labels = [
+        ("method", method),
+        ("route", route),
+        ("status", response.status().as_u16().to_string()),
+    ];
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    metrics::histogram!("http_request_duration_seconds", &labels)
+        .record(start.elapsed().as_secs_f64());
+    response
+}
+
+pub fn record_dependencies(postgres_up: bool, redis_up: bool) {
+    metrics::gauge!("dependency_up", "dependency" => "postgres")
+        .set(f64::from(u8::from(postgres_up)));
+    metrics::gauge!("dependency_up", "dependency" => "redis").set(f64::from(u8::from(redis_up)));
+}

@@ -1,0 +1,161 @@
+//! Public catalog: events, performances and the live seat map.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::views::{PerformanceView, SeatView};
+use crate::{
+    error::{Error, Result},
+    storage::{
+        redis::holds::HoldStore,
+        repo::{
+            catalog::{CatalogRepo, EventRow},
+            seats::SeatRepo,
+        },
+    },
+};
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VenueRef {
+    pub id: Uuid,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EventView {
+    pub id: Uuid,
+    pub title: String,
+    pub description: String,
+    /// DRAFT | ON_SALE | SOLD_OUT | ENDED | CANCELLED
+    pub status: String,
+    pub venue: VenueRef,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub performances: Option<Vec<PerformanceView>>,
+}
+
+impl EventView {
+    pub fn from_row(e: EventRow, performances: Option<Vec<PerformanceView>>) -> Self {
+        EventView {
+            id: e.id,
+            title: e.title,
+            description: e.description,
+            status: e.status,
+            venue: VenueRef {
+                id: e.venue_id,
+                name: e.venue_name,
+            },
+            performances,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SeatMapView {
+    pub performance_id: Uuid,
+    pub seats: Vec<SeatView>,
+}
+
+#[derive(Clone)]
+pub struct CatalogService {
+    catalog: CatalogRepo,
+    seats: SeatRepo,
+    holds: HoldStore,
+}
+
+impl CatalogService {
+    pub fn new(catalog: CatalogRepo, seats: SeatRepo, holds: HoldStore) -> Self {
+        CatalogService {
+            catalog,
+            seats,
+            holds,
+        }
+    }
+
+    /// Every event that is not a draft (admins see drafts too).
+    pub async fn events(&self, include_drafts: bool) -> Result<Vec<EventView>> {
+        Ok(self
+            .catalog
+            .events(include_drafts)
+            .await?
+            .into_iter()
+            .map(|e| EventView::from_row(e, None))
+            .collect())
+    }
+
+    pub async fn event(&self, id: Uuid, include_drafts: bool) -> Result<EventView> {
+        let event = self.visible_event(id, include_drafts).await?;
+        let performances = self.performances_of(id, None, None).await?;
+        Ok(EventView::from_row(event, Some(performances)))
+    }
+
+    pub async fn performances(
+        &self,
+        event_id: Uuid,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        include_drafts: bool,
+    ) -> Result<Vec<PerformanceView>> {
+        self.visible_event(event_id, include_drafts).await?;
+        self.performances_of(event_id, from, to).await
+    }
+
+    async fn visible_event(&self, id: Uuid, include_drafts: bool) -> Result<EventRow> {
+        self.catalog
+            .event(id)
+            .await?
+            .filter(|e| include_drafts || e.status != "DRAFT")
+            .ok_or(Error::NotFound("event"))
+    }
+
+    async fn performances_of(
+        &self,
+        event_id: Uuid,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<PerformanceView>> {
+        let now = Utc::now();
+        let rows = self.catalog.performances(event_id, from, to).await?;
+        Ok(rows
+            .into_iter()
+            .map(|p| PerformanceView::from_row(p, now))
+            .collect())
+    }
+
+    pub async fn performance(&self, id: Uuid) -> Result<PerformanceView> {
+        let row = self
+            .catalog
+            .performance(id)
+            .await?
+            .ok_or(Error::NotFound("performance"))?;
+        Ok(PerformanceView::from_row(row, Utc::now()))
+    }
+
+    /// Every seat with its stored status, overlaid with the live holds from Redis.
+    pub async fn seat_map(&self, performance_id: Uuid) -> Result<SeatMapView> {
+        let (rows, held) = tokio::join!(
+            self.seats.seat_map(performance_id),
+            self.holds.held_seats(performance_id)
+        );
+        let rows = rows?;
+        if rows.is_empty() {
+            self.catalog
+                .performance_rules(performance_id)
+                .await?
+                .ok_or(Error::NotFound("performance"))?;
+        }
+        let held = held?;
+        let seats = rows.into_iter().map(|r| {
+            let is_held = held.contains(&r.id);
+            SeatView::from_row(r, is_held)
+        });
+        Ok(SeatMapView {
+            performance_id,
+            seats: seats.collect(),
+        })
+    }
+}

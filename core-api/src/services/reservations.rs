@@ -1,0 +1,275 @@
+//! Reservations: turning a hold into a PENDING_PAYMENT reservation in one Postgres
+//! transaction, and owner-only reads.
+
+use std::{collections::HashMap, sync::Arc};
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{
+    auth::Caller,
+    holds::{HoldService, hold_expired, limit_exceeded},
+    views::SeatView,
+};
+use crate::{
+    config::Config,
+    domain::{Attendee, AttendeeInput, ReservationNumber},
+    error::{Error, Result},
+    storage::{
+        db::violated_constraint,
+        redis::holds::{HoldRecord, HoldStore},
+        repo::{
+            catalog::CatalogRepo,
+            reservations::{NewReservation, ReservationRepo, ReservationRow, ReservationTx},
+        },
+    },
+};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateReservationRequest {
+    pub hold_id: Uuid,
+    pub attendee: AttendeeInput,
+    /// Reserve and pay in one step. Payments are not available yet; `true` is refused.
+    #[serde(default)]
+    pub pay_now: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AttendeeView {
+    pub name: String,
+    pub phone: String,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReservationView {
+    pub reservation_id: Uuid,
+    pub reservation_number: String,
+    pub performance_id: Uuid,
+    /// PENDING_PAYMENT | CONFIRMED | CANCELLED | EXPIRED
+    pub status: String,
+    pub seats: Vec<SeatView>,
+    /// KRW, integer.
+    pub total_amount: i64,
+    /// When an unpaid reservation lapses.
+    pub expires_at: DateTime<Utc>,
+    pub attendee: AttendeeView,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone)]
+pub struct ReservationService {
+    config: Arc<Config>,
+    catalog: CatalogRepo,
+    repo: ReservationRepo,
+    store: HoldStore,
+    holds: HoldService,
+}
+
+impl ReservationService {
+    pub fn new(
+        config: Arc<Config>,
+        catalog: CatalogRepo,
+        repo: ReservationRepo,
+        store: HoldStore,
+        holds: HoldService,
+    ) -> Self {
+        ReservationService {
+            config,
+            catalog,
+            repo,
+            store,
+            holds,
+        }
+    }
+
+    pub async fn create(
+        &self,
+        caller: Caller,
+        req: CreateReservationRequest,
+    ) -> Result<ReservationView> {
+        let attendee = Attendee::parse(&req.attendee)?;
+        if req.pay_now {
+            return Err(Error::validation(
+                "payNow",
+                "paying in the same step is not available yet; pay after reserving",
+            ));
+        }
+        let hold = match self.holds.owned(caller, req.hold_id).await {
+            Ok(hold) => hold,
+            // A double click or a retry after success: the hold is gone because it became this.
+            Err(Error::NotFound(_)) => {
+                return self
+                    .existing_for_hold(caller, req.hold_id)
+                    .await?
+                    .ok_or_else(hold_expired);
+            }
+            Err(e) => return Err(e),
+        };
+        let performance = self
+            .catalog
+            .performance_rules(hold.performance_id)
+            .await?
+            .ok_or(Error::NotFound("performance"))?;
+
+        let tx = self.repo.begin().await?;
+        match self
+            .commit(
+                &tx,
+                caller,
+                &hold,
+                &attendee,
+                performance.max_seats_per_user,
+            )
+            .await
+        {
+            Ok(id) => {
+                tx.commit().await?;
+                metrics::counter!("reservations_created_total").increment(1);
+                self.get(caller, id).await
+            }
+            Err(e) => {
+                tx.rollback().await?;
+                match e {
+                    Error::Internal(ref source)
+                        if source
+                            .downcast_ref::<sea_orm::DbErr>()
+                            .and_then(violated_constraint)
+                            .is_some_and(|c| c == "reservations_hold_key") =>
+                    {
+                        self.existing_for_hold(caller, hold.hold_id).await?.ok_or(e)
+                    }
+                    Error::SeatUnavailable { .. } => {
+                        metrics::counter!("reservation_commit_conflicts_total").increment(1);
+                        let mut lost = self
+                            .repo
+                            .unavailable_among(hold.performance_id, &hold.seat_ids)
+                            .await?;
+                        if lost.is_empty() {
+                            lost = hold.seat_ids.clone();
+                        }
+                        Err(Error::SeatUnavailable { seat_ids: lost })
+                    }
+                    other => Err(other),
+                }
+            }
+        }
+    }
+
+    /// Everything inside the transaction. Any error here means the caller rolls back.
+    async fn commit(
+        &self,
+        tx: &ReservationTx,
+        caller: Caller,
+        hold: &HoldRecord,
+        attendee: &Attendee,
+        max_seats_per_user: i32,
+    ) -> Result<Uuid> {
+        tx.lock_user_performance(caller.user_id, hold.performance_id)
+            .await?;
+        let already = tx
+            .live_reserved_count(caller.user_id, hold.performance_id)
+            .await?;
+        if already + hold.seat_ids.len() as i64 > i64::from(max_seats_per_user) {
+            return Err(limit_exceeded(max_seats_per_user.max(0) as u32));
+        }
+        let id = Uuid::now_v7();
+        let now = Utc::now();
+        let number = ReservationNumber::generate(now);
+        let (reserved, _total) = tx
+            .reserve(&NewReservation {
+                id,
+                number: &number,
+                user_id: caller.user_id,
+                performance_id: hold.performance_id,
+                hold_id: hold.hold_id,
+                seat_ids: &hold.seat_ids,
+                attendee_name: &attendee.name,
+                attendee_phone: &attendee.phone,
+                attendee_email: attendee.email.as_deref(),
+                expires_at: now + Duration::milliseconds(self.config.reservation_ttl_ms as i64),
+            })
+            .await?;
+        if reserved != hold.seat_ids.len() {
+            return Err(Error::SeatUnavailable {
+                seat_ids: hold.seat_ids.clone(),
+            });
+        }
+        if self.config.confirm_failure_rate > 0.0
+            && rand::random::<f64>() < self.config.confirm_failure_rate
+        {
+            metrics::counter!("confirmation_failures_total").increment(1);
+            return Err(Error::ConfirmationFailed);
+        }
+        // Last step before COMMIT: the hold must still be ours and live. Ending it here means
+        // nobody can claim these seats in Redis between our commit and the map showing RESERVED.
+        if !self.store.convert(hold).await? {
+            return Err(hold_expired());
+        }
+        Ok(id)
+    }
+
+    async fn existing_for_hold(
+        &self,
+        caller: Caller,
+        hold_id: Uuid,
+    ) -> Result<Option<ReservationView>> {
+        match self.repo.by_hold(hold_id).await? {
+            Some(row) if row.user_id == caller.user_id => {
+                Ok(Some(self.with_seats(vec![row]).await?.remove(0)))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    pub async fn get(&self, caller: Caller, id: Uuid) -> Result<ReservationView> {
+        let row = self
+            .repo
+            .by_id(id)
+            .await?
+            .ok_or(Error::NotFound("reservation"))?;
+        if row.user_id != caller.user_id && !caller.is_admin() {
+            return Err(Error::Forbidden("this reservation belongs to someone else"));
+        }
+        Ok(self.with_seats(vec![row]).await?.remove(0))
+    }
+
+    pub async fn mine(&self, caller: Caller) -> Result<Vec<ReservationView>> {
+        let rows = self.repo.for_user(caller.user_id, 200).await?;
+        self.with_seats(rows).await
+    }
+
+    async fn with_seats(&self, rows: Vec<ReservationRow>) -> Result<Vec<ReservationView>> {
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let mut seats: HashMap<Uuid, Vec<SeatView>> = HashMap::new();
+        for seat in self.repo.seats_of(&ids).await? {
+            seats
+                .entry(seat.reservation_id)
+                .or_default()
+                .push(SeatView::from_row(seat.into(), false));
+        }
+        Ok(rows
+            .into_iter()
+            .map(|r| ReservationView {
+                seats: seats.remove(&r.id).unwrap_or_default(),
+                reservation_id: r.id,
+                reservation_number: r.reservation_number,
+                performance_id: r.performance_id,
+                status: r.status,
+                total_amount: r.total_amount,
+                expires_at: r.expires_at,
+                attendee: AttendeeView {
+                    name: r.attendee_name,
+                    phone: r.attendee_phone,
+                    email: r.attendee_email,
+                },
+                created_at: r.created_at,
+            })
+            .collect())
+    }
+}

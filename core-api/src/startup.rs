@@ -1,0 +1,101 @@
+//! Wiring: connect to the stores, build the services and routers, bind the listeners.
+//!
+//! Listeners are passed in so tests can bind port 0 and learn the real port.
+
+use std::{future::Future, net::SocketAddr, sync::Arc};
+
+use sea_orm::DatabaseConnection;
+use tokio::{net::TcpListener, sync::watch};
+
+use crate::{
+    config::Config,
+    http,
+    services::Services,
+    storage::{db, redis::Redis},
+};
+
+/// Shared by every request.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: DatabaseConnection,
+    pub redis: Redis,
+    pub services: Services,
+}
+
+impl AppState {
+    pub async fn connect(config: Config) -> anyhow::Result<Self> {
+        let config = Arc::new(config);
+        let timeout = config.dependency_timeout();
+        let db = db::connect(&config.database_url, config.db_max_connections, timeout).await?;
+        let redis = Redis::connect(&config.redis_url, &config.redis_key_prefix, timeout)?;
+        let services = Services::new(config.clone(), db.clone(), redis.clone());
+        Ok(AppState {
+            config,
+            db,
+            redis,
+            services,
+        })
+    }
+}
+
+pub struct Application {
+    api_listener: TcpListener,
+    metrics_listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Binds the configured addresses.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let api = TcpListener::bind(config.listen_addr).await?;
+        let metrics = TcpListener::bind(config.metrics_addr).await?;
+        Self::with_listeners(config, api, metrics).await
+    }
+
+    pub async fn with_listeners(
+        config: Config,
+        api_listener: TcpListener,
+        metrics_listener: TcpListener,
+    ) -> anyhow::Result<Self> {
+        crate::metrics::handle();
+        let state = AppState::connect(config).await?;
+        Ok(Application {
+            api_listener,
+            metrics_listener,
+            state,
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.api_listener.local_addr()
+    }
+
+    pub fn metrics_addr(&self) -> std::io::Result<SocketAddr> {
+        self.metrics_listener.local_addr()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then drains in-flight requests.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+        });
+        let stopped = |mut rx: watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        };
+        let api = axum::serve(self.api_listener, http::router(self.state))
+            .with_graceful_shutdown(stopped(stop_rx.clone()));
+        let metrics = axum::serve(self.metrics_listener, crate::metrics::router())
+            .with_graceful_shutdown(stopped(stop_rx));
+        tokio::try_join!(api.into_future(), metrics.into_future()).map(|_| ())
+    }
+}

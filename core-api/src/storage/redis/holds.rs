@@ -1,0 +1,248 @@
+//! Seat holds in Redis: the claim, release, convert and extend scripts and the hold index.
+//!
+//! Keys of one performance share the `{perf:ID}` hash tag, so each script touches a single
+//! slot and runs unchanged on Redis Cluster. The hold index (`hold:ID`, looked up by hold id
+//! alone) lives outside that slot and is only a lookup aid; the scripts re-check ownership
+//! against the in-slot hash before they change anything.
+
+use std::{collections::HashSet, sync::LazyLock};
+
+use fred::{prelude::*, types::scripts::Script};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::Redis;
+
+static HOLD: LazyLock<Script> =
+    LazyLock::new(|| Script::from_lua(include_str!("../../../../redis/hold.lua")));
+static RELEASE: LazyLock<Script> =
+    LazyLock::new(|| Script::from_lua(include_str!("../../../../redis/release.lua")));
+static EXTEND: LazyLock<Script> =
+    LazyLock::new(|| Script::from_lua(include_str!("../../../../redis/extend.lua")));
+
+/// How long a converted seat stays blocked in Redis after its reservation commits.
+const CONVERTED_MARKER_MS: u64 = 30_000;
+
+/// What the hold index remembers about a hold.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HoldRecord {
+    pub hold_id: Uuid,
+    pub performance_id: Uuid,
+    pub user_id: Uuid,
+    pub seat_ids: Vec<Uuid>,
+    pub expires_at_ms: i64,
+    pub extended: bool,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum ClaimOutcome {
+    Granted { expires_at_ms: i64 },
+    Taken(Vec<Uuid>),
+    LimitExceeded,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum ExtendOutcome {
+    Extended { expires_at_ms: i64 },
+    AlreadyExtended,
+    Gone,
+}
+
+/// The seat claims of every performance.
+#[derive(Clone)]
+pub struct HoldStore {
+    redis: Redis,
+}
+
+impl HoldStore {
+    pub fn new(redis: Redis) -> Self {
+        HoldStore { redis }
+    }
+
+    fn slot_keys(
+        &self,
+        performance_id: Uuid,
+        hold_id: Uuid,
+        user_id: Uuid,
+        seat_ids: &[Uuid],
+    ) -> Vec<String> {
+        let tag = format!("{{perf:{performance_id}}}");
+        let mut keys = Vec::with_capacity(seat_ids.len() + 3);
+        keys.push(self.redis.key(&format!("{tag}:hold:{hold_id}")));
+        keys.push(self.redis.key(&format!("{tag}:user:{user_id}")));
+        keys.push(self.redis.key(&format!("{tag}:held")));
+        keys.extend(
+            seat_ids
+                .iter()
+                .map(|s| self.redis.key(&format!("{tag}:seat:{s}"))),
+        );
+        keys
+    }
+
+    fn index_key(&self, hold_id: Uuid) -> String {
+        self.redis.key(&format!("hold:{hold_id}"))
+    }
+
+    fn record_keys(&self, record: &HoldRecord) -> Vec<String> {
+        self.slot_keys(
+            record.performance_id,
+            record.hold_id,
+            record.user_id,
+            &record.seat_ids,
+        )
+    }
+
+    /// Claims every seat of `record` or none. `reserved` is how many seats the user already has in
+    /// live reservations of this performance; it counts against `limit` together with live holds.
+    pub async fn claim(
+        &self,
+        record: &HoldRecord,
+        ttl_ms: u64,
+        limit: u32,
+        reserved: u32,
+    ) -> Result<ClaimOutcome, Error> {
+        let keys = self.record_keys(record);
+        let mut args: Vec<String> = vec![
+            record.hold_id.to_string(),
+            record.user_id.to_string(),
+            ttl_ms.to_string(),
+            limit.to_string(),
+            reserved.to_string(),
+        ];
+        args.extend(record.seat_ids.iter().map(Uuid::to_string));
+        let reply: Vec<String> = HOLD
+            .evalsha_with_reload(self.redis.client(), keys, args)
+            .await?;
+        let outcome = match reply.split_first() {
+            Some((status, rest)) if status == "OK" => {
+                let expires_at_ms = rest
+                    .first()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or_else(|| unexpected(&reply))?;
+                let indexed = HoldRecord {
+                    expires_at_ms,
+                    ..record.clone()
+                };
+                self.write_index(&indexed, ttl_ms).await?;
+                ClaimOutcome::Granted { expires_at_ms }
+            }
+            Some((status, rest)) if status == "TAKEN" => {
+                ClaimOutcome::Taken(rest.iter().filter_map(|s| s.parse().ok()).collect())
+            }
+            Some((status, _)) if status == "LIMIT" => ClaimOutcome::LimitExceeded,
+            _ => return Err(unexpected(&reply)),
+        };
+        Ok(outcome)
+    }
+
+    async fn write_index(&self, record: &HoldRecord, ttl_ms: u64) -> Result<(), Error> {
+        let json = serde_json::to_string(record)
+            .map_err(|e| Error::new(ErrorKind::Parse, e.to_string()))?;
+        self.redis
+            .client()
+            .set::<(), _, _>(
+                self.index_key(record.hold_id),
+                json,
+                Some(Expiration::PX(ttl_ms as i64)),
+                None,
+                false,
+            )
+            .await
+    }
+
+    /// The hold with this id, if it is still live.
+    pub async fn record(&self, hold_id: Uuid) -> Result<Option<HoldRecord>, Error> {
+        let raw: Option<String> = self.redis.client().get(self.index_key(hold_id)).await?;
+        Ok(raw.and_then(|json| serde_json::from_str(&json).ok()))
+    }
+
+    /// Frees the seats of a hold. False when it was already gone.
+    pub async fn release(&self, record: &HoldRecord) -> Result<bool, Error> {
+        self.release_script(record, "release").await
+    }
+
+    /// Ends a hold whose seats were just reserved in Postgres. False when the hold expired or
+    /// was taken over in the meantime, in which case the caller must roll back.
+    pub async fn convert(&self, record: &HoldRecord) -> Result<bool, Error> {
+        self.release_script(record, "convert").await
+    }
+
+    async fn release_script(&self, record: &HoldRecord, mode: &str) -> Result<bool, Error> {
+        let mut args = vec![
+            record.hold_id.to_string(),
+            record.user_id.to_string(),
+            mode.to_owned(),
+            CONVERTED_MARKER_MS.to_string(),
+        ];
+        args.extend(record.seat_ids.iter().map(Uuid::to_string));
+        let reply: String = RELEASE
+            .evalsha_with_reload(self.redis.client(), self.record_keys(record), args)
+            .await?;
+        let done = reply == "OK";
+        if done {
+            // Best effort: the index only speeds up lookups and expires on its own.
+            let _: Result<i64, _> = self
+                .redis
+                .client()
+                .del(self.index_key(record.hold_id))
+                .await;
+        }
+        Ok(done)
+    }
+
+    /// Extends a hold once by `extension_ms`.
+    pub async fn extend(
+        &self,
+        record: &HoldRecord,
+        extension_ms: u64,
+    ) -> Result<ExtendOutcome, Error> {
+        let mut args = vec![
+            record.hold_id.to_string(),
+            record.user_id.to_string(),
+            extension_ms.to_string(),
+        ];
+        args.extend(record.seat_ids.iter().map(Uuid::to_string));
+        let reply: Vec<String> = EXTEND
+            .evalsha_with_reload(self.redis.client(), self.record_keys(record), args)
+            .await?;
+        match reply.split_first() {
+            Some((status, rest)) if status == "OK" => {
+                let expires_at_ms: i64 = rest
+                    .first()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or_else(|| unexpected(&reply))?;
+                let ttl_ms = (expires_at_ms - chrono::Utc::now().timestamp_millis()).max(1) as u64;
+                let indexed = HoldRecord {
+                    expires_at_ms,
+                    extended: true,
+                    ..record.clone()
+                };
+                self.write_index(&indexed, ttl_ms).await?;
+                Ok(ExtendOutcome::Extended { expires_at_ms })
+            }
+            Some((status, _)) if status == "USED" => Ok(ExtendOutcome::AlreadyExtended),
+            Some((status, _)) if status == "GONE" => Ok(ExtendOutcome::Gone),
+            _ => Err(unexpected(&reply)),
+        }
+    }
+
+    /// Seats of a performance held right now.
+    pub async fn held_seats(&self, performance_id: Uuid) -> Result<HashSet<Uuid>, Error> {
+        let key = self.redis.key(&format!("{{perf:{performance_id}}}:held"));
+        let now = chrono::Utc::now().timestamp_millis();
+        let ids: Vec<String> = self
+            .redis
+            .client()
+            .zrangebyscore(key, now, "+inf".to_owned(), false, None)
+            .await?;
+        Ok(ids.iter().filter_map(|s| s.parse().ok()).collect())
+    }
+}
+
+fn unexpected<T: std::fmt::Debug>(reply: &T) -> Error {
+    Error::new(
+        ErrorKind::Unknown,
+        format!("unexpected script reply: {reply:?}"),
+    )
+}

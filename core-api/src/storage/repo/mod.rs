@@ -1,0 +1,13 @@
+//! Postgres access, one module per aggregate. Hot or set-based statements are plain SQL run
+//! through SeaORM; simple rows use the entity API.
+
+pub mod catalog;
+pub mod reservations;
+pub mod seats;
+pub mod users;
+
+use sea_orm::{DbBackend, Statement, Value};
+
+pub(crate) fn sql(query: &str, values: impl IntoIterator<Item = Value>) -> Statement {
+    Statement::from_sql_and_values(DbBackend::Postgres, query, values)
+}

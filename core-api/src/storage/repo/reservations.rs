@@ -1,0 +1,231 @@
+//! Reservations: the commit transaction and owner reads.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, FromQueryResult,
+    TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::{seats::SeatRow, sql};
+
+#[derive(Clone, Debug, FromQueryResult)]
+pub struct ReservationRow {
+    pub id: Uuid,
+    pub reservation_number: String,
+    pub user_id: Uuid,
+    pub performance_id: Uuid,
+    pub status: String,
+    pub total_amount: i64,
+    pub attendee_name: String,
+    pub attendee_phone: String,
+    pub attendee_email: Option<String>,
+    pub expires_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, FromQueryResult)]
+pub struct ReservedSeatRow {
+    pub reservation_id: Uuid,
+    pub id: Uuid,
+    pub section: String,
+    pub row_label: String,
+    pub number: i32,
+    pub x: i32,
+    pub y: i32,
+    pub price_tier: String,
+    pub price: i64,
+    pub status: String,
+}
+
+impl From<ReservedSeatRow> for SeatRow {
+    fn from(r: ReservedSeatRow) -> Self {
+        SeatRow {
+            id: r.id,
+            section: r.section,
+            row_label: r.row_label,
+            number: r.number,
+            x: r.x,
+            y: r.y,
+            price_tier: r.price_tier,
+            price: r.price,
+            status: r.status,
+        }
+    }
+}
+
+pub struct NewReservation<'a> {
+    pub id: Uuid,
+    pub number: &'a str,
+    pub user_id: Uuid,
+    pub performance_id: Uuid,
+    pub hold_id: Uuid,
+    pub seat_ids: &'a [Uuid],
+    pub attendee_name: &'a str,
+    pub attendee_phone: &'a str,
+    pub attendee_email: Option<&'a str>,
+    pub expires_at: DateTime<Utc>,
+}
+
+const RESERVATION_SELECT: &str = "SELECT id, reservation_number, user_id, performance_id, status, total_amount, \
+     attendee_name, attendee_phone, attendee_email, expires_at, created_at FROM reservations";
+
+#[derive(Clone)]
+pub struct ReservationRepo {
+    db: DatabaseConnection,
+}
+
+impl ReservationRepo {
+    pub fn new(db: DatabaseConnection) -> Self {
+        ReservationRepo { db }
+    }
+
+    pub async fn begin(&self) -> Result<ReservationTx, DbErr> {
+        Ok(ReservationTx {
+            txn: self.db.begin().await?,
+        })
+    }
+
+    pub async fn by_id(&self, id: Uuid) -> Result<Option<ReservationRow>, DbErr> {
+        ReservationRow::find_by_statement(sql(
+            &format!("{RESERVATION_SELECT} WHERE id = $1"),
+            [id.into()],
+        ))
+        .one(&self.db)
+        .await
+    }
+
+    /// The reservation a hold already became, if any (double clicks, retries).
+    pub async fn by_hold(&self, hold_id: Uuid) -> Result<Option<ReservationRow>, DbErr> {
+        ReservationRow::find_by_statement(sql(
+            &format!("{RESERVATION_SELECT} WHERE hold_id = $1"),
+            [hold_id.into()],
+        ))
+        .one(&self.db)
+        .await
+    }
+
+    pub async fn for_user(&self, user_id: Uuid, limit: u64) -> Result<Vec<ReservationRow>, DbErr> {
+        ReservationRow::find_by_statement(sql(
+            &format!(
+                "{RESERVATION_SELECT} WHERE user_id = $1 ORDER BY created_at DESC, id LIMIT $2"
+            ),
+            [user_id.into(), (limit as i64).into()],
+        ))
+        .all(&self.db)
+        .await
+    }
+
+    /// Which of the asked seats are not AVAILABLE right now (for the 409 details),
+    /// read outside the commit transaction so its own writes do not count.
+    pub async fn unavailable_among(
+        &self,
+        performance_id: Uuid,
+        ids: &[Uuid],
+    ) -> Result<Vec<Uuid>, DbErr> {
+        #[derive(FromQueryResult)]
+        struct Id {
+            id: Uuid,
+        }
+        let rows = Id::find_by_statement(sql(
+            "SELECT id FROM seats WHERE performance_id = $1 AND id = ANY($2) AND status <> 'AVAILABLE' ORDER BY id",
+            [performance_id.into(), ids.to_vec().into()],
+        ))
+        .all(&self.db)
+        .await?;
+        Ok(rows.into_iter().map(|r| r.id).collect())
+    }
+
+    /// Seats of the given reservations, in seat order.
+    pub async fn seats_of(&self, reservation_ids: &[Uuid]) -> Result<Vec<ReservedSeatRow>, DbErr> {
+        ReservedSeatRow::find_by_statement(sql(
+            "SELECT rs.reservation_id, s.id, s.section, s.row_label, s.number, s.x, s.y, s.price_tier, rs.price, s.status \
+             FROM reservation_seats rs JOIN seats s ON s.id = rs.seat_id \
+             WHERE rs.reservation_id = ANY($1) ORDER BY s.section, s.y, s.x",
+            [reservation_ids.to_vec().into()],
+        ))
+        .all(&self.db)
+        .await
+    }
+}
+
+/// The commit of one reservation. Dropping it without `commit` rolls everything back.
+pub struct ReservationTx {
+    txn: DatabaseTransaction,
+}
+
+impl ReservationTx {
+    /// Serialises one user's commits on one performance, so the per-user limit check below
+    /// cannot be raced by the same user's parallel requests.
+    pub async fn lock_user_performance(
+        &self,
+        user_id: Uuid,
+        performance_id: Uuid,
+    ) -> Result<(), DbErr> {
+        self.txn
+            .execute_raw(sql(
+                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                [format!("{user_id}/{performance_id}").into()],
+            ))
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn live_reserved_count(
+        &self,
+        user_id: Uuid,
+        performance_id: Uuid,
+    ) -> Result<i64, DbErr> {
+        super::seats::count(&self.txn, user_id, performance_id).await
+    }
+
+    /// The conditional UPDATE from DESIGN.md, the reservation row and its seat rows in one
+    /// statement. Returns how many seats were still AVAILABLE (and so reserved) and their total.
+    pub async fn reserve(&self, r: &NewReservation<'_>) -> Result<(usize, i64), DbErr> {
+        #[derive(FromQueryResult)]
+        struct Outcome {
+            reserved: i64,
+            total: i64,
+        }
+        let outcome = Outcome::find_by_statement(sql(
+            "WITH upd AS ( \
+                 UPDATE seats SET status = 'RESERVED', reservation_id = $1 \
+                 WHERE performance_id = $2 AND id = ANY($3) AND status = 'AVAILABLE' \
+                 RETURNING id, price \
+             ), res AS ( \
+                 INSERT INTO reservations (id, reservation_number, user_id, performance_id, hold_id, total_amount, \
+                     attendee_name, attendee_phone, attendee_email, expires_at) \
+                 SELECT $1, $4, $5, $2, $6, coalesce(sum(price), 0), $7, $8, $9, $10 FROM upd \
+                 RETURNING id \
+             ), seat_rows AS ( \
+                 INSERT INTO reservation_seats (reservation_id, seat_id, performance_id, price) \
+                 SELECT $1, id, $2, price FROM upd \
+             ) \
+             SELECT count(*) AS reserved, coalesce(sum(price), 0)::bigint AS total FROM upd",
+            [
+                r.id.into(),
+                r.performance_id.into(),
+                r.seat_ids.to_vec().into(),
+                r.number.into(),
+                r.user_id.into(),
+                r.hold_id.into(),
+                r.attendee_name.into(),
+                r.attendee_phone.into(),
+                r.attendee_email.map(str::to_owned).into(),
+                r.expires_at.into(),
+            ],
+        ))
+        .one(&self.txn)
+        .await?
+        .ok_or(DbErr::RecordNotFound("reserve outcome".to_owned()))?;
+        Ok((outcome.reserved as usize, outcome.total))
+    }
+
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.txn.rollback().await
+    }
+}

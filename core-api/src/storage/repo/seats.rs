@@ -1,0 +1,79 @@
+//! Seats of performances: the seat map and the rows a hold asks for.
+
+use sea_orm::{DatabaseConnection, DbErr, FromQueryResult};
+use uuid::Uuid;
+
+use super::sql;
+
+#[derive(Clone, Debug, FromQueryResult)]
+pub struct SeatRow {
+    pub id: Uuid,
+    pub section: String,
+    pub row_label: String,
+    pub number: i32,
+    pub x: i32,
+    pub y: i32,
+    pub price_tier: String,
+    pub price: i64,
+    pub status: String,
+}
+
+const SEAT_COLUMNS: &str = "id, section, row_label, number, x, y, price_tier, price, status";
+
+#[derive(Clone)]
+pub struct SeatRepo {
+    db: DatabaseConnection,
+}
+
+impl SeatRepo {
+    pub fn new(db: DatabaseConnection) -> Self {
+        SeatRepo { db }
+    }
+
+    pub async fn seat_map(&self, performance_id: Uuid) -> Result<Vec<SeatRow>, DbErr> {
+        let query = format!(
+            "SELECT {SEAT_COLUMNS} FROM seats WHERE performance_id = $1 ORDER BY section, y, x"
+        );
+        SeatRow::find_by_statement(sql(&query, [performance_id.into()]))
+            .all(&self.db)
+            .await
+    }
+
+    /// The asked seats that belong to the performance (unknown ids are simply absent).
+    pub async fn by_ids(&self, performance_id: Uuid, ids: &[Uuid]) -> Result<Vec<SeatRow>, DbErr> {
+        let query =
+            format!("SELECT {SEAT_COLUMNS} FROM seats WHERE performance_id = $1 AND id = ANY($2)");
+        SeatRow::find_by_statement(sql(&query, [performance_id.into(), ids.to_vec().into()]))
+            .all(&self.db)
+            .await
+    }
+
+    /// Seats the user has in live reservations of the performance.
+    pub async fn live_reserved_count(
+        &self,
+        user_id: Uuid,
+        performance_id: Uuid,
+    ) -> Result<i64, DbErr> {
+        count(&self.db, user_id, performance_id).await
+    }
+}
+
+#[derive(FromQueryResult)]
+struct Count {
+    n: i64,
+}
+
+pub(super) async fn count(
+    db: &impl sea_orm::ConnectionTrait,
+    user_id: Uuid,
+    performance_id: Uuid,
+) -> Result<i64, DbErr> {
+    let row = Count::find_by_statement(sql(
+        "SELECT count(*) AS n FROM reservation_seats rs JOIN reservations r ON r.id = rs.reservation_id \
+         WHERE r.user_id = $1 AND rs.performance_id = $2 AND rs.live",
+        [user_id.into(), performance_id.into()],
+    ))
+    .one(db)
+    .await?;
+    Ok(row.map_or(0, |r| r.n))
+}

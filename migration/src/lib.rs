@@ -1,0 +1,56 @@
+//! Database schema for Holdfast: every migration is plain SQL with a matching `down`.
+//!
+//! Constraints here are the last line of defence for the invariants in DESIGN.md:
+//! a seat can be in only one live reservation, statuses are CHECKed, ids are FKs.
+
+pub use sea_orm_migration::prelude::*;
+
+/// Declares a migration whose `up` and `down` are SQL scripts run as-is.
+macro_rules! sql_migration {
+    ($up:expr, $down:expr) => {
+        use sea_orm_migration::prelude::*;
+
+        #[derive(DeriveMigrationName)]
+        pub struct Migration;
+
+        #[async_trait::async_trait]
+        impl MigrationTrait for Migration {
+            async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+                manager
+                    .get_connection()
+                    .execute_unprepared($up)
+                    .await
+                    .map(|_| ())
+            }
+
+            async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+                manager
+                    .get_connection()
+                    .execute_unprepared($down)
+                    .await
+                    .map(|_| ())
+            }
+        }
+    };
+}
+
+mod m20261121_000001_create_users;
+mod m20261121_000002_create_venues;
+mod m20261121_000003_create_events;
+mod m20261121_000004_create_seats;
+mod m20261121_000005_create_reservations;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261121_000001_create_users::Migration),
+            Box::new(m20261121_000002_create_venues::Migration),
+            Box::new(m20261121_000003_create_events::Migration),
+            Box::new(m20261121_000004_create_seats::Migration),
+            Box::new(m20261121_000005_create_reservations::Migration),
+        ]
+    }
+}

@@ -1,0 +1,30 @@
+-- Releases a hold early, or converts it once its reservation is written.
+-- KEYS as in hold.lua. ARGV[1] hold id, ARGV[2] user id (owner check),
+-- ARGV[3] mode: 'release' frees the seats; 'convert' requires every seat still held by this
+-- hold and leaves a short-lived 'R' marker so nobody can re-hold a seat in the moment
+-- between the Postgres commit and the seat map showing it RESERVED.
+-- ARGV[4] marker ttl ms, ARGV[5..] seat ids (same order as KEYS[4..]).
+-- Returns 'OK' | 'GONE' (no such hold for this user, or it expired).
+if redis.call('HGET', KEYS[1], 'u') ~= ARGV[2] then
+  return 'GONE'
+end
+local convert = ARGV[3] == 'convert'
+if convert then
+  for i = 4, #KEYS do
+    if redis.call('GET', KEYS[i]) ~= ARGV[1] then
+      return 'GONE'
+    end
+  end
+end
+for i = 4, #KEYS do
+  local seat = ARGV[i + 1]
+  if convert then
+    redis.call('SET', KEYS[i], 'R', 'PX', tonumber(ARGV[4]))
+  elseif redis.call('GET', KEYS[i]) == ARGV[1] then
+    redis.call('DEL', KEYS[i])
+  end
+  redis.call('ZREM', KEYS[2], seat)
+  redis.call('ZREM', KEYS[3], seat)
+end
+redis.call('DEL', KEYS[1])
+return 'OK'

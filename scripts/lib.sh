@@ -1,0 +1,517 @@
+# shellcheck shell=bash
+# Shared helpers for scripts/up, scripts/test and scripts/smoke. Source it; don't run it.
+#
+# Everything here is idempotent: each ensure_* function returns at once when the thing it
+# ensures is already there, and only starts or installs what is missing. Every wait is
+# bounded. Services that these functions start themselves (a private PostgreSQL cluster
+# under .run/pg, a redis-server) are remembered, and stop_started_services stops exactly
+# those; a Debian cluster started with pg_ctlcluster is the machine's own and is left running.
+
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  echo "scripts/lib.sh is meant to be sourced by scripts/up, scripts/test and scripts/smoke" >&2
+  exit 2
+fi
+if [[ -n "${HOLDFAST_LIB_LOADED:-}" ]]; then
+  return 0
+fi
+HOLDFAST_LIB_LOADED=1
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RUN_DIR="$ROOT/.run"
+export ROOT RUN_DIR
+
+# What this process started, as "kind:detail" entries (see stop_started_services).
+HOLDFAST_STARTED_SERVICES=()
+_HOLDFAST_APT_UPDATED=0
+
+log() { printf '==> %s\n' "$*" >&2; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+die() {
+  printf 'error: %s\n' "$*" >&2
+  exit 1
+}
+
+# section TITLE: a visible header between the steps of a long script.
+section() {
+  if [[ -t 1 ]]; then
+    printf '\n\033[1m==== %s ====\033[0m\n' "$*"
+  else
+    printf '\n==== %s ====\n' "$*"
+  fi
+}
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+is_root() { [[ "$(id -u)" -eq 0 ]]; }
+
+can_apt() { is_root && have apt-get; }
+
+# apt_install PKG...: apt-get update (once per process) and install the packages.
+apt_install() {
+  can_apt || return 1
+  if [[ "$_HOLDFAST_APT_UPDATED" -eq 0 ]]; then
+    log "apt-get update"
+    DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 || return 1
+    _HOLDFAST_APT_UPDATED=1
+  fi
+  log "apt-get install -y $*"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >&2
+}
+
+# ---------------------------------------------------------------------------------------
+# URLs
+# ---------------------------------------------------------------------------------------
+
+# parse_url URL DEFAULT_PORT: sets URL_SCHEME, URL_USERINFO, URL_HOST, URL_PORT, URL_PATH
+# (without the leading slash, percent-decoded) and URL_QUERY (with its leading '?').
+# shellcheck disable=SC2034 # the URL_* variables are this function's output
+parse_url() {
+  local url=$1 default_port=$2 authority hostport
+  local re='^([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)(/([^?#]*))?(\?[^#]*)?(#.*)?$'
+  if [[ ! "$url" =~ $re ]]; then
+    die "cannot parse URL: $url"
+  fi
+  URL_SCHEME=${BASH_REMATCH[1]}
+  authority=${BASH_REMATCH[2]}
+  URL_PATH=$(_urldecode "${BASH_REMATCH[4]}")
+  URL_QUERY=${BASH_REMATCH[5]}
+  URL_USERINFO=
+  hostport=$authority
+  if [[ "$authority" == *@* ]]; then
+    URL_USERINFO=${authority%@*}
+    hostport=${authority##*@}
+  fi
+  URL_PORT=$default_port
+  if [[ "$hostport" =~ ^\[([^]]*)\](:([0-9]+))?$ ]]; then
+    URL_HOST=${BASH_REMATCH[1]}
+    [[ -n "${BASH_REMATCH[3]}" ]] && URL_PORT=${BASH_REMATCH[3]}
+  elif [[ "$hostport" =~ ^([^:]*):([0-9]+)$ ]]; then
+    URL_HOST=${BASH_REMATCH[1]}
+    URL_PORT=${BASH_REMATCH[2]}
+  else
+    URL_HOST=$hostport
+  fi
+  return 0
+}
+
+_urldecode() {
+  local s=${1//\\/\\\\}
+  printf '%b' "${s//%/\\x}"
+}
+
+# url_with_db URL DBNAME: the same PostgreSQL URL naming another database.
+url_with_db() {
+  local url=$1 db=$2
+  local re='^([A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)(/[^?#]*)?(\?[^#]*)?'
+  [[ "$url" =~ $re ]] || die "cannot parse URL: $url"
+  printf '%s/%s%s\n' "${BASH_REMATCH[1]}" "$db" "${BASH_REMATCH[3]}"
+}
+
+# is_local_host HOST: loopback or empty (a Unix socket).
+is_local_host() {
+  case "$1" in
+    "" | 127.0.0.1 | localhost | ::1 | 0.0.0.0) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+
+# probe_addr HOST:PORT -> an address a client on this machine can connect to.
+probe_addr() {
+  case "$1" in
+    0.0.0.0:*) printf '127.0.0.1:%s\n' "${1##*:}" ;;
+    "[::]:"*) printf '[::1]:%s\n' "${1##*:}" ;;
+    *) printf '%s\n' "$1" ;;
+  esac
+}
+
+# addr_is_free HOST:PORT: nothing is listening there (a bind would succeed).
+addr_is_free() {
+  python3 - "$1" <<'PY'
+import socket, sys
+host, _, port = sys.argv[1].rpartition(":")
+host = host.strip("[]") or "0.0.0.0"
+family = socket.AF_INET6 if ":" in host else socket.AF_INET
+s = socket.socket(family, socket.SOCK_STREAM)
+# As servers do: lingering TIME_WAIT connections don't count, a listener does.
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+try:
+    s.bind((host, int(port)))
+except OSError:
+    sys.exit(1)
+finally:
+    s.close()
+PY
+}
+
+# free_port: an unused TCP port on 127.0.0.1.
+free_port() {
+  python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()'
+}
+
+# random_suffix: 8 lowercase hex characters.
+random_suffix() {
+  od -An -N4 -tx1 /dev/urandom | tr -d ' \n'
+}
+
+# ---------------------------------------------------------------------------------------
+# Tools
+# ---------------------------------------------------------------------------------------
+
+# ensure_tools: psql, pg_isready, redis-cli, cmake, curl, python3 (installed with apt-get
+# when running as root, otherwise a clear list of what to install).
+ensure_tools() {
+  local -A pkg_of=(
+    [psql]=postgresql-client
+    [pg_isready]=postgresql-client
+    [redis-cli]=redis-tools
+    [cmake]=cmake
+    [curl]=curl
+    [python3]=python3
+  )
+  local tool missing=() pkgs=()
+  for tool in psql pg_isready redis-cli cmake curl python3; do
+    if ! have "$tool"; then
+      missing+=("$tool")
+      [[ " ${pkgs[*]} " == *" ${pkg_of[$tool]} "* ]] || pkgs+=("${pkg_of[$tool]}")
+    fi
+  done
+  ((${#missing[@]} == 0)) && return 0
+  log "missing tools: ${missing[*]}"
+  if can_apt; then
+    apt_install "${pkgs[@]}" || die "apt-get install ${pkgs[*]} failed"
+    hash -r
+    for tool in "${missing[@]}"; do
+      have "$tool" || die "$tool is still missing after installing ${pkgs[*]}"
+    done
+  else
+    die "please install: ${missing[*]} (Debian/Ubuntu: sudo apt-get install ${pkgs[*]})"
+  fi
+}
+
+# ensure_cargo: the Rust toolchain is on PATH.
+ensure_cargo() {
+  if ! have cargo && [[ -x "$HOME/.cargo/bin/cargo" ]]; then
+    PATH="$HOME/.cargo/bin:$PATH"
+  fi
+  have cargo || die "cargo not found: install Rust from https://rustup.rs (stable, 1.85 or newer)"
+}
+
+# ---------------------------------------------------------------------------------------
+# PostgreSQL
+# ---------------------------------------------------------------------------------------
+
+HOLDFAST_DEFAULT_DATABASE_URL=postgres://postgres@127.0.0.1:5432/holdfast
+
+_pg_ready() {
+  pg_isready -q -t 3 -d "$1" >/dev/null 2>&1
+}
+
+# wait_postgres URL TIMEOUT_SECS
+wait_postgres() {
+  local url=$1 timeout=$2 deadline
+  deadline=$((SECONDS + timeout))
+  until _pg_ready "$url"; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.5
+  done
+}
+
+# Where initdb and pg_ctl live: PATH first, then the newest /usr/lib/postgresql/*/bin.
+_pg_bindir() {
+  if have initdb && have pg_ctl; then
+    dirname "$(command -v pg_ctl)"
+    return 0
+  fi
+  local dir
+  dir=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -1)
+  if [[ -n "$dir" && -x "$dir/initdb" && -x "$dir/pg_ctl" ]]; then
+    printf '%s\n' "$dir"
+    return 0
+  fi
+  return 1
+}
+
+# The Debian cluster (first version under /etc/postgresql, cluster "main") listening on PORT.
+_debian_cluster_for_port() {
+  local port=$1 version conf cluster_port
+  have pg_ctlcluster || return 1
+  [[ -d /etc/postgresql ]] || return 1
+  # shellcheck disable=SC2012 # version directories are plain numbers
+  version=$(ls /etc/postgresql | head -1)
+  [[ -n "$version" ]] || return 1
+  conf=/etc/postgresql/$version/main/postgresql.conf
+  [[ -f "$conf" ]] || return 1
+  cluster_port=$(sed -n 's/^[[:space:]]*port[[:space:]]*=[[:space:]]*\([0-9][0-9]*\).*/\1/p' "$conf" | tail -1)
+  [[ "${cluster_port:-5432}" == "$port" ]] || return 1
+  printf '%s\n' "$version"
+}
+
+# Run a command as the owner of the private cluster (initdb and postgres refuse root).
+_as_pg_owner() {
+  if is_root; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+_start_private_cluster() {
+  local port=$1 bindir=$2 data=$RUN_DIR/pg logfile=$RUN_DIR/pg.log
+  if is_root && ! id postgres >/dev/null 2>&1; then
+    warn "running as root and there is no 'postgres' user to own a private cluster"
+    return 1
+  fi
+  if ! mkdir -p "$data" || ! touch "$logfile"; then
+    warn "cannot write to $RUN_DIR for a private PostgreSQL cluster"
+    return 1
+  fi
+  if is_root; then
+    chown postgres: "$data" "$logfile" || return 1
+  fi
+  if ! _as_pg_owner test -w "$data" -a -w "$logfile"; then
+    warn "the cluster's owner cannot write to $data (is a parent directory private?)"
+    return 1
+  fi
+  if [[ ! -f "$data/PG_VERSION" ]]; then
+    log "creating a private PostgreSQL cluster in $data (trust auth, superuser postgres)"
+    chmod 700 "$data" || return 1
+    _as_pg_owner "$bindir/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 \
+      --no-instructions >>"$logfile" 2>&1 || {
+      warn "initdb failed; see $logfile"
+      return 1
+    }
+  fi
+  log "starting the private PostgreSQL cluster on 127.0.0.1:$port (log: $logfile)"
+  _as_pg_owner "$bindir/pg_ctl" -D "$data" -l "$logfile" -w -t 60 \
+    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=''" start >&2 || {
+    warn "pg_ctl start failed; last lines of $logfile:"
+    tail -n 20 "$logfile" >&2 || true
+    return 1
+  }
+  HOLDFAST_STARTED_SERVICES+=("pg:$bindir")
+}
+
+# ensure_postgres: the server named in DATABASE_URL answers (starting or installing a local
+# one when the URL points at this machine).
+ensure_postgres() {
+  local url=${DATABASE_URL:-$HOLDFAST_DEFAULT_DATABASE_URL} version bindir
+  local installed=${1:-0}
+  have pg_isready || ensure_tools
+  parse_url "$url" 5432
+  if _pg_ready "$url"; then
+    if [[ "$installed" -eq 1 ]] && version=$(_debian_cluster_for_port "$URL_PORT"); then
+      _trust_loopback_debian "$version"
+    fi
+    return 0
+  fi
+
+  if ! is_local_host "$URL_HOST"; then
+    die "PostgreSQL at ${URL_HOST}:${URL_PORT} (from DATABASE_URL) is not answering"
+  fi
+
+  if version=$(_debian_cluster_for_port "$URL_PORT"); then
+    log "starting the Debian PostgreSQL $version cluster 'main'"
+    if pg_ctlcluster --skip-systemctl-redirect "$version" main start >&2 && wait_postgres "$url" 60; then
+      if [[ "$installed" -eq 1 ]]; then
+        _trust_loopback_debian "$version"
+      fi
+      return 0
+    fi
+    warn "could not start the Debian cluster; trying a private one"
+  fi
+
+  if bindir=$(_pg_bindir); then
+    if _start_private_cluster "$URL_PORT" "$bindir" && wait_postgres "$url" 60; then
+      return 0
+    fi
+  fi
+
+  if [[ "$installed" -eq 0 ]] && can_apt; then
+    log "no PostgreSQL server found; installing one"
+    apt_install postgresql postgresql-contrib || die "apt-get install postgresql failed"
+    hash -r
+    ensure_postgres 1
+    return
+  fi
+  die "no PostgreSQL server answers at ${URL_HOST:-localhost}:${URL_PORT} and none could be started.
+Install PostgreSQL 13+ (Debian/Ubuntu: sudo apt-get install postgresql postgresql-contrib),
+start it, or point DATABASE_URL at a running server."
+}
+
+# A freshly apt-installed Debian cluster wants a password on TCP; the URLs these scripts use
+# by default have none. Only called right after this script installed the cluster itself.
+_trust_loopback_debian() {
+  local version=$1 hba
+  hba=/etc/postgresql/$version/main/pg_hba.conf
+  [[ -f "$hba" ]] || return 0
+  grep -q 'holdfast: trust loopback' "$hba" && return 0
+  log "allowing password-less connections from 127.0.0.1/::1 in $hba (local development)"
+  {
+    echo '# holdfast: trust loopback (added by scripts/lib.sh for local development)'
+    echo 'host all all 127.0.0.1/32 trust'
+    echo 'host all all ::1/128 trust'
+    cat "$hba"
+  } >"$hba.holdfast.tmp"
+  cat "$hba.holdfast.tmp" >"$hba"
+  rm -f "$hba.holdfast.tmp"
+  pg_ctlcluster --skip-systemctl-redirect "$version" main reload >&2 || true
+}
+
+# psql_admin URL ARGS...: psql against the 'postgres' database of URL's server.
+psql_admin() {
+  local url=$1
+  shift
+  PGCONNECT_TIMEOUT=${PGCONNECT_TIMEOUT:-5} psql -X -q -v ON_ERROR_STOP=1 "$@" \
+    -d "$(url_with_db "$url" postgres)"
+}
+
+# ensure_database: create the database named in DATABASE_URL if it is missing.
+ensure_database() {
+  local url=${DATABASE_URL:-$HOLDFAST_DEFAULT_DATABASE_URL} db exists err
+  parse_url "$url" 5432
+  db=$URL_PATH
+  [[ -n "$db" ]] || die "DATABASE_URL names no database: $url"
+  exists=$(psql_admin "$url" -At -v db="$db" <<<"SELECT 1 FROM pg_database WHERE datname = :'db';") ||
+    die "cannot connect to PostgreSQL with DATABASE_URL (check the user, password and pg_hba.conf)"
+  [[ "$exists" == 1 ]] && return 0
+  log "creating database $db"
+  if ! err=$(psql_admin "$url" -v db="$db" <<<'CREATE DATABASE :"db";' 2>&1); then
+    # Someone else may have created it in the meantime.
+    exists=$(psql_admin "$url" -At -v db="$db" <<<"SELECT 1 FROM pg_database WHERE datname = :'db';" || true)
+    [[ "$exists" == 1 ]] || die "could not create database $db: $err"
+  fi
+}
+
+# drop_database URL: drop the database named in URL (WITH (FORCE) on PostgreSQL 13+).
+drop_database() {
+  local url=$1
+  parse_url "$url" 5432
+  [[ -n "$URL_PATH" && "$URL_PATH" != postgres ]] || return 0
+  psql_admin "$url" -v db="$URL_PATH" <<'SQL'
+SELECT format('DROP DATABASE IF EXISTS %I%s', :'db',
+              CASE WHEN current_setting('server_version_num')::int >= 130000
+                   THEN ' WITH (FORCE)' ELSE '' END) \gexec
+SQL
+}
+
+# drop_databases_like URL PREFIX: drop every database whose name starts with PREFIX.
+drop_databases_like() {
+  local url=$1 prefix=$2
+  psql_admin "$url" -v prefix="$prefix" <<'SQL'
+SELECT format('DROP DATABASE IF EXISTS %I%s', datname,
+              CASE WHEN current_setting('server_version_num')::int >= 130000
+                   THEN ' WITH (FORCE)' ELSE '' END)
+  FROM pg_database
+ WHERE left(datname, length(:'prefix')) = :'prefix'
+ ORDER BY datname \gexec
+SQL
+}
+
+# ---------------------------------------------------------------------------------------
+# Redis
+# ---------------------------------------------------------------------------------------
+
+HOLDFAST_DEFAULT_REDIS_URL=redis://127.0.0.1:6379
+
+redis_cmd() {
+  timeout 5 redis-cli --no-auth-warning -u "${REDIS_URL:-$HOLDFAST_DEFAULT_REDIS_URL}" "$@"
+}
+
+_redis_ready() {
+  [[ "$(redis_cmd ping 2>/dev/null)" == PONG ]]
+}
+
+# wait_redis TIMEOUT_SECS
+wait_redis() {
+  local deadline=$((SECONDS + $1))
+  until _redis_ready; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+}
+
+# ensure_redis: the server named in REDIS_URL answers PING (starting or installing a local
+# one when the URL points at this machine).
+ensure_redis() {
+  local url=${REDIS_URL:-$HOLDFAST_DEFAULT_REDIS_URL} installed=${1:-0}
+  have redis-cli || ensure_tools
+  _redis_ready && return 0
+
+  parse_url "$url" 6379
+  if ! is_local_host "$URL_HOST"; then
+    die "Redis at ${URL_HOST}:${URL_PORT} (from REDIS_URL) is not answering"
+  fi
+  if have redis-server; then
+    mkdir -p "$RUN_DIR"
+    log "starting redis-server on 127.0.0.1:$URL_PORT (log: $RUN_DIR/redis.log)"
+    if redis-server --daemonize yes --bind 127.0.0.1 --port "$URL_PORT" --save "" \
+      --appendonly no --dir "$RUN_DIR" --logfile "$RUN_DIR/redis.log" \
+      --pidfile "$RUN_DIR/redis-$URL_PORT.pid" >&2 && wait_redis 30; then
+      HOLDFAST_STARTED_SERVICES+=("redis:$URL_PORT")
+      return 0
+    fi
+    warn "redis-server did not come up; last lines of $RUN_DIR/redis.log:"
+    tail -n 20 "$RUN_DIR/redis.log" >&2 || true
+  elif [[ "$installed" -eq 0 ]] && can_apt; then
+    apt_install redis-server || die "apt-get install redis-server failed"
+    hash -r
+    ensure_redis 1
+    return
+  fi
+  die "no Redis answers at ${URL_HOST:-localhost}:${URL_PORT} and none could be started.
+Install Redis 6+ (Debian/Ubuntu: sudo apt-get install redis-server), start it,
+or point REDIS_URL at a running server."
+}
+
+# ---------------------------------------------------------------------------------------
+# Processes and HTTP
+# ---------------------------------------------------------------------------------------
+
+# stop_started_services: stop what ensure_postgres/ensure_redis started in this process
+# (not a Debian cluster, which belongs to the machine). HOLDFAST_KEEP_SERVICES=1 keeps them.
+stop_started_services() {
+  local entry
+  [[ "${HOLDFAST_KEEP_SERVICES:-0}" == 1 ]] && return 0
+  for entry in "${HOLDFAST_STARTED_SERVICES[@]}"; do
+    case "$entry" in
+      pg:*)
+        log "stopping the private PostgreSQL cluster"
+        _as_pg_owner "${entry#pg:}/pg_ctl" -D "$RUN_DIR/pg" -m fast -w -t 30 stop >/dev/null 2>&1 || true
+        ;;
+      redis:*)
+        log "stopping redis-server on port ${entry#redis:}"
+        timeout 10 redis-cli -h 127.0.0.1 -p "${entry#redis:}" shutdown nosave >/dev/null 2>&1 || true
+        ;;
+    esac
+  done
+  HOLDFAST_STARTED_SERVICES=()
+}
+
+# wait_http URL TIMEOUT_SECS [PID]: poll until URL answers 200. Gives up after TIMEOUT_SECS,
+# or as soon as PID (the server being waited for) has exited.
+wait_http() {
+  local url=$1 timeout=$2 pid=${3:-} deadline code
+  deadline=$((SECONDS + timeout))
+  while :; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" 2>/dev/null) || true
+    [[ "$code" == 200 ]] && return 0
+    if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then
+      return 1
+    fi
+    ((SECONDS < deadline)) || return 1
+    sleep 0.5
+  done
+}
+
+# cargo_profile_dir PROFILE: the directory under target/ that a cargo profile builds into.
+cargo_profile_dir() {
+  case "$1" in
+    dev | test) echo debug ;;
+    bench) echo release ;;
+    *) echo "$1" ;;
+  esac
+}
