@@ -234,15 +234,15 @@ mod tests {
 
     #[test]
     fn a_bad_value_names_its_variable() {
-        let err = Config::from_vars(vars(&[("CONFIRM_FAILURE_RATE", "1.5")])).unwrap_err();
+        let err = Config::from_vars(vars(&[("CONFIRM_FAILURE_RATE", "1.5")])).expect_err("refused");
         assert_eq!(err.var, "CONFIRM_FAILURE_RATE");
-        let err = Config::from_vars(vars(&[("CORE_HOLD_TTL_MS", "soon")])).unwrap_err();
+        let err = Config::from_vars(vars(&[("CORE_HOLD_TTL_MS", "soon")])).expect_err("refused");
         assert_eq!(err.var, "CORE_HOLD_TTL_MS");
     }
 
     #[test]
     fn a_short_secret_is_refused() {
-        let err = Config::from_vars(vars(&[("CORE_JWT_SECRET", "short")])).unwrap_err();
+        let err = Config::from_vars(vars(&[("CORE_JWT_SECRET", "short")])).expect_err("refused");
         assert_eq!(err.var, "CORE_JWT_SECRET");
     }
 

@@ -73,7 +73,7 @@ mod tests {
 
     #[test]
     fn bad_fields_are_named() {
-        let err = Attendee::parse(&input("", "010-1234-5678", None)).unwrap_err();
+        let err = Attendee::parse(&input("", "010-1234-5678", None)).expect_err("refused");
         assert!(err.to_string().contains("100"));
         assert!(Attendee::parse(&input("A", "call me", None)).is_err());
         assert!(Attendee::parse(&input("A", "123", None)).is_err());

@@ -18,7 +18,6 @@ use crate::{
     domain::{Attendee, AttendeeInput, ReservationNumber},
     error::{Error, Result},
     storage::{
-        db::violated_constraint,
         redis::holds::{HoldRecord, HoldStore},
         repo::{
             catalog::CatalogRepo,
@@ -118,7 +117,7 @@ impl ReservationService {
             .ok_or(Error::NotFound("performance"))?;
 
         let tx = self.repo.begin().await?;
-        match self
+        let failure = match self
             .commit(
                 &tx,
                 caller,
@@ -130,34 +129,31 @@ impl ReservationService {
         {
             Ok(id) => {
                 tx.commit().await?;
+                self.store.forget(hold.hold_id).await;
                 metrics::counter!("reservations_created_total").increment(1);
-                self.get(caller, id).await
+                return self.get(caller, id).await;
             }
-            Err(e) => {
-                tx.rollback().await?;
-                match e {
-                    Error::Internal(ref source)
-                        if source
-                            .downcast_ref::<sea_orm::DbErr>()
-                            .and_then(violated_constraint)
-                            .is_some_and(|c| c == "reservations_hold_key") =>
-                    {
-                        self.existing_for_hold(caller, hold.hold_id).await?.ok_or(e)
-                    }
-                    Error::SeatUnavailable { .. } => {
-                        metrics::counter!("reservation_commit_conflicts_total").increment(1);
-                        let mut lost = self
-                            .repo
-                            .unavailable_among(hold.performance_id, &hold.seat_ids)
-                            .await?;
-                        if lost.is_empty() {
-                            lost = hold.seat_ids.clone();
-                        }
-                        Err(Error::SeatUnavailable { seat_ids: lost })
-                    }
-                    other => Err(other),
+            Err(e) => e,
+        };
+        tx.rollback().await?;
+        // A concurrent request with the same hold (double click, retry) may have won: answer
+        // with its reservation instead of an error.
+        if let Some(existing) = self.existing_for_hold(caller, hold.hold_id).await? {
+            return Ok(existing);
+        }
+        match failure {
+            Error::SeatUnavailable { .. } => {
+                metrics::counter!("reservation_commit_conflicts_total").increment(1);
+                let mut lost = self
+                    .repo
+                    .unavailable_among(hold.performance_id, &hold.seat_ids)
+                    .await?;
+                if lost.is_empty() {
+                    lost = hold.seat_ids.clone();
                 }
+                Err(Error::SeatUnavailable { seat_ids: lost })
             }
+            other => Err(other),
         }
     }
 

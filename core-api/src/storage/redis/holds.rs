@@ -180,15 +180,17 @@ impl HoldStore {
             .evalsha_with_reload(self.redis.client(), self.record_keys(record), args)
             .await?;
         let done = reply == "OK";
-        if done {
-            // Best effort: the index only speeds up lookups and expires on its own.
-            let _: Result<i64, _> = self
-                .redis
-                .client()
-                .del(self.index_key(record.hold_id))
-                .await;
+        if done && mode == "release" {
+            self.forget(record.hold_id).await;
         }
         Ok(done)
+    }
+
+    /// Drops the hold index entry. Best effort: the index only speeds up lookups and expires on
+    /// its own. After a conversion it is dropped only once Postgres has committed, so a double
+    /// click in between still finds the hold and is answered with the same reservation.
+    pub async fn forget(&self, hold_id: Uuid) {
+        let _: Result<i64, _> = self.redis.client().del(self.index_key(hold_id)).await;
     }
 
     /// Extends a hold once by `extension_ms`.

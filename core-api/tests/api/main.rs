@@ -1,0 +1,10 @@
+//! HTTP tests of core-api against real Postgres and Redis. Each test gets its own database,
+//! Redis key prefix and ports (see `helpers`).
+
+mod admin;
+mod auth;
+mod catalog;
+mod faults;
+mod helpers;
+mod holds;
+mod reservations;
