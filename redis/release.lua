@@ -1,23 +1,25 @@
 -- Releases a hold early, or converts it once its reservation is written.
--- KEYS as in hold.lua. ARGV[1] hold id, ARGV[2] user id (owner check),
+-- KEYS as in hold.lua (KEYS[4] is the event stream, seats from KEYS[5]). ARGV[1] hold id, ARGV[2] user id (owner check),
 -- ARGV[3] mode: 'release' frees the seats; 'convert' requires every seat still held by this
 -- hold and leaves a short-lived 'R' marker so nobody can re-hold a seat in the moment
 -- between the Postgres commit and the seat map showing it RESERVED.
--- ARGV[4] marker ttl ms, ARGV[5..] seat ids (same order as KEYS[4..]).
+-- ARGV[4] marker ttl ms, ARGV[5..] seat ids (same order as KEYS[5..]).
+-- A release publishes RELEASED; a conversion publishes nothing (the caller publishes RESERVED
+-- once Postgres has committed).
 -- Returns 'OK' | 'GONE' (no such hold for this user, or it expired).
 if redis.call('HGET', KEYS[1], 'u') ~= ARGV[2] then
   return 'GONE'
 end
 local convert = ARGV[3] == 'convert'
 if convert then
-  for i = 4, #KEYS do
+  for i = 5, #KEYS do
     if redis.call('GET', KEYS[i]) ~= ARGV[1] then
       return 'GONE'
     end
   end
 end
-for i = 4, #KEYS do
-  local seat = ARGV[i + 1]
+for i = 5, #KEYS do
+  local seat = ARGV[i]
   if convert then
     redis.call('SET', KEYS[i], 'R', 'PX', tonumber(ARGV[4]))
   elseif redis.call('GET', KEYS[i]) == ARGV[1] then
@@ -27,4 +29,10 @@ for i = 4, #KEYS do
   redis.call('ZREM', KEYS[3], seat)
 end
 redis.call('DEL', KEYS[1])
+if not convert then
+  local seats = {}
+  for i = 5, #ARGV do seats[#seats + 1] = ARGV[i] end
+  redis.call('XADD', KEYS[4], 'MAXLEN', '~', '10000', '*', 'd',
+    cjson.encode({seatIds = seats, status = 'AVAILABLE', reason = 'RELEASED'}))
+end
 return 'OK'

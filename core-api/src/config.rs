@@ -2,11 +2,12 @@
 
 use std::{collections::HashMap, net::SocketAddr, time::Duration};
 
-/// Which store holds seat claims. `Redis` is the fast path; `Postgres` arrives with the
-/// Redis-down fallback and is refused until then.
+/// Which store holds seat claims. `Redis` is the fast path (falling back to Postgres behind a
+/// circuit breaker when Redis is unreachable); `Postgres` uses the row-locking path only.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HoldStrategy {
     Redis,
+    Postgres,
 }
 
 #[derive(Clone)]
@@ -29,7 +30,16 @@ pub struct Config {
     pub reservation_ttl_ms: u64,
     pub confirm_failure_rate: f64,
     pub hold_strategy: HoldStrategy,
+    /// With HOLD_STRATEGY=redis: take holds on Postgres while Redis is unreachable.
+    pub hold_fallback: bool,
     pub log_json: bool,
+    pub wallet_max_charge: i64,
+    pub wallet_max_balance: i64,
+    pub sweep_interval_ms: u64,
+    pub idempotency_ttl_secs: u64,
+    pub stream_heartbeat_ms: u64,
+    pub breaker_failures: u32,
+    pub breaker_cooldown_ms: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -87,10 +97,21 @@ impl Config {
             confirm_failure_rate: env.parse("CONFIRM_FAILURE_RATE", "0")?,
             hold_strategy: match env.string("HOLD_STRATEGY", "redis").as_str() {
                 "redis" => HoldStrategy::Redis,
+                "postgres" => HoldStrategy::Postgres,
                 other => {
                     return Err(ConfigError {
                         var: "HOLD_STRATEGY",
-                        reason: format!("unsupported value {other:?}; supported: redis"),
+                        reason: format!("expected redis or postgres, got {other:?}"),
+                    });
+                }
+            },
+            hold_fallback: match env.string("CORE_HOLD_FALLBACK", "postgres").as_str() {
+                "postgres" => true,
+                "none" => false,
+                other => {
+                    return Err(ConfigError {
+                        var: "CORE_HOLD_FALLBACK",
+                        reason: format!("expected postgres or none, got {other:?}"),
                     });
                 }
             },
@@ -104,6 +125,13 @@ impl Config {
                     });
                 }
             },
+            wallet_max_charge: env.parse("CORE_WALLET_MAX_CHARGE", "2000000")?,
+            wallet_max_balance: env.parse("CORE_WALLET_MAX_BALANCE", "10000000")?,
+            sweep_interval_ms: env.parse("CORE_SWEEP_INTERVAL_MS", "1000")?,
+            idempotency_ttl_secs: env.parse("CORE_IDEMPOTENCY_TTL_SECS", "86400")?,
+            stream_heartbeat_ms: env.parse("CORE_STREAM_HEARTBEAT_MS", "15000")?,
+            breaker_failures: env.parse("CORE_BREAKER_FAILURES", "3")?,
+            breaker_cooldown_ms: env.parse("CORE_BREAKER_COOLDOWN_MS", "2000")?,
         };
         config.validate()?;
         Ok(config)

@@ -35,6 +35,8 @@ pub enum Error {
         message: String,
         details: Value,
     },
+    #[error("the wallet balance is too low; charge it and try again")]
+    InsufficientBalance { balance: i64, required: i64 },
     #[error("request body is too large")]
     PayloadTooLarge,
     #[error("method not allowed on this route")]
@@ -97,6 +99,7 @@ impl Error {
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::SeatUnavailable { .. } | Error::Conflict { .. } => StatusCode::CONFLICT,
             Error::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::InsufficientBalance { .. } => StatusCode::PAYMENT_REQUIRED,
             Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Error::ConfirmationFailed | Error::Dependency { .. } => StatusCode::SERVICE_UNAVAILABLE,
@@ -112,6 +115,7 @@ impl Error {
             Error::NotFound(_) => "NOT_FOUND",
             Error::SeatUnavailable { .. } => "SEAT_UNAVAILABLE",
             Error::Conflict { code, .. } | Error::Rule { code, .. } => code,
+            Error::InsufficientBalance { .. } => "INSUFFICIENT_BALANCE",
             Error::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Error::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             Error::ConfirmationFailed => "CONFIRMATION_FAILED",
@@ -125,6 +129,9 @@ impl Error {
             Error::Validation { details, .. } | Error::Rule { details, .. } => details.clone(),
             Error::SeatUnavailable { seat_ids } => json!({ "unavailableSeatIds": seat_ids }),
             Error::Dependency { dependency, .. } => json!({ "dependency": dependency }),
+            Error::InsufficientBalance { balance, required } => {
+                json!({ "balance": balance, "required": required })
+            }
             _ => json!({}),
         }
     }
@@ -137,6 +144,16 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The JSON body this error answers with.
+    pub fn envelope(&self) -> Value {
+        json!({
+            "success": false,
+            "error": { "code": self.code(), "message": self.public_message(), "details": self.details() },
+        })
+    }
+}
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status_code();
@@ -144,11 +161,7 @@ impl IntoResponse for Error {
             // The request id is on the enclosing tracing span.
             tracing::error!(code = self.code(), error = ?anyhow_chain(&self), "request failed");
         }
-        let body = json!({
-            "success": false,
-            "error": { "code": self.code(), "message": self.public_message(), "details": self.details() },
-        });
-        let mut response = (status, Json(body)).into_response();
+        let mut response = (status, Json(self.envelope())).into_response();
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response
                 .headers_mut()

@@ -89,6 +89,13 @@ impl Application {
             shutdown.await;
             let _ = stop_tx.send(true);
         });
+        let sweep_every = std::time::Duration::from_millis(self.state.config.sweep_interval_ms);
+        let sweeper = self
+            .state
+            .services
+            .sweeper
+            .clone()
+            .spawn(sweep_every, stop_rx.clone());
         let stopped = |mut rx: watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|stop| *stop).await;
         };
@@ -96,6 +103,8 @@ impl Application {
             .with_graceful_shutdown(stopped(stop_rx.clone()));
         let metrics = axum::serve(self.metrics_listener, crate::metrics::router())
             .with_graceful_shutdown(stopped(stop_rx));
-        tokio::try_join!(api.into_future(), metrics.into_future()).map(|_| ())
+        let served = tokio::try_join!(api.into_future(), metrics.into_future()).map(|_| ());
+        let _ = sweeper.await;
+        served
     }
 }

@@ -1,20 +1,18 @@
 //! Seeds the demo: a demo user and an admin, a 3×3 nine-seat hall and a 10,000-seat arena, each
 //! with an event on sale. Idempotent: what exists already is left as it is.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Duration, Utc};
 use core_api::{
+    config::Config,
     domain::{Password, Role},
     services::admin::{
         AdminService, CreateEventRequest, CreatePerformanceRequest, CreateVenueRequest,
         LayoutInput, SectionInput,
     },
-    storage::{
-        db,
-        redis::{Redis, holds::HoldStore},
-        repo::{catalog::CatalogRepo, users::UserRepo},
-    },
+    startup::AppState,
+    storage::repo::{catalog::CatalogRepo, users::UserRepo},
 };
 
 struct DemoEvent {
@@ -48,22 +46,14 @@ const ARENA: DemoEvent = DemoEvent {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let url = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/holdfast".to_owned());
-    let redis_url =
-        std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
-    let db = db::connect(&url, 4, std::time::Duration::from_secs(10)).await?;
-    let users = UserRepo::new(db.clone());
-    let catalog = CatalogRepo::new(db);
-    // Creating venues and events never touches Redis; the store is only there to build the service.
-    let admin = AdminService::new(
-        catalog.clone(),
-        HoldStore::new(Redis::connect(
-            &redis_url,
-            "",
-            std::time::Duration::from_secs(2),
-        )?),
-    );
+    // The seed signs no tokens; a placeholder secret lets it reuse the service wiring.
+    let mut vars: HashMap<String, String> = std::env::vars().collect();
+    vars.entry("CORE_JWT_SECRET".to_owned())
+        .or_insert_with(|| "seed-signs-no-tokens-seed-signs-no-tokens".to_owned());
+    let state = AppState::connect(Config::from_vars(vars)?).await?;
+    let users = UserRepo::new(state.db.clone());
+    let catalog = CatalogRepo::new(state.db.clone());
+    let admin = &state.services.admin;
 
     ensure_user(
         &users,
@@ -82,7 +72,7 @@ async fn main() -> anyhow::Result<()> {
     )
     .await?;
     for demo in [HALL, ARENA] {
-        ensure_event(&admin, &catalog, &demo).await?;
+        ensure_event(admin, &catalog, &demo).await?;
     }
     println!(
         "demo accounts: demo@holdfast.dev / demo-password (USER), admin@holdfast.dev / admin-password (ADMIN)"

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use super::Email;
 use crate::error::{Error, Result};
 
-#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AttendeeInput {
     pub name: String,

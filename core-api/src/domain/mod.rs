@@ -6,7 +6,7 @@ mod email;
 mod password;
 mod reservation_number;
 mod role;
-mod seat_selection;
+pub mod seat_selection;
 
 pub use attendee::{Attendee, AttendeeInput};
 pub use email::Email;

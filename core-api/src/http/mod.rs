@@ -1,6 +1,7 @@
 //! The HTTP surface: routes under /api/v1, health, OpenAPI, and the layers around them.
 
 pub mod extract;
+pub mod idempotent;
 pub mod routes;
 
 use std::time::Duration;
@@ -59,7 +60,9 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::catalog::router())
         .merge(routes::holds::router())
         .merge(routes::reservations::router())
-        .merge(routes::admin::router());
+        .merge(routes::admin::router())
+        .merge(routes::wallet::router())
+        .merge(routes::stream::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .merge(routes::health::router())

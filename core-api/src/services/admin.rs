@@ -12,7 +12,7 @@ use super::{catalog::EventView, views::PerformanceView};
 use crate::{
     error::{Error, Result},
     storage::{
-        redis::holds::HoldStore,
+        holds::Holds,
         repo::catalog::{CatalogRepo, LayoutSeat, NewPerformance},
     },
 };
@@ -122,11 +122,11 @@ pub struct PerformanceStats {
 #[derive(Clone)]
 pub struct AdminService {
     catalog: CatalogRepo,
-    holds: HoldStore,
+    holds: Holds,
 }
 
 impl AdminService {
-    pub fn new(catalog: CatalogRepo, holds: HoldStore) -> Self {
+    pub fn new(catalog: CatalogRepo, holds: Holds) -> Self {
         AdminService { catalog, holds }
     }
 
@@ -302,7 +302,8 @@ impl AdminService {
                 .find(|(s, _)| s == status)
                 .map_or(0, |(_, n)| *n)
         };
-        let held = self.holds.held_seats(id).await?.len() as i64;
+        let redis_held = self.holds.redis_held_seats(id).await?.len() as i64;
+        let held = redis_held + self.catalog.pg_held_count(id).await?;
         Ok(PerformanceStats {
             performance_id: id,
             total_seats: counts.iter().map(|(_, n)| n).sum(),

@@ -9,7 +9,7 @@ use super::views::{PerformanceView, SeatView};
 use crate::{
     error::{Error, Result},
     storage::{
-        redis::holds::HoldStore,
+        holds::Holds,
         repo::{
             catalog::{CatalogRepo, EventRow},
             seats::SeatRepo,
@@ -64,11 +64,11 @@ pub struct SeatMapView {
 pub struct CatalogService {
     catalog: CatalogRepo,
     seats: SeatRepo,
-    holds: HoldStore,
+    holds: Holds,
 }
 
 impl CatalogService {
-    pub fn new(catalog: CatalogRepo, seats: SeatRepo, holds: HoldStore) -> Self {
+    pub fn new(catalog: CatalogRepo, seats: SeatRepo, holds: Holds) -> Self {
         CatalogService {
             catalog,
             seats,
@@ -139,7 +139,7 @@ impl CatalogService {
     pub async fn seat_map(&self, performance_id: Uuid) -> Result<SeatMapView> {
         let (rows, held) = tokio::join!(
             self.seats.seat_map(performance_id),
-            self.holds.held_seats(performance_id)
+            self.holds.redis_held_seats(performance_id)
         );
         let rows = rows?;
         if rows.is_empty() {

@@ -1,6 +1,9 @@
 //! Seat holds: all-or-nothing claims with a TTL, the per-user limit, release and extension.
 
-use std::{collections::HashSet, sync::Arc};
+use std::{
+    collections::{BTreeMap, HashSet},
+    sync::Arc,
+};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -10,15 +13,19 @@ use uuid::Uuid;
 
 use super::{
     auth::Caller,
+    stream::Publisher,
     views::{SeatView, millis_to_utc, sale_is_open},
 };
 use crate::{
     config::Config,
-    domain::SeatSelection,
+    domain::{SeatSelection, seat_selection::MAX_SEATS_PER_HOLD},
     error::{Error, Result},
     storage::{
-        redis::holds::{ClaimOutcome, ExtendOutcome, HoldRecord, HoldStore},
-        repo::{catalog::CatalogRepo, seats::SeatRepo},
+        holds::{Backend, ClaimOutcome, ExtendOutcome, HoldRecord, Holds},
+        repo::{
+            catalog::CatalogRepo,
+            seats::{SeatRepo, SeatRow},
+        },
     },
 };
 
@@ -26,7 +33,15 @@ use crate::{
 #[serde(rename_all = "camelCase")]
 pub struct CreateHoldRequest {
     pub performance_id: Uuid,
-    pub seat_ids: Vec<Uuid>,
+    /// Exactly these seats, all or none.
+    #[serde(default)]
+    pub seat_ids: Option<Vec<Uuid>>,
+    /// Or: the best `quantity` adjacent seats available (same section and row).
+    #[serde(default)]
+    pub quantity: Option<u32>,
+    /// With `quantity`: only this section.
+    #[serde(default)]
+    pub section: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -47,7 +62,8 @@ pub struct HoldService {
     config: Arc<Config>,
     catalog: CatalogRepo,
     seats: SeatRepo,
-    store: HoldStore,
+    store: Holds,
+    publisher: Publisher,
 }
 
 impl HoldService {
@@ -55,14 +71,20 @@ impl HoldService {
         config: Arc<Config>,
         catalog: CatalogRepo,
         seats: SeatRepo,
-        store: HoldStore,
+        store: Holds,
+        publisher: Publisher,
     ) -> Self {
         HoldService {
             config,
             catalog,
             seats,
             store,
+            publisher,
         }
+    }
+
+    pub fn store(&self) -> &Holds {
+        &self.store
     }
 
     pub async fn create(&self, caller: Caller, req: CreateHoldRequest) -> Result<HoldView> {
@@ -83,7 +105,27 @@ impl HoldService {
     }
 
     async fn try_create(&self, caller: Caller, req: CreateHoldRequest) -> Result<HoldView> {
-        let selection = SeatSelection::parse(req.seat_ids)?;
+        let wanted = match (req.seat_ids, req.quantity) {
+            (Some(ids), None) => Wanted::Seats(SeatSelection::parse(ids)?),
+            (None, Some(quantity)) if (1..=MAX_SEATS_PER_HOLD as u32).contains(&quantity) => {
+                Wanted::Best {
+                    quantity,
+                    section: req.section,
+                }
+            }
+            (None, Some(_)) => {
+                return Err(Error::validation(
+                    "quantity",
+                    format!("must be 1 to {MAX_SEATS_PER_HOLD}"),
+                ));
+            }
+            _ => {
+                return Err(Error::validation(
+                    "seatIds",
+                    "give either seatIds or quantity",
+                ));
+            }
+        };
         let performance_id = req.performance_id;
         let performance = self
             .catalog
@@ -98,10 +140,41 @@ impl HoldService {
             ));
         }
         let limit = performance.max_seats_per_user.max(0) as u32;
-        if selection.len() as u32 > limit {
+        if wanted.len() > limit {
             return Err(limit_exceeded(limit));
         }
+        let reserved = self
+            .seats
+            .live_reserved_count(caller.user_id, performance_id)
+            .await?
+            .max(0) as u32;
+        match wanted {
+            Wanted::Seats(selection) => {
+                self.claim_exact(caller, performance_id, &selection, limit, reserved)
+                    .await
+            }
+            Wanted::Best { quantity, section } => {
+                self.claim_best(
+                    caller,
+                    performance_id,
+                    quantity,
+                    section.as_deref(),
+                    limit,
+                    reserved,
+                )
+                .await
+            }
+        }
+    }
 
+    async fn claim_exact(
+        &self,
+        caller: Caller,
+        performance_id: Uuid,
+        selection: &SeatSelection,
+        limit: u32,
+        reserved: u32,
+    ) -> Result<HoldView> {
         let rows = self.seats.by_ids(performance_id, selection.ids()).await?;
         let found: HashSet<Uuid> = rows.iter().map(|r| r.id).collect();
         let unknown: Vec<Uuid> = selection
@@ -118,7 +191,7 @@ impl HoldService {
         }
         let mut unavailable: Vec<Uuid> = rows
             .iter()
-            .filter(|r| r.status != "AVAILABLE")
+            .filter(|r| r.status != "AVAILABLE" || r.pg_held)
             .map(|r| r.id)
             .collect();
         if !unavailable.is_empty() {
@@ -128,39 +201,99 @@ impl HoldService {
             });
         }
 
-        let reserved = self
-            .seats
-            .live_reserved_count(caller.user_id, performance_id)
-            .await?
-            .max(0) as u32;
+        self.claim(caller, performance_id, rows, limit, reserved)
+            .await
+    }
+
+    /// Claims exactly `rows` (already checked AVAILABLE) on the live hold path.
+    async fn claim(
+        &self,
+        caller: Caller,
+        performance_id: Uuid,
+        rows: Vec<SeatRow>,
+        limit: u32,
+        reserved: u32,
+    ) -> Result<HoldView> {
         let record = HoldRecord {
             hold_id: Uuid::new_v4(),
             performance_id,
             user_id: caller.user_id,
-            seat_ids: selection.ids().to_vec(),
+            seat_ids: rows.iter().map(|r| r.id).collect(),
             expires_at_ms: 0,
             extended: false,
+            backend: Backend::Redis,
         };
         match self
             .store
             .claim(&record, self.config.hold_ttl_ms, limit, reserved)
             .await?
         {
-            ClaimOutcome::Granted { expires_at_ms } => Ok(view(
-                HoldRecord {
+            (ClaimOutcome::Granted { expires_at_ms }, backend) => {
+                if backend == Backend::Postgres {
+                    // The Redis script announces its own holds; this path announces here.
+                    self.publisher
+                        .publish(performance_id, record.seat_ids.clone(), "HELD", "HELD")
+                        .await;
+                }
+                let record = HoldRecord {
                     expires_at_ms,
+                    backend,
                     ..record
-                },
-                rows.into_iter()
-                    .map(|r| SeatView::from_row(r, true))
-                    .collect(),
-            )),
-            ClaimOutcome::Taken(mut seat_ids) => {
+                };
+                Ok(view(
+                    record,
+                    rows.into_iter()
+                        .map(|r| SeatView::from_row(r, true))
+                        .collect(),
+                ))
+            }
+            (ClaimOutcome::Taken(mut seat_ids), _) => {
                 seat_ids.sort();
                 Err(Error::SeatUnavailable { seat_ids })
             }
-            ClaimOutcome::LimitExceeded => Err(limit_exceeded(limit)),
+            (ClaimOutcome::LimitExceeded, _) => Err(limit_exceeded(limit)),
         }
+    }
+
+    /// Best available: the front-most block of `quantity` adjacent free seats in one row.
+    /// If someone takes part of the block first, tries the next best block (a few times).
+    async fn claim_best(
+        &self,
+        caller: Caller,
+        performance_id: Uuid,
+        quantity: u32,
+        section: Option<&str>,
+        limit: u32,
+        reserved: u32,
+    ) -> Result<HoldView> {
+        let mut taken: HashSet<Uuid> = self.store.redis_held_seats(performance_id).await?;
+        let all = self.seats.seat_map(performance_id).await?;
+        for _ in 0..3 {
+            let free = all
+                .iter()
+                .filter(|r| r.status == "AVAILABLE" && !r.pg_held && !taken.contains(&r.id))
+                .filter(|r| section.is_none_or(|s| r.section == s));
+            let Some(block) = best_block(free, quantity as usize) else {
+                break;
+            };
+            match self
+                .claim(caller, performance_id, block.clone(), limit, reserved)
+                .await
+            {
+                Err(Error::SeatUnavailable { seat_ids }) => taken.extend(seat_ids),
+                other => return other,
+            }
+        }
+        Err(Error::rule(
+            "SEATS_NOT_AVAILABLE_TOGETHER",
+            format!(
+                "no {quantity} adjacent seats are free{}",
+                section
+                    .map(|s| format!(" in section {s}"))
+                    .unwrap_or_default()
+            ),
+            json!({ "quantity": quantity, "section": section }),
+        ))
     }
 
     /// The caller's live hold, or 404 when it expired or never existed.
@@ -183,11 +316,20 @@ impl HoldService {
 
     pub async fn release(&self, caller: Caller, hold_id: Uuid) -> Result<()> {
         let record = self.owned(caller, hold_id).await?;
-        if self.store.release(&record).await? {
-            Ok(())
-        } else {
-            Err(Error::NotFound("hold"))
+        if !self.store.release(&record).await? {
+            return Err(Error::NotFound("hold"));
         }
+        if record.backend == Backend::Postgres {
+            self.publisher
+                .publish(
+                    record.performance_id,
+                    record.seat_ids.clone(),
+                    "AVAILABLE",
+                    "RELEASED",
+                )
+                .await;
+        }
+        Ok(())
     }
 
     pub async fn extend(&self, caller: Caller, hold_id: Uuid) -> Result<HoldView> {
@@ -231,6 +373,52 @@ impl HoldService {
     }
 }
 
+enum Wanted {
+    Seats(SeatSelection),
+    Best {
+        quantity: u32,
+        section: Option<String>,
+    },
+}
+
+impl Wanted {
+    fn len(&self) -> u32 {
+        match self {
+            Wanted::Seats(s) => s.len() as u32,
+            Wanted::Best { quantity, .. } => *quantity,
+        }
+    }
+}
+
+/// The block of `n` seats with consecutive numbers in one row that is closest to the front
+/// (smallest y), then to the row's centre. Seats come in any order.
+fn best_block<'a>(free: impl Iterator<Item = &'a SeatRow>, n: usize) -> Option<Vec<SeatRow>> {
+    let mut rows: BTreeMap<(&str, &str), Vec<&SeatRow>> = BTreeMap::new();
+    for seat in free {
+        rows.entry((seat.section.as_str(), seat.row_label.as_str()))
+            .or_default()
+            .push(seat);
+    }
+    let mut best: Option<((i32, i64), Vec<&SeatRow>)> = None;
+    for seats in rows.values_mut() {
+        seats.sort_by_key(|s| s.number);
+        let centre =
+            (seats.iter().map(|s| i64::from(s.x)).sum::<i64>()) / seats.len().max(1) as i64;
+        for window in seats.windows(n) {
+            let adjacent = window.windows(2).all(|p| p[1].number == p[0].number + 1);
+            if !adjacent {
+                continue;
+            }
+            let mid = (i64::from(window[0].x) + i64::from(window[n - 1].x)) / 2;
+            let score = (window[0].y, (mid - centre).abs());
+            if best.as_ref().is_none_or(|(b, _)| score < *b) {
+                best = Some((score, window.to_vec()));
+            }
+        }
+    }
+    best.map(|(_, seats)| seats.into_iter().cloned().collect())
+}
+
 fn view(record: HoldRecord, seats: Vec<SeatView>) -> HoldView {
     HoldView {
         hold_id: record.hold_id,
@@ -255,4 +443,53 @@ pub fn hold_expired() -> Error {
         "HOLD_EXPIRED",
         "the hold expired or was released; pick your seats again",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seat(section: &str, row: &str, number: i32, x: i32, y: i32) -> SeatRow {
+        SeatRow {
+            id: Uuid::new_v4(),
+            section: section.into(),
+            row_label: row.into(),
+            number,
+            x,
+            y,
+            price_tier: "R".into(),
+            price: 1,
+            status: "AVAILABLE".into(),
+            pg_held: false,
+        }
+    }
+
+    #[test]
+    fn best_available_prefers_the_front_row_centre_and_needs_adjacency() {
+        let seats = [
+            seat("A", "A", 1, 10, 0),
+            seat("A", "A", 3, 30, 0), // gap at 2: no pair in row A
+            seat("A", "B", 1, 10, 10),
+            seat("A", "B", 2, 20, 10),
+            seat("A", "B", 3, 30, 10),
+            seat("A", "B", 4, 40, 10),
+            seat("A", "C", 1, 10, 20),
+            seat("A", "C", 2, 20, 20),
+        ];
+        let block = best_block(seats.iter(), 2).expect("a block");
+        let numbers: Vec<(String, i32)> = block
+            .iter()
+            .map(|s| (s.row_label.clone(), s.number))
+            .collect();
+        assert_eq!(
+            numbers,
+            [("B".to_owned(), 2), ("B".to_owned(), 3)],
+            "row B, centred"
+        );
+        assert!(best_block(seats.iter(), 5).is_none());
+        assert_eq!(
+            best_block(seats.iter(), 1).map(|b| b[0].row_label.clone()),
+            Some("A".to_owned())
+        );
+    }
 }

@@ -3,20 +3,27 @@
 pub mod admin;
 pub mod auth;
 pub mod catalog;
+pub mod expiry;
 pub mod holds;
+pub mod payments;
 pub mod reservations;
+pub mod stream;
 pub mod views;
+pub mod wallet;
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use sea_orm::DatabaseConnection;
 
 use crate::{
     config::Config,
     storage::{
-        redis::{Redis, holds::HoldStore},
+        breaker::Breaker,
+        holds::Holds,
+        redis::{Redis, events::SeatEvents, holds::HoldStore},
         repo::{
-            catalog::CatalogRepo, reservations::ReservationRepo, seats::SeatRepo, users::UserRepo,
+            catalog::CatalogRepo, idempotency::IdempotencyRepo, pg_holds::PgHoldStore,
+            reservations::ReservationRepo, seats::SeatRepo, users::UserRepo,
         },
     },
 };
@@ -29,6 +36,11 @@ pub struct Services {
     pub holds: holds::HoldService,
     pub reservations: reservations::ReservationService,
     pub admin: admin::AdminService,
+    pub wallet: wallet::WalletService,
+    pub payments: payments::PaymentService,
+    pub streams: stream::StreamHub,
+    pub sweeper: Arc<expiry::Sweeper>,
+    pub idempotency: IdempotencyRepo,
 }
 
 impl Services {
@@ -36,26 +48,50 @@ impl Services {
         let users = UserRepo::new(db.clone());
         let catalog = CatalogRepo::new(db.clone());
         let seats = SeatRepo::new(db.clone());
-        let reservations = ReservationRepo::new(db);
-        let hold_store = HoldStore::new(redis);
+        let reservations = ReservationRepo::new(db.clone());
+        let events = SeatEvents::new(redis.clone());
+        let publisher = stream::Publisher::new(events.clone());
+        let breaker = Breaker::new(
+            config.breaker_failures,
+            Duration::from_millis(config.breaker_cooldown_ms),
+        );
+        let idempotency = IdempotencyRepo::new(db.clone());
+        let store = Holds::new(
+            HoldStore::new(redis),
+            PgHoldStore::new(db),
+            config.hold_strategy,
+            config.hold_fallback,
+            breaker,
+        );
         let holds = holds::HoldService::new(
             config.clone(),
             catalog.clone(),
             seats.clone(),
-            hold_store.clone(),
+            store.clone(),
+            publisher.clone(),
         );
         Services {
             auth: auth::AuthService::new(&config, users),
-            catalog: catalog::CatalogService::new(catalog.clone(), seats, hold_store.clone()),
+            catalog: catalog::CatalogService::new(catalog.clone(), seats, store.clone()),
             reservations: reservations::ReservationService::new(
-                config,
+                config.clone(),
                 catalog.clone(),
-                reservations,
-                hold_store.clone(),
+                reservations.clone(),
                 holds.clone(),
+                publisher.clone(),
             ),
-            admin: admin::AdminService::new(catalog, hold_store),
+            admin: admin::AdminService::new(catalog.clone(), store.clone()),
+            wallet: wallet::WalletService::new(config, reservations.clone()),
+            payments: payments::PaymentService::new(reservations.clone(), publisher.clone()),
+            streams: stream::StreamHub::new(events),
+            sweeper: Arc::new(expiry::Sweeper::new(
+                reservations,
+                catalog,
+                store,
+                publisher,
+            )),
             holds,
+            idempotency,
         }
     }
 }

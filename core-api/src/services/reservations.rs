@@ -11,6 +11,8 @@ use uuid::Uuid;
 use super::{
     auth::Caller,
     holds::{HoldService, hold_expired, limit_exceeded},
+    payments::pay_locked,
+    stream::Publisher,
     views::SeatView,
 };
 use crate::{
@@ -18,10 +20,12 @@ use crate::{
     domain::{Attendee, AttendeeInput, ReservationNumber},
     error::{Error, Result},
     storage::{
-        redis::holds::{HoldRecord, HoldStore},
+        holds::{HoldRecord, Holds},
         repo::{
             catalog::CatalogRepo,
+            lifecycle::{self, ChangedSeat},
             reservations::{NewReservation, ReservationRepo, ReservationRow, ReservationTx},
+            wallets::{self, Movement},
         },
     },
 };
@@ -31,7 +35,8 @@ use crate::{
 pub struct CreateReservationRequest {
     pub hold_id: Uuid,
     pub attendee: AttendeeInput,
-    /// Reserve and pay in one step. Payments are not available yet; `true` is refused.
+    /// Reserve and pay from the wallet in one transaction (402 and nothing changes when the
+    /// balance is short).
     #[serde(default)]
     pub pay_now: bool,
 }
@@ -66,8 +71,16 @@ pub struct ReservationService {
     config: Arc<Config>,
     catalog: CatalogRepo,
     repo: ReservationRepo,
-    store: HoldStore,
     holds: HoldService,
+    publisher: Publisher,
+}
+
+/// What a successful commit changed, announced on the seat stream after COMMIT.
+struct Committed {
+    id: Uuid,
+    performance_id: Uuid,
+    seat_ids: Vec<Uuid>,
+    paid: bool,
 }
 
 impl ReservationService {
@@ -75,16 +88,20 @@ impl ReservationService {
         config: Arc<Config>,
         catalog: CatalogRepo,
         repo: ReservationRepo,
-        store: HoldStore,
         holds: HoldService,
+        publisher: Publisher,
     ) -> Self {
         ReservationService {
             config,
             catalog,
             repo,
-            store,
             holds,
+            publisher,
         }
+    }
+
+    fn store(&self) -> &Holds {
+        self.holds.store()
     }
 
     pub async fn create(
@@ -93,12 +110,6 @@ impl ReservationService {
         req: CreateReservationRequest,
     ) -> Result<ReservationView> {
         let attendee = Attendee::parse(&req.attendee)?;
-        if req.pay_now {
-            return Err(Error::validation(
-                "payNow",
-                "paying in the same step is not available yet; pay after reserving",
-            ));
-        }
         let hold = match self.holds.owned(caller, req.hold_id).await {
             Ok(hold) => hold,
             // A double click or a retry after success: the hold is gone because it became this.
@@ -124,14 +135,23 @@ impl ReservationService {
                 &hold,
                 &attendee,
                 performance.max_seats_per_user,
+                req.pay_now,
             )
             .await
         {
-            Ok(id) => {
+            Ok(done) => {
                 tx.commit().await?;
-                self.store.forget(hold.hold_id).await;
+                self.store().forget(&hold).await;
                 metrics::counter!("reservations_created_total").increment(1);
-                return self.get(caller, id).await;
+                let (status, reason) = if done.paid {
+                    ("SOLD", "SOLD")
+                } else {
+                    ("RESERVED", "RESERVED")
+                };
+                self.publisher
+                    .publish(done.performance_id, done.seat_ids, status, reason)
+                    .await;
+                return self.get(caller, done.id).await;
             }
             Err(e) => e,
         };
@@ -165,7 +185,8 @@ impl ReservationService {
         hold: &HoldRecord,
         attendee: &Attendee,
         max_seats_per_user: i32,
-    ) -> Result<Uuid> {
+        pay_now: bool,
+    ) -> Result<Committed> {
         tx.lock_user_performance(caller.user_id, hold.performance_id)
             .await?;
         let already = tx
@@ -196,6 +217,12 @@ impl ReservationService {
                 seat_ids: hold.seat_ids.clone(),
             });
         }
+        if pay_now {
+            let row = lifecycle::lock(tx.conn(), id)
+                .await?
+                .ok_or(Error::NotFound("reservation"))?;
+            pay_locked(tx, caller, &row, now).await?;
+        }
         if self.config.confirm_failure_rate > 0.0
             && rand::random::<f64>() < self.config.confirm_failure_rate
         {
@@ -203,11 +230,80 @@ impl ReservationService {
             return Err(Error::ConfirmationFailed);
         }
         // Last step before COMMIT: the hold must still be ours and live. Ending it here means
-        // nobody can claim these seats in Redis between our commit and the map showing RESERVED.
-        if !self.store.convert(hold).await? {
+        // nobody can claim these seats between our commit and the map showing RESERVED.
+        if !self.store().convert(tx.conn(), hold).await? {
             return Err(hold_expired());
         }
-        Ok(id)
+        Ok(Committed {
+            id,
+            performance_id: hold.performance_id,
+            seat_ids: hold.seat_ids.clone(),
+            paid: pay_now,
+        })
+    }
+
+    /// Cancels a reservation (owner or admin): its seats go back on sale and, if it was paid,
+    /// the payment is refunded to the owner's wallet. All in one transaction.
+    pub async fn cancel(&self, caller: Caller, id: Uuid) -> Result<ReservationView> {
+        let tx = self.repo.begin().await?;
+        match self.cancel_locked(&tx, caller, id).await {
+            Ok(freed) => {
+                tx.commit().await?;
+                metrics::counter!("reservations_cancelled_total").increment(1);
+                self.store().seats_back_on_sale(&freed).await;
+                self.publisher.seats(&freed, "AVAILABLE", "CANCELLED").await;
+                self.get(caller, id).await
+            }
+            Err(e) => {
+                tx.rollback().await?;
+                Err(e)
+            }
+        }
+    }
+
+    async fn cancel_locked(
+        &self,
+        tx: &ReservationTx,
+        caller: Caller,
+        id: Uuid,
+    ) -> Result<Vec<ChangedSeat>> {
+        let r = lifecycle::lock(tx.conn(), id)
+            .await?
+            .ok_or(Error::NotFound("reservation"))?;
+        if r.user_id != caller.user_id && !caller.is_admin() {
+            return Err(Error::Forbidden("this reservation belongs to someone else"));
+        }
+        match r.status.as_str() {
+            "PENDING_PAYMENT" => {}
+            "CONFIRMED" => {
+                let payment = lifecycle::payment_of(tx.conn(), id).await?;
+                if let Some(payment) = payment.filter(|p| p.status == "PAID") {
+                    lifecycle::mark_refunded(tx.conn(), payment.id).await?;
+                    if payment.amount > 0 {
+                        wallets::ensure(tx.conn(), r.user_id).await?;
+                        wallets::apply(
+                            tx.conn(),
+                            r.user_id,
+                            Movement::Refund,
+                            payment.amount,
+                            i64::MAX,
+                            Some(id),
+                        )
+                        .await?
+                        .ok_or_else(|| {
+                            Error::Internal(anyhow::anyhow!("refund of {id} refused by the wallet"))
+                        })?;
+                    }
+                }
+            }
+            other => {
+                return Err(Error::conflict(
+                    "RESERVATION_NOT_CANCELLABLE",
+                    format!("a {} reservation cannot be cancelled", other.to_lowercase()),
+                ));
+            }
+        }
+        Ok(lifecycle::release(tx.conn(), &[id], "CANCELLED").await?)
     }
 
     async fn existing_for_hold(

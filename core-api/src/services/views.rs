@@ -24,7 +24,8 @@ pub struct SeatView {
 }
 
 impl SeatView {
-    pub fn from_row(row: SeatRow, held: bool) -> Self {
+    pub fn from_row(row: SeatRow, held_in_redis: bool) -> Self {
+        let held = held_in_redis || row.pg_held;
         let status = match row.status.as_str() {
             "AVAILABLE" if held => "HELD",
             "AVAILABLE" => "AVAILABLE",

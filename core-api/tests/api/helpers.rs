@@ -176,6 +176,11 @@ impl TestApp {
         test_app
     }
 
+    /// Stops serving (as if the instance died); its database stays for the others.
+    pub fn stop(&self) {
+        self.server.abort();
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
@@ -531,4 +536,90 @@ pub fn uuids(value: &Value) -> Vec<Uuid> {
         .unwrap_or_default();
     ids.sort();
     ids
+}
+
+/// A Server-Sent Events client reading the seat stream over real HTTP.
+pub struct SseReader {
+    body: std::pin::Pin<Box<dyn futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
+    buffer: String,
+}
+
+/// One SSE event: (event name, id, JSON data).
+pub type SseEvent = (String, String, Value);
+
+impl SseReader {
+    pub async fn open(
+        app: &TestApp,
+        performance_id: Uuid,
+        last_event_id: Option<&str>,
+    ) -> (StatusCode, Option<Self>) {
+        let mut request = app.client.get(app.url(&format!(
+            "/api/v1/performances/{performance_id}/seats/stream"
+        )));
+        if let Some(id) = last_event_id {
+            request = request.header("last-event-id", id);
+        }
+        let response = request
+            .timeout(Duration::from_secs(600))
+            .send()
+            .await
+            .expect("stream request");
+        let status = response.status();
+        if status != StatusCode::OK {
+            return (status, None);
+        }
+        (
+            status,
+            Some(SseReader {
+                body: Box::pin(response.bytes_stream()),
+                buffer: String::new(),
+            }),
+        )
+    }
+
+    /// The next event (heartbeat comments skipped), or None if nothing came within `limit`.
+    pub async fn next(&mut self, limit: Duration) -> Option<SseEvent> {
+        use futures::StreamExt;
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            while let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let (mut event, mut id, mut data) =
+                    (String::from("message"), String::new(), String::new());
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        event = v.trim().to_owned();
+                    } else if let Some(v) = line.strip_prefix("id:") {
+                        id = v.trim().to_owned();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim_start());
+                    }
+                }
+                if !data.is_empty() {
+                    return Some((
+                        event,
+                        id,
+                        serde_json::from_str(&data).unwrap_or(Value::Null),
+                    ));
+                }
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.body.next())
+                .await
+                .ok()??
+                .ok()?;
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+
+    /// The next `seat` event that mentions `seat`, skipping others.
+    pub async fn next_about(&mut self, seat: Uuid, limit: Duration) -> Option<SseEvent> {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let event = self.next(left).await?;
+            if event.0 == "seat" && uuids(&event.2["seatIds"]).contains(&seat) {
+                return Some(event);
+            }
+        }
+    }
 }

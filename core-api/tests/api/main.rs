@@ -7,4 +7,6 @@ mod catalog;
 mod faults;
 mod helpers;
 mod holds;
+mod lifecycle;
+mod money;
 mod reservations;

@@ -257,7 +257,7 @@ async fn bad_reservation_requests_get_clear_errors_and_change_nothing() {
             "VALIDATION_FAILED",
         ),
         (
-            json!({ "holdId": hold_id, "attendee": { "name": "Kim", "phone": "010-1234-5678" }, "payNow": true }),
+            json!({ "holdId": hold_id, "attendee": { "name": "Kim", "phone": "010-1234-5678" }, "payNow": "yes" }),
             StatusCode::BAD_REQUEST,
             "VALIDATION_FAILED",
         ),

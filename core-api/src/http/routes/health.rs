@@ -23,7 +23,8 @@ async fn healthz() -> Json<serde_json::Value> {
     Json(json!({ "success": true, "data": { "status": "ok" } }))
 }
 
-/// Postgres and Redis are reachable (each checked with a bounded wait).
+/// Postgres is reachable, and Redis is too or holds can fall back to Postgres (each checked
+/// with a bounded wait). The body names each dependency's state and the live hold path.
 #[utoipa::path(get, path = "/readyz", tag = "health", responses(
     (status = 200, description = "ready"),
     (status = 503, description = "a dependency is down; details say which"),
@@ -35,10 +36,17 @@ async fn readyz(State(state): State<AppState>) -> Response {
         within(limit, state.redis.ping())
     );
     let word = |ok: bool| if ok { "up" } else { "down" };
-    let checks =
-        json!({ "postgres": word(pg.is_ok()), "redis": word(redis.is_ok()), "holdPath": "redis" });
+    let fallback = state.config.hold_fallback;
+    let hold_path = match (redis.is_ok(), fallback) {
+        (true, _) => state.services.holds.store().live_path(),
+        (false, true) => "postgres",
+        (false, false) => "none",
+    };
+    let checks = json!({ "postgres": word(pg.is_ok()), "redis": word(redis.is_ok()), "holdPath": hold_path });
     crate::metrics::record_dependencies(pg.is_ok(), redis.is_ok());
-    if pg.is_ok() && redis.is_ok() {
+    // With the Postgres fallback on, an instance without Redis still sells (degraded): it stays
+    // ready, so a Redis outage does not take every instance out of the load balancer.
+    if pg.is_ok() && (redis.is_ok() || fallback) {
         Json(json!({ "success": true, "data": checks })).into_response()
     } else {
         let body = json!({ "success": false, "error": {

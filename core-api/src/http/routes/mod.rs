@@ -6,3 +6,5 @@ pub mod catalog;
 pub mod health;
 pub mod holds;
 pub mod reservations;
+pub mod stream;
+pub mod wallet;

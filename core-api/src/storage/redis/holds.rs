@@ -17,11 +17,23 @@ static HOLD: LazyLock<Script> =
     LazyLock::new(|| Script::from_lua(include_str!("../../../../redis/hold.lua")));
 static RELEASE: LazyLock<Script> =
     LazyLock::new(|| Script::from_lua(include_str!("../../../../redis/release.lua")));
+static REAP: LazyLock<Script> =
+    LazyLock::new(|| Script::from_lua(include_str!("../../../../redis/reap.lua")));
+static UNMARK: LazyLock<Script> =
+    LazyLock::new(|| Script::from_lua(include_str!("../../../../redis/unmark.lua")));
 static EXTEND: LazyLock<Script> =
     LazyLock::new(|| Script::from_lua(include_str!("../../../../redis/extend.lua")));
 
 /// How long a converted seat stays blocked in Redis after its reservation commits.
 const CONVERTED_MARKER_MS: u64 = 30_000;
+
+/// Which store keeps a hold.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Backend {
+    #[default]
+    Redis,
+    Postgres,
+}
 
 /// What the hold index remembers about a hold.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +45,8 @@ pub struct HoldRecord {
     pub seat_ids: Vec<Uuid>,
     pub expires_at_ms: i64,
     pub extended: bool,
+    #[serde(default)]
+    pub backend: Backend,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -68,16 +82,21 @@ impl HoldStore {
         seat_ids: &[Uuid],
     ) -> Vec<String> {
         let tag = format!("{{perf:{performance_id}}}");
-        let mut keys = Vec::with_capacity(seat_ids.len() + 3);
+        let mut keys = Vec::with_capacity(seat_ids.len() + 4);
         keys.push(self.redis.key(&format!("{tag}:hold:{hold_id}")));
         keys.push(self.redis.key(&format!("{tag}:user:{user_id}")));
-        keys.push(self.redis.key(&format!("{tag}:held")));
+        keys.push(self.held_key(performance_id));
+        keys.push(super::events::stream_key(&self.redis, performance_id));
         keys.extend(
             seat_ids
                 .iter()
                 .map(|s| self.redis.key(&format!("{tag}:seat:{s}"))),
         );
         keys
+    }
+
+    fn held_key(&self, performance_id: Uuid) -> String {
+        self.redis.key(&format!("{{perf:{performance_id}}}:held"))
     }
 
     fn index_key(&self, hold_id: Uuid) -> String {
@@ -229,9 +248,39 @@ impl HoldStore {
         }
     }
 
+    /// Ends holds of the performance whose TTL ran out and announces their seats as AVAILABLE
+    /// again. Returns how many seats it ended.
+    pub async fn reap_expired(&self, performance_id: Uuid) -> Result<u64, Error> {
+        let keys = vec![
+            self.held_key(performance_id),
+            super::events::stream_key(&self.redis, performance_id),
+        ];
+        REAP.evalsha_with_reload(self.redis.client(), keys, vec!["500".to_owned()])
+            .await
+    }
+
+    /// Lets seats that are back on sale be held at once (see unmark.lua).
+    pub async fn clear_markers(
+        &self,
+        performance_id: Uuid,
+        seat_ids: &[Uuid],
+    ) -> Result<u64, Error> {
+        if seat_ids.is_empty() {
+            return Ok(0);
+        }
+        let tag = format!("{{perf:{performance_id}}}");
+        let keys: Vec<String> = seat_ids
+            .iter()
+            .map(|s| self.redis.key(&format!("{tag}:seat:{s}")))
+            .collect();
+        UNMARK
+            .evalsha_with_reload(self.redis.client(), keys, Vec::<String>::new())
+            .await
+    }
+
     /// Seats of a performance held right now.
     pub async fn held_seats(&self, performance_id: Uuid) -> Result<HashSet<Uuid>, Error> {
-        let key = self.redis.key(&format!("{{perf:{performance_id}}}:held"));
+        let key = self.held_key(performance_id);
         let now = chrono::Utc::now().timestamp_millis();
         let ids: Vec<String> = self
             .redis

@@ -1,5 +1,6 @@
 //! The Redis connection pool, the key prefix every key starts with, and health checks.
 
+pub mod events;
 pub mod holds;
 
 use std::{sync::Arc, time::Duration};

@@ -284,6 +284,36 @@ impl CatalogRepo {
             .map(|_| ())
     }
 
+    /// Performances whose sale is open or closed within the last hour (holds may still live).
+    pub async fn selling_performance_ids(&self, now: DateTime<Utc>) -> Result<Vec<Uuid>, DbErr> {
+        #[derive(FromQueryResult)]
+        struct Id {
+            id: Uuid,
+        }
+        let rows = Id::find_by_statement(sql(
+            "SELECT id FROM performances WHERE sale_opens_at <= $1 AND sale_closes_at > $1 - interval '1 hour'",
+            [now.into()],
+        ))
+        .all(&self.db)
+        .await?;
+        Ok(rows.into_iter().map(|r| r.id).collect())
+    }
+
+    /// Seats held on the Postgres path right now.
+    pub async fn pg_held_count(&self, performance_id: Uuid) -> Result<i64, DbErr> {
+        #[derive(FromQueryResult)]
+        struct Count {
+            n: i64,
+        }
+        let row = Count::find_by_statement(sql(
+            "SELECT count(*) AS n FROM seats WHERE performance_id = $1 AND held_until > now()",
+            [performance_id.into()],
+        ))
+        .one(&self.db)
+        .await?;
+        Ok(row.map_or(0, |r| r.n))
+    }
+
     /// Seat counts by stored status (AVAILABLE / RESERVED / SOLD).
     pub async fn seat_counts(&self, performance_id: Uuid) -> Result<Vec<(String, i64)>, DbErr> {
         #[derive(FromQueryResult)]

@@ -2,9 +2,13 @@
 //! through SeaORM; simple rows use the entity API.
 
 pub mod catalog;
+pub mod idempotency;
+pub mod lifecycle;
+pub mod pg_holds;
 pub mod reservations;
 pub mod seats;
 pub mod users;
+pub mod wallets;
 
 use sea_orm::{DbBackend, Statement, Value};
 

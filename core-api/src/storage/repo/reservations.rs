@@ -50,6 +50,7 @@ impl From<ReservedSeatRow> for SeatRow {
             price_tier: r.price_tier,
             price: r.price,
             status: r.status,
+            pg_held: false,
         }
     }
 }
@@ -155,6 +156,11 @@ pub struct ReservationTx {
 }
 
 impl ReservationTx {
+    /// The transaction, for the lifecycle and wallet statements that join it.
+    pub fn conn(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
     /// Serialises one user's commits on one performance, so the per-user limit check below
     /// cannot be raced by the same user's parallel requests.
     pub async fn lock_user_performance(

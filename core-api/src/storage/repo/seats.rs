@@ -16,9 +16,12 @@ pub struct SeatRow {
     pub price_tier: String,
     pub price: i64,
     pub status: String,
+    /// Held on the Postgres path right now.
+    pub pg_held: bool,
 }
 
-const SEAT_COLUMNS: &str = "id, section, row_label, number, x, y, price_tier, price, status";
+const SEAT_COLUMNS: &str = "id, section, row_label, number, x, y, price_tier, price, status, \
+     (held_until IS NOT NULL AND held_until > now()) AS pg_held";
 
 #[derive(Clone)]
 pub struct SeatRepo {

@@ -1,0 +1,146 @@
+//! `Idempotency-Key` for writes: the first answer to a key is stored and replayed for
+//! retries (24 h by default). Same key, different body → 422 `IDEMPOTENCY_KEY_REUSED`; same key
+//! while the first request still runs → 409 `DUPLICATE_REQUEST`. 5xx answers are not stored,
+//! so a retry after an outage runs again.
+
+use axum::{
+    Json,
+    http::{HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+};
+use chrono::{Duration, Utc};
+use serde::Serialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::{
+    error::{Error, Result},
+    services::auth::Caller,
+    startup::AppState,
+    storage::repo::idempotency::KeyState,
+};
+
+/// A JSON answer that can be stored and replayed byte for byte.
+pub struct Replayable {
+    status: StatusCode,
+    body: Value,
+    replayed: bool,
+}
+
+impl Replayable {
+    fn with<T: Serialize>(status: StatusCode, data: &T) -> Self {
+        Replayable {
+            status,
+            body: json!({ "success": true, "data": data }),
+            replayed: false,
+        }
+    }
+
+    pub fn ok<T: Serialize>(data: &T) -> Self {
+        Self::with(StatusCode::OK, data)
+    }
+
+    pub fn created<T: Serialize>(data: &T) -> Self {
+        Self::with(StatusCode::CREATED, data)
+    }
+}
+
+impl IntoResponse for Replayable {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, Json(self.body)).into_response();
+        if self.replayed {
+            response
+                .headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+        }
+        response
+    }
+}
+
+/// Runs `work` at most once per (caller, route, Idempotency-Key); without the header it just runs.
+pub async fn idempotent(
+    state: &AppState,
+    caller: Caller,
+    headers: &HeaderMap,
+    route: &str,
+    request: &Value,
+    work: impl Future<Output = Result<Replayable>>,
+) -> Result<Replayable> {
+    let Some(raw) = headers.get("idempotency-key") else {
+        return work.await;
+    };
+    let key = raw
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| (1..=200).contains(&k.len()));
+    let Some(key) = key else {
+        return Err(Error::validation(
+            "Idempotency-Key",
+            "must be 1 to 200 visible ASCII characters",
+        ));
+    };
+    let hash = Sha256::digest(format!("{route}\n{request}").as_bytes()).to_vec();
+    let repo = &state.services.idempotency;
+    let expires_at = Utc::now() + Duration::seconds(state.config.idempotency_ttl_secs as i64);
+    match repo
+        .begin(caller.user_id, route, key, &hash, expires_at)
+        .await?
+    {
+        KeyState::Started => {}
+        KeyState::InProgress { request_hash } | KeyState::Done { request_hash, .. }
+            if request_hash != hash =>
+        {
+            return Err(Error::rule(
+                "IDEMPOTENCY_KEY_REUSED",
+                "this Idempotency-Key was used with a different request",
+                json!({ "field": "Idempotency-Key" }),
+            ));
+        }
+        KeyState::InProgress { .. } => {
+            return Err(Error::conflict(
+                "DUPLICATE_REQUEST",
+                "the first request with this Idempotency-Key is still running",
+            ));
+        }
+        KeyState::Done { status, body, .. } => {
+            metrics::counter!("idempotent_replays_total").increment(1);
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            return Ok(Replayable {
+                status,
+                body,
+                replayed: true,
+            });
+        }
+    }
+    match work.await {
+        Ok(answer) => {
+            repo.finish(
+                caller.user_id,
+                route,
+                key,
+                answer.status.as_u16(),
+                &answer.body,
+            )
+            .await?;
+            Ok(answer)
+        }
+        Err(e) if e.status_code().is_server_error() => {
+            if let Err(cleanup) = repo.abandon(caller.user_id, route, key).await {
+                tracing::warn!(error = %cleanup, "could not free an idempotency key; it frees itself in a minute");
+            }
+            Err(e)
+        }
+        Err(e) => {
+            repo.finish(
+                caller.user_id,
+                route,
+                key,
+                e.status_code().as_u16(),
+                &e.envelope(),
+            )
+            .await?;
+            Err(e)
+        }
+    }
+}

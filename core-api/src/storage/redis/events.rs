@@ -1,0 +1,136 @@
+//! The seat-event stream of each performance (a Redis Stream under the `{perf:ID}` tag):
+//! every status change is appended once, and every core-api instance reads it, so a change
+//! made on one instance reaches the clients of all of them. Stream ids order events and
+//! let a reconnecting client resume (`Last-Event-ID`).
+
+use fred::{prelude::*, types::streams::XReadValue};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::Redis;
+
+/// Entries kept per performance; a client further behind than this gets a fresh snapshot.
+pub const STREAM_MAX_LEN: u64 = 10_000;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SeatEvent {
+    pub seat_ids: Vec<Uuid>,
+    /// The seats' status from now on: AVAILABLE | HELD | RESERVED | SOLD
+    pub status: String,
+    /// Why: HELD | RELEASED | RESERVED | SOLD | EXPIRED | CANCELLED
+    pub reason: String,
+}
+
+pub fn stream_key(redis: &Redis, performance_id: Uuid) -> String {
+    redis.key(&format!("{{perf:{performance_id}}}:events"))
+}
+
+#[derive(Clone)]
+pub struct SeatEvents {
+    redis: Redis,
+}
+
+/// (stream id, event)
+pub type StreamEntry = (String, SeatEvent);
+
+impl SeatEvents {
+    pub fn new(redis: Redis) -> Self {
+        SeatEvents { redis }
+    }
+
+    pub fn redis(&self) -> &Redis {
+        &self.redis
+    }
+
+    pub async fn publish(&self, performance_id: Uuid, event: &SeatEvent) -> Result<(), Error> {
+        let json = serde_json::to_string(event)
+            .map_err(|e| Error::new(ErrorKind::Parse, e.to_string()))?;
+        self.redis
+            .client()
+            .xadd::<(), _, _, _, _>(
+                stream_key(&self.redis, performance_id),
+                false,
+                ("MAXLEN", "~", STREAM_MAX_LEN as i64),
+                "*",
+                vec![("d", json)],
+            )
+            .await
+    }
+
+    /// The newest entry's id, or "0-0" for an empty stream.
+    pub async fn last_id(&self, performance_id: Uuid) -> Result<String, Error> {
+        let entries: Vec<XReadValue<String, String, String>> = self
+            .redis
+            .client()
+            .xrevrange_values(stream_key(&self.redis, performance_id), "+", "-", Some(1))
+            .await?;
+        Ok(entries
+            .into_iter()
+            .next()
+            .map_or_else(|| "0-0".to_owned(), |(id, _)| id))
+    }
+
+    /// The oldest entry still kept, if any.
+    pub async fn first_id(&self, performance_id: Uuid) -> Result<Option<String>, Error> {
+        let entries: Vec<XReadValue<String, String, String>> = self
+            .redis
+            .client()
+            .xrange_values(stream_key(&self.redis, performance_id), "-", "+", Some(1))
+            .await?;
+        Ok(entries.into_iter().next().map(|(id, _)| id))
+    }
+
+    /// Entries strictly after `after`, oldest first.
+    pub async fn read_after(
+        &self,
+        performance_id: Uuid,
+        after: &str,
+        count: u64,
+    ) -> Result<Vec<StreamEntry>, Error> {
+        let entries: Vec<XReadValue<String, String, String>> = self
+            .redis
+            .client()
+            .xrange_values(
+                stream_key(&self.redis, performance_id),
+                format!("({after}"),
+                "+",
+                Some(count),
+            )
+            .await?;
+        Ok(decode(entries))
+    }
+}
+
+pub fn decode(entries: Vec<XReadValue<String, String, String>>) -> Vec<StreamEntry> {
+    entries
+        .into_iter()
+        .filter_map(|(id, fields)| {
+            let event = fields.get("d").and_then(|d| serde_json::from_str(d).ok())?;
+            Some((id, event))
+        })
+        .collect()
+}
+
+/// Stream ids ("ms-seq") compared as numbers.
+pub fn id_after(a: &str, b: &str) -> bool {
+    parse_id(a) > parse_id(b)
+}
+
+pub fn parse_id(id: &str) -> (u64, u64) {
+    let (ms, seq) = id.split_once('-').unwrap_or((id, "0"));
+    (ms.parse().unwrap_or(0), seq.parse().unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_ids_compare_numerically() {
+        assert!(id_after("1700000000001-0", "1700000000000-9"));
+        assert!(id_after("5-10", "5-9"));
+        assert!(!id_after("5-9", "5-9"));
+        assert_eq!(parse_id("garbage"), (0, 0));
+    }
+}

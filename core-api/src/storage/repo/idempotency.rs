@@ -1,0 +1,121 @@
+//! Stored answers to writes sent with an `Idempotency-Key`.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::sql;
+
+/// What the key already stands for.
+pub enum KeyState {
+    /// The key is ours now: run the request, then `finish` or `abandon`.
+    Started,
+    /// Another request with this key is running (or crashed less than a minute ago).
+    InProgress { request_hash: Vec<u8> },
+    /// The first request finished; replay its answer.
+    Done {
+        request_hash: Vec<u8>,
+        status: u16,
+        body: Value,
+    },
+}
+
+#[derive(FromQueryResult)]
+struct Row {
+    request_hash: Vec<u8>,
+    response_status: Option<i32>,
+    response_body: Option<Value>,
+}
+
+#[derive(Clone)]
+pub struct IdempotencyRepo {
+    db: DatabaseConnection,
+}
+
+impl IdempotencyRepo {
+    pub fn new(db: DatabaseConnection) -> Self {
+        IdempotencyRepo { db }
+    }
+
+    /// Claims the key, unless it is taken and still valid. An expired key, or one whose request
+    /// started over a minute ago without finishing (its instance died), is claimed afresh.
+    pub async fn begin(
+        &self,
+        user_id: Uuid,
+        route: &str,
+        key: &str,
+        request_hash: &[u8],
+        expires_at: DateTime<Utc>,
+    ) -> Result<KeyState, DbErr> {
+        let started = self
+            .db
+            .execute_raw(sql(
+                "INSERT INTO idempotency_keys (user_id, route, key, request_hash, expires_at) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (user_id, route, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, \
+                     response_status = NULL, response_body = NULL, created_at = now(), expires_at = EXCLUDED.expires_at \
+                 WHERE idempotency_keys.expires_at <= now() \
+                    OR (idempotency_keys.response_status IS NULL AND idempotency_keys.created_at < now() - interval '60 seconds')",
+                [user_id.into(), route.into(), key.into(), request_hash.to_vec().into(), expires_at.into()],
+            ))
+            .await?
+            .rows_affected()
+            == 1;
+        if started {
+            return Ok(KeyState::Started);
+        }
+        let row = Row::find_by_statement(sql(
+            "SELECT request_hash, response_status, response_body FROM idempotency_keys \
+             WHERE user_id = $1 AND route = $2 AND key = $3",
+            [user_id.into(), route.into(), key.into()],
+        ))
+        .one(&self.db)
+        .await?
+        .ok_or(DbErr::RecordNotFound("idempotency key".to_owned()))?;
+        Ok(match (row.response_status, row.response_body) {
+            (Some(status), Some(body)) => KeyState::Done {
+                request_hash: row.request_hash,
+                status: status.clamp(100, 599) as u16,
+                body,
+            },
+            _ => KeyState::InProgress {
+                request_hash: row.request_hash,
+            },
+        })
+    }
+
+    pub async fn finish(
+        &self,
+        user_id: Uuid,
+        route: &str,
+        key: &str,
+        status: u16,
+        body: &Value,
+    ) -> Result<(), DbErr> {
+        self.db
+            .execute_raw(sql(
+                "UPDATE idempotency_keys SET response_status = $4, response_body = $5 \
+                 WHERE user_id = $1 AND route = $2 AND key = $3",
+                [
+                    user_id.into(),
+                    route.into(),
+                    key.into(),
+                    i32::from(status).into(),
+                    body.clone().into(),
+                ],
+            ))
+            .await
+            .map(|_| ())
+    }
+
+    /// Frees the key after a failure worth retrying (5xx), so the retry runs for real.
+    pub async fn abandon(&self, user_id: Uuid, route: &str, key: &str) -> Result<(), DbErr> {
+        self.db
+            .execute_raw(sql(
+                "DELETE FROM idempotency_keys WHERE user_id = $1 AND route = $2 AND key = $3",
+                [user_id.into(), route.into(), key.into()],
+            ))
+            .await
+            .map(|_| ())
+    }
+}
