@@ -27,7 +27,11 @@ pub enum Error {
     SeatUnavailable { seat_ids: Vec<Uuid> },
     /// A 409 other than seat contention (HOLD_EXPIRED, DUPLICATE_REQUEST, EMAIL_TAKEN, ...).
     #[error("{message}")]
-    Conflict { code: &'static str, message: String },
+    Conflict {
+        code: &'static str,
+        message: String,
+        details: Value,
+    },
     /// A 422 business rule (SEAT_LIMIT_EXCEEDED, SALE_NOT_OPEN, ...).
     #[error("{message}")]
     Rule {
@@ -66,6 +70,25 @@ impl Error {
         Error::Conflict {
             code,
             message: message.into(),
+            details: json!({}),
+        }
+    }
+
+    /// The same error with these details (for the variants that carry details).
+    pub fn with_details(self, details: Value) -> Self {
+        match self {
+            Error::Conflict { code, message, .. } => Error::Conflict {
+                code,
+                message,
+                details,
+            },
+            Error::Rule { code, message, .. } => Error::Rule {
+                code,
+                message,
+                details,
+            },
+            Error::Validation { message, .. } => Error::Validation { message, details },
+            other => other,
         }
     }
 
@@ -126,7 +149,9 @@ impl Error {
 
     fn details(&self) -> Value {
         match self {
-            Error::Validation { details, .. } | Error::Rule { details, .. } => details.clone(),
+            Error::Validation { details, .. }
+            | Error::Rule { details, .. }
+            | Error::Conflict { details, .. } => details.clone(),
             Error::SeatUnavailable { seat_ids } => json!({ "unavailableSeatIds": seat_ids }),
             Error::Dependency { dependency, .. } => json!({ "dependency": dependency }),
             Error::InsufficientBalance { balance, required } => {

@@ -1,5 +1,6 @@
 //! Seeds the demo: a demo user and an admin, a 3×3 nine-seat hall and a 10,000-seat arena, each
-//! with an event on sale. Idempotent: what exists already is left as it is.
+//! with an event on sale (the arena also sells standing general admission). Idempotent: what
+//! exists already is left as it is.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -7,9 +8,12 @@ use chrono::{Duration, Utc};
 use core_api::{
     config::Config,
     domain::{Password, Role},
-    services::admin::{
-        AdminService, CreateEventRequest, CreatePerformanceRequest, CreateVenueRequest,
-        LayoutInput, SectionInput,
+    services::{
+        admin::{
+            CreateEventRequest, CreatePerformanceRequest, CreateVenueRequest, LayoutInput,
+            SectionInput,
+        },
+        products::CreateProductRequest,
     },
     startup::AppState,
     storage::repo::{catalog::CatalogRepo, users::UserRepo},
@@ -21,6 +25,8 @@ struct DemoEvent {
     description: &'static str,
     sections: &'static [(&'static str, &'static str, u32, u32, i32, i32)],
     prices: &'static [(&'static str, i64)],
+    /// General-admission products: (name, price, capacity).
+    products: &'static [(&'static str, i64, i32)],
 }
 
 const HALL: DemoEvent = DemoEvent {
@@ -29,6 +35,7 @@ const HALL: DemoEvent = DemoEvent {
     description: "An intimate night in a nine-seat hall. Three rows, three seats each.",
     sections: &[("Main", "R", 3, 3, 0, 0)],
     prices: &[("R", 110_000)],
+    products: &[],
 };
 
 const ARENA: DemoEvent = DemoEvent {
@@ -42,6 +49,7 @@ const ARENA: DemoEvent = DemoEvent {
         ("East", "S", 30, 100, 1050, 250),
     ],
     prices: &[("VIP", 198_000), ("R", 154_000), ("S", 121_000)],
+    products: &[("Standing (general admission)", 88_000, 2_000)],
 };
 
 #[tokio::main]
@@ -53,7 +61,6 @@ async fn main() -> anyhow::Result<()> {
     let state = AppState::connect(Config::from_vars(vars)?).await?;
     let users = UserRepo::new(state.db.clone());
     let catalog = CatalogRepo::new(state.db.clone());
-    let admin = &state.services.admin;
 
     ensure_user(
         &users,
@@ -72,7 +79,7 @@ async fn main() -> anyhow::Result<()> {
     )
     .await?;
     for demo in [HALL, ARENA] {
-        ensure_event(admin, &catalog, &demo).await?;
+        ensure_event(&state, &catalog, &demo).await?;
     }
     println!(
         "demo accounts: demo@holdfast.dev / demo-password (USER), admin@holdfast.dev / admin-password (ADMIN)"
@@ -100,10 +107,11 @@ async fn ensure_user(
 }
 
 async fn ensure_event(
-    admin: &AdminService,
+    state: &AppState,
     catalog: &CatalogRepo,
     demo: &DemoEvent,
 ) -> anyhow::Result<()> {
+    let admin = &state.services.admin;
     if catalog.event_by_title(demo.title).await?.is_some() {
         println!("'{}' exists; leaving it as it is", demo.title);
         return Ok(());
@@ -161,6 +169,18 @@ async fn ensure_event(
         )
         .await?;
     admin.open_sale(performance.id, now).await?;
+    for &(name, price, capacity) in demo.products {
+        let request = CreateProductRequest {
+            name: name.to_owned(),
+            price,
+            capacity,
+        };
+        state
+            .services
+            .products
+            .create(performance.id, request)
+            .await?;
+    }
     println!(
         "created '{}' ({} seats, on sale)",
         demo.title, performance.total_seats

@@ -62,7 +62,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::reservations::router())
         .merge(routes::admin::router())
         .merge(routes::wallet::router())
-        .merge(routes::stream::router());
+        .merge(routes::stream::router())
+        .merge(routes::products::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .merge(routes::health::router())

@@ -24,6 +24,7 @@ use crate::{
         holds::{Backend, ClaimOutcome, ExtendOutcome, HoldRecord, Holds},
         repo::{
             catalog::CatalogRepo,
+            ga::{GaRepo, ProductRow},
             seats::{SeatRepo, SeatRow},
         },
     },
@@ -42,6 +43,9 @@ pub struct CreateHoldRequest {
     /// With `quantity`: only this section.
     #[serde(default)]
     pub section: Option<String>,
+    /// Or: `quantity` units of this general-admission product.
+    #[serde(default)]
+    pub product_id: Option<Uuid>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -55,6 +59,19 @@ pub struct HoldView {
     pub expires_at: DateTime<Utc>,
     /// Whether the one allowed extension was used.
     pub extended: bool,
+    /// General-admission units held (empty for a seat hold).
+    pub items: Vec<ItemView>,
+}
+
+/// General-admission units in a hold or reservation.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemView {
+    pub product_id: Uuid,
+    pub name: String,
+    pub quantity: u32,
+    /// KRW per unit.
+    pub unit_price: i64,
 }
 
 #[derive(Clone)]
@@ -64,6 +81,7 @@ pub struct HoldService {
     seats: SeatRepo,
     store: Holds,
     publisher: Publisher,
+    ga: GaRepo,
 }
 
 impl HoldService {
@@ -73,6 +91,7 @@ impl HoldService {
         seats: SeatRepo,
         store: Holds,
         publisher: Publisher,
+        ga: GaRepo,
     ) -> Self {
         HoldService {
             config,
@@ -80,6 +99,7 @@ impl HoldService {
             seats,
             store,
             publisher,
+            ga,
         }
     }
 
@@ -106,6 +126,24 @@ impl HoldService {
 
     async fn try_create(&self, caller: Caller, req: CreateHoldRequest) -> Result<HoldView> {
         let wanted = match (req.seat_ids, req.quantity) {
+            (None, Some(quantity)) if req.product_id.is_some() => {
+                if !(1..=MAX_SEATS_PER_HOLD as u32).contains(&quantity) {
+                    return Err(Error::validation(
+                        "quantity",
+                        format!("must be 1 to {MAX_SEATS_PER_HOLD}"),
+                    ));
+                }
+                Wanted::Product {
+                    product_id: req.product_id.unwrap_or_default(),
+                    quantity,
+                }
+            }
+            (_, _) if req.product_id.is_some() => {
+                return Err(Error::validation(
+                    "quantity",
+                    "a general-admission hold needs quantity and no seatIds",
+                ));
+            }
             (Some(ids), None) => Wanted::Seats(SeatSelection::parse(ids)?),
             (None, Some(quantity)) if (1..=MAX_SEATS_PER_HOLD as u32).contains(&quantity) => {
                 Wanted::Best {
@@ -152,6 +190,20 @@ impl HoldService {
             Wanted::Seats(selection) => {
                 self.claim_exact(caller, performance_id, &selection, limit, reserved)
                     .await
+            }
+            Wanted::Product {
+                product_id,
+                quantity,
+            } => {
+                self.claim_product(
+                    caller,
+                    performance_id,
+                    product_id,
+                    quantity,
+                    limit,
+                    reserved,
+                )
+                .await
             }
             Wanted::Best { quantity, section } => {
                 self.claim_best(
@@ -222,6 +274,8 @@ impl HoldService {
             expires_at_ms: 0,
             extended: false,
             backend: Backend::Redis,
+            product_id: None,
+            quantity: 0,
         };
         match self
             .store
@@ -240,18 +294,71 @@ impl HoldService {
                     backend,
                     ..record
                 };
-                Ok(view(
-                    record,
-                    rows.into_iter()
-                        .map(|r| SeatView::from_row(r, true))
-                        .collect(),
-                ))
+                let seats = rows
+                    .into_iter()
+                    .map(|r| SeatView::from_row(r, true))
+                    .collect();
+                Ok(view(record, seats, Vec::new()))
             }
             (ClaimOutcome::Taken(mut seat_ids), _) => {
                 seat_ids.sort();
                 Err(Error::SeatUnavailable { seat_ids })
             }
             (ClaimOutcome::LimitExceeded, _) => Err(limit_exceeded(limit)),
+            (ClaimOutcome::SoldOut { .. }, _) => Err(Error::SeatUnavailable {
+                seat_ids: record.seat_ids,
+            }),
+        }
+    }
+
+    async fn claim_product(
+        &self,
+        caller: Caller,
+        performance_id: Uuid,
+        product_id: Uuid,
+        quantity: u32,
+        limit: u32,
+        reserved: u32,
+    ) -> Result<HoldView> {
+        let product = self
+            .ga
+            .get(product_id)
+            .await?
+            .filter(|p| p.performance_id == performance_id);
+        let Some(product) = product else {
+            return Err(Error::validation(
+                "productId",
+                "no such product for this performance",
+            ));
+        };
+        let record = HoldRecord {
+            hold_id: Uuid::new_v4(),
+            performance_id,
+            user_id: caller.user_id,
+            seat_ids: Vec::new(),
+            expires_at_ms: 0,
+            extended: false,
+            backend: Backend::Redis,
+            product_id: Some(product_id),
+            quantity,
+        };
+        let remaining = product.remaining.max(0) as u32;
+        match self
+            .store
+            .claim_ga(&record, self.config.hold_ttl_ms, limit, reserved, remaining)
+            .await?
+        {
+            (ClaimOutcome::Granted { expires_at_ms }, backend) => {
+                let record = HoldRecord {
+                    expires_at_ms,
+                    backend,
+                    ..record
+                };
+                Ok(view(record, Vec::new(), vec![item(&product, quantity)]))
+            }
+            (ClaimOutcome::SoldOut { available }, _) => Err(sold_out(product_id, available)),
+            (ClaimOutcome::LimitExceeded, _) => Err(limit_exceeded(limit)),
+            (ClaimOutcome::Taken(_), _) => Err(sold_out(product_id, 0)),
         }
     }
 
@@ -360,6 +467,15 @@ impl HoldService {
     }
 
     async fn view_of(&self, record: HoldRecord) -> Result<HoldView> {
+        if let Some(product_id) = record.product_id {
+            let product = self
+                .ga
+                .get(product_id)
+                .await?
+                .ok_or(Error::NotFound("product"))?;
+            let quantity = record.quantity;
+            return Ok(view(record, Vec::new(), vec![item(&product, quantity)]));
+        }
         let rows = self
             .seats
             .by_ids(record.performance_id, &record.seat_ids)
@@ -369,11 +485,16 @@ impl HoldService {
             rows.into_iter()
                 .map(|r| SeatView::from_row(r, true))
                 .collect(),
+            Vec::new(),
         ))
     }
 }
 
 enum Wanted {
+    Product {
+        product_id: Uuid,
+        quantity: u32,
+    },
     Seats(SeatSelection),
     Best {
         quantity: u32,
@@ -385,7 +506,7 @@ impl Wanted {
     fn len(&self) -> u32 {
         match self {
             Wanted::Seats(s) => s.len() as u32,
-            Wanted::Best { quantity, .. } => *quantity,
+            Wanted::Best { quantity, .. } | Wanted::Product { quantity, .. } => *quantity,
         }
     }
 }
@@ -419,14 +540,19 @@ fn best_block<'a>(free: impl Iterator<Item = &'a SeatRow>, n: usize) -> Option<V
     best.map(|(_, seats)| seats.into_iter().cloned().collect())
 }
 
-fn view(record: HoldRecord, seats: Vec<SeatView>) -> HoldView {
+fn view(record: HoldRecord, seats: Vec<SeatView>, items: Vec<ItemView>) -> HoldView {
+    let items_total: i64 = items
+        .iter()
+        .map(|i| i.unit_price * i64::from(i.quantity))
+        .sum();
     HoldView {
         hold_id: record.hold_id,
         performance_id: record.performance_id,
-        total_amount: seats.iter().map(|s| s.price).sum(),
+        total_amount: seats.iter().map(|s| s.price).sum::<i64>() + items_total,
         seats,
         expires_at: millis_to_utc(record.expires_at_ms),
         extended: record.extended,
+        items,
     }
 }
 
@@ -443,6 +569,20 @@ pub fn hold_expired() -> Error {
         "HOLD_EXPIRED",
         "the hold expired or was released; pick your seats again",
     )
+}
+
+pub fn item(product: &ProductRow, quantity: u32) -> ItemView {
+    ItemView {
+        product_id: product.id,
+        name: product.name.clone(),
+        quantity,
+        unit_price: product.price,
+    }
+}
+
+pub fn sold_out(product_id: Uuid, available: u32) -> Error {
+    Error::conflict("SOLD_OUT", format!("only {available} left of this product"))
+        .with_details(json!({ "productId": product_id, "available": available }))
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod expiry;
 pub mod holds;
 pub mod payments;
+pub mod products;
 pub mod reservations;
 pub mod stream;
 pub mod views;
@@ -22,7 +23,7 @@ use crate::{
         holds::Holds,
         redis::{Redis, events::SeatEvents, holds::HoldStore},
         repo::{
-            catalog::CatalogRepo, idempotency::IdempotencyRepo, pg_holds::PgHoldStore,
+            catalog::CatalogRepo, ga::GaRepo, idempotency::IdempotencyRepo, pg_holds::PgHoldStore,
             reservations::ReservationRepo, seats::SeatRepo, users::UserRepo,
         },
     },
@@ -41,6 +42,7 @@ pub struct Services {
     pub streams: stream::StreamHub,
     pub sweeper: Arc<expiry::Sweeper>,
     pub idempotency: IdempotencyRepo,
+    pub products: products::ProductService,
 }
 
 impl Services {
@@ -56,6 +58,8 @@ impl Services {
             Duration::from_millis(config.breaker_cooldown_ms),
         );
         let idempotency = IdempotencyRepo::new(db.clone());
+        let ga = GaRepo::new(db.clone());
+        let catalog_for_products = catalog.clone();
         let store = Holds::new(
             HoldStore::new(redis),
             PgHoldStore::new(db),
@@ -69,6 +73,7 @@ impl Services {
             seats.clone(),
             store.clone(),
             publisher.clone(),
+            ga.clone(),
         );
         Services {
             auth: auth::AuthService::new(&config, users),
@@ -79,6 +84,7 @@ impl Services {
                 reservations.clone(),
                 holds.clone(),
                 publisher.clone(),
+                ga.clone(),
             ),
             admin: admin::AdminService::new(catalog.clone(), store.clone()),
             wallet: wallet::WalletService::new(config, reservations.clone()),
@@ -92,6 +98,7 @@ impl Services {
             )),
             holds,
             idempotency,
+            products: products::ProductService::new(catalog_for_products, ga),
         }
     }
 }

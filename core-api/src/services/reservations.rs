@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::{
     auth::Caller,
-    holds::{HoldService, hold_expired, limit_exceeded},
+    holds::{HoldService, ItemView, hold_expired, limit_exceeded, sold_out},
     payments::pay_locked,
     stream::Publisher,
     views::SeatView,
@@ -23,6 +23,7 @@ use crate::{
         holds::{HoldRecord, Holds},
         repo::{
             catalog::CatalogRepo,
+            ga::{self, GaRepo},
             lifecycle::{self, ChangedSeat},
             reservations::{NewReservation, ReservationRepo, ReservationRow, ReservationTx},
             wallets::{self, Movement},
@@ -64,6 +65,8 @@ pub struct ReservationView {
     pub expires_at: DateTime<Utc>,
     pub attendee: AttendeeView,
     pub created_at: DateTime<Utc>,
+    /// General-admission units (empty for a seat reservation).
+    pub items: Vec<ItemView>,
 }
 
 #[derive(Clone)]
@@ -73,6 +76,7 @@ pub struct ReservationService {
     repo: ReservationRepo,
     holds: HoldService,
     publisher: Publisher,
+    ga: GaRepo,
 }
 
 /// What a successful commit changed, announced on the seat stream after COMMIT.
@@ -90,6 +94,7 @@ impl ReservationService {
         repo: ReservationRepo,
         holds: HoldService,
         publisher: Publisher,
+        ga: GaRepo,
     ) -> Self {
         ReservationService {
             config,
@@ -97,6 +102,7 @@ impl ReservationService {
             repo,
             holds,
             publisher,
+            ga,
         }
     }
 
@@ -192,30 +198,37 @@ impl ReservationService {
         let already = tx
             .live_reserved_count(caller.user_id, hold.performance_id)
             .await?;
-        if already + hold.seat_ids.len() as i64 > i64::from(max_seats_per_user) {
+        let units = hold.seat_ids.len() as i64 + i64::from(hold.quantity);
+        if already + units > i64::from(max_seats_per_user) {
             return Err(limit_exceeded(max_seats_per_user.max(0) as u32));
         }
         let id = Uuid::now_v7();
         let now = Utc::now();
         let number = ReservationNumber::generate(now);
-        let (reserved, _total) = tx
-            .reserve(&NewReservation {
-                id,
-                number: &number,
-                user_id: caller.user_id,
-                performance_id: hold.performance_id,
-                hold_id: hold.hold_id,
-                seat_ids: &hold.seat_ids,
-                attendee_name: &attendee.name,
-                attendee_phone: &attendee.phone,
-                attendee_email: attendee.email.as_deref(),
-                expires_at: now + Duration::milliseconds(self.config.reservation_ttl_ms as i64),
-            })
-            .await?;
-        if reserved != hold.seat_ids.len() {
-            return Err(Error::SeatUnavailable {
-                seat_ids: hold.seat_ids.clone(),
-            });
+        let new = NewReservation {
+            id,
+            number: &number,
+            user_id: caller.user_id,
+            performance_id: hold.performance_id,
+            hold_id: hold.hold_id,
+            seat_ids: &hold.seat_ids,
+            attendee_name: &attendee.name,
+            attendee_phone: &attendee.phone,
+            attendee_email: attendee.email.as_deref(),
+            expires_at: now + Duration::milliseconds(self.config.reservation_ttl_ms as i64),
+        };
+        if let Some(product_id) = hold.product_id {
+            // General admission: the conditional UPDATE never takes `remaining` below zero.
+            if !ga::reserve(tx.conn(), &new, product_id, hold.quantity).await? {
+                return Err(sold_out(product_id, 0));
+            }
+        } else {
+            let (reserved, _total) = tx.reserve(&new).await?;
+            if reserved != hold.seat_ids.len() {
+                return Err(Error::SeatUnavailable {
+                    seat_ids: hold.seat_ids.clone(),
+                });
+            }
         }
         if pay_now {
             let row = lifecycle::lock(tx.conn(), id)
@@ -345,10 +358,23 @@ impl ReservationService {
                 .or_default()
                 .push(SeatView::from_row(seat.into(), false));
         }
+        let mut items: HashMap<Uuid, Vec<ItemView>> = HashMap::new();
+        for item in self.ga.items_of(&ids).await? {
+            items
+                .entry(item.reservation_id)
+                .or_default()
+                .push(ItemView {
+                    product_id: item.product_id,
+                    name: item.name,
+                    quantity: item.quantity.max(0) as u32,
+                    unit_price: item.price,
+                });
+        }
         Ok(rows
             .into_iter()
             .map(|r| ReservationView {
                 seats: seats.remove(&r.id).unwrap_or_default(),
+                items: items.remove(&r.id).unwrap_or_default(),
                 reservation_id: r.id,
                 reservation_number: r.reservation_number,
                 performance_id: r.performance_id,

@@ -108,6 +108,30 @@ impl Holds {
         ))
     }
 
+    /// A general-admission hold of `record.quantity` units; Postgres says `remaining` are unsold.
+    pub async fn claim_ga(
+        &self,
+        record: &HoldRecord,
+        ttl_ms: u64,
+        limit: u32,
+        reserved: u32,
+        remaining: u32,
+    ) -> Result<(ClaimOutcome, Backend)> {
+        if let Some(outcome) = self
+            .via_redis(
+                self.redis
+                    .claim_ga(record, ttl_ms, limit, reserved, remaining),
+            )
+            .await?
+        {
+            return Ok((outcome, Backend::Redis));
+        }
+        Ok((
+            self.postgres.claim_ga(record, ttl_ms, limit).await?,
+            Backend::Postgres,
+        ))
+    }
+
     /// A live hold by id, from whichever store has it.
     pub async fn record(&self, hold_id: Uuid) -> Result<Option<HoldRecord>> {
         if let Some(Some(record)) = self.via_redis(self.redis.record(hold_id)).await? {

@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod catalog;
 mod faults;
+mod general_admission;
 mod helpers;
 mod holds;
 mod lifecycle;

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod catalog;
 pub mod health;
 pub mod holds;
+pub mod products;
 pub mod reservations;
 pub mod stream;
 pub mod wallet;

@@ -19,6 +19,10 @@ static RELEASE: LazyLock<Script> =
     LazyLock::new(|| Script::from_lua(include_str!("../../../../redis/release.lua")));
 static REAP: LazyLock<Script> =
     LazyLock::new(|| Script::from_lua(include_str!("../../../../redis/reap.lua")));
+static GA_HOLD: LazyLock<Script> =
+    LazyLock::new(|| Script::from_lua(include_str!("../../../../redis/ga_hold.lua")));
+static GA_RELEASE: LazyLock<Script> =
+    LazyLock::new(|| Script::from_lua(include_str!("../../../../redis/ga_release.lua")));
 static UNMARK: LazyLock<Script> =
     LazyLock::new(|| Script::from_lua(include_str!("../../../../redis/unmark.lua")));
 static EXTEND: LazyLock<Script> =
@@ -47,13 +51,24 @@ pub struct HoldRecord {
     pub extended: bool,
     #[serde(default)]
     pub backend: Backend,
+    /// A general-admission hold: this product, `quantity` units (and no seats).
+    #[serde(default)]
+    pub product_id: Option<Uuid>,
+    #[serde(default)]
+    pub quantity: u32,
 }
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum ClaimOutcome {
-    Granted { expires_at_ms: i64 },
+    Granted {
+        expires_at_ms: i64,
+    },
     Taken(Vec<Uuid>),
     LimitExceeded,
+    /// General admission: fewer than asked are left (`available` could still be held).
+    SoldOut {
+        available: u32,
+    },
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -97,6 +112,84 @@ impl HoldStore {
 
     fn held_key(&self, performance_id: Uuid) -> String {
         self.redis.key(&format!("{{perf:{performance_id}}}:held"))
+    }
+
+    fn ga_keys(&self, record: &HoldRecord, product_id: Uuid) -> Vec<String> {
+        let tag = format!("{{perf:{}}}", record.performance_id);
+        vec![
+            self.redis.key(&format!("{tag}:hold:{}", record.hold_id)),
+            self.redis.key(&format!("{tag}:user:{}", record.user_id)),
+            self.redis.key(&format!("{tag}:ga:{product_id}")),
+            self.redis.key(&format!("{tag}:ga:{product_id}:exp")),
+        ]
+    }
+
+    /// Holds `record.quantity` units of a general-admission product, of which Postgres says
+    /// `remaining` are unsold.
+    pub async fn claim_ga(
+        &self,
+        record: &HoldRecord,
+        ttl_ms: u64,
+        limit: u32,
+        reserved: u32,
+        remaining: u32,
+    ) -> Result<ClaimOutcome, Error> {
+        let product_id = record
+            .product_id
+            .ok_or_else(|| unexpected(&"a general-admission hold without a product"))?;
+        let args: Vec<String> = vec![
+            record.hold_id.to_string(),
+            record.user_id.to_string(),
+            ttl_ms.to_string(),
+            limit.to_string(),
+            reserved.to_string(),
+            remaining.to_string(),
+            record.quantity.to_string(),
+        ];
+        let reply: Vec<String> = GA_HOLD
+            .evalsha_with_reload(self.redis.client(), self.ga_keys(record, product_id), args)
+            .await?;
+        match reply.split_first() {
+            Some((status, rest)) if status == "OK" => {
+                let expires_at_ms = rest
+                    .first()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or_else(|| unexpected(&reply))?;
+                self.write_index(
+                    &HoldRecord {
+                        expires_at_ms,
+                        ..record.clone()
+                    },
+                    ttl_ms,
+                )
+                .await?;
+                Ok(ClaimOutcome::Granted { expires_at_ms })
+            }
+            Some((status, rest)) if status == "SOLD_OUT" => Ok(ClaimOutcome::SoldOut {
+                available: rest.first().and_then(|v| v.parse().ok()).unwrap_or(0),
+            }),
+            Some((status, _)) if status == "LIMIT" => Ok(ClaimOutcome::LimitExceeded),
+            _ => Err(unexpected(&reply)),
+        }
+    }
+
+    /// release | convert | extend of a general-admission hold.
+    async fn ga_release(
+        &self,
+        record: &HoldRecord,
+        product_id: Uuid,
+        mode: &str,
+        extension_ms: u64,
+    ) -> Result<Vec<String>, Error> {
+        let args = vec![
+            record.hold_id.to_string(),
+            record.user_id.to_string(),
+            mode.to_owned(),
+            extension_ms.to_string(),
+        ];
+        GA_RELEASE
+            .evalsha_with_reload(self.redis.client(), self.ga_keys(record, product_id), args)
+            .await
     }
 
     fn index_key(&self, hold_id: Uuid) -> String {
@@ -188,6 +281,14 @@ impl HoldStore {
     }
 
     async fn release_script(&self, record: &HoldRecord, mode: &str) -> Result<bool, Error> {
+        if let Some(product_id) = record.product_id {
+            let reply = self.ga_release(record, product_id, mode, 0).await?;
+            let done = reply.first().is_some_and(|s| s == "OK");
+            if done && mode == "release" {
+                self.forget(record.hold_id).await;
+            }
+            return Ok(done);
+        }
         let mut args = vec![
             record.hold_id.to_string(),
             record.user_id.to_string(),
@@ -218,6 +319,12 @@ impl HoldStore {
         record: &HoldRecord,
         extension_ms: u64,
     ) -> Result<ExtendOutcome, Error> {
+        if let Some(product_id) = record.product_id {
+            let reply = self
+                .ga_release(record, product_id, "extend", extension_ms)
+                .await?;
+            return self.extended(record, reply).await;
+        }
         let mut args = vec![
             record.hold_id.to_string(),
             record.user_id.to_string(),
@@ -227,6 +334,14 @@ impl HoldStore {
         let reply: Vec<String> = EXTEND
             .evalsha_with_reload(self.redis.client(), self.record_keys(record), args)
             .await?;
+        self.extended(record, reply).await
+    }
+
+    async fn extended(
+        &self,
+        record: &HoldRecord,
+        reply: Vec<String>,
+    ) -> Result<ExtendOutcome, Error> {
         match reply.split_first() {
             Some((status, rest)) if status == "OK" => {
                 let expires_at_ms: i64 = rest

@@ -2,6 +2,7 @@
 //! through SeaORM; simple rows use the entity API.
 
 pub mod catalog;
+pub mod ga;
 pub mod idempotency;
 pub mod lifecycle;
 pub mod pg_holds;

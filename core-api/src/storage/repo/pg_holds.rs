@@ -15,6 +15,8 @@ struct HoldRow {
     performance_id: Uuid,
     user_id: Uuid,
     seat_ids: Vec<Uuid>,
+    product_id: Option<Uuid>,
+    quantity: i32,
     expires_at: DateTime<Utc>,
     extended: bool,
 }
@@ -29,6 +31,8 @@ impl From<HoldRow> for HoldRecord {
             expires_at_ms: h.expires_at.timestamp_millis(),
             extended: h.extended,
             backend: Backend::Postgres,
+            product_id: h.product_id,
+            quantity: h.quantity.max(0) as u32,
         }
     }
 }
@@ -38,7 +42,8 @@ struct Id {
     id: Uuid,
 }
 
-const HOLD_COLUMNS: &str = "id, performance_id, user_id, seat_ids, expires_at, extended";
+const HOLD_COLUMNS: &str =
+    "id, performance_id, user_id, seat_ids, product_id, quantity, expires_at, extended";
 
 #[derive(Clone)]
 pub struct PgHoldStore {
@@ -67,7 +72,7 @@ impl PgHoldStore {
             n: i64,
         }
         let held = Held::find_by_statement(sql(
-            "SELECT coalesce(sum(cardinality(seat_ids)), 0)::bigint AS n FROM pg_holds \
+            "SELECT coalesce(sum(quantity + cardinality(seat_ids)), 0)::bigint AS n FROM pg_holds \
              WHERE performance_id = $1 AND user_id = $2 AND expires_at > now()",
             [record.performance_id.into(), record.user_id.into()],
         ))
@@ -112,6 +117,71 @@ impl PgHoldStore {
                 record.performance_id.into(),
                 record.user_id.into(),
                 record.seat_ids.clone().into(),
+                expires_at.into(),
+            ],
+        ))
+        .await?;
+        txn.commit().await?;
+        Ok(ClaimOutcome::Granted {
+            expires_at_ms: expires_at.timestamp_millis(),
+        })
+    }
+
+    /// A general-admission hold on the Postgres path: the product row is locked while we
+    /// compare what remains with what live holds already have.
+    pub async fn claim_ga(
+        &self,
+        record: &HoldRecord,
+        ttl_ms: u64,
+        limit: u32,
+    ) -> Result<ClaimOutcome, DbErr> {
+        let Some(product_id) = record.product_id else {
+            return Ok(ClaimOutcome::Taken(Vec::new()));
+        };
+        let txn = self.db.begin().await?;
+        #[derive(FromQueryResult)]
+        struct Stock {
+            remaining: i32,
+            held: i64,
+            user_held: i64,
+        }
+        txn.execute_raw(sql(
+            "SELECT 1 FROM ga_products WHERE id = $1 FOR UPDATE",
+            [product_id.into()],
+        ))
+        .await?;
+        let stock = Stock::find_by_statement(sql(
+            "SELECT p.remaining, \
+                 (SELECT coalesce(sum(quantity), 0) FROM pg_holds WHERE product_id = p.id AND expires_at > now())::bigint AS held, \
+                 (SELECT coalesce(sum(quantity + cardinality(seat_ids)), 0) FROM pg_holds \
+                  WHERE performance_id = $2 AND user_id = $3 AND expires_at > now())::bigint AS user_held \
+             FROM ga_products p WHERE p.id = $1",
+            [product_id.into(), record.performance_id.into(), record.user_id.into()],
+        ))
+        .one(&txn)
+        .await?
+        .ok_or(DbErr::RecordNotFound("product".to_owned()))?;
+        let reserved = seats::count(&txn, record.user_id, record.performance_id).await?;
+        let quantity = i64::from(record.quantity);
+        if stock.user_held + reserved + quantity > i64::from(limit) {
+            return Ok(ClaimOutcome::LimitExceeded);
+        }
+        let available = i64::from(stock.remaining) - stock.held;
+        if available < quantity {
+            return Ok(ClaimOutcome::SoldOut {
+                available: available.max(0) as u32,
+            });
+        }
+        let expires_at = Utc::now() + Duration::milliseconds(ttl_ms as i64);
+        txn.execute_raw(sql(
+            "INSERT INTO pg_holds (id, performance_id, user_id, seat_ids, product_id, quantity, expires_at) \
+             VALUES ($1, $2, $3, '{}', $4, $5, $6)",
+            [
+                record.hold_id.into(),
+                record.performance_id.into(),
+                record.user_id.into(),
+                product_id.into(),
+                (record.quantity as i32).into(),
                 expires_at.into(),
             ],
         ))

@@ -51,7 +51,7 @@ impl SeatRepo {
             .await
     }
 
-    /// Seats the user has in live reservations of the performance.
+    /// Seats and general-admission units the user has in live reservations of the performance.
     pub async fn live_reserved_count(
         &self,
         user_id: Uuid,
@@ -72,8 +72,10 @@ pub(super) async fn count(
     performance_id: Uuid,
 ) -> Result<i64, DbErr> {
     let row = Count::find_by_statement(sql(
-        "SELECT count(*) AS n FROM reservation_seats rs JOIN reservations r ON r.id = rs.reservation_id \
-         WHERE r.user_id = $1 AND rs.performance_id = $2 AND rs.live",
+        "SELECT (SELECT count(*) FROM reservation_seats rs JOIN reservations r ON r.id = rs.reservation_id \
+                 WHERE r.user_id = $1 AND rs.performance_id = $2 AND rs.live) \
+              + (SELECT coalesce(sum(i.quantity), 0) FROM reservation_ga_items i JOIN reservations r ON r.id = i.reservation_id \
+                 WHERE r.user_id = $1 AND r.performance_id = $2 AND i.live)::bigint AS n",
         [user_id.into(), performance_id.into()],
     ))
     .one(db)
