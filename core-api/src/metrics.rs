@@ -69,6 +69,74 @@ fn describe() {
         "dependency_up",
         "1 when the dependency answered the last readiness check, by dependency"
     );
+    let counters = [
+        (
+            "holds_expired_total",
+            "Held seats whose hold ran out before it was converted",
+        ),
+        ("holds_converted_total", "Holds turned into reservations"),
+        (
+            "reservations_cancelled_total",
+            "Reservations cancelled by their owner or an admin",
+        ),
+        (
+            "reservations_expired_total",
+            "Unpaid reservations expired by the sweeper",
+        ),
+        (
+            "payments_total",
+            "Payment attempts by result (paid or the error code)",
+        ),
+        ("wallet_charges_total", "Successful wallet charges"),
+        (
+            "wallet_failures_total",
+            "Refused wallet operations by reason",
+        ),
+        (
+            "idempotent_replays_total",
+            "Requests answered from a stored Idempotency-Key result",
+        ),
+        (
+            "seat_events_dropped_total",
+            "Seat events that could not be published (Redis down)",
+        ),
+    ];
+    for (name, help) in counters {
+        describe_counter!(name, help);
+    }
+    let gauges = [
+        (
+            "reservations",
+            "Reservations by state (refreshed by the sweeper)",
+        ),
+        (
+            "seats_available",
+            "AVAILABLE seats (live holds not subtracted) per performance on sale",
+        ),
+        (
+            "circuit_breaker_state",
+            "Redis circuit breaker on the hold path: 0 closed, 1 open, 2 half-open",
+        ),
+        (
+            "seat_stream_subscribers",
+            "Open SSE seat-stream connections on this instance",
+        ),
+        (
+            "seat_stream_readers",
+            "Redis stream readers (one per watched performance) on this instance",
+        ),
+    ];
+    for (name, help) in gauges {
+        describe_gauge!(name, help);
+    }
+    describe_histogram!(
+        "redis_command_duration_seconds",
+        "Redis calls on the hold and stream paths, by op"
+    );
+    describe_histogram!(
+        "db_query_duration_seconds",
+        "Postgres calls on the hot paths, by op"
+    );
 }
 
 pub fn router() -> Router {
@@ -94,6 +162,25 @@ pub async fn track_http(req: Request, next: Next) -> Response {
     metrics::histogram!("http_request_duration_seconds", &labels)
         .record(start.elapsed().as_secs_f64());
     response
+}
+
+/// Times one call to a store: `redis_command_duration_seconds{op}` or
+/// `db_query_duration_seconds{op}`. `op` is a fixed name, never data.
+pub async fn timed<T>(store: Store, op: &'static str, call: impl Future<Output = T>) -> T {
+    let start = Instant::now();
+    let out = call.await;
+    let name = match store {
+        Store::Redis => "redis_command_duration_seconds",
+        Store::Postgres => "db_query_duration_seconds",
+    };
+    metrics::histogram!(name, "op" => op).record(start.elapsed().as_secs_f64());
+    out
+}
+
+#[derive(Clone, Copy)]
+pub enum Store {
+    Redis,
+    Postgres,
 }
 
 pub fn record_dependencies(postgres_up: bool, redis_up: bool) {

@@ -73,13 +73,29 @@ impl Sweeper {
         self.publisher.seats(freed, "AVAILABLE", reason).await;
     }
 
+    /// Reservations by state and seats left per performance on sale, for the dashboards.
+    async fn refresh_gauges(&self) -> Result<()> {
+        for (state, n) in self.repo.count_by_status().await? {
+            metrics::gauge!("reservations", "state" => state).set(n as f64);
+        }
+        for (performance_id, n) in self.catalog.available_on_sale().await? {
+            metrics::gauge!("seats_available", "performance_id" => performance_id.to_string())
+                .set(n as f64);
+        }
+        Ok(())
+    }
+
     pub async fn reap_holds(&self, now: DateTime<Utc>) -> Result<()> {
         let freed = self.holds.reap_postgres().await?;
+        metrics::counter!("holds_expired_total").increment(freed.len() as u64);
         self.publisher.seats(&freed, "AVAILABLE", "EXPIRED").await;
         for performance_id in self.catalog.selling_performance_ids(now).await? {
-            if let Err(e) = self.holds.redis().reap_expired(performance_id).await {
-                tracing::debug!(error = %e, "could not reap redis holds this round");
-                break;
+            match self.holds.redis().reap_expired(performance_id).await {
+                Ok(reaped) => metrics::counter!("holds_expired_total").increment(reaped),
+                Err(e) => {
+                    tracing::debug!(error = %e, "could not reap redis holds this round");
+                    break;
+                }
             }
         }
         Ok(())
@@ -88,6 +104,7 @@ impl Sweeper {
     pub async fn run_once(&self, now: DateTime<Utc>) -> Result<()> {
         self.expire_due(now).await?;
         self.reap_holds(now).await?;
+        self.refresh_gauges().await?;
         let tx = self.repo.begin().await?;
         lifecycle::delete_expired_idempotency_keys(tx.conn(), now).await?;
         tx.commit().await?;

@@ -149,6 +149,7 @@ impl ReservationService {
                 tx.commit().await?;
                 self.store().forget(&hold).await;
                 metrics::counter!("reservations_created_total").increment(1);
+                metrics::counter!("holds_converted_total").increment(1);
                 let (status, reason) = if done.paid {
                     ("SOLD", "SOLD")
                 } else {

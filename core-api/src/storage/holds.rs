@@ -16,6 +16,7 @@ use super::{
 use crate::{
     config::HoldStrategy,
     error::{Error, Result},
+    metrics::{Store, timed},
 };
 
 #[derive(Clone)]
@@ -96,16 +97,20 @@ impl Holds {
         limit: u32,
         reserved: u32,
     ) -> Result<(ClaimOutcome, Backend)> {
-        if let Some(outcome) = self
-            .via_redis(self.redis.claim(record, ttl_ms, limit, reserved))
-            .await?
-        {
+        let redis = timed(
+            Store::Redis,
+            "hold_claim",
+            self.redis.claim(record, ttl_ms, limit, reserved),
+        );
+        if let Some(outcome) = self.via_redis(redis).await? {
             return Ok((outcome, Backend::Redis));
         }
-        Ok((
-            self.postgres.claim(record, ttl_ms, limit).await?,
-            Backend::Postgres,
-        ))
+        let postgres = timed(
+            Store::Postgres,
+            "hold_claim",
+            self.postgres.claim(record, ttl_ms, limit),
+        );
+        Ok((postgres.await?, Backend::Postgres))
     }
 
     /// A general-admission hold of `record.quantity` units; Postgres says `remaining` are unsold.
@@ -150,8 +155,15 @@ impl Holds {
     /// Ends a hold whose reservation is being committed in `txn`; false means it expired.
     pub async fn convert(&self, txn: &DatabaseTransaction, record: &HoldRecord) -> Result<bool> {
         match record.backend {
-            Backend::Redis => Ok(self.redis.convert(record).await?),
-            Backend::Postgres => Ok(self.postgres.convert(txn, record).await?),
+            Backend::Redis => {
+                Ok(timed(Store::Redis, "hold_convert", self.redis.convert(record)).await?)
+            }
+            Backend::Postgres => Ok(timed(
+                Store::Postgres,
+                "hold_convert",
+                self.postgres.convert(txn, record),
+            )
+            .await?),
         }
     }
 

@@ -299,6 +299,24 @@ impl CatalogRepo {
         Ok(rows.into_iter().map(|r| r.id).collect())
     }
 
+    /// AVAILABLE seats of each performance on sale right now.
+    pub async fn available_on_sale(&self) -> Result<Vec<(Uuid, i64)>, DbErr> {
+        #[derive(FromQueryResult)]
+        struct Row {
+            id: Uuid,
+            n: i64,
+        }
+        let rows = Row::find_by_statement(sql(
+            "SELECT p.id, (SELECT count(*) FROM seats s WHERE s.performance_id = p.id AND s.status = 'AVAILABLE') AS n \
+             FROM performances p JOIN events e ON e.id = p.event_id \
+             WHERE e.status = 'ON_SALE' AND p.sale_opens_at <= now() AND p.sale_closes_at > now()",
+            [],
+        ))
+        .all(&self.db)
+        .await?;
+        Ok(rows.into_iter().map(|r| (r.id, r.n)).collect())
+    }
+
     /// Seats held on the Postgres path right now.
     pub async fn pg_held_count(&self, performance_id: Uuid) -> Result<i64, DbErr> {
         #[derive(FromQueryResult)]

@@ -96,6 +96,25 @@ impl ReservationRepo {
         .await
     }
 
+    /// Reservations per status, every status present (0 when none).
+    pub async fn count_by_status(&self) -> Result<Vec<(&'static str, i64)>, DbErr> {
+        #[derive(FromQueryResult)]
+        struct Row {
+            status: String,
+            n: i64,
+        }
+        let rows = Row::find_by_statement(sql(
+            "SELECT status, count(*) AS n FROM reservations GROUP BY status",
+            [],
+        ))
+        .all(&self.db)
+        .await?;
+        Ok(["PENDING_PAYMENT", "CONFIRMED", "CANCELLED", "EXPIRED"]
+            .into_iter()
+            .map(|s| (s, rows.iter().find(|r| r.status == s).map_or(0, |r| r.n)))
+            .collect())
+    }
+
     /// The reservation a hold already became, if any (double clicks, retries).
     pub async fn by_hold(&self, hold_id: Uuid) -> Result<Option<ReservationRow>, DbErr> {
         ReservationRow::find_by_statement(sql(
@@ -188,6 +207,15 @@ impl ReservationTx {
     /// The conditional UPDATE from DESIGN.md, the reservation row and its seat rows in one
     /// statement. Returns how many seats were still AVAILABLE (and so reserved) and their total.
     pub async fn reserve(&self, r: &NewReservation<'_>) -> Result<(usize, i64), DbErr> {
+        crate::metrics::timed(
+            crate::metrics::Store::Postgres,
+            "reserve_seats",
+            self.reserve_seats(r),
+        )
+        .await
+    }
+
+    async fn reserve_seats(&self, r: &NewReservation<'_>) -> Result<(usize, i64), DbErr> {
         #[derive(FromQueryResult)]
         struct Outcome {
             reserved: i64,

@@ -34,6 +34,15 @@ impl SeatRepo {
     }
 
     pub async fn seat_map(&self, performance_id: Uuid) -> Result<Vec<SeatRow>, DbErr> {
+        crate::metrics::timed(
+            crate::metrics::Store::Postgres,
+            "seat_map",
+            self.load_seat_map(performance_id),
+        )
+        .await
+    }
+
+    async fn load_seat_map(&self, performance_id: Uuid) -> Result<Vec<SeatRow>, DbErr> {
         let query = format!(
             "SELECT {SEAT_COLUMNS} FROM seats WHERE performance_id = $1 ORDER BY section, y, x"
         );
