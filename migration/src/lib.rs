@@ -39,6 +39,7 @@ mod m20261121_000002_create_venues;
 mod m20261121_000003_create_events;
 mod m20261121_000004_create_seats;
 mod m20261121_000005_create_reservations;
+mod m20261121_000100_add_queue_settings;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000003_create_events::Migration),
             Box::new(m20261121_000004_create_seats::Migration),
             Box::new(m20261121_000005_create_reservations::Migration),
+            Box::new(m20261121_000100_add_queue_settings::Migration),
         ]
     }
 }

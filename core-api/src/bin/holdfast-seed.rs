@@ -1,19 +1,23 @@
 //! Seeds the demo: a demo user and an admin, a 3×3 nine-seat hall and a 10,000-seat arena, each
-//! with an event on sale. Idempotent: what exists already is left as it is.
+//! with an event on sale; the arena's performance is behind the waiting room. Idempotent: what
+//! exists already is left as it is.
 
 use std::collections::BTreeMap;
 
 use chrono::{Duration, Utc};
 use core_api::{
     domain::{Password, Role},
-    services::admin::{
-        AdminService, CreateEventRequest, CreatePerformanceRequest, CreateVenueRequest,
-        LayoutInput, SectionInput,
+    services::{
+        admin::{
+            AdminService, CreateEventRequest, CreatePerformanceRequest, CreateVenueRequest,
+            LayoutInput, SectionInput,
+        },
+        queue::{QueueService, SetQueueRequest},
     },
     storage::{
         db,
-        redis::{Redis, holds::HoldStore},
-        repo::{catalog::CatalogRepo, users::UserRepo},
+        redis::{Redis, holds::HoldStore, queue::QueueMirror},
+        repo::{catalog::CatalogRepo, queue::QueueRepo, users::UserRepo},
     },
 };
 
@@ -23,6 +27,8 @@ struct DemoEvent {
     description: &'static str,
     sections: &'static [(&'static str, &'static str, u32, u32, i32, i32)],
     prices: &'static [(&'static str, i64)],
+    /// Waiting room: (admitPerMinute, maxActive) when the performance is behind one.
+    queue: Option<(i32, i32)>,
 }
 
 const HALL: DemoEvent = DemoEvent {
@@ -31,6 +37,7 @@ const HALL: DemoEvent = DemoEvent {
     description: "An intimate night in a nine-seat hall. Three rows, three seats each.",
     sections: &[("Main", "R", 3, 3, 0, 0)],
     prices: &[("R", 110_000)],
+    queue: None,
 };
 
 const ARENA: DemoEvent = DemoEvent {
@@ -44,6 +51,7 @@ const ARENA: DemoEvent = DemoEvent {
         ("East", "S", 30, 100, 1050, 250),
     ],
     prices: &[("VIP", 198_000), ("R", 154_000), ("S", 121_000)],
+    queue: Some((600, 2_000)),
 };
 
 #[tokio::main]
@@ -53,17 +61,13 @@ async fn main() -> anyhow::Result<()> {
     let redis_url =
         std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
     let db = db::connect(&url, 4, std::time::Duration::from_secs(10)).await?;
+    let redis_prefix = std::env::var("CORE_REDIS_KEY_PREFIX").unwrap_or_default();
+    let redis = Redis::connect(&redis_url, &redis_prefix, std::time::Duration::from_secs(2))?;
     let users = UserRepo::new(db.clone());
+    let queue = QueueService::new(QueueRepo::new(db.clone()), QueueMirror::new(redis.clone()));
     let catalog = CatalogRepo::new(db);
     // Creating venues and events never touches Redis; the store is only there to build the service.
-    let admin = AdminService::new(
-        catalog.clone(),
-        HoldStore::new(Redis::connect(
-            &redis_url,
-            "",
-            std::time::Duration::from_secs(2),
-        )?),
-    );
+    let admin = AdminService::new(catalog.clone(), HoldStore::new(redis));
 
     ensure_user(
         &users,
@@ -82,7 +86,7 @@ async fn main() -> anyhow::Result<()> {
     )
     .await?;
     for demo in [HALL, ARENA] {
-        ensure_event(&admin, &catalog, &demo).await?;
+        ensure_event(&admin, &catalog, &queue, &demo).await?;
     }
     println!(
         "demo accounts: demo@holdfast.dev / demo-password (USER), admin@holdfast.dev / admin-password (ADMIN)"
@@ -112,6 +116,7 @@ async fn ensure_user(
 async fn ensure_event(
     admin: &AdminService,
     catalog: &CatalogRepo,
+    queue: &QueueService,
     demo: &DemoEvent,
 ) -> anyhow::Result<()> {
     if catalog.event_by_title(demo.title).await?.is_some() {
@@ -171,6 +176,25 @@ async fn ensure_event(
         )
         .await?;
     admin.open_sale(performance.id, now).await?;
+    if let Some((admit_per_minute, max_active)) = demo.queue {
+        // Postgres first; the Redis mirror is repaired by core-api's sync if Redis is down now.
+        let request = SetQueueRequest {
+            enabled: true,
+            admit_per_minute: Some(admit_per_minute),
+            max_active: Some(max_active),
+        };
+        if let Err(e) = queue.set(performance.id, request).await {
+            println!(
+                "waiting room for '{}' set in Postgres; Redis not updated yet: {e}",
+                demo.title
+            );
+        } else {
+            println!(
+                "'{}' is behind the waiting room ({admit_per_minute}/min)",
+                demo.title
+            );
+        }
+    }
     println!(
         "created '{}' ({} seats, on sale)",
         demo.title, performance.total_seats

@@ -59,7 +59,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::catalog::router())
         .merge(routes::holds::router())
         .merge(routes::reservations::router())
-        .merge(routes::admin::router());
+        .merge(routes::admin::router())
+        .merge(routes::queue::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .merge(routes::health::router())

@@ -4,6 +4,8 @@ pub mod admin;
 pub mod auth;
 pub mod catalog;
 pub mod holds;
+pub mod queue;
+pub mod queue_pass;
 pub mod reservations;
 pub mod views;
 
@@ -29,6 +31,9 @@ pub struct Services {
     pub holds: holds::HoldService,
     pub reservations: reservations::ReservationService,
     pub admin: admin::AdminService,
+    // Waiting room (gateway issue): settings, Redis mirror, pass check on holds.
+    pub queue: queue::QueueService,
+    pub queue_pass: queue_pass::QueuePassCheck,
 }
 
 impl Services {
@@ -36,7 +41,14 @@ impl Services {
         let users = UserRepo::new(db.clone());
         let catalog = CatalogRepo::new(db.clone());
         let seats = SeatRepo::new(db.clone());
+        // Waiting room (gateway issue): repo first, before `db` moves.
+        let queue_repo = crate::storage::repo::queue::QueueRepo::new(db.clone());
         let reservations = ReservationRepo::new(db);
+        let queue = queue::QueueService::new(
+            queue_repo.clone(),
+            crate::storage::redis::queue::QueueMirror::new(redis.clone()),
+        );
+        let queue_pass = queue_pass::QueuePassCheck::new(&config, queue_repo);
         let hold_store = HoldStore::new(redis);
         let holds = holds::HoldService::new(
             config.clone(),
@@ -56,6 +68,8 @@ impl Services {
             ),
             admin: admin::AdminService::new(catalog, hold_store),
             holds,
+            queue,
+            queue_pass,
         }
     }
 }

@@ -5,4 +5,5 @@ pub mod auth;
 pub mod catalog;
 pub mod health;
 pub mod holds;
+pub mod queue;
 pub mod reservations;

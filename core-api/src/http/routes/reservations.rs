@@ -36,9 +36,10 @@ async fn create_reservation(
     caller: Caller,
     ApiJson(req): ApiJson<CreateReservationRequest>,
 ) -> Result<Created<ReservationView>> {
-    Ok(Created(
-        state.services.reservations.create(caller, req).await?,
-    ))
+    let view = state.services.reservations.create(caller, req).await?;
+    // Waiting room: flag the performance sold out once its last seat is taken.
+    state.services.queue.after_commit(view.performance_id).await;
+    Ok(Created(view))
 }
 
 /// A reservation; its owner or an admin only.

@@ -1,6 +1,7 @@
 //! The Redis connection pool, the key prefix every key starts with, and health checks.
 
 pub mod holds;
+pub mod queue;
 
 use std::{sync::Arc, time::Duration};
 

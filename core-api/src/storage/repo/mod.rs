@@ -2,6 +2,7 @@
 //! through SeaORM; simple rows use the entity API.
 
 pub mod catalog;
+pub mod queue;
 pub mod reservations;
 pub mod seats;
 pub mod users;
