@@ -395,3 +395,57 @@ where
 pub fn code(body: &Value) -> &str {
     body["error"]["code"].as_str().unwrap_or("")
 }
+
+/// A TCP proxy in front of Redis that a test can cut.
+pub struct TcpProxy {
+    pub addr: SocketAddr,
+    task: Option<JoinHandle<()>>,
+}
+
+impl TcpProxy {
+    pub async fn start(target: String) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
+        let addr = listener.local_addr().expect("addr");
+        let task = tokio::spawn(async move {
+            // Connections live in this set: aborting the task drops them all.
+            let mut connections = tokio::task::JoinSet::new();
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let target = target.clone();
+                connections.spawn(async move {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+            }
+        });
+        TcpProxy { addr, task: Some(task) }
+    }
+
+    /// Refuses new connections and cuts the open ones.
+    pub async fn cut(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+}
+
+/// The `host:port` of the test Redis.
+pub fn redis_host_port() -> String {
+    let url = redis_url();
+    let rest = url.split_once("://").map_or(url.as_str(), |(_, r)| r);
+    rest.trim_end_matches('/').rsplit('@').next().unwrap_or(rest).to_owned()
+}
+
+/// The gateway's Prometheus text.
+pub async fn metrics_text(stack: &Stack, gateway: &Gateway) -> String {
+    stack
+        .client
+        .get(format!("http://{}/metrics", gateway.metrics_addr))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text")
+}

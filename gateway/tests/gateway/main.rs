@@ -7,3 +7,4 @@ mod helpers;
 mod limits;
 mod proxy;
 mod queue;
+mod redis_down;
