@@ -418,7 +418,10 @@ impl TcpProxy {
                 });
             }
         });
-        TcpProxy { addr, task: Some(task) }
+        TcpProxy {
+            addr,
+            task: Some(task),
+        }
     }
 
     /// Refuses new connections and cuts the open ones.
@@ -434,7 +437,11 @@ impl TcpProxy {
 pub fn redis_host_port() -> String {
     let url = redis_url();
     let rest = url.split_once("://").map_or(url.as_str(), |(_, r)| r);
-    rest.trim_end_matches('/').rsplit('@').next().unwrap_or(rest).to_owned()
+    rest.trim_end_matches('/')
+        .rsplit('@')
+        .next()
+        .unwrap_or(rest)
+        .to_owned()
 }
 
 /// The gateway's Prometheus text.
