@@ -40,6 +40,9 @@ pub struct Config {
     pub stream_heartbeat_ms: u64,
     pub breaker_failures: u32,
     pub breaker_cooldown_ms: u64,
+    /// Waiting room: the secret the gateway signs queue passes with (CORE_QUEUE_PASS_SECRET).
+    /// Unset: no pass can be verified, so holds on queued performances are refused.
+    pub queue_pass_secret: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -115,6 +118,11 @@ impl Config {
                     });
                 }
             },
+            queue_pass_secret: env
+                .0
+                .get("CORE_QUEUE_PASS_SECRET")
+                .filter(|v| !v.is_empty())
+                .cloned(),
             log_json: match env.string("CORE_LOG_FORMAT", "pretty").as_str() {
                 "json" => true,
                 "pretty" => false,
@@ -151,6 +159,13 @@ impl Config {
         check(
             self.jwt_secret.len() >= 32,
             "CORE_JWT_SECRET",
+            "must be at least 32 bytes",
+        )?;
+        check(
+            self.queue_pass_secret
+                .as_ref()
+                .is_none_or(|s| s.len() >= 32),
+            "CORE_QUEUE_PASS_SECRET",
             "must be at least 32 bytes",
         )?;
         check(

@@ -21,6 +21,8 @@ pub enum Error {
     Unauthenticated(&'static str),
     #[error("{0}")]
     Forbidden(&'static str),
+    #[error("a valid waiting-room pass is required for this performance; join the queue first")]
+    QueuePassRequired,
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("some seats are no longer available")]
@@ -118,7 +120,7 @@ impl Error {
         match self {
             Error::Validation { .. } => StatusCode::BAD_REQUEST,
             Error::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::Forbidden(_) | Error::QueuePassRequired => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::SeatUnavailable { .. } | Error::Conflict { .. } => StatusCode::CONFLICT,
             Error::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -135,6 +137,7 @@ impl Error {
             Error::Validation { .. } => "VALIDATION_FAILED",
             Error::Unauthenticated(_) => "UNAUTHENTICATED",
             Error::Forbidden(_) => "FORBIDDEN",
+            Error::QueuePassRequired => "QUEUE_PASS_REQUIRED",
             Error::NotFound(_) => "NOT_FOUND",
             Error::SeatUnavailable { .. } => "SEAT_UNAVAILABLE",
             Error::Conflict { code, .. } | Error::Rule { code, .. } => code,

@@ -84,6 +84,14 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        // Waiting room: keep Redis's copy of queue settings and sold-out flags in step.
+        let queue_sync = tokio::spawn(
+            self.state
+                .services
+                .queue
+                .clone()
+                .run_sync(std::time::Duration::from_secs(2)),
+        );
         let (stop_tx, stop_rx) = watch::channel(false);
         tokio::spawn(async move {
             shutdown.await;
@@ -104,6 +112,7 @@ impl Application {
         let metrics = axum::serve(self.metrics_listener, crate::metrics::router())
             .with_graceful_shutdown(stopped(stop_rx));
         let served = tokio::try_join!(api.into_future(), metrics.into_future()).map(|_| ());
+        queue_sync.abort();
         let _ = sweeper.await;
         served
     }

@@ -41,6 +41,7 @@ mod m20261121_000004_create_seats;
 mod m20261121_000005_create_reservations;
 mod m20261121_000006_create_wallets;
 mod m20261121_000007_create_general_admission;
+mod m20261121_000100_add_queue_settings;
 
 pub struct Migrator;
 
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000005_create_reservations::Migration),
             Box::new(m20261121_000006_create_wallets::Migration),
             Box::new(m20261121_000007_create_general_admission::Migration),
+            Box::new(m20261121_000100_add_queue_settings::Migration),
         ]
     }
 }

@@ -1,5 +1,6 @@
 //! Seeds the demo: a demo user and an admin, a 3×3 nine-seat hall and a 10,000-seat arena, each
-//! with an event on sale (the arena also sells standing general admission). Idempotent: what
+//! with an event on sale; the arena also sells standing general admission and its performance
+//! is behind the waiting room. Idempotent: what
 //! exists already is left as it is.
 
 use std::collections::{BTreeMap, HashMap};
@@ -14,6 +15,7 @@ use core_api::{
             SectionInput,
         },
         products::CreateProductRequest,
+        queue::SetQueueRequest,
     },
     startup::AppState,
     storage::repo::{catalog::CatalogRepo, users::UserRepo},
@@ -27,6 +29,8 @@ struct DemoEvent {
     prices: &'static [(&'static str, i64)],
     /// General-admission products: (name, price, capacity).
     products: &'static [(&'static str, i64, i32)],
+    /// Waiting room: (admitPerMinute, maxActive) when the performance is behind one.
+    queue: Option<(i32, i32)>,
 }
 
 const HALL: DemoEvent = DemoEvent {
@@ -36,6 +40,7 @@ const HALL: DemoEvent = DemoEvent {
     sections: &[("Main", "R", 3, 3, 0, 0)],
     prices: &[("R", 110_000)],
     products: &[],
+    queue: None,
 };
 
 const ARENA: DemoEvent = DemoEvent {
@@ -50,6 +55,7 @@ const ARENA: DemoEvent = DemoEvent {
     ],
     prices: &[("VIP", 198_000), ("R", 154_000), ("S", 121_000)],
     products: &[("Standing (general admission)", 88_000, 2_000)],
+    queue: Some((600, 2_000)),
 };
 
 #[tokio::main]
@@ -180,6 +186,25 @@ async fn ensure_event(
             .products
             .create(performance.id, request)
             .await?;
+    }
+    if let Some((admit_per_minute, max_active)) = demo.queue {
+        // Postgres first; the Redis mirror is repaired by core-api's sync if Redis is down now.
+        let request = SetQueueRequest {
+            enabled: true,
+            admit_per_minute: Some(admit_per_minute),
+            max_active: Some(max_active),
+        };
+        if let Err(e) = state.services.queue.set(performance.id, request).await {
+            println!(
+                "waiting room for '{}' set in Postgres; Redis not updated yet: {e}",
+                demo.title
+            );
+        } else {
+            println!(
+                "'{}' is behind the waiting room ({admit_per_minute}/min)",
+                demo.title
+            );
+        }
     }
     println!(
         "created '{}' ({} seats, on sale)",

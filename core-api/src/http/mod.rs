@@ -63,7 +63,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::admin::router())
         .merge(routes::wallet::router())
         .merge(routes::stream::router())
-        .merge(routes::products::router());
+        .merge(routes::products::router())
+        .merge(routes::queue::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .merge(routes::health::router())

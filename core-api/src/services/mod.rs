@@ -7,6 +7,8 @@ pub mod expiry;
 pub mod holds;
 pub mod payments;
 pub mod products;
+pub mod queue;
+pub mod queue_pass;
 pub mod reservations;
 pub mod stream;
 pub mod views;
@@ -43,6 +45,9 @@ pub struct Services {
     pub sweeper: Arc<expiry::Sweeper>,
     pub idempotency: IdempotencyRepo,
     pub products: products::ProductService,
+    // Waiting room (gateway issue): settings, Redis mirror, pass check on holds.
+    pub queue: queue::QueueService,
+    pub queue_pass: queue_pass::QueuePassCheck,
 }
 
 impl Services {
@@ -60,6 +65,13 @@ impl Services {
         let idempotency = IdempotencyRepo::new(db.clone());
         let ga = GaRepo::new(db.clone());
         let catalog_for_products = catalog.clone();
+        // Waiting room: settings, their Redis mirror, and the pass check on holds.
+        let queue_repo = crate::storage::repo::queue::QueueRepo::new(db.clone());
+        let queue = queue::QueueService::new(
+            queue_repo.clone(),
+            crate::storage::redis::queue::QueueMirror::new(redis.clone()),
+        );
+        let queue_pass = queue_pass::QueuePassCheck::new(&config, queue_repo);
         let store = Holds::new(
             HoldStore::new(redis),
             PgHoldStore::new(db),
@@ -99,6 +111,8 @@ impl Services {
             holds,
             idempotency,
             products: products::ProductService::new(catalog_for_products, ga),
+            queue,
+            queue_pass,
         }
     }
 }

@@ -1,6 +1,9 @@
 //! `/holds`: claim seats, read, release early, extend once.
 
-use axum::{extract::State, http::StatusCode};
+use axum::{
+    extract::State,
+    http::{HeaderMap, StatusCode},
+};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
@@ -10,6 +13,7 @@ use crate::{
     services::{
         auth::Caller,
         holds::{CreateHoldRequest, HoldView},
+        queue_pass,
     },
     startup::AppState,
 };
@@ -26,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses(
         (status = 201, body = HoldView),
         (status = 400, description = "VALIDATION_FAILED: empty, repeated or unknown seat ids"),
+        (status = 403, description = "QUEUE_PASS_REQUIRED: the performance is behind a waiting room and no valid Queue-Token pass came along"),
         (status = 404, description = "unknown performance"),
         (status = 409, description = "SEAT_UNAVAILABLE, details.unavailableSeatIds"),
         (status = 422, description = "SEAT_LIMIT_EXCEEDED / SALE_NOT_OPEN"),
@@ -34,8 +39,18 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn create_hold(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     ApiJson(req): ApiJson<CreateHoldRequest>,
 ) -> Result<Created<HoldView>> {
+    // Waiting room: a queued performance needs the caller's pass (services/queue_pass.rs).
+    let pass = headers
+        .get(queue_pass::HEADER)
+        .and_then(|v| v.to_str().ok());
+    state
+        .services
+        .queue_pass
+        .check(caller, req.performance_id, pass)
+        .await?;
     Ok(Created(state.services.holds.create(caller, req).await?))
 }
 

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod health;
 pub mod holds;
 pub mod products;
+pub mod queue;
 pub mod reservations;
 pub mod stream;
 pub mod wallet;

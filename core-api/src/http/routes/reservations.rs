@@ -53,9 +53,10 @@ async fn create_reservation(
         "POST /reservations",
         &body,
         async {
-            Ok(Replayable::created(
-                &state.services.reservations.create(caller, req).await?,
-            ))
+            let view = state.services.reservations.create(caller, req).await?;
+            // Waiting room: flag the performance sold out once its last seat is taken.
+            state.services.queue.after_commit(view.performance_id).await;
+            Ok(Replayable::created(&view))
         },
     )
     .await

@@ -2,6 +2,7 @@
 
 pub mod events;
 pub mod holds;
+pub mod queue;
 
 use std::{sync::Arc, time::Duration};
 

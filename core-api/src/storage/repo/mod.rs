@@ -6,6 +6,7 @@ pub mod ga;
 pub mod idempotency;
 pub mod lifecycle;
 pub mod pg_holds;
+pub mod queue;
 pub mod reservations;
 pub mod seats;
 pub mod users;

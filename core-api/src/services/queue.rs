@@ -1,0 +1,142 @@
+//! Waiting-room settings (admin), and keeping Redis's copy of them and of the sold-out flag
+//! in step with Postgres: on every change, after every commit, and by a periodic sync that
+//! also catches seats coming back (expiry, cancellation) and a Redis that lost its data.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{
+    error::{Error, Result},
+    storage::{
+        redis::queue::QueueMirror,
+        repo::queue::{QueueRepo, QueueSettingsRow},
+    },
+};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SetQueueRequest {
+    pub enabled: bool,
+    /// Users admitted per minute (1..=1000000); unchanged when absent.
+    pub admit_per_minute: Option<i32>,
+    /// Most users holding a live pass at once (1..=1000000); unchanged when absent.
+    pub max_active: Option<i32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueSettingsView {
+    pub performance_id: Uuid,
+    pub enabled: bool,
+    pub admit_per_minute: i32,
+    pub max_active: i32,
+    pub sold_out: bool,
+}
+
+impl From<QueueSettingsRow> for QueueSettingsView {
+    fn from(r: QueueSettingsRow) -> Self {
+        QueueSettingsView {
+            performance_id: r.id,
+            enabled: r.queue_enabled,
+            admit_per_minute: r.queue_admit_per_minute,
+            max_active: r.queue_max_active,
+            sold_out: r.sold_out,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct QueueService {
+    repo: QueueRepo,
+    mirror: QueueMirror,
+}
+
+fn in_range(field: &str, value: i32) -> Result<i32> {
+    if (1..=1_000_000).contains(&value) {
+        Ok(value)
+    } else {
+        Err(Error::validation(field, "must be between 1 and 1000000"))
+    }
+}
+
+impl QueueService {
+    pub fn new(repo: QueueRepo, mirror: QueueMirror) -> Self {
+        QueueService { repo, mirror }
+    }
+
+    pub async fn set(
+        &self,
+        performance_id: Uuid,
+        req: SetQueueRequest,
+    ) -> Result<QueueSettingsView> {
+        let current = self
+            .repo
+            .settings(performance_id)
+            .await?
+            .ok_or(Error::NotFound("performance"))?;
+        let admit = in_range(
+            "admitPerMinute",
+            req.admit_per_minute
+                .unwrap_or(current.queue_admit_per_minute),
+        )?;
+        let max_active = in_range(
+            "maxActive",
+            req.max_active.unwrap_or(current.queue_max_active),
+        )?;
+        self.repo
+            .set(performance_id, req.enabled, admit, max_active)
+            .await?;
+        let row = self
+            .repo
+            .settings(performance_id)
+            .await?
+            .ok_or(Error::NotFound("performance"))?;
+        self.mirror.publish(&row).await?;
+        Ok(row.into())
+    }
+
+    /// After a commit: flag the performance sold out in Redis when nothing is AVAILABLE, so
+    /// the waiting room stops admitting and tells waiting users at once. Best effort: the
+    /// periodic sync repairs a missed update.
+    pub async fn after_commit(&self, performance_id: Uuid) {
+        let result = async {
+            if let Some(row) = self.repo.settings(performance_id).await? {
+                self.mirror
+                    .set_sold_out(performance_id, row.sold_out)
+                    .await?;
+            }
+            anyhow::Ok(())
+        }
+        .await;
+        if let Err(e) = result {
+            tracing::warn!(performance = %performance_id, error = %e, "could not refresh the sold-out flag");
+        }
+    }
+
+    /// Mirrors every queued performance once.
+    pub async fn sync(&self) -> anyhow::Result<()> {
+        let rows = self.repo.queued().await?;
+        for row in &rows {
+            self.mirror.publish(row).await?;
+        }
+        self.mirror
+            .retain(&rows.iter().map(|r| r.id).collect::<Vec<_>>())
+            .await?;
+        Ok(())
+    }
+
+    /// Syncs every `every` until the task is dropped.
+    pub async fn run_sync(self, every: Duration) {
+        let mut timer = tokio::time::interval(every);
+        timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            timer.tick().await;
+            if let Err(e) = self.sync().await {
+                tracing::debug!(error = %e, "queue sync failed; retrying next round");
+            }
+        }
+    }
+}

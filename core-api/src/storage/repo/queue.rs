@@ -1,0 +1,82 @@
+//! Waiting-room settings of performances, and whether a performance has seats left.
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult};
+use uuid::Uuid;
+
+use super::sql;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, FromQueryResult)]
+pub struct QueueSettingsRow {
+    pub id: Uuid,
+    pub queue_enabled: bool,
+    pub queue_admit_per_minute: i32,
+    pub queue_max_active: i32,
+    /// No seat of the performance is AVAILABLE.
+    pub sold_out: bool,
+}
+
+const SELECT: &str = "SELECT p.id, p.queue_enabled, p.queue_admit_per_minute, p.queue_max_active, \
+     NOT EXISTS (SELECT 1 FROM seats s WHERE s.performance_id = p.id AND s.status = 'AVAILABLE') AS sold_out \
+     FROM performances p";
+
+#[derive(Clone)]
+pub struct QueueRepo {
+    db: DatabaseConnection,
+}
+
+impl QueueRepo {
+    pub fn new(db: DatabaseConnection) -> Self {
+        QueueRepo { db }
+    }
+
+    pub async fn settings(&self, performance_id: Uuid) -> Result<Option<QueueSettingsRow>, DbErr> {
+        QueueSettingsRow::find_by_statement(sql(
+            &format!("{SELECT} WHERE p.id = $1"),
+            [performance_id.into()],
+        ))
+        .one(&self.db)
+        .await
+    }
+
+    /// Every performance with its waiting room on whose sale has not closed.
+    pub async fn queued(&self) -> Result<Vec<QueueSettingsRow>, DbErr> {
+        QueueSettingsRow::find_by_statement(sql(
+            &format!("{SELECT} WHERE p.queue_enabled AND p.sale_closes_at > now()"),
+            [],
+        ))
+        .all(&self.db)
+        .await
+    }
+
+    /// Whether holds on the performance need a pass; `None` for an unknown performance.
+    pub async fn queue_enabled(&self, performance_id: Uuid) -> Result<Option<bool>, DbErr> {
+        #[derive(FromQueryResult)]
+        struct Row {
+            queue_enabled: bool,
+        }
+        let row = Row::find_by_statement(sql(
+            "SELECT queue_enabled FROM performances WHERE id = $1",
+            [performance_id.into()],
+        ))
+        .one(&self.db)
+        .await?;
+        Ok(row.map(|r| r.queue_enabled))
+    }
+
+    pub async fn set(
+        &self,
+        performance_id: Uuid,
+        enabled: bool,
+        admit_per_minute: i32,
+        max_active: i32,
+    ) -> Result<bool, DbErr> {
+        let result = self
+            .db
+            .execute_raw(sql(
+                "UPDATE performances SET queue_enabled = $2, queue_admit_per_minute = $3, queue_max_active = $4 WHERE id = $1",
+                [performance_id.into(), enabled.into(), admit_per_minute.into(), max_active.into()],
+            ))
+            .await?;
+        Ok(result.rows_affected() == 1)
+    }
+}

@@ -1,0 +1,110 @@
+//! Duplicate-entry blocking for writes, with the request's sequence number, in one Redis
+//! round trip (`redis/gateway_dedupe_seq.lua`).
+//!
+//! The in-flight key is per user, route, performance and body digest, with a short TTL: the
+//! same write fired again (double click, impatient retry, a script firing 20 at once) while
+//! the first is in flight gets 409 `DUPLICATE_REQUEST` with `Retry-After`; a different write
+//! (other seats) is not blocked. The sequence (`X-Fcfs-Seq`) counts per performance, in the
+//! same hash slot; writes without a performance are counted per user.
+
+use fred::prelude::*;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::redis::{DEDUPE_SEQ, Redis};
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    First { seq: i64 },
+    Duplicate { retry_after_ms: u64 },
+}
+
+pub struct Dedupe {
+    redis: Redis,
+    ttl_ms: u64,
+}
+
+/// A short digest of what makes two writes "the same": method, path and body.
+pub fn digest(method: &str, path: &str, body: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(method.as_bytes());
+    hasher.update([0]);
+    hasher.update(path.as_bytes());
+    hasher.update([0]);
+    hasher.update(body);
+    hasher.finalize()[..12]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Dedupe {
+    pub fn new(redis: Redis, ttl_ms: u64) -> Self {
+        Dedupe { redis, ttl_ms }
+    }
+
+    /// (in-flight key, sequence key), both in one hash slot.
+    fn keys(
+        &self,
+        user: Uuid,
+        route: &str,
+        performance: Option<Uuid>,
+        digest: &str,
+    ) -> (String, String) {
+        let tag = match performance {
+            Some(p) => format!("{{perf:{p}}}"),
+            None => format!("{{user:{user}}}"),
+        };
+        (
+            self.redis
+                .key(&format!("gw:{tag}:inflight:{user}:{route}:{digest}")),
+            self.redis.key(&format!("gw:{tag}:seq")),
+        )
+    }
+
+    pub async fn check(
+        &self,
+        user: Uuid,
+        route: &str,
+        performance: Option<Uuid>,
+        digest: &str,
+        request_id: &str,
+    ) -> Result<Outcome, Error> {
+        let (inflight, seq) = self.keys(user, route, performance, digest);
+        let result: Result<Vec<i64>, Error> = DEDUPE_SEQ
+            .evalsha_with_reload(
+                self.redis.client(),
+                vec![inflight, seq],
+                vec![request_id.to_owned(), self.ttl_ms.to_string()],
+            )
+            .await;
+        self.redis.observe(&result);
+        match result?.as_slice() {
+            [1, seq] => Ok(Outcome::First { seq: *seq }),
+            [0, ttl] => Ok(Outcome::Duplicate {
+                retry_after_ms: (*ttl).max(1) as u64,
+            }),
+            other => Err(Error::new(
+                ErrorKind::Unknown,
+                format!("unexpected dedupe reply {other:?}"),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_differ_by_body_and_path() {
+        let a = digest("POST", "/api/v1/holds", b"{\"seatIds\":[1]}");
+        assert_eq!(a, digest("POST", "/api/v1/holds", b"{\"seatIds\":[1]}"));
+        assert_ne!(a, digest("POST", "/api/v1/holds", b"{\"seatIds\":[2]}"));
+        assert_ne!(
+            a,
+            digest("POST", "/api/v1/reservations", b"{\"seatIds\":[1]}")
+        );
+        assert_eq!(a.len(), 24);
+    }
+}

@@ -1,0 +1,70 @@
+//! Header hygiene and request ids: identity and sequence headers come only from the gateway.
+
+use pingora::http::RequestHeader;
+
+/// Headers a client must never be able to set: the gateway adds its own after verifying.
+pub const SPOOFABLE: [&str; 5] = [
+    "x-user-id",
+    "x-authenticated-user-id",
+    "x-authenticated-role",
+    "x-fcfs-seq",
+    "x-forwarded-for",
+];
+
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// Removes every client-sent identity/sequence header (all occurrences).
+pub fn strip_spoofable(req: &mut RequestHeader) {
+    for name in SPOOFABLE {
+        while req.remove_header(name).is_some() {}
+    }
+}
+
+/// The client's request id when it is a sane token, else a fresh one.
+pub fn request_id(req: &RequestHeader) -> String {
+    req.headers
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| is_sane_id(v))
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned)
+}
+
+fn is_sane_id(value: &str) -> bool {
+    (1..=128).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spoofed_identity_headers_are_removed() {
+        let mut req = RequestHeader::build("GET", b"/api/v1/auth/me", None).expect("request");
+        req.append_header("X-User-Id", "evil").expect("header");
+        req.append_header("x-authenticated-user-id", "evil")
+            .expect("header");
+        req.append_header("X-Authenticated-User-Id", "evil2")
+            .expect("header");
+        req.append_header("X-Fcfs-Seq", "1").expect("header");
+        req.append_header("Accept", "application/json")
+            .expect("header");
+        strip_spoofable(&mut req);
+        for name in SPOOFABLE {
+            assert!(req.headers.get(name).is_none(), "{name} survived");
+        }
+        assert!(req.headers.get("accept").is_some());
+    }
+
+    #[test]
+    fn request_ids_are_kept_only_when_sane() {
+        let mut req = RequestHeader::build("GET", b"/", None).expect("request");
+        req.insert_header(REQUEST_ID, "abc-123").expect("header");
+        assert_eq!(request_id(&req), "abc-123");
+        req.insert_header(REQUEST_ID, "bad id with spaces")
+            .expect("header");
+        assert_ne!(request_id(&req), "bad id with spaces");
+    }
+}

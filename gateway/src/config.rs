@@ -1,0 +1,385 @@
+//! Typed gateway configuration from the environment (and an optional TOML file), validated
+//! before anything starts. The process refuses to start on a bad value and names it.
+
+use std::{collections::HashMap, net::SocketAddr, time::Duration};
+
+/// What a policy that needs Redis does while Redis is unreachable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailMode {
+    /// Let the request through without the check (and count it).
+    Open,
+    /// Refuse with 503 DEPENDENCY_UNAVAILABLE.
+    Closed,
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub listen_addr: SocketAddr,
+    pub metrics_addr: SocketAddr,
+    pub upstreams: Vec<String>,
+    pub health_check_interval_ms: u64,
+    pub upstream_connect_timeout_ms: u64,
+    pub upstream_read_timeout_ms: u64,
+    pub upstream_retries: usize,
+    pub redis_url: String,
+    pub redis_key_prefix: String,
+    pub redis_timeout_ms: u64,
+    pub jwt_secret: String,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub queue_pass_secret: String,
+    pub queue_pass_ttl_secs: u64,
+    /// How often the admission ticker runs; 0 turns the background ticker off (tests tick by hand).
+    pub queue_tick_ms: u64,
+    pub queue_lease_ms: u64,
+    pub rate_per_ip_per_sec: u32,
+    pub rate_per_ip_burst: u32,
+    pub rate_per_user_per_sec: u32,
+    pub rate_per_user_burst: u32,
+    /// Header carrying the client address when a trusted load balancer sits in front
+    /// (its last entry is used); empty means the TCP peer address.
+    pub client_ip_header: String,
+    pub max_body_bytes: usize,
+    pub dedupe_ttl_ms: u64,
+    /// Redis down, performance without a waiting room.
+    pub redis_fail_mode: FailMode,
+    /// Redis down, performance behind a waiting room.
+    pub redis_fail_mode_queued: FailMode,
+    pub idle_timeout_secs: u64,
+    pub instance_id: String,
+    pub log_json: bool,
+}
+
+impl std::fmt::Debug for Config {
+    // By hand, so that secrets never reach a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen_addr", &self.listen_addr)
+            .field("metrics_addr", &self.metrics_addr)
+            .field("upstreams", &self.upstreams)
+            .field("redis_key_prefix", &self.redis_key_prefix)
+            .field("rate_per_ip_per_sec", &self.rate_per_ip_per_sec)
+            .field("rate_per_user_per_sec", &self.rate_per_user_per_sec)
+            .field("redis_fail_mode", &self.redis_fail_mode)
+            .field("redis_fail_mode_queued", &self.redis_fail_mode_queued)
+            .field("instance_id", &self.instance_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A configuration value that could not be used; names the variable.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {var}: {reason}")]
+pub struct ConfigError {
+    pub var: String,
+    pub reason: String,
+}
+
+fn error(var: &str, reason: impl Into<String>) -> ConfigError {
+    ConfigError {
+        var: var.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+impl Config {
+    /// The process environment, on top of `GATEWAY_CONFIG_FILE` (TOML) when it is set.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let mut vars: HashMap<String, String> = HashMap::new();
+        if let Ok(path) = std::env::var("GATEWAY_CONFIG_FILE")
+            && !path.is_empty()
+        {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| error("GATEWAY_CONFIG_FILE", format!("{path}: {e}")))?;
+            vars.extend(toml_vars(&text)?);
+        }
+        vars.extend(std::env::vars());
+        Self::from_vars(vars)
+    }
+
+    /// From a map, so tests can build configs without touching the process environment.
+    pub fn from_vars(vars: HashMap<String, String>) -> Result<Self, ConfigError> {
+        let env = Env(vars);
+        let upstreams: Vec<String> = env
+            .string("GATEWAY_UPSTREAMS", "127.0.0.1:3000")
+            .split(',')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        let config = Config {
+            listen_addr: env.parse("GATEWAY_LISTEN_ADDR", "0.0.0.0:8080")?,
+            metrics_addr: env.parse("GATEWAY_METRICS_ADDR", "0.0.0.0:9091")?,
+            upstreams,
+            health_check_interval_ms: env.parse("GATEWAY_HEALTH_CHECK_INTERVAL_MS", "1000")?,
+            upstream_connect_timeout_ms: env
+                .parse("GATEWAY_UPSTREAM_CONNECT_TIMEOUT_MS", "1000")?,
+            upstream_read_timeout_ms: env.parse("GATEWAY_UPSTREAM_READ_TIMEOUT_MS", "30000")?,
+            upstream_retries: env.parse("GATEWAY_UPSTREAM_RETRIES", "2")?,
+            redis_url: env.string("REDIS_URL", "redis://127.0.0.1:6379"),
+            redis_key_prefix: env.string("GATEWAY_REDIS_KEY_PREFIX", ""),
+            redis_timeout_ms: env.parse("GATEWAY_REDIS_TIMEOUT_MS", "500")?,
+            jwt_secret: env.required("GATEWAY_JWT_SECRET")?,
+            jwt_issuer: env.string("GATEWAY_JWT_ISSUER", "holdfast"),
+            jwt_audience: env.string("GATEWAY_JWT_AUDIENCE", "holdfast-api"),
+            queue_pass_secret: env.required("GATEWAY_QUEUE_PASS_SECRET")?,
+            queue_pass_ttl_secs: env.parse("GATEWAY_QUEUE_PASS_TTL_SECS", "600")?,
+            queue_tick_ms: env.parse("GATEWAY_QUEUE_TICK_MS", "1000")?,
+            queue_lease_ms: env.parse("GATEWAY_QUEUE_LEASE_MS", "5000")?,
+            rate_per_ip_per_sec: env.parse("GATEWAY_RATE_PER_IP_PER_SEC", "50")?,
+            rate_per_ip_burst: env.parse("GATEWAY_RATE_PER_IP_BURST", "100")?,
+            rate_per_user_per_sec: env.parse("GATEWAY_RATE_PER_USER_PER_SEC", "10")?,
+            rate_per_user_burst: env.parse("GATEWAY_RATE_PER_USER_BURST", "20")?,
+            client_ip_header: env
+                .string("GATEWAY_CLIENT_IP_HEADER", "")
+                .to_ascii_lowercase(),
+            max_body_bytes: env.parse("GATEWAY_MAX_BODY_BYTES", "1048576")?,
+            dedupe_ttl_ms: env.parse("GATEWAY_DEDUPE_TTL_MS", "3000")?,
+            redis_fail_mode: env.fail_mode("GATEWAY_REDIS_FAIL_MODE", "open")?,
+            redis_fail_mode_queued: env.fail_mode("GATEWAY_REDIS_FAIL_MODE_QUEUED", "closed")?,
+            idle_timeout_secs: env.parse("GATEWAY_IDLE_TIMEOUT_SECS", "60")?,
+            instance_id: env.string("GATEWAY_INSTANCE_ID", &uuid::Uuid::new_v4().to_string()),
+            log_json: match env.string("GATEWAY_LOG_FORMAT", "pretty").as_str() {
+                "json" => true,
+                "pretty" => false,
+                other => {
+                    return Err(error(
+                        "GATEWAY_LOG_FORMAT",
+                        format!("expected json or pretty, got {other:?}"),
+                    ));
+                }
+            },
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let check =
+            |ok: bool, var: &str, reason: &str| if ok { Ok(()) } else { Err(error(var, reason)) };
+        check(
+            !self.upstreams.is_empty(),
+            "GATEWAY_UPSTREAMS",
+            "needs at least one host:port",
+        )?;
+        for upstream in &self.upstreams {
+            check(
+                upstream
+                    .rsplit_once(':')
+                    .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok()),
+                "GATEWAY_UPSTREAMS",
+                "every entry must be host:port",
+            )?;
+        }
+        check(
+            self.jwt_secret.len() >= 32,
+            "GATEWAY_JWT_SECRET",
+            "must be at least 32 bytes",
+        )?;
+        check(
+            self.queue_pass_secret.len() >= 32,
+            "GATEWAY_QUEUE_PASS_SECRET",
+            "must be at least 32 bytes",
+        )?;
+        check(
+            self.queue_pass_ttl_secs >= 10,
+            "GATEWAY_QUEUE_PASS_TTL_SECS",
+            "must be at least 10",
+        )?;
+        check(
+            self.queue_lease_ms >= 100,
+            "GATEWAY_QUEUE_LEASE_MS",
+            "must be at least 100",
+        )?;
+        check(
+            self.queue_tick_ms == 0 || self.queue_tick_ms < self.queue_lease_ms,
+            "GATEWAY_QUEUE_TICK_MS",
+            "must be 0 (off) or shorter than GATEWAY_QUEUE_LEASE_MS",
+        )?;
+        check(
+            self.rate_per_ip_per_sec >= 1,
+            "GATEWAY_RATE_PER_IP_PER_SEC",
+            "must be at least 1",
+        )?;
+        check(
+            self.rate_per_ip_burst >= 1,
+            "GATEWAY_RATE_PER_IP_BURST",
+            "must be at least 1",
+        )?;
+        check(
+            self.rate_per_user_per_sec >= 1,
+            "GATEWAY_RATE_PER_USER_PER_SEC",
+            "must be at least 1",
+        )?;
+        check(
+            self.rate_per_user_burst >= 1,
+            "GATEWAY_RATE_PER_USER_BURST",
+            "must be at least 1",
+        )?;
+        check(
+            self.max_body_bytes >= 1024,
+            "GATEWAY_MAX_BODY_BYTES",
+            "must be at least 1024",
+        )?;
+        check(
+            self.dedupe_ttl_ms >= 100,
+            "GATEWAY_DEDUPE_TTL_MS",
+            "must be at least 100",
+        )?;
+        check(
+            self.redis_timeout_ms >= 10,
+            "GATEWAY_REDIS_TIMEOUT_MS",
+            "must be at least 10",
+        )?;
+        check(
+            self.health_check_interval_ms >= 100,
+            "GATEWAY_HEALTH_CHECK_INTERVAL_MS",
+            "must be at least 100",
+        )?;
+        check(
+            self.upstream_connect_timeout_ms >= 10,
+            "GATEWAY_UPSTREAM_CONNECT_TIMEOUT_MS",
+            "must be at least 10",
+        )?;
+        check(
+            self.idle_timeout_secs >= 1,
+            "GATEWAY_IDLE_TIMEOUT_SECS",
+            "must be at least 1",
+        )
+    }
+
+    pub fn redis_timeout(&self) -> Duration {
+        Duration::from_millis(self.redis_timeout_ms)
+    }
+}
+
+/// `upstreams = "a:1,b:2"` in the file is `GATEWAY_UPSTREAMS`; `redis_url` is `REDIS_URL`.
+fn toml_vars(text: &str) -> Result<HashMap<String, String>, ConfigError> {
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| error("GATEWAY_CONFIG_FILE", e.to_string()))?;
+    let mut vars = HashMap::new();
+    for (key, value) in table {
+        let name = key.to_ascii_uppercase();
+        let name = if name == "REDIS_URL" {
+            name
+        } else {
+            format!("GATEWAY_{name}")
+        };
+        let value = match value {
+            toml::Value::String(s) => s,
+            toml::Value::Array(items) => items
+                .iter()
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                .collect::<Vec<_>>()
+                .join(","),
+            other => other.to_string(),
+        };
+        vars.insert(name, value);
+    }
+    Ok(vars)
+}
+
+struct Env(HashMap<String, String>);
+
+impl Env {
+    fn string(&self, var: &str, default: &str) -> String {
+        self.0
+            .get(var)
+            .filter(|v| !v.is_empty())
+            .cloned()
+            .unwrap_or_else(|| default.to_owned())
+    }
+
+    fn required(&self, var: &str) -> Result<String, ConfigError> {
+        self.0
+            .get(var)
+            .filter(|v| !v.is_empty())
+            .cloned()
+            .ok_or_else(|| error(var, "is required"))
+    }
+
+    fn parse<T: std::str::FromStr>(&self, var: &str, default: &str) -> Result<T, ConfigError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        let raw = self.string(var, default);
+        raw.parse().map_err(|e| error(var, format!("{raw:?}: {e}")))
+    }
+
+    fn fail_mode(&self, var: &str, default: &str) -> Result<FailMode, ConfigError> {
+        match self.string(var, default).as_str() {
+            "open" => Ok(FailMode::Open),
+            "closed" => Ok(FailMode::Closed),
+            other => Err(error(
+                var,
+                format!("expected open or closed, got {other:?}"),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        let mut map: HashMap<String, String> = [
+            ("GATEWAY_JWT_SECRET", SECRET),
+            (
+                "GATEWAY_QUEUE_PASS_SECRET",
+                "fedcba9876543210fedcba9876543210",
+            ),
+        ]
+        .iter()
+        .chain(pairs)
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        map.retain(|_, v| !v.is_empty());
+        map
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let config = Config::from_vars(vars(&[])).expect("defaults load");
+        assert_eq!(config.listen_addr.port(), 8080);
+        assert_eq!(config.metrics_addr.port(), 9091);
+        assert_eq!(config.upstreams, vec!["127.0.0.1:3000".to_owned()]);
+        assert_eq!(config.redis_fail_mode, FailMode::Open);
+        assert_eq!(config.redis_fail_mode_queued, FailMode::Closed);
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        for (var, value) in [
+            ("GATEWAY_UPSTREAMS", "nohost"),
+            ("GATEWAY_RATE_PER_IP_PER_SEC", "0"),
+            ("GATEWAY_REDIS_FAIL_MODE", "maybe"),
+            ("GATEWAY_QUEUE_PASS_SECRET", "short"),
+            ("GATEWAY_MAX_BODY_BYTES", "lots"),
+        ] {
+            let err = Config::from_vars(vars(&[(var, value)])).expect_err(var);
+            assert_eq!(err.var, var);
+        }
+        let err = Config::from_vars(vars(&[("GATEWAY_JWT_SECRET", "")])).expect_err("missing");
+        assert_eq!(err.var, "GATEWAY_JWT_SECRET");
+    }
+
+    #[test]
+    fn toml_keys_map_to_variables() {
+        let vars = toml_vars(
+            "upstreams = [\"a:1\", \"b:2\"]\nrate_per_ip_per_sec = 7\nredis_url = \"redis://x\"\n",
+        )
+        .expect("parses");
+        assert_eq!(vars["GATEWAY_UPSTREAMS"], "a:1,b:2");
+        assert_eq!(vars["GATEWAY_RATE_PER_IP_PER_SEC"], "7");
+        assert_eq!(vars["REDIS_URL"], "redis://x");
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let config = Config::from_vars(vars(&[])).expect("defaults load");
+        assert!(!format!("{config:?}").contains(SECRET));
+    }
+}

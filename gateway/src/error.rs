@@ -1,0 +1,163 @@
+//! The gateway's refusals and failures, and the JSON envelope they are written in.
+//!
+//! Every answer the gateway makes itself looks like core-api's:
+//! `{"success": false, "error": {"code", "message", "details"}}` with a stable code.
+
+use http::StatusCode;
+use serde_json::{Value, json};
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("a valid waiting-room pass is required for this performance; join the queue first")]
+    QueuePassRequired,
+    #[error("too many requests; retry after {retry_after_secs}s")]
+    RateLimited {
+        retry_after_secs: u64,
+        scope: &'static str,
+    },
+    #[error("the same request is already being processed")]
+    Duplicate { retry_after_ms: u64 },
+    #[error("{message}")]
+    Validation {
+        field: &'static str,
+        message: String,
+    },
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("request body is too large")]
+    PayloadTooLarge,
+    #[error("{dependency} is unavailable")]
+    Dependency { dependency: &'static str },
+    #[error("the upstream service failed to answer")]
+    BadGateway,
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl Error {
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            Error::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            Error::Forbidden(_) | Error::QueuePassRequired => StatusCode::FORBIDDEN,
+            Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::Duplicate { .. } => StatusCode::CONFLICT,
+            Error::Validation { .. } => StatusCode::BAD_REQUEST,
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::Dependency { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Error::BadGateway => StatusCode::BAD_GATEWAY,
+            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Unauthenticated(_) => "UNAUTHENTICATED",
+            Error::Forbidden(_) => "FORBIDDEN",
+            Error::QueuePassRequired => "QUEUE_PASS_REQUIRED",
+            Error::RateLimited { .. } => "RATE_LIMITED",
+            Error::Duplicate { .. } => "DUPLICATE_REQUEST",
+            Error::Validation { .. } => "VALIDATION_FAILED",
+            Error::NotFound(_) => "NOT_FOUND",
+            Error::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            Error::Dependency { .. } => "DEPENDENCY_UNAVAILABLE",
+            Error::BadGateway => "BAD_GATEWAY",
+            Error::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// The reject reason for metrics (`gateway_rejects_total{reason}`), when this is a refusal.
+    pub fn reject_reason(&self) -> Option<&'static str> {
+        Some(match self {
+            Error::Unauthenticated(_) => "unauthenticated",
+            Error::Forbidden(_) => "forbidden",
+            Error::QueuePassRequired => "no_pass",
+            Error::RateLimited { .. } => "rate_limited",
+            Error::Duplicate { .. } => "duplicate",
+            Error::PayloadTooLarge => "body_too_large",
+            Error::Validation { .. } => "invalid",
+            Error::Dependency { .. } => "dependency",
+            _ => return None,
+        })
+    }
+
+    /// Seconds for `Retry-After`, when the client should come back.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Error::RateLimited {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            Error::Duplicate { retry_after_ms } => Some(retry_after_ms.div_ceil(1000).max(1)),
+            Error::Dependency { .. } | Error::BadGateway => Some(1),
+            _ => None,
+        }
+    }
+
+    fn details(&self) -> Value {
+        match self {
+            Error::RateLimited {
+                retry_after_secs,
+                scope,
+            } => {
+                json!({ "retryAfterSeconds": retry_after_secs, "scope": scope })
+            }
+            Error::Duplicate { retry_after_ms } => json!({ "retryAfterMs": retry_after_ms }),
+            Error::Validation { field, message } => json!({ "field": field, "reason": message }),
+            Error::Dependency { dependency } => json!({ "dependency": dependency }),
+            _ => json!({}),
+        }
+    }
+
+    /// The envelope body. 5xx answers carry no internals.
+    pub fn body(&self) -> Vec<u8> {
+        let body = json!({
+            "success": false,
+            "error": { "code": self.code(), "message": self.to_string(), "details": self.details() },
+        });
+        serde_json::to_vec(&body).unwrap_or_default()
+    }
+}
+
+/// `{"success": true, "data": ...}` for the routes the gateway serves itself.
+pub fn data_body(data: Value) -> Vec<u8> {
+    serde_json::to_vec(&json!({ "success": true, "data": data })).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_have_stable_codes_and_statuses() {
+        let limited = Error::RateLimited {
+            retry_after_secs: 3,
+            scope: "ip",
+        };
+        assert_eq!(limited.status_code(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(limited.retry_after_secs(), Some(3));
+        assert_eq!(limited.reject_reason(), Some("rate_limited"));
+        let dup = Error::Duplicate {
+            retry_after_ms: 1200,
+        };
+        assert_eq!(dup.code(), "DUPLICATE_REQUEST");
+        assert_eq!(dup.retry_after_secs(), Some(2));
+        assert_eq!(
+            Error::QueuePassRequired.status_code(),
+            StatusCode::FORBIDDEN
+        );
+    }
+
+    #[test]
+    fn internal_errors_hide_their_cause() {
+        let body = Error::Internal(anyhow::anyhow!("secret=hunter2")).body();
+        let text = String::from_utf8(body).expect("utf8");
+        assert!(!text.contains("hunter2"));
+        assert!(text.contains("\"INTERNAL\""));
+    }
+}

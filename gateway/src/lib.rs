@@ -1,0 +1,225 @@
+//! Holdfast edge gateway (Pingora): request ids, header hygiene, access-token check, rate
+//! limits, duplicate blocking with sequencing, the waiting room, and a health-checked
+//! round-robin proxy to core-api.
+//!
+//! [`Application`] wires it up on listeners it is given, so tests bind port 0. Connections
+//! are accepted here and handed to Pingora's HTTP proxy; a connection costs no buffers until
+//! its client sends a byte.
+
+pub mod admission;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod metrics;
+pub mod proxy;
+pub mod redis;
+pub mod telemetry;
+
+use std::{future::Future, net::SocketAddr, os::fd::AsRawFd, sync::Arc, time::Duration};
+
+use pingora::{
+    apps::ServerApp,
+    protocols::{GetSocketDigest, SocketDigest, Stream, l4::stream::Stream as L4Stream},
+    proxy::{HttpProxy, http_proxy},
+    server::configuration::ServerConf,
+};
+use tokio::{
+    net::{TcpListener, TcpStream},
+    sync::watch,
+};
+
+use crate::{
+    admission::{
+        auth::AccessTokens, dedupe::Dedupe, pass::PassKeys, queue::Queue, rate_limit::RateLimits,
+        ticker::Ticker,
+    },
+    clock::{Clock, SystemClock},
+    config::Config,
+    metrics::Metrics,
+    proxy::{Gateway, upstream::Upstreams},
+    redis::Redis,
+};
+
+pub struct Application {
+    listener: TcpListener,
+    metrics_listener: TcpListener,
+    proxy: Arc<HttpProxy<Gateway>>,
+    ticker: Arc<Ticker>,
+    upstreams: Arc<Upstreams>,
+    limits: Arc<RateLimits>,
+    metrics: Arc<Metrics>,
+    config: Arc<Config>,
+}
+
+impl Application {
+    /// Binds the configured addresses and uses the system clock.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(config.listen_addr).await?;
+        let metrics = TcpListener::bind(config.metrics_addr).await?;
+        Self::with_listeners(config, listener, metrics, Arc::new(SystemClock)).await
+    }
+
+    pub async fn with_listeners(
+        config: Config,
+        listener: TcpListener,
+        metrics_listener: TcpListener,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
+        let config = Arc::new(config);
+        let metrics = Metrics::new()?;
+        let redis = Redis::connect(
+            &config.redis_url,
+            &config.redis_key_prefix,
+            config.redis_timeout(),
+        )?;
+        let upstreams = Arc::new(Upstreams::new(&config)?);
+        upstreams.check_health(&metrics).await;
+        let queue = Arc::new(Queue::new(redis.clone(), config.queue_pass_ttl_secs));
+        let limits = Arc::new(RateLimits::new(&config));
+        let ticker = Arc::new(Ticker {
+            queue: queue.clone(),
+            clock: clock.clone(),
+            instance: config.instance_id.clone(),
+            lease_ms: config.queue_lease_ms,
+            metrics: metrics.clone(),
+        });
+        // A first directory load so queued performances are known before the first request;
+        // failing here (Redis down) is not fatal, the ticker retries.
+        let _ = queue.refresh_directory().await;
+        let gateway = Gateway {
+            access: AccessTokens::new(&config),
+            passes: Arc::new(PassKeys::new(&config.queue_pass_secret)),
+            limits: limits.clone(),
+            dedupe: Dedupe::new(redis.clone(), config.dedupe_ttl_ms),
+            queue,
+            upstreams: upstreams.clone(),
+            redis,
+            clock,
+            metrics: metrics.clone(),
+            config: config.clone(),
+        };
+        let server_conf = ServerConf {
+            upstream_keepalive_pool_size: 512,
+            max_retries: config.upstream_retries.max(1),
+            ..Default::default()
+        };
+        let proxy = Arc::new(http_proxy(&Arc::new(server_conf), gateway));
+        Ok(Application {
+            listener,
+            metrics_listener,
+            proxy,
+            ticker,
+            upstreams,
+            limits,
+            metrics,
+            config,
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub fn metrics_addr(&self) -> std::io::Result<SocketAddr> {
+        self.metrics_listener.local_addr()
+    }
+
+    /// The admission ticker, so tests can tick by hand (with `GATEWAY_QUEUE_TICK_MS=0`).
+    pub fn ticker(&self) -> Arc<Ticker> {
+        self.ticker.clone()
+    }
+
+    /// Serves until `shutdown` completes.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+        });
+        let health_every = Duration::from_millis(self.config.health_check_interval_ms);
+        tokio::spawn(self.upstreams.clone().run(
+            health_every,
+            self.metrics.clone(),
+            stop_rx.clone(),
+        ));
+        if self.config.queue_tick_ms > 0 {
+            let every = Duration::from_millis(self.config.queue_tick_ms);
+            tokio::spawn(self.ticker.clone().run(every, stop_rx.clone()));
+        }
+        tokio::spawn(housekeeping(self.limits.clone(), stop_rx.clone()));
+        let mut metrics_stop = stop_rx.clone();
+        let metrics = axum::serve(self.metrics_listener, self.metrics.router())
+            .with_graceful_shutdown(async move {
+                let _ = metrics_stop.wait_for(|s| *s).await;
+            });
+        tokio::spawn(metrics.into_future());
+
+        let idle = Duration::from_secs(self.config.idle_timeout_secs);
+        let mut stop = stop_rx.clone();
+        loop {
+            tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok((tcp, peer)) => {
+                        tokio::spawn(serve(self.proxy.clone(), tcp, peer, stop_rx.clone(), idle));
+                    }
+                    Err(e) => {
+                        // Out of file descriptors and the like: back off briefly, keep serving.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                },
+                _ = crate::stopped(&mut stop) => return Ok(()),
+            }
+        }
+    }
+}
+
+/// One client connection: wait (bufferless) for bytes, let Pingora serve a request, repeat
+/// while the connection is kept alive and not idle for longer than `idle`.
+async fn serve(
+    proxy: Arc<HttpProxy<Gateway>>,
+    tcp: TcpStream,
+    peer: SocketAddr,
+    shutdown: watch::Receiver<bool>,
+    idle: Duration,
+) {
+    let _ = tcp.set_nodelay(true);
+    if !matches!(tokio::time::timeout(idle, tcp.readable()).await, Ok(Ok(()))) {
+        return;
+    }
+    let digest = SocketDigest::from_raw_fd(tcp.as_raw_fd());
+    let _ = digest.peer_addr.set(Some(peer.into()));
+    let mut stream = L4Stream::from(tcp);
+    stream.set_socket_digest(digest);
+    let mut next: Option<Stream> = Some(Box::new(stream));
+    while let Some(stream) = next.take() {
+        next = proxy.process_new(stream, &shutdown).await;
+        if let Some(stream) = next.as_mut() {
+            let mut byte = [0u8; 1];
+            if !matches!(
+                tokio::time::timeout(idle, stream.try_peek(&mut byte)).await,
+                Ok(Ok(true))
+            ) {
+                return;
+            }
+        }
+    }
+}
+
+async fn housekeeping(limits: Arc<RateLimits>, mut stop: watch::Receiver<bool>) {
+    let mut timer = tokio::time::interval(Duration::from_secs(10));
+    loop {
+        tokio::select! {
+            _ = timer.tick() => limits.housekeeping(),
+            _ = crate::stopped(&mut stop) => return,
+        }
+    }
+}
+
+/// Resolves once the stop flag is set.
+pub(crate) async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
+}

@@ -1,0 +1,42 @@
+//! Per-request state carried through the pipeline, the proxy phases and the logging phase.
+
+use std::{net::IpAddr, time::Instant};
+
+use pingora::lb::Backend;
+
+use crate::admission::{auth::Identity, rate_limit::Allowance};
+
+pub struct Ctx {
+    pub start: Instant,
+    pub request_id: String,
+    pub route: String,
+    pub client_ip: Option<IpAddr>,
+    pub identity: Option<Identity>,
+    pub allowance: Option<Allowance>,
+    /// `X-Fcfs-Seq` for writes that passed duplicate blocking.
+    pub seq: Option<i64>,
+    pub streaming: bool,
+    /// Request body bytes seen so far (capped at `max_body_bytes`).
+    pub body_bytes: usize,
+    /// Upstreams that refused a connection for this request; retries pick another.
+    pub failed: Vec<Backend>,
+    pub upstream: Option<Backend>,
+}
+
+impl Default for Ctx {
+    fn default() -> Self {
+        Ctx {
+            start: Instant::now(),
+            request_id: String::new(),
+            route: "unmatched".to_owned(),
+            client_ip: None,
+            identity: None,
+            allowance: None,
+            seq: None,
+            streaming: false,
+            body_bytes: 0,
+            failed: Vec::new(),
+            upstream: None,
+        }
+    }
+}

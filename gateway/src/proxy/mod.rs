@@ -1,0 +1,196 @@
+//! The one `ProxyHttp` implementation: the admission pipeline in `request_filter`, upstream
+//! selection with connect-failure retries for idempotent requests, identity and sequence
+//! headers upstream, our envelope on proxy failures, and metrics in `logging`.
+
+pub mod ctx;
+mod pipeline;
+mod queue_api;
+mod respond;
+pub mod routes;
+pub mod upstream;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use pingora::{
+    ErrorType, HTTPStatus,
+    http::{RequestHeader, ResponseHeader},
+    prelude::HttpPeer,
+    proxy::{FailToProxy, ProxyHttp, Session},
+};
+
+use self::{ctx::Ctx, pipeline::Flow, upstream::Upstreams};
+use crate::{
+    admission::{
+        auth::AccessTokens, dedupe::Dedupe, pass::PassKeys, queue::Queue, rate_limit::RateLimits,
+    },
+    clock::Clock,
+    config::Config,
+    error::Error,
+    metrics::Metrics,
+    redis::Redis,
+};
+
+/// Shared by every request; per-request state lives in [`Ctx`].
+pub struct Gateway {
+    pub config: Arc<Config>,
+    pub upstreams: Arc<Upstreams>,
+    pub access: AccessTokens,
+    pub passes: Arc<PassKeys>,
+    pub limits: Arc<RateLimits>,
+    pub dedupe: Dedupe,
+    pub queue: Arc<Queue>,
+    pub redis: Redis,
+    pub clock: Arc<dyn Clock>,
+    pub metrics: Arc<Metrics>,
+}
+
+#[async_trait]
+impl ProxyHttp for Gateway {
+    type CTX = Ctx;
+
+    fn new_ctx(&self) -> Ctx {
+        Ctx::default()
+    }
+
+    async fn request_filter(&self, session: &mut Session, ctx: &mut Ctx) -> pingora::Result<bool> {
+        match self.admit(session, ctx).await {
+            Ok(Flow::Proxy) => Ok(false),
+            Ok(Flow::Answered) => Ok(true),
+            Err(e) => {
+                if let Some(reason) = e.reject_reason() {
+                    self.metrics.reject(reason);
+                }
+                respond::error(session, ctx, &e).await?;
+                Ok(true)
+            }
+        }
+    }
+
+    async fn request_body_filter(
+        &self,
+        _session: &mut Session,
+        body: &mut Option<Bytes>,
+        _end_of_stream: bool,
+        ctx: &mut Ctx,
+    ) -> pingora::Result<()> {
+        ctx.body_bytes += body.as_ref().map_or(0, Bytes::len);
+        if ctx.body_bytes > self.config.max_body_bytes {
+            self.metrics.reject("body_too_large");
+            return Err(pingora::Error::explain(
+                HTTPStatus(413),
+                "request body over the cap",
+            ));
+        }
+        Ok(())
+    }
+
+    async fn upstream_peer(
+        &self,
+        _session: &mut Session,
+        ctx: &mut Ctx,
+    ) -> pingora::Result<Box<HttpPeer>> {
+        let backend = self
+            .upstreams
+            .select(&ctx.failed)
+            .ok_or_else(|| pingora::Error::explain(HTTPStatus(503), "no healthy upstream"))?;
+        let peer = self.upstreams.peer(&backend, ctx.streaming);
+        ctx.upstream = Some(backend);
+        Ok(peer)
+    }
+
+    fn fail_to_connect(
+        &self,
+        session: &mut Session,
+        _peer: &HttpPeer,
+        ctx: &mut Ctx,
+        mut e: Box<pingora::Error>,
+    ) -> Box<pingora::Error> {
+        // The request never reached the upstream; only idempotent ones are tried elsewhere.
+        if let Some(backend) = ctx.upstream.take() {
+            ctx.failed.push(backend);
+        }
+        let idempotent = session.req_header().method.is_idempotent();
+        e.set_retry(idempotent && ctx.failed.len() <= self.config.upstream_retries);
+        e
+    }
+
+    async fn upstream_request_filter(
+        &self,
+        _session: &mut Session,
+        upstream: &mut RequestHeader,
+        ctx: &mut Ctx,
+    ) -> pingora::Result<()> {
+        upstream.insert_header("x-request-id", ctx.request_id.as_str())?;
+        if let Some(identity) = ctx.identity {
+            upstream.insert_header("x-authenticated-user-id", identity.user_id.to_string())?;
+        }
+        if let Some(seq) = ctx.seq {
+            upstream.insert_header("x-fcfs-seq", seq.to_string())?;
+        }
+        if let Some(ip) = ctx.client_ip {
+            upstream.insert_header("x-forwarded-for", ip.to_string())?;
+        }
+        Ok(())
+    }
+
+    async fn response_filter(
+        &self,
+        _session: &mut Session,
+        resp: &mut ResponseHeader,
+        ctx: &mut Ctx,
+    ) -> pingora::Result<()> {
+        respond::decorate(resp, ctx)
+    }
+
+    async fn fail_to_proxy(
+        &self,
+        session: &mut Session,
+        e: &pingora::Error,
+        ctx: &mut Ctx,
+    ) -> FailToProxy {
+        let err = match e.etype() {
+            HTTPStatus(413) => Error::PayloadTooLarge,
+            HTTPStatus(503) => Error::Dependency {
+                dependency: "core-api",
+            },
+            ErrorType::ConnectTimedout | ErrorType::ConnectRefused | ErrorType::ConnectError
+                if session.response_written().is_none() =>
+            {
+                Error::Dependency {
+                    dependency: "core-api",
+                }
+            }
+            _ => Error::BadGateway,
+        };
+        let code = if session.response_written().is_some() {
+            0 // Headers are out already (a broken stream): nothing more can be said.
+        } else {
+            tracing::warn!(request_id = %ctx.request_id, error = %e, "proxying failed");
+            match respond::error(session, ctx, &err).await {
+                Ok(()) => err.status_code().as_u16(),
+                Err(_) => 0,
+            }
+        };
+        FailToProxy {
+            error_code: code,
+            can_reuse_downstream: false,
+        }
+    }
+
+    async fn logging(&self, session: &mut Session, _e: Option<&pingora::Error>, ctx: &mut Ctx) {
+        let status = session.response_written().map_or(0, |r| r.status.as_u16());
+        let status = status.to_string();
+        let labels = [
+            session.req_header().method.as_str(),
+            ctx.route.as_str(),
+            status.as_str(),
+        ];
+        self.metrics.requests.with_label_values(&labels).inc();
+        self.metrics
+            .latency
+            .with_label_values(&labels)
+            .observe(ctx.start.elapsed().as_secs_f64());
+    }
+}

@@ -1,0 +1,194 @@
+//! Which route a request is, what the pipeline must do with it, and its metrics label.
+//!
+//! Labels are matched paths (`/api/v1/holds/{id}`): ids become `{id}` and only known words
+//! are kept, so a client inventing paths cannot grow the metrics.
+
+use http::Method;
+use uuid::Uuid;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// The gateway's own liveness and readiness.
+    Health,
+    Ready,
+    /// Waiting-room routes the gateway serves itself.
+    QueueJoin(Uuid),
+    QueueStatus(Uuid),
+    QueueAdmin(Uuid),
+    /// Proxied to core-api.
+    Upstream,
+}
+
+#[derive(Clone, Debug)]
+pub struct Route {
+    pub kind: Kind,
+    pub label: String,
+    /// Passes without an access token.
+    pub public: bool,
+    /// A write that gets duplicate blocking and a sequence number.
+    pub dedupe: bool,
+    /// `POST /holds`: the performance is in the body, and a queued one needs a pass.
+    pub needs_pass: bool,
+    /// A long-lived stream (SSE): no upstream read timeout.
+    pub streaming: bool,
+}
+
+const WORDS: &[&str] = &[
+    "auth",
+    "register",
+    "login",
+    "refresh",
+    "me",
+    "events",
+    "performances",
+    "seats",
+    "stream",
+    "holds",
+    "extend",
+    "reservations",
+    "cancel",
+    "wallet",
+    "charge",
+    "transactions",
+    "payments",
+    "admin",
+    "venues",
+    "status",
+    "open-sale",
+    "close-sale",
+    "stats",
+    "queue",
+    "join",
+    "products",
+    "resources",
+    "bookings",
+    "users",
+];
+
+fn label(path: &str) -> String {
+    let Some(rest) = path.strip_prefix("/api/v1/") else {
+        return match path {
+            "/healthz" | "/readyz" | "/openapi.json" | "/metrics" => path.to_owned(),
+            _ if path.starts_with("/api/") => "/api/other".to_owned(),
+            _ => "static".to_owned(),
+        };
+    };
+    let mut out = String::from("/api/v1");
+    for (i, segment) in rest.split('/').enumerate() {
+        if i >= 6 {
+            return "/api/v1/other".to_owned();
+        }
+        if segment.parse::<Uuid>().is_ok()
+            || (!segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()))
+        {
+            out.push_str("/{id}");
+        } else if WORDS.contains(&segment) {
+            out.push('/');
+            out.push_str(segment);
+        } else {
+            return "/api/v1/other".to_owned();
+        }
+    }
+    out
+}
+
+pub fn classify(method: &Method, path: &str) -> Route {
+    let label = label(path);
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let id = |i: usize| segments.get(i).and_then(|s| s.parse::<Uuid>().ok());
+    let is_get = method == Method::GET || method == Method::HEAD;
+    let kind = match (method.as_str(), segments.as_slice()) {
+        ("GET", ["healthz"]) => Kind::Health,
+        ("GET", ["readyz"]) => Kind::Ready,
+        ("POST", ["api", "v1", "queue", _, "join"]) => {
+            id(3).map_or(Kind::Upstream, Kind::QueueJoin)
+        }
+        ("GET", ["api", "v1", "queue", _, "status"]) => {
+            id(3).map_or(Kind::Upstream, Kind::QueueStatus)
+        }
+        ("GET", ["api", "v1", "admin", "queue", _]) => {
+            id(4).map_or(Kind::Upstream, Kind::QueueAdmin)
+        }
+        _ => Kind::Upstream,
+    };
+    let api = path.starts_with("/api/");
+    let public = match segments.as_slice() {
+        _ if !api => true,
+        ["api", "v1", "auth", "register" | "login" | "refresh"] => method == Method::POST,
+        ["api", "v1", "events", ..] => is_get,
+        ["api", "v1", "performances", _, "seats"]
+        | ["api", "v1", "performances", _, "seats", "stream"] => is_get,
+        ["api", "v1", "performances", _] => is_get,
+        _ => false,
+    };
+    let write = matches!(
+        *method,
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    );
+    let dedupe = write
+        && kind == Kind::Upstream
+        && api
+        && !matches!(segments.as_slice(), ["api", "v1", "auth" | "admin", ..]);
+    Route {
+        kind,
+        public,
+        dedupe,
+        needs_pass: method == Method::POST && segments.as_slice() == ["api", "v1", "holds"],
+        streaming: path.ends_with("/stream"),
+        label,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "0191c2a4-6f35-7c1e-9d6a-3b8f5e2a1c00";
+
+    #[test]
+    fn labels_are_matched_paths() {
+        assert_eq!(
+            label(&format!("/api/v1/holds/{ID}/extend")),
+            "/api/v1/holds/{id}/extend"
+        );
+        assert_eq!(label("/api/v1/events"), "/api/v1/events");
+        assert_eq!(label("/api/v1/whatever/you/like"), "/api/v1/other");
+        assert_eq!(label("/index.html"), "static");
+    }
+
+    #[test]
+    fn catalog_reads_are_public_and_holds_are_not() {
+        assert!(classify(&Method::GET, "/api/v1/events").public);
+        assert!(
+            classify(
+                &Method::GET,
+                &format!("/api/v1/performances/{ID}/seats/stream")
+            )
+            .public
+        );
+        assert!(classify(&Method::POST, "/api/v1/auth/login").public);
+        assert!(!classify(&Method::GET, "/api/v1/auth/me").public);
+        let hold = classify(&Method::POST, "/api/v1/holds");
+        assert!(!hold.public && hold.dedupe && hold.needs_pass);
+        assert!(!classify(&Method::POST, "/api/v1/admin/venues").dedupe);
+        assert!(classify(&Method::GET, "/").public);
+    }
+
+    #[test]
+    fn queue_routes_are_served_by_the_gateway() {
+        let id: Uuid = ID.parse().expect("uuid");
+        assert_eq!(
+            classify(&Method::POST, &format!("/api/v1/queue/{ID}/join")).kind,
+            Kind::QueueJoin(id)
+        );
+        assert_eq!(
+            classify(&Method::GET, &format!("/api/v1/queue/{ID}/status")).kind,
+            Kind::QueueStatus(id)
+        );
+        assert_eq!(
+            classify(&Method::GET, &format!("/api/v1/admin/queue/{ID}")).kind,
+            Kind::QueueAdmin(id)
+        );
+        assert!(!classify(&Method::POST, &format!("/api/v1/queue/{ID}/join")).dedupe);
+    }
+}

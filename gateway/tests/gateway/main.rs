@@ -1,0 +1,10 @@
+//! Gateway tests: the real gateway in front of real core-apis, on port 0, each test with a
+//! fresh database and its own Redis key prefix.
+
+mod auth;
+mod dedupe;
+mod helpers;
+mod limits;
+mod proxy;
+mod queue;
+mod redis_down;

@@ -1,0 +1,206 @@
+//! Proxying: header hygiene, request ids, upstream failures and failover.
+
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use axum::{
+    Router,
+    http::HeaderMap,
+    routing::{any, get},
+};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use tokio::net::TcpListener;
+
+use crate::helpers::{Stack, code, eventually};
+
+/// A stand-in upstream that records the headers of every request it gets.
+async fn capturing_upstream() -> (String, Arc<Mutex<Vec<HeaderMap>>>) {
+    let seen: Arc<Mutex<Vec<HeaderMap>>> = Arc::default();
+    let record = seen.clone();
+    let app = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(any(move |headers: HeaderMap| {
+            let record = record.clone();
+            async move {
+                record.lock().expect("lock").push(headers);
+                axum::Json(json!({ "success": true, "data": {} }))
+            }
+        }));
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr").to_string();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (addr, seen)
+}
+
+#[tokio::test]
+async fn spoofed_identity_and_sequence_headers_never_reach_the_upstream() {
+    let stack = Stack::new().await;
+    let (upstream, seen) = capturing_upstream().await;
+    let gateway = stack.gateway_with(&[("GATEWAY_UPSTREAMS", upstream)]).await;
+    let user = stack.user().await;
+    let spoofed = [
+        ("X-User-Id", "00000000-0000-0000-0000-000000000001"),
+        (
+            "X-Authenticated-User-Id",
+            "00000000-0000-0000-0000-000000000001",
+        ),
+        ("X-Fcfs-Seq", "1"),
+    ];
+
+    let (public, _, _) = stack
+        .send(
+            gateway.addr,
+            Method::GET,
+            "/api/v1/events",
+            None,
+            &spoofed,
+            None,
+        )
+        .await;
+    let (write, _, _) = stack
+        .send(
+            gateway.addr,
+            Method::POST,
+            "/api/v1/reservations",
+            Some(&user.token),
+            &spoofed,
+            Some(json!({ "holdId": "x" })),
+        )
+        .await;
+
+    assert_eq!((public, write), (StatusCode::OK, StatusCode::OK));
+    let seen = seen.lock().expect("lock").clone();
+    assert_eq!(seen.len(), 2);
+    assert!(seen[0].get("x-user-id").is_none());
+    assert!(
+        seen[0].get("x-authenticated-user-id").is_none(),
+        "anonymous request got an identity"
+    );
+    assert!(seen[0].get("x-fcfs-seq").is_none());
+    assert!(seen[1].get("x-user-id").is_none());
+    assert_eq!(seen[1].get_all("x-authenticated-user-id").iter().count(), 1);
+    assert_eq!(
+        seen[1]["x-authenticated-user-id"],
+        user.id.to_string().as_str()
+    );
+    let seq = seen[1]["x-fcfs-seq"].to_str().expect("seq");
+    assert_eq!(seen[1].get_all("x-fcfs-seq").iter().count(), 1);
+    assert!(seq.parse::<i64>().is_ok_and(|n| n >= 1), "{seq}");
+    assert!(seen.iter().all(|h| h.get("x-request-id").is_some()));
+}
+
+#[tokio::test]
+async fn requests_are_proxied_to_core_api_with_a_request_id() {
+    let stack = Stack::new().await;
+    let gateway = stack.gateway().await;
+
+    let (status, headers, body) = stack
+        .send(
+            gateway.addr,
+            Method::GET,
+            "/api/v1/events",
+            None,
+            &[("X-Request-Id", "trace-me-42")],
+            None,
+        )
+        .await;
+
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["success"], true);
+    assert_eq!(headers["x-request-id"], "trace-me-42");
+    let (status, _, body) = stack
+        .send(gateway.addr, Method::GET, "/readyz", None, &[], None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn an_unreachable_upstream_is_a_503_in_our_envelope() {
+    let stack = Stack::new().await;
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind")
+        .local_addr()
+        .expect("addr");
+    let gateway = stack
+        .gateway_with(&[("GATEWAY_UPSTREAMS", closed.to_string())])
+        .await;
+
+    let (status, headers, body) = stack
+        .send(gateway.addr, Method::GET, "/api/v1/events", None, &[], None)
+        .await;
+
+    assert!(
+        status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::BAD_GATEWAY,
+        "{status}"
+    );
+    assert_eq!(body["success"], false);
+    assert_eq!(code(&body), "DEPENDENCY_UNAVAILABLE");
+    assert!(headers.get("retry-after").is_some());
+}
+
+#[tokio::test]
+async fn with_one_of_two_upstreams_down_no_request_fails_once_the_health_check_notices() {
+    let mut stack = Stack::new().await;
+    stack.add_core().await;
+    let gateway = stack.gateway().await;
+    let user = stack.user().await;
+
+    stack.cores[1].stop();
+    let noticed = eventually(Duration::from_secs(10), || async {
+        let (_, _, body) = stack
+            .send(gateway.addr, Method::GET, "/readyz", None, &[], None)
+            .await;
+        body["data"]["upstreams"]
+            .as_array()
+            .is_some_and(|u| u.iter().filter(|u| u["healthy"] == false).count() == 1)
+    })
+    .await;
+    assert!(
+        noticed,
+        "the health check never marked the stopped upstream down"
+    );
+
+    for _ in 0..40 {
+        let (status, _, body) = stack
+            .send(
+                gateway.addr,
+                Method::GET,
+                "/api/v1/auth/me",
+                Some(&user.token),
+                &[],
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_before_it_reaches_core_api() {
+    let stack = Stack::new().await;
+    let gateway = stack
+        .gateway_with(&[("GATEWAY_MAX_BODY_BYTES", "2048".to_owned())])
+        .await;
+    let user = stack.user().await;
+
+    let big = json!({ "holdId": "x".repeat(4096) });
+    let (status, _, body) = stack
+        .send(
+            gateway.addr,
+            Method::POST,
+            "/api/v1/reservations",
+            Some(&user.token),
+            &[],
+            Some(big),
+        )
+        .await;
+
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(code(&body), "PAYLOAD_TOO_LARGE");
+}
