@@ -1,6 +1,6 @@
 //! Typed configuration read from the environment and validated before anything starts.
 
-use std::{collections::HashMap, net::SocketAddr, time::Duration};
+use std::{collections::HashMap, net::SocketAddr, path::PathBuf, time::Duration};
 
 /// Which store holds seat claims. `Redis` is the fast path; `Postgres` arrives with the
 /// Redis-down fallback and is refused until then.
@@ -30,6 +30,9 @@ pub struct Config {
     pub confirm_failure_rate: f64,
     pub hold_strategy: HoldStrategy,
     pub log_json: bool,
+    /// The built web app (`CORE_STATIC_DIR`), served at every non-API path when the
+    /// directory exists.
+    pub static_dir: PathBuf,
 }
 
 impl std::fmt::Debug for Config {
@@ -43,6 +46,7 @@ impl std::fmt::Debug for Config {
             .field("reservation_ttl_ms", &self.reservation_ttl_ms)
             .field("confirm_failure_rate", &self.confirm_failure_rate)
             .field("hold_strategy", &self.hold_strategy)
+            .field("static_dir", &self.static_dir)
             .finish_non_exhaustive()
     }
 }
@@ -94,6 +98,7 @@ impl Config {
                     });
                 }
             },
+            static_dir: PathBuf::from(env.string("CORE_STATIC_DIR", "frontend/dist")),
             log_json: match env.string("CORE_LOG_FORMAT", "pretty").as_str() {
                 "json" => true,
                 "pretty" => false,
