@@ -1,6 +1,6 @@
 //! Typed configuration read from the environment and validated before anything starts.
 
-use std::{collections::HashMap, net::SocketAddr, time::Duration};
+use std::{collections::HashMap, net::SocketAddr, path::PathBuf, time::Duration};
 
 /// Which store holds seat claims. `Redis` is the fast path (falling back to Postgres behind a
 /// circuit breaker when Redis is unreachable); `Postgres` uses the row-locking path only.
@@ -43,6 +43,9 @@ pub struct Config {
     /// Waiting room: the secret the gateway signs queue passes with (CORE_QUEUE_PASS_SECRET).
     /// Unset: no pass can be verified, so holds on queued performances are refused.
     pub queue_pass_secret: Option<String>,
+    /// The built web app (`CORE_STATIC_DIR`), served at every non-API path when the
+    /// directory exists.
+    pub static_dir: PathBuf,
 }
 
 impl std::fmt::Debug for Config {
@@ -56,6 +59,7 @@ impl std::fmt::Debug for Config {
             .field("reservation_ttl_ms", &self.reservation_ttl_ms)
             .field("confirm_failure_rate", &self.confirm_failure_rate)
             .field("hold_strategy", &self.hold_strategy)
+            .field("static_dir", &self.static_dir)
             .finish_non_exhaustive()
     }
 }
@@ -123,6 +127,7 @@ impl Config {
                 .get("CORE_QUEUE_PASS_SECRET")
                 .filter(|v| !v.is_empty())
                 .cloned(),
+            static_dir: PathBuf::from(env.string("CORE_STATIC_DIR", "frontend/dist")),
             log_json: match env.string("CORE_LOG_FORMAT", "pretty").as_str() {
                 "json" => true,
                 "pretty" => false,

@@ -8,15 +8,18 @@ use std::time::Duration;
 
 use axum::{
     Json, Router,
+    body::Body,
     extract::DefaultBodyLimit,
-    http::{HeaderName, Request},
+    http::{HeaderName, HeaderValue, Request, header},
     middleware,
     response::{IntoResponse, Response},
     routing::get,
 };
+use tower::ServiceExt;
 use tower_http::{
     catch_panic::CatchPanicLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    services::{ServeDir, ServeFile},
     trace::TraceLayer,
 };
 use utoipa::{
@@ -74,10 +77,11 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 pub fn router(state: AppState) -> Router {
     let (routes, openapi) = api();
     let max_body = state.config.max_body_bytes;
+    let app = static_app(&state.config.static_dir);
     routes
         .route("/openapi.json", get(move || std::future::ready(Json(openapi.clone()))))
         .route_layer(middleware::from_fn(crate::metrics::track_http))
-        .fallback(|| async { Error::NotFound("route") })
+        .fallback(move |req: Request<Body>| fallback(app.clone(), req))
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .with_state(state)
         .layer(DefaultBodyLimit::max(max_body))
@@ -88,6 +92,55 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// The built web app: its files as they are, and index.html for every other path so the
+/// app's own routes survive a reload. A missing build asset stays a 404 (never index.html).
+#[derive(Clone)]
+struct WebApp {
+    assets: ServeDir,
+    pages: ServeDir<ServeFile>,
+}
+
+fn static_app(dir: &std::path::Path) -> Option<WebApp> {
+    if !dir.is_dir() {
+        tracing::info!(dir = %dir.display(), "no web app directory; not serving static files");
+        return None;
+    }
+    tracing::info!(dir = %dir.display(), "serving the web app");
+    Some(WebApp {
+        assets: ServeDir::new(dir),
+        pages: ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html"))),
+    })
+}
+
+/// Unknown API paths get the JSON 404; anything else is the web app (if there is one).
+async fn fallback(app: Option<WebApp>, req: Request<Body>) -> Response {
+    let path = req.uri().path();
+    let api = path == "/api" || path.starts_with("/api/") || path == "/openapi.json";
+    let Some(app) = app.filter(|_| !api) else {
+        return Error::NotFound("route").into_response();
+    };
+    // Hashed build assets never change; everything else (index.html) must be revalidated.
+    let (served, cache) = if path.starts_with("/assets/") {
+        (
+            app.assets.oneshot(req).await,
+            "public, max-age=31536000, immutable",
+        )
+    } else {
+        (app.pages.oneshot(req).await, "no-cache")
+    };
+    match served {
+        Ok(mut response) => {
+            if response.status().is_success() {
+                response
+                    .headers_mut()
+                    .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+            }
+            response.map(Body::new)
+        }
+        Err(never) => match never {},
+    }
 }
 
 fn panic_response() -> Response {
@@ -102,5 +155,51 @@ pub(crate) async fn within<T, E: Into<anyhow::Error>>(
     match tokio::time::timeout(limit, fut).await {
         Ok(result) => result.map_err(Into::into),
         Err(_) => Err(anyhow::anyhow!("timed out after {limit:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn get(app: Option<WebApp>, path: &str) -> (u16, String, Option<String>) {
+        let req = Request::builder()
+            .uri(path)
+            .body(Body::empty())
+            .expect("request");
+        let res = fallback(app, req).await;
+        let status = res.status().as_u16();
+        let cache = res
+            .headers()
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .expect("body");
+        (status, String::from_utf8_lossy(&body).into_owned(), cache)
+    }
+
+    #[tokio::test]
+    async fn the_web_app_is_served_with_an_spa_fallback_but_api_paths_stay_json() {
+        let dir = std::env::temp_dir().join(format!("holdfast-static-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(dir.join("assets")).expect("mkdir");
+        std::fs::write(dir.join("index.html"), "<html>app</html>").expect("index");
+        std::fs::write(dir.join("assets/app-1.js"), "js").expect("asset");
+        let app = static_app(&dir);
+
+        let (status, body, cache) = get(app.clone(), "/performances/123").await;
+        assert_eq!((status, body.as_str()), (200, "<html>app</html>"));
+        assert_eq!(cache.as_deref(), Some("no-cache"));
+        let (status, body, cache) = get(app.clone(), "/assets/app-1.js").await;
+        assert_eq!((status, body.as_str()), (200, "js"));
+        assert!(cache.is_some_and(|c| c.contains("immutable")));
+        assert_eq!(get(app.clone(), "/assets/missing.js").await.0, 404);
+        let (status, body, _) = get(app.clone(), "/api/v1/nothing").await;
+        assert_eq!(status, 404);
+        assert!(body.contains("\"NOT_FOUND\""), "{body}");
+        // Without a build, nothing but the JSON 404.
+        assert_eq!(get(static_app(&dir.join("missing")), "/").await.0, 404);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -15,8 +15,14 @@ use crate::redis::{DEDUPE_SEQ, Redis};
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
-    First { seq: i64 },
-    Duplicate { retry_after_ms: u64 },
+    /// The first of its kind: its sequence number and the in-flight key it now holds.
+    First {
+        seq: i64,
+        inflight: String,
+    },
+    Duplicate {
+        retry_after_ms: u64,
+    },
 }
 
 pub struct Dedupe {
@@ -74,13 +80,16 @@ impl Dedupe {
         let result: Result<Vec<i64>, Error> = DEDUPE_SEQ
             .evalsha_with_reload(
                 self.redis.client(),
-                vec![inflight, seq],
+                vec![inflight.clone(), seq],
                 vec![request_id.to_owned(), self.ttl_ms.to_string()],
             )
             .await;
         self.redis.observe(&result);
         match result?.as_slice() {
-            [1, seq] => Ok(Outcome::First { seq: *seq }),
+            [1, seq] => Ok(Outcome::First {
+                seq: *seq,
+                inflight,
+            }),
             [0, ttl] => Ok(Outcome::Duplicate {
                 retry_after_ms: (*ttl).max(1) as u64,
             }),
@@ -88,6 +97,19 @@ impl Dedupe {
                 ErrorKind::Unknown,
                 format!("unexpected dedupe reply {other:?}"),
             )),
+        }
+    }
+}
+
+impl Dedupe {
+    /// Frees an in-flight key once its request failed upstream (any non-2xx answer): retrying a
+    /// write that failed is legitimate and must not be refused as a duplicate. Only failed
+    /// writes pay this second round trip; a successful write keeps the key for its TTL, so a
+    /// double click right after success is still refused cheaply.
+    pub async fn release(&self, inflight: &str) {
+        let result: Result<i64, Error> = self.redis.client().del(inflight).await;
+        if let Err(e) = result {
+            tracing::debug!(error = %e, "could not free an in-flight key; it expires on its own");
         }
     }
 }

@@ -15,6 +15,8 @@ pub struct Ctx {
     pub allowance: Option<Allowance>,
     /// `X-Fcfs-Seq` for writes that passed duplicate blocking.
     pub seq: Option<i64>,
+    /// The in-flight key this write holds (freed in `logging` if the write failed).
+    pub inflight: Option<String>,
     pub streaming: bool,
     /// Request body bytes seen so far (capped at `max_body_bytes`).
     pub body_bytes: usize,
@@ -33,6 +35,7 @@ impl Default for Ctx {
             identity: None,
             allowance: None,
             seq: None,
+            inflight: None,
             streaming: false,
             body_bytes: 0,
             failed: Vec::new(),

@@ -141,6 +141,13 @@ impl ProxyHttp for Gateway {
         resp: &mut ResponseHeader,
         ctx: &mut Ctx,
     ) -> pingora::Result<()> {
+        // A write that failed upstream frees its in-flight key before the client hears of the
+        // failure, so an immediate retry is not refused as a duplicate.
+        if !resp.status.is_success()
+            && let Some(inflight) = ctx.inflight.take()
+        {
+            self.dedupe.release(&inflight).await;
+        }
         respond::decorate(resp, ctx)
     }
 
@@ -181,6 +188,12 @@ impl ProxyHttp for Gateway {
 
     async fn logging(&self, session: &mut Session, _e: Option<&pingora::Error>, ctx: &mut Ctx) {
         let status = session.response_written().map_or(0, |r| r.status.as_u16());
+        // No upstream answer at all (connect failure, broken exchange): free the key too.
+        if let Some(inflight) = ctx.inflight.take()
+            && !(200..300).contains(&status)
+        {
+            self.dedupe.release(&inflight).await;
+        }
         let status = status.to_string();
         let labels = [
             session.req_header().method.as_str(),

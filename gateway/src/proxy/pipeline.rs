@@ -136,7 +136,10 @@ impl Gateway {
             )
             .await
         {
-            Ok(dedupe::Outcome::First { seq }) => ctx.seq = Some(seq),
+            Ok(dedupe::Outcome::First { seq, inflight }) => {
+                ctx.seq = Some(seq);
+                ctx.inflight = Some(inflight);
+            }
             Ok(dedupe::Outcome::Duplicate { retry_after_ms }) => {
                 return Err(Error::Duplicate { retry_after_ms });
             }

@@ -74,3 +74,50 @@ async fn a_different_write_by_the_same_user_is_not_a_duplicate() {
 
     assert_eq!((a, b), (StatusCode::CREATED, StatusCode::CREATED), "{body}");
 }
+
+#[tokio::test]
+async fn a_write_that_failed_upstream_can_be_retried_at_once_but_a_successful_one_cannot() {
+    let stack = Stack::new().await;
+    let gateway = stack.gateway().await;
+    let (perf, seats) = stack.performance(4, 4).await;
+    let (alice, bob) = (stack.user().await, stack.user().await);
+    let body = json!({ "performanceId": perf, "seatIds": [seats[0]] });
+    let hold = |token: String| {
+        let (stack, body) = (&stack, body.clone());
+        async move {
+            stack
+                .send(
+                    gateway.addr,
+                    Method::POST,
+                    "/api/v1/holds",
+                    Some(&token),
+                    &[],
+                    Some(body),
+                )
+                .await
+        }
+    };
+    let (status, _, _) = hold(alice.token.clone()).await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    // Bob's hold fails upstream (the seat is Alice's); his immediate retry must reach core-api
+    // again rather than be refused as a duplicate of a request that is no longer in flight.
+    let (first, _, body) = hold(bob.token.clone()).await;
+    assert_eq!(
+        (first, code(&body)),
+        (StatusCode::CONFLICT, "SEAT_UNAVAILABLE")
+    );
+    let (retry, _, body) = hold(bob.token.clone()).await;
+    assert_eq!(
+        (retry, code(&body)),
+        (StatusCode::CONFLICT, "SEAT_UNAVAILABLE"),
+        "retried for real"
+    );
+
+    // Alice's successful write keeps its in-flight key: a double click right after is refused.
+    let (again, _, body) = hold(alice.token.clone()).await;
+    assert_eq!(
+        (again, code(&body)),
+        (StatusCode::CONFLICT, "DUPLICATE_REQUEST")
+    );
+}

@@ -1,0 +1,68 @@
+// One typed function per API route the buyer app uses.
+
+import { newIdempotencyKey, type Client } from './client';
+import type {
+  Attendee,
+  EventSummary,
+  Hold,
+  Payment,
+  Performance,
+  QueueTicket,
+  Reservation,
+  SeatMap,
+  Wallet,
+} from './types';
+
+export type HoldRequest =
+  | { performanceId: string; seatIds: string[] }
+  | { performanceId: string; quantity: number; section?: string };
+
+export function endpoints(client: Client) {
+  const r = client.request.bind(client);
+  const queueHeader = (token?: string | null) => (token ? { 'Queue-Token': token } : undefined);
+  return {
+    events: () => r<EventSummary[]>('/events'),
+    event: (id: string) => r<EventSummary>(`/events/${encodeURIComponent(id)}`),
+    performance: (id: string) => r<Performance>(`/performances/${encodeURIComponent(id)}`),
+    seatMap: (id: string, signal?: AbortSignal) =>
+      r<SeatMap>(`/performances/${encodeURIComponent(id)}/seats`, { signal }),
+
+    /** Not retried automatically: a lost answer may have granted the hold (the map shows it). */
+    createHold: (req: HoldRequest, passToken?: string | null) =>
+      r<Hold>('/holds', { method: 'POST', body: req, headers: queueHeader(passToken) }),
+    hold: (id: string) => r<Hold>(`/holds/${encodeURIComponent(id)}`),
+    releaseHold: (id: string) => r<void>(`/holds/${encodeURIComponent(id)}`, { method: 'DELETE', retries: 2 }),
+    extendHold: (id: string) => r<Hold>(`/holds/${encodeURIComponent(id)}/extend`, { method: 'POST' }),
+
+    reserve: (holdId: string, attendee: Attendee, key: string, payNow = false) =>
+      r<Reservation>('/reservations', {
+        method: 'POST',
+        body: payNow ? { holdId, attendee, payNow } : { holdId, attendee },
+        idempotencyKey: key,
+      }),
+    reservation: (id: string) => r<Reservation>(`/reservations/${encodeURIComponent(id)}`),
+    myReservations: () => r<Reservation[]>('/me/reservations'),
+    cancelReservation: (id: string, key: string = newIdempotencyKey('cancel')) =>
+      r<Reservation>(`/reservations/${encodeURIComponent(id)}/cancel`, { method: 'POST', idempotencyKey: key }),
+
+    wallet: () => r<Wallet>('/wallet'),
+    chargeWallet: (amount: number, key: string) =>
+      r<Wallet>('/wallet/charge', { method: 'POST', body: { amount }, idempotencyKey: key }),
+    pay: (reservationId: string, key: string) =>
+      r<Payment>('/payments', { method: 'POST', body: { reservationId }, idempotencyKey: key }),
+
+    joinQueue: (performanceId: string) =>
+      // Joining twice returns the same place, so a lost answer may be retried.
+      r<QueueTicket>(`/queue/${encodeURIComponent(performanceId)}/join`, {
+        method: 'POST',
+        idempotencyKey: newIdempotencyKey('queue'),
+      }),
+    queueStatus: (performanceId: string, queueToken: string) =>
+      r<QueueTicket>(`/queue/${encodeURIComponent(performanceId)}/status`, {
+        headers: { 'Queue-Token': queueToken },
+        retries: 0,
+      }),
+  };
+}
+
+export type Endpoints = ReturnType<typeof endpoints>;
