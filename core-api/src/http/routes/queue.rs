@@ -26,5 +26,7 @@ async fn set_queue(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<SetQueueRequest>,
 ) -> Result<Data<QueueSettingsView>> {
-    Ok(Data(state.services.queue.set(id, req).await?))
+    let view = state.services.queue.set(id, req).await?;
+    state.services.queue_pass.forget(id);
+    Ok(Data(view))
 }

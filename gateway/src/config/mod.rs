@@ -1,7 +1,11 @@
 //! Typed gateway configuration from the environment (and an optional TOML file), validated
 //! before anything starts. The process refuses to start on a bad value and names it.
 
+mod source;
+
 use std::{collections::HashMap, net::SocketAddr, time::Duration};
+
+use self::source::{Env, toml_vars};
 
 /// What a policy that needs Redis does while Redis is unreachable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,7 +79,7 @@ pub struct ConfigError {
     pub reason: String,
 }
 
-fn error(var: &str, reason: impl Into<String>) -> ConfigError {
+pub(crate) fn error(var: &str, reason: impl Into<String>) -> ConfigError {
     ConfigError {
         var: var.to_owned(),
         reason: reason.into(),
@@ -249,72 +253,6 @@ impl Config {
 
     pub fn redis_timeout(&self) -> Duration {
         Duration::from_millis(self.redis_timeout_ms)
-    }
-}
-
-/// `upstreams = "a:1,b:2"` in the file is `GATEWAY_UPSTREAMS`; `redis_url` is `REDIS_URL`.
-fn toml_vars(text: &str) -> Result<HashMap<String, String>, ConfigError> {
-    let table: toml::Table = text
-        .parse()
-        .map_err(|e: toml::de::Error| error("GATEWAY_CONFIG_FILE", e.to_string()))?;
-    let mut vars = HashMap::new();
-    for (key, value) in table {
-        let name = key.to_ascii_uppercase();
-        let name = if name == "REDIS_URL" {
-            name
-        } else {
-            format!("GATEWAY_{name}")
-        };
-        let value = match value {
-            toml::Value::String(s) => s,
-            toml::Value::Array(items) => items
-                .iter()
-                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-                .collect::<Vec<_>>()
-                .join(","),
-            other => other.to_string(),
-        };
-        vars.insert(name, value);
-    }
-    Ok(vars)
-}
-
-struct Env(HashMap<String, String>);
-
-impl Env {
-    fn string(&self, var: &str, default: &str) -> String {
-        self.0
-            .get(var)
-            .filter(|v| !v.is_empty())
-            .cloned()
-            .unwrap_or_else(|| default.to_owned())
-    }
-
-    fn required(&self, var: &str) -> Result<String, ConfigError> {
-        self.0
-            .get(var)
-            .filter(|v| !v.is_empty())
-            .cloned()
-            .ok_or_else(|| error(var, "is required"))
-    }
-
-    fn parse<T: std::str::FromStr>(&self, var: &str, default: &str) -> Result<T, ConfigError>
-    where
-        T::Err: std::fmt::Display,
-    {
-        let raw = self.string(var, default);
-        raw.parse().map_err(|e| error(var, format!("{raw:?}: {e}")))
-    }
-
-    fn fail_mode(&self, var: &str, default: &str) -> Result<FailMode, ConfigError> {
-        match self.string(var, default).as_str() {
-            "open" => Ok(FailMode::Open),
-            "closed" => Ok(FailMode::Closed),
-            other => Err(error(
-                var,
-                format!("expected open or closed, got {other:?}"),
-            )),
-        }
     }
 }
 
