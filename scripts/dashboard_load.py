@@ -3,7 +3,7 @@
 Run against a freshly seeded stack through the gateway: sign-ups and logins, catalog and
 seat maps, holds (granted, taken by someone else, refused at the gateway as a duplicate and
 for lack of a pass), reservations, wallet charges and payments, the arena's waiting room
-(join, status, pass, holds with the pass), and a burst from one user that gets 429s.
+(join, status, pass, holds with the pass), a seat-stream subscriber, and a burst from one user that gets 429s.
 
     python3 scripts/dashboard_load.py API_URL SECONDS
 
@@ -127,6 +127,16 @@ def main():
     call("POST", "/holds", users[2], {"performanceId": arena, "seatIds": free_seats(demo, arena, 1)})
     passes = {i: arena_pass(u, arena) for i, u in enumerate(users)}
 
+    # One seat-stream subscriber (SSE) for the length of the load: seat_stream_subscribers.
+    stream = urllib.request.Request(API + f"/performances/{hall}/seats/stream")
+    stream.add_header("Accept", "text/event-stream")
+    stream.add_header("Authorization", "Bearer " + demo)
+    try:
+        subscriber = urllib.request.urlopen(stream, timeout=10)
+        SEEN[subscriber.status] += 1
+    except (urllib.error.URLError, OSError) as e:
+        sys.exit(f"load: the seat stream did not open: {e}")
+
     deadline = time.monotonic() + SECONDS
     rounds = 0
     while time.monotonic() < deadline:
@@ -151,6 +161,7 @@ def main():
     for _ in range(60):
         call("GET", "/auth/me", users[0])
 
+    subscriber.close()
     print(f"load: {rounds} rounds, answers by status: {dict(sorted(SEEN.items()))}")
     missing = [s for s in (201, 403, 409, 429) if not SEEN[s]]
     if missing:
