@@ -141,7 +141,10 @@ fn describe() {
 
 pub fn router() -> Router {
     let handle = handle();
-    Router::new().route("/metrics", get(move || std::future::ready(handle.render())))
+    Router::new().route(
+        "/metrics",
+        get(move || std::future::ready(handle.render() + &crate::process_metrics::render())),
+    )
 }
 
 /// Counts and times every request by its matched route.

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod metrics;
+pub mod process_metrics;
 pub mod proxy;
 pub mod redis;
 pub mod telemetry;

@@ -46,6 +46,8 @@ impl Breaker {
             failures: 0,
             open_until: Instant::now(),
         };
+        // Export "closed" from the start, so dashboards and alerts see the series at once.
+        publish(State::Closed);
         Breaker {
             threshold,
             cooldown,
