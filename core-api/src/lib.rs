@@ -5,7 +5,6 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod metrics;
-pub mod process_metrics;
 pub mod services;
 pub mod startup;
 pub mod storage;

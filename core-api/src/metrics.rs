@@ -143,7 +143,7 @@ pub fn router() -> Router {
     let handle = handle();
     Router::new().route(
         "/metrics",
-        get(move || std::future::ready(handle.render() + &crate::process_metrics::render())),
+        get(move || std::future::ready(handle.render() + &process_metrics::render())),
     )
 }
 

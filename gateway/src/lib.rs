@@ -11,7 +11,6 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod metrics;
-pub mod process_metrics;
 pub mod proxy;
 pub mod redis;
 pub mod telemetry;

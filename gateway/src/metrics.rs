@@ -126,7 +126,7 @@ impl Metrics {
         if encoder.encode(&self.registry.gather(), &mut out).is_err() {
             return String::new();
         }
-        String::from_utf8(out).unwrap_or_default() + &crate::process_metrics::render()
+        String::from_utf8(out).unwrap_or_default() + &process_metrics::render()
     }
 
     /// The `/metrics` router for the metrics listener.
