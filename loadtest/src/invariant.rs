@@ -178,8 +178,8 @@ pub async fn check(
         "Redis: no seat claim by an already-converted hold",
         stale.0,
         format!(
-            "{} live seat claims, {} from converted holds",
-            stale.1, stale.0
+            "{} seat keys ({} conversion markers), {} by converted holds",
+            stale.1, stale.2, stale.0
         ),
     );
 
@@ -190,12 +190,12 @@ pub async fn check(
     })
 }
 
-/// (claims whose hold already became a reservation, live seat claims) for `perf`.
+/// (claims whose hold already became a reservation, seat keys, 'R' conversion markers).
 async fn redis_stale_claims(
     common: &Common,
     db: &DatabaseConnection,
     perf: Uuid,
-) -> anyhow::Result<(i64, i64)> {
+) -> anyhow::Result<(i64, i64, i64)> {
     let config = Config::from_url(&common.redis_url)?;
     let client = Builder::from_config(config).build()?;
     client.init().await?;
@@ -227,6 +227,7 @@ async fn redis_stale_claims(
         holds.extend(values.into_iter().flatten());
     }
     let _ = client.quit().await;
+    let markers = holds.iter().filter(|h| h.as_str() == "R").count() as i64;
     let hold_ids: Vec<Uuid> = holds.iter().filter_map(|h| h.parse().ok()).collect();
     let converted = if hold_ids.is_empty() {
         0
@@ -241,5 +242,5 @@ async fn redis_stale_claims(
             .ok_or_else(|| anyhow::anyhow!("no row"))?;
         row.try_get_by_index::<i64>(0)?
     };
-    Ok((converted, keys.len() as i64))
+    Ok((converted, keys.len() as i64, markers))
 }
