@@ -281,7 +281,8 @@ async fn buyer(s: &Shared, i: usize) {
             }
             (409, "DUPLICATE_REQUEST") | (429, _) => back_off(&r, 1000).await,
             (403, _) | (401, _) | (422, "SEAT_LIMIT_EXCEEDED") => return,
-            _ => sleep_ms(200).await,
+            // 503 (a dependency is saturated) or no answer: back off like a polite client.
+            _ => back_off(&r, 1000).await,
         }
     };
 
@@ -429,11 +430,22 @@ async fn send_retrying(
         if again.ok() && str_of(&again.data()["reservationId"]) != first {
             s.idempotency_mismatch.fetch_add(1, Ordering::Relaxed);
         }
-        // Later, past the gateway's duplicate window: core-api must replay the first answer.
+        // Later, past the gateway's duplicate window: core-api must replay the first answer
+        // (a 503 is not stored, so it is retried like any 503).
         sleep_ms(3_100).await;
-        let late = s.api.send(call()).await;
-        if !late.ok() || str_of(&late.data()["reservationId"]) != first {
-            s.idempotency_mismatch.fetch_add(1, Ordering::Relaxed);
+        for _ in 0..5 {
+            let late = s.api.send(call()).await;
+            if late.ok() {
+                if str_of(&late.data()["reservationId"]) != first {
+                    s.idempotency_mismatch.fetch_add(1, Ordering::Relaxed);
+                }
+                break;
+            }
+            if late.status != 503 && late.status != 0 && late.code() != "DUPLICATE_REQUEST" {
+                s.idempotency_mismatch.fetch_add(1, Ordering::Relaxed);
+                break;
+            }
+            back_off(&late, 1000).await;
         }
     }
     Some(first)
