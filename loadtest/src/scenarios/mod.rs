@@ -1,6 +1,7 @@
 //! Scenarios, and the loop that starts their virtual users open-loop (fixed arrival rate)
 //! or closed-loop (fixed number of workers), with a progress bar.
 
+mod buyer;
 pub mod flash_sale;
 pub mod holds;
 pub mod hot_seat;
