@@ -1,0 +1,26 @@
+// holds: distinct-seat hold throughput. Point BASE_URL at the gateway, then at core-api
+// (http://127.0.0.1:3000) and compare http_reqs of POST /holds.
+//   k6 run -e BASE_URL=http://127.0.0.1:8080 -e USERS=200 loadtest/k6/holds.js
+import { check } from 'k6';
+import exec from 'k6/execution';
+import { api, adminToken, createPerformance, makeUsers } from './lib.js';
+
+const USERS = Number(__ENV.USERS || 200);
+
+export const options = {
+  scenarios: {
+    holds: { executor: 'shared-iterations', vus: 32, iterations: USERS * 4, maxDuration: '5m' },
+  },
+};
+
+export function setup() {
+  const admin = adminToken();
+  return { perf: createPerformance(admin, USERS * 4, false), users: makeUsers(USERS, `holds${Date.now()}`) };
+}
+
+export default function (ctx) {
+  const i = exec.scenario.iterationInTest;
+  const token = ctx.users[i % ctx.users.length];
+  const r = api('POST', '/holds', { performanceId: ctx.perf.id, seatIds: [ctx.perf.seats[i]] }, token);
+  check(r, { 'hold 201': (x) => x.status === 201 });
+}
