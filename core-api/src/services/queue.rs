@@ -98,6 +98,22 @@ impl QueueService {
         Ok(row.into())
     }
 
+    /// Mirrors one performance's settings into Redis now (a performance created with its
+    /// waiting room on must not let anyone through before the periodic sync). Best effort:
+    /// the sync repairs a missed update within seconds.
+    pub async fn publish(&self, performance_id: Uuid) {
+        let result = async {
+            if let Some(row) = self.repo.settings(performance_id).await? {
+                self.mirror.publish(&row).await?;
+            }
+            anyhow::Ok(())
+        }
+        .await;
+        if let Err(e) = result {
+            tracing::warn!(performance = %performance_id, error = %e, "could not mirror the waiting-room settings");
+        }
+    }
+
     /// After a commit: flag the performance sold out in Redis when nothing is AVAILABLE, so
     /// the waiting room stops admitting and tells waiting users at once. Best effort: the
     /// periodic sync repairs a missed update.

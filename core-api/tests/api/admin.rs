@@ -161,3 +161,44 @@ async fn bad_layouts_are_refused_and_create_nothing() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_performance_created_with_its_waiting_room_on_is_queued_at_once() {
+    let app = TestApp::spawn().await;
+    let (_, venue) = app
+        .post(
+            "/api/v1/admin/venues",
+            &app.admin,
+            json!({ "name": "Q Hall", "layout": { "sections": [
+            { "name": "A", "priceTier": "R", "rows": 1, "seatsPerRow": 2 } ] } }),
+        )
+        .await;
+    let (_, event) = app
+        .post(
+            "/api/v1/admin/events",
+            &app.admin,
+            json!({ "venueId": venue["data"]["id"], "title": "Queued" }),
+        )
+        .await;
+    let now = chrono::Utc::now();
+    let path = format!(
+        "/api/v1/admin/events/{}/performances",
+        event["data"]["id"].as_str().expect("id")
+    );
+    let body = json!({ "startsAt": now + chrono::Duration::days(3), "saleOpensAt": now,
+        "saleClosesAt": now + chrono::Duration::days(3), "queueEnabled": true, "prices": { "R": 1000 } });
+
+    let (status, perf) = app.post(&path, &app.admin, body).await;
+
+    assert_eq!(status, StatusCode::CREATED, "{perf}");
+    let id = perf["data"]["id"].as_str().expect("id");
+    let mirrored = app
+        .redis_keys()
+        .await
+        .iter()
+        .any(|k| k.contains(id) && k.ends_with(":config"));
+    assert!(
+        mirrored,
+        "the gateway's Redis copy of the waiting room exists when the create call answers"
+    );
+}

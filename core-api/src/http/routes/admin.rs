@@ -74,9 +74,12 @@ async fn create_performance(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<CreatePerformanceRequest>,
 ) -> Result<Created<PerformanceView>> {
-    Ok(Created(
-        state.services.admin.create_performance(id, req).await?,
-    ))
+    let performance = state.services.admin.create_performance(id, req).await?;
+    if performance.queue_enabled {
+        // The gateway learns of the waiting room from Redis: tell it before answering.
+        state.services.queue.publish(performance.id).await;
+    }
+    Ok(Created(performance))
 }
 
 /// Opens the sale now (and puts a draft event on sale).
