@@ -42,6 +42,7 @@ mod m20261121_000005_create_reservations;
 mod m20261121_000006_create_wallets;
 mod m20261121_000007_create_general_admission;
 mod m20261121_000100_add_queue_settings;
+mod m20261121_000200_create_resources;
 
 pub struct Migrator;
 
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000006_create_wallets::Migration),
             Box::new(m20261121_000007_create_general_admission::Migration),
             Box::new(m20261121_000100_add_queue_settings::Migration),
+            Box::new(m20261121_000200_create_resources::Migration),
         ]
     }
 }
