@@ -46,6 +46,25 @@ pub struct Config {
     /// The built web app (`CORE_STATIC_DIR`), served at every non-API path when the
     /// directory exists.
     pub static_dir: PathBuf,
+    /// Where users reach the system (the gateway), for links such as calendar feed URLs.
+    pub public_url: String,
+    /// One-way Google Calendar push; `None` (the default) leaves it off.
+    pub google: Option<GoogleConfig>,
+}
+
+/// Google Calendar push through a service account (GOOGLE_* variables).
+#[derive(Clone, Debug)]
+pub struct GoogleConfig {
+    pub calendar_id: String,
+    /// The service account's JSON key as downloaded from Google Cloud.
+    pub key_file: PathBuf,
+    /// Overrides the key file's `token_uri` (tests point it at a local fake).
+    pub token_uri: Option<String>,
+    pub api_url: String,
+    pub poll_ms: u64,
+    pub backoff_ms: u64,
+    pub max_backoff_ms: u64,
+    pub request_timeout_ms: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -128,6 +147,33 @@ impl Config {
                 .filter(|v| !v.is_empty())
                 .cloned(),
             static_dir: PathBuf::from(env.string("CORE_STATIC_DIR", "frontend/dist")),
+            public_url: env
+                .string("CORE_PUBLIC_URL", "http://localhost:8080")
+                .trim_end_matches('/')
+                .to_owned(),
+            google: match env.0.get("GOOGLE_CALENDAR_ID").filter(|v| !v.is_empty()) {
+                None => None,
+                Some(calendar_id) => Some(GoogleConfig {
+                    calendar_id: calendar_id.clone(),
+                    key_file: PathBuf::from(env.required("GOOGLE_SERVICE_ACCOUNT_KEY_FILE")?),
+                    token_uri: env
+                        .0
+                        .get("GOOGLE_TOKEN_URI")
+                        .filter(|v| !v.is_empty())
+                        .cloned(),
+                    api_url: env
+                        .string(
+                            "GOOGLE_CALENDAR_API_URL",
+                            "https://www.googleapis.com/calendar/v3",
+                        )
+                        .trim_end_matches('/')
+                        .to_owned(),
+                    poll_ms: env.parse("GOOGLE_SYNC_POLL_MS", "1000")?,
+                    backoff_ms: env.parse("GOOGLE_SYNC_BACKOFF_MS", "1000")?,
+                    max_backoff_ms: env.parse("GOOGLE_SYNC_MAX_BACKOFF_MS", "300000")?,
+                    request_timeout_ms: env.parse("GOOGLE_SYNC_TIMEOUT_MS", "5000")?,
+                }),
+            },
             log_json: match env.string("CORE_LOG_FORMAT", "pretty").as_str() {
                 "json" => true,
                 "pretty" => false,
@@ -208,6 +254,28 @@ impl Config {
             "CORE_ACCESS_TOKEN_TTL_SECS",
             "must be at least 10",
         )?;
+        if let Some(g) = &self.google {
+            check(
+                g.poll_ms >= 10,
+                "GOOGLE_SYNC_POLL_MS",
+                "must be at least 10",
+            )?;
+            check(
+                g.backoff_ms >= 10,
+                "GOOGLE_SYNC_BACKOFF_MS",
+                "must be at least 10",
+            )?;
+            check(
+                g.max_backoff_ms >= g.backoff_ms,
+                "GOOGLE_SYNC_MAX_BACKOFF_MS",
+                "must not be below GOOGLE_SYNC_BACKOFF_MS",
+            )?;
+            check(
+                g.request_timeout_ms >= 100,
+                "GOOGLE_SYNC_TIMEOUT_MS",
+                "must be at least 100",
+            )?;
+        }
         check(
             self.max_body_bytes >= 1024,
             "CORE_MAX_BODY_BYTES",

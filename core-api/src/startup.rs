@@ -29,7 +29,7 @@ impl AppState {
         let timeout = config.dependency_timeout();
         let db = db::connect(&config.database_url, config.db_max_connections, timeout).await?;
         let redis = Redis::connect(&config.redis_url, &config.redis_key_prefix, timeout)?;
-        let services = Services::new(config.clone(), db.clone(), redis.clone());
+        let services = Services::new(config.clone(), db.clone(), redis.clone())?;
         Ok(AppState {
             config,
             db,
@@ -104,6 +104,13 @@ impl Application {
             .sweeper
             .clone()
             .spawn(sweep_every, stop_rx.clone());
+        // Google Calendar push: drains the outbox while the service runs.
+        let google = self
+            .state
+            .services
+            .google
+            .clone()
+            .map(|sync| tokio::spawn(sync.run(stop_rx.clone())));
         let stopped = |mut rx: watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|stop| *stop).await;
         };
@@ -114,6 +121,9 @@ impl Application {
         let served = tokio::try_join!(api.into_future(), metrics.into_future()).map(|_| ());
         queue_sync.abort();
         let _ = sweeper.await;
+        if let Some(google) = google {
+            let _ = google.await;
+        }
         served
     }
 }

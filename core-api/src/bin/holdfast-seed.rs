@@ -1,6 +1,6 @@
 //! Seeds the demo: a demo user and an admin, a 3×3 nine-seat hall and a 10,000-seat arena, each
 //! with an event on sale; the arena also sells standing general admission and its performance
-//! is behind the waiting room. Idempotent: what
+//! is behind the waiting room. Also a few shared servers to book time on. Idempotent: what
 //! exists already is left as it is.
 
 use std::collections::{BTreeMap, HashMap};
@@ -14,8 +14,10 @@ use core_api::{
             CreateEventRequest, CreatePerformanceRequest, CreateVenueRequest, LayoutInput,
             SectionInput,
         },
+        auth::Caller,
         products::CreateProductRequest,
         queue::SetQueueRequest,
+        resources::{AllowedHours, PolicyInput, ResourceRequest},
     },
     startup::AppState,
     storage::repo::{catalog::CatalogRepo, users::UserRepo},
@@ -76,7 +78,7 @@ async fn main() -> anyhow::Result<()> {
         Role::User,
     )
     .await?;
-    ensure_user(
+    let admin = ensure_user(
         &users,
         "admin@holdfast.dev",
         "admin-password",
@@ -87,6 +89,14 @@ async fn main() -> anyhow::Result<()> {
     for demo in [HALL, ARENA] {
         ensure_event(&state, &catalog, &demo).await?;
     }
+    ensure_servers(
+        &state,
+        Caller {
+            user_id: admin,
+            role: Role::Admin,
+        },
+    )
+    .await?;
     println!(
         "demo accounts: demo@holdfast.dev / demo-password (USER), admin@holdfast.dev / admin-password (ADMIN)"
     );
@@ -99,16 +109,75 @@ async fn ensure_user(
     password: &str,
     name: &str,
     role: Role,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<uuid::Uuid> {
     if let Some(user) = users.by_email(email).await? {
         if user.role != role.as_str() {
             users.set_role(user.id, role.as_str()).await?;
         }
-        return Ok(());
+        return Ok(user.id);
     }
     let hash = Password::parse(password)?.hash()?;
-    users.insert(email, &hash, name, role.as_str()).await?;
+    let user = users.insert(email, &hash, name, role.as_str()).await?;
     println!("created user {email}");
+    Ok(user.id)
+}
+
+/// Shared servers a team books time on, each with a different booking policy.
+async fn ensure_servers(state: &AppState, admin: Caller) -> anyhow::Result<()> {
+    let resources = &state.services.resources;
+    let existing: Vec<String> = resources
+        .list(true)
+        .await?
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    let servers = [
+        (
+            "gpu-a100-1",
+            "8x NVIDIA A100 80GB, 1 TB RAM. Long training runs.",
+            Some(8),
+            PolicyInput {
+                max_duration_minutes: Some(24 * 60),
+                max_advance_days: Some(30),
+                ..PolicyInput::default()
+            },
+        ),
+        (
+            "gpu-h100-1",
+            "8x NVIDIA H100. Bookable 08:00-22:00 Seoul time, up to 4 hours, 15 minutes' notice.",
+            Some(8),
+            PolicyInput {
+                max_duration_minutes: Some(240),
+                max_advance_days: Some(14),
+                min_notice_minutes: Some(15),
+                allowed_hours: Some(AllowedHours {
+                    start: "08:00".to_owned(),
+                    end: "22:00".to_owned(),
+                    time_zone: "Asia/Seoul".to_owned(),
+                }),
+            },
+        ),
+        (
+            "test-rig-arm64",
+            "ARM64 test rig for integration runs. No limits.",
+            None,
+            PolicyInput::default(),
+        ),
+    ];
+    for (name, description, capacity, policy) in servers {
+        if existing.iter().any(|n| n == name) {
+            continue;
+        }
+        let request = ResourceRequest {
+            name: name.to_owned(),
+            description: description.to_owned(),
+            capacity,
+            is_active: true,
+            policy,
+        };
+        resources.create(admin, request).await?;
+        println!("created shared server '{name}'");
+    }
     Ok(())
 }
 

@@ -3,7 +3,9 @@
 
 mod attendee;
 mod email;
+pub mod ical;
 mod password;
+pub mod recurrence;
 mod reservation_number;
 mod role;
 pub mod seat_selection;

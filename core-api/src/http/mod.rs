@@ -67,7 +67,9 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::wallet::router())
         .merge(routes::stream::router())
         .merge(routes::products::router())
-        .merge(routes::queue::router());
+        .merge(routes::queue::router())
+        .merge(routes::resources::router())
+        .merge(routes::bookings::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .merge(routes::health::router())

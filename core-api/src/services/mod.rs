@@ -2,14 +2,18 @@
 
 pub mod admin;
 pub mod auth;
+pub mod bookings;
+pub mod calendar;
 pub mod catalog;
 pub mod expiry;
+pub mod gcal;
 pub mod holds;
 pub mod payments;
 pub mod products;
 pub mod queue;
 pub mod queue_pass;
 pub mod reservations;
+pub mod resources;
 pub mod stream;
 pub mod views;
 pub mod wallet;
@@ -48,10 +52,22 @@ pub struct Services {
     // Waiting room (gateway issue): settings, Redis mirror, pass check on holds.
     pub queue: queue::QueueService,
     pub queue_pass: queue_pass::QueuePassCheck,
+    // Shared server time booking.
+    pub resources: resources::ResourceService,
+    pub bookings: bookings::BookingService,
+    pub calendar: calendar::CalendarService,
+    pub audit: crate::storage::repo::audit::AuditRepo,
+    /// Google Calendar push; `None` unless configured.
+    pub google: Option<gcal::GoogleSync>,
 }
 
 impl Services {
-    pub fn new(config: Arc<Config>, db: DatabaseConnection, redis: Redis) -> Self {
+    pub fn new(config: Arc<Config>, db: DatabaseConnection, redis: Redis) -> anyhow::Result<Self> {
+        let google = config
+            .google
+            .clone()
+            .map(|g| gcal::GoogleSync::new(g, db.clone()))
+            .transpose()?;
         let users = UserRepo::new(db.clone());
         let catalog = CatalogRepo::new(db.clone());
         let seats = SeatRepo::new(db.clone());
@@ -72,6 +88,10 @@ impl Services {
             crate::storage::redis::queue::QueueMirror::new(redis.clone()),
         );
         let queue_pass = queue_pass::QueuePassCheck::new(&config, queue_repo);
+        let resources = resources::ResourceService::new(db.clone());
+        let bookings = bookings::BookingService::new(db.clone(), google.clone());
+        let calendar = calendar::CalendarService::new(db.clone(), config.public_url.clone());
+        let audit = crate::storage::repo::audit::AuditRepo::new(db.clone());
         let store = Holds::new(
             HoldStore::new(redis),
             PgHoldStore::new(db),
@@ -87,7 +107,12 @@ impl Services {
             publisher.clone(),
             ga.clone(),
         );
-        Services {
+        Ok(Services {
+            resources,
+            bookings,
+            calendar,
+            audit,
+            google,
             auth: auth::AuthService::new(&config, users),
             catalog: catalog::CatalogService::new(catalog.clone(), seats, store.clone()),
             reservations: reservations::ReservationService::new(
@@ -113,6 +138,6 @@ impl Services {
             products: products::ProductService::new(catalog_for_products, ga),
             queue,
             queue_pass,
-        }
+        })
     }
 }

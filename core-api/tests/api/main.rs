@@ -3,6 +3,8 @@
 
 mod admin;
 mod auth;
+mod bookings;
+mod calendar;
 mod catalog;
 mod faults;
 mod general_admission;

@@ -2,11 +2,13 @@
 
 pub mod admin;
 pub mod auth;
+pub mod bookings;
 pub mod catalog;
 pub mod health;
 pub mod holds;
 pub mod products;
 pub mod queue;
 pub mod reservations;
+pub mod resources;
 pub mod stream;
 pub mod wallet;

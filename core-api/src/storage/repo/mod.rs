@@ -1,6 +1,9 @@
 //! Postgres access, one module per aggregate. Hot or set-based statements are plain SQL run
 //! through SeaORM; simple rows use the entity API.
 
+pub mod audit;
+pub mod bookings;
+pub mod calendar;
 pub mod catalog;
 pub mod ga;
 pub mod idempotency;
@@ -8,6 +11,7 @@ pub mod lifecycle;
 pub mod pg_holds;
 pub mod queue;
 pub mod reservations;
+pub mod resources;
 pub mod seats;
 pub mod users;
 pub mod wallets;
