@@ -63,6 +63,12 @@ const WORDS: &[&str] = &[
     "resources",
     "bookings",
     "users",
+    "resource-bookings",
+    "availability",
+    "timeline",
+    "series",
+    "calendar-feeds",
+    "audit-log",
 ];
 
 fn label(path: &str) -> String {
@@ -73,6 +79,10 @@ fn label(path: &str) -> String {
             _ => "static".to_owned(),
         };
     };
+    // Calendar feed URLs carry their secret token: never put it in a label.
+    if rest.starts_with("calendar/") {
+        return "/api/v1/calendar/{token}".to_owned();
+    }
     let mut out = String::from("/api/v1");
     for (i, segment) in rest.split('/').enumerate() {
         if i >= 6 {
@@ -119,6 +129,8 @@ pub fn classify(method: &Method, path: &str) -> Route {
         ["api", "v1", "performances", _, "seats"]
         | ["api", "v1", "performances", _, "seats", "stream"] => is_get,
         ["api", "v1", "performances", _] => is_get,
+        // iCalendar feeds: calendar apps cannot log in; the secret token in the URL is the key.
+        ["api", "v1", "calendar", _] => is_get,
         _ => false,
     };
     let write = matches!(
@@ -167,6 +179,14 @@ mod tests {
             .public
         );
         assert!(classify(&Method::POST, "/api/v1/auth/login").public);
+        let feed = classify(&Method::GET, "/api/v1/calendar/s3cr3t-token.ics");
+        assert!(feed.public);
+        assert_eq!(feed.label, "/api/v1/calendar/{token}");
+        assert!(!classify(&Method::GET, "/api/v1/resource-bookings").public);
+        assert_eq!(
+            label(&format!("/api/v1/resource-bookings/series/{ID}/cancel")),
+            "/api/v1/resource-bookings/series/{id}/cancel"
+        );
         assert!(!classify(&Method::GET, "/api/v1/auth/me").public);
         let hold = classify(&Method::POST, "/api/v1/holds");
         assert!(!hold.public && hold.dedupe && hold.needs_pass);

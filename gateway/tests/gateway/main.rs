@@ -2,6 +2,7 @@
 //! fresh database and its own Redis key prefix.
 
 mod auth;
+mod bookings;
 mod dedupe;
 mod helpers;
 mod limits;
