@@ -178,7 +178,11 @@ fn conflict(busy: &[Busy]) -> Error {
 
 /// An RFC 3339 instant with its offset; whole seconds only.
 pub(crate) fn parse_instant(field: &str, value: &str) -> Result<DateTime<FixedOffset>> {
-    let at = DateTime::parse_from_rfc3339(value.trim()).map_err(|_| {
+    let value = value.trim();
+    // An unencoded "+09:00" in a query string arrives as " 09:00"; read it as meant.
+    let parsed = DateTime::parse_from_rfc3339(value)
+        .or_else(|e| DateTime::parse_from_rfc3339(&value.replace(' ', "+")).map_err(|_| e));
+    let at = parsed.map_err(|_| {
         Error::validation(
             field,
             "must be an RFC 3339 date-time with an offset, e.g. 2026-12-01T09:00:00+09:00",

@@ -761,3 +761,42 @@ async fn the_audit_log_says_who_did_what() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     let _ = Duration::ZERO;
 }
+
+#[tokio::test]
+async fn a_retried_booking_with_the_same_idempotency_key_books_once() {
+    let app = TestApp::spawn().await;
+    let resource = app.resource("gpu-retry", json!({})).await;
+    let user = app.user().await;
+    let body = json!({ "resourceId": resource, "title": "retry", "startAt": rfc(at(600)), "endAt": rfc(at(660)) });
+    let mut answers = Vec::new();
+    for _ in 0..2 {
+        let response = app
+            .client
+            .post(app.url("/api/v1/resource-bookings"))
+            .bearer_auth(&user.token)
+            .header("Idempotency-Key", "booking-retry-1")
+            .json(&body)
+            .send()
+            .await
+            .expect("send");
+        let status = response.status();
+        answers.push((status, response.json::<Value>().await.expect("json")));
+    }
+    assert_eq!(answers[0].0, StatusCode::CREATED, "{}", answers[0].1);
+    assert_eq!(answers[1], answers[0], "the retry replays the first answer");
+    assert_eq!(app.active_bookings(resource).await, 1);
+    // An unencoded "+" offset in a query string still reads as meant.
+    let (status, body) = app
+        .get(
+            &format!(
+                "/api/v1/resource-bookings?resourceId={resource}&from={}",
+                at(0)
+                    .with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).expect("+09:00"))
+                    .to_rfc3339()
+            ),
+            &user,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"].as_array().map(Vec::len), Some(1));
+}
