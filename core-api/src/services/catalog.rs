@@ -5,7 +5,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::views::{PerformanceView, SeatView};
+use axum::body::Bytes;
+
+use super::{
+    seat_map_cache::SeatMapCache,
+    views::{PerformanceView, SeatView},
+};
 use crate::{
     error::{Error, Result},
     storage::{
@@ -65,15 +70,43 @@ pub struct CatalogService {
     catalog: CatalogRepo,
     seats: SeatRepo,
     holds: Holds,
+    seat_maps: SeatMapCache,
 }
 
 impl CatalogService {
-    pub fn new(catalog: CatalogRepo, seats: SeatRepo, holds: Holds) -> Self {
+    pub fn new(
+        catalog: CatalogRepo,
+        seats: SeatRepo,
+        holds: Holds,
+        seat_maps: SeatMapCache,
+    ) -> Self {
         CatalogService {
             catalog,
             seats,
             holds,
+            seat_maps,
         }
+    }
+
+    /// The seat map as the whole JSON answer (`{"success": true, "data": ...}`), from the
+    /// short-lived cache when this instance built it moments ago.
+    pub async fn seat_map_body(&self, performance_id: Uuid) -> Result<Bytes> {
+        self.seat_maps
+            .get_or_build(performance_id, async {
+                #[derive(Serialize)]
+                struct Envelope<'a> {
+                    success: bool,
+                    data: &'a SeatMapView,
+                }
+                let map = self.seat_map(performance_id).await?;
+                let envelope = Envelope {
+                    success: true,
+                    data: &map,
+                };
+                let body = serde_json::to_vec(&envelope).map_err(anyhow::Error::from)?;
+                Ok(Bytes::from(body))
+            })
+            .await
     }
 
     /// Every event that is not a draft (admins see drafts too).

@@ -283,6 +283,7 @@ impl HoldService {
             .await?
         {
             (ClaimOutcome::Granted { expires_at_ms }, backend) => {
+                self.publisher.changed(performance_id);
                 if backend == Backend::Postgres {
                     // The Redis script announces its own holds; this path announces here.
                     self.publisher
@@ -426,6 +427,7 @@ impl HoldService {
         if !self.store.release(&record).await? {
             return Err(Error::NotFound("hold"));
         }
+        self.publisher.changed(record.performance_id);
         if record.backend == Backend::Postgres {
             self.publisher
                 .publish(

@@ -11,6 +11,7 @@ use fred::prelude::*;
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
+use super::seat_map_cache::SeatMapCache;
 use crate::storage::{
     redis::events::{SeatEvent, SeatEvents, StreamEntry, decode, stream_key},
     repo::lifecycle::ChangedSeat,
@@ -21,11 +22,19 @@ use crate::storage::{
 #[derive(Clone)]
 pub struct Publisher {
     events: SeatEvents,
+    /// Every change published here also drops this instance's cached seat map.
+    seat_maps: SeatMapCache,
 }
 
 impl Publisher {
-    pub fn new(events: SeatEvents) -> Self {
-        Publisher { events }
+    pub fn new(events: SeatEvents, seat_maps: SeatMapCache) -> Self {
+        Publisher { events, seat_maps }
+    }
+
+    /// A change the Redis hold scripts announce themselves: only the local seat map cache
+    /// needs to hear of it.
+    pub fn changed(&self, performance_id: Uuid) {
+        self.seat_maps.invalidate(performance_id);
     }
 
     pub async fn publish(
@@ -38,6 +47,7 @@ impl Publisher {
         if seat_ids.is_empty() {
             return;
         }
+        self.seat_maps.invalidate(performance_id);
         let event = SeatEvent {
             seat_ids,
             status: status.to_owned(),

@@ -195,3 +195,42 @@ async fn openapi_describes_every_route_and_health_endpoints_answer() {
         "labelled by matched route"
     );
 }
+
+#[tokio::test]
+async fn cached_seat_maps_follow_local_changes_at_once_and_other_instances_within_the_ttl() {
+    // A long TTL on the second instance: only invalidation can make it fresh.
+    let a = TestApp::spawn().await;
+    let b = a
+        .sibling(|v| {
+            v.insert("CORE_SEAT_MAP_CACHE_MS".into(), "1500".into());
+        })
+        .await;
+    let perf = a.performance(1, 2, 4).await;
+    let user = a.user().await;
+    assert_eq!(first_seat(&b, perf.id).await, "AVAILABLE"); // now cached on b
+    // Held through b: b's own map shows it at once.
+    let (status, hold) = b.hold(&user, perf.id, &[perf.seat_ids[0]]).await;
+    assert_eq!(status, StatusCode::CREATED, "{hold}");
+    assert_eq!(first_seat(&b, perf.id).await, "HELD");
+    // Released through a: a knows at once, b within its TTL.
+    let hold_id = hold["data"]["holdId"].as_str().expect("hold id");
+    let (status, _) = a
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/holds/{hold_id}"),
+            Some(&user.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(first_seat(&a, perf.id).await, "AVAILABLE");
+    let converged = crate::helpers::eventually(std::time::Duration::from_secs(5), || async {
+        first_seat(&b, perf.id).await == "AVAILABLE"
+    })
+    .await;
+    assert!(converged, "the other instance's cached map caught up");
+}
+
+async fn first_seat(app: &TestApp, performance_id: uuid::Uuid) -> String {
+    app.seat_map(performance_id).await[0].1.clone()
+}

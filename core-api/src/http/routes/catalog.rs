@@ -1,6 +1,10 @@
 //! Public catalog: `/events`, `/performances/{id}`, and the seat map.
 
-use axum::extract::State;
+use axum::{
+    extract::State,
+    http::header,
+    response::{IntoResponse, Response},
+};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -111,11 +115,9 @@ async fn get_performance(
 /// Every seat with its live status (AVAILABLE / HELD / RESERVED / SOLD) and price.
 #[utoipa::path(get, path = "/performances/{id}/seats", tag = "catalog", params(("id" = Uuid, Path)), responses(
     (status = 200, body = SeatMapView), (status = 404), (status = 503)))]
-async fn seat_map(
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<Uuid>,
-) -> Result<Data<SeatMapView>> {
-    Ok(Data(state.services.catalog.seat_map(id).await?))
+async fn seat_map(State(state): State<AppState>, ApiPath(id): ApiPath<Uuid>) -> Result<Response> {
+    let body = state.services.catalog.seat_map_body(id).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 #[cfg(test)]
