@@ -48,6 +48,11 @@ pub struct Config {
     pub static_dir: PathBuf,
     /// Where users reach the system (the gateway), for links such as calendar feed URLs.
     pub public_url: String,
+    /// How long one instance reuses a built seat map (CORE_SEAT_MAP_CACHE_MS; 0 = off).
+    pub seat_map_cache_ms: u64,
+    /// Password hashes (argon2id, ~19 MiB each) run at once at most (CORE_PASSWORD_HASH_CONCURRENCY;
+    /// default: the number of CPUs).
+    pub password_hash_concurrency: usize,
     /// One-way Google Calendar push; `None` (the default) leaves it off.
     pub google: Option<GoogleConfig>,
 }
@@ -147,6 +152,13 @@ impl Config {
                 .filter(|v| !v.is_empty())
                 .cloned(),
             static_dir: PathBuf::from(env.string("CORE_STATIC_DIR", "frontend/dist")),
+            seat_map_cache_ms: env.parse("CORE_SEAT_MAP_CACHE_MS", "500")?,
+            password_hash_concurrency: env.parse(
+                "CORE_PASSWORD_HASH_CONCURRENCY",
+                &std::thread::available_parallelism()
+                    .map_or(2, |n| n.get())
+                    .to_string(),
+            )?,
             public_url: env
                 .string("CORE_PUBLIC_URL", "http://localhost:8080")
                 .trim_end_matches('/')
@@ -276,6 +288,11 @@ impl Config {
                 "must be at least 100",
             )?;
         }
+        check(
+            (1..=256).contains(&self.password_hash_concurrency),
+            "CORE_PASSWORD_HASH_CONCURRENCY",
+            "must be 1 to 256",
+        )?;
         check(
             self.max_body_bytes >= 1024,
             "CORE_MAX_BODY_BYTES",

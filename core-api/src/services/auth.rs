@@ -8,6 +8,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, deco
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -164,6 +165,9 @@ pub struct AuthService {
     users: UserRepo,
     access_ttl_secs: u64,
     refresh_ttl: Duration,
+    /// argon2id takes ~19 MiB and a core's worth of CPU per hash. Unbounded, a crowd logging
+    /// in at once ran dozens in parallel (hundreds of MiB, no faster); this caps them.
+    hashing: Arc<Semaphore>,
 }
 
 impl AuthService {
@@ -173,7 +177,24 @@ impl AuthService {
             users,
             access_ttl_secs: config.access_token_ttl_secs,
             refresh_ttl: Duration::seconds(config.refresh_token_ttl_secs as i64),
+            hashing: Arc::new(Semaphore::new(config.password_hash_concurrency)),
         }
+    }
+
+    /// Runs one password hash or check off the async runtime, at most
+    /// `CORE_PASSWORD_HASH_CONCURRENCY` at a time; the others wait their turn.
+    async fn hashing<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T> {
+        let _permit = self
+            .hashing
+            .acquire()
+            .await
+            .map_err(|e| Error::Internal(e.into()))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| Error::Internal(e.into()))
     }
 
     pub async fn register(&self, req: RegisterRequest) -> Result<UserView> {
@@ -188,9 +209,7 @@ impl AuthService {
         if name.is_empty() || name.chars().count() > 100 {
             return Err(Error::validation("name", "must be 1 to 100 characters"));
         }
-        let hash = tokio::task::spawn_blocking(move || password.hash())
-            .await
-            .map_err(|e| Error::Internal(e.into()))??;
+        let hash = self.hashing(move || password.hash()).await??;
         match self
             .users
             .insert(email.as_str(), &hash, name, role.as_str())
@@ -211,9 +230,9 @@ impl AuthService {
             .as_ref()
             .map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
         let candidate = req.password;
-        let matches = tokio::task::spawn_blocking(move || Password::verify(&candidate, &stored))
-            .await
-            .map_err(|e| Error::Internal(e.into()))?;
+        let matches = self
+            .hashing(move || Password::verify(&candidate, &stored))
+            .await?;
         match user {
             Some(user) if matches => self.issue_pair(&user, Uuid::new_v4()).await,
             _ => Err(Error::Unauthenticated("e-mail or password is wrong")),

@@ -14,6 +14,7 @@ pub mod queue;
 pub mod queue_pass;
 pub mod reservations;
 pub mod resources;
+pub mod seat_map_cache;
 pub mod stream;
 pub mod views;
 pub mod wallet;
@@ -73,7 +74,9 @@ impl Services {
         let seats = SeatRepo::new(db.clone());
         let reservations = ReservationRepo::new(db.clone());
         let events = SeatEvents::new(redis.clone());
-        let publisher = stream::Publisher::new(events.clone());
+        let seat_maps =
+            seat_map_cache::SeatMapCache::new(Duration::from_millis(config.seat_map_cache_ms));
+        let publisher = stream::Publisher::new(events.clone(), seat_maps.clone());
         let breaker = Breaker::new(
             config.breaker_failures,
             Duration::from_millis(config.breaker_cooldown_ms),
@@ -114,7 +117,7 @@ impl Services {
             audit,
             google,
             auth: auth::AuthService::new(&config, users),
-            catalog: catalog::CatalogService::new(catalog.clone(), seats, store.clone()),
+            catalog: catalog::CatalogService::new(catalog.clone(), seats, store.clone(), seat_maps),
             reservations: reservations::ReservationService::new(
                 config.clone(),
                 catalog.clone(),
