@@ -375,7 +375,7 @@ impl HoldService {
         reserved: u32,
     ) -> Result<HoldView> {
         let mut taken: HashSet<Uuid> = self.store.redis_held_seats(performance_id).await?;
-        let all = self.seats.seat_map(performance_id).await?;
+        let all = self.seats.free(performance_id).await?;
         for _ in 0..3 {
             let free = all
                 .iter()

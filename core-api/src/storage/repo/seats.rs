@@ -51,6 +51,22 @@ impl SeatRepo {
             .await
     }
 
+    /// Seats a best-available hold may pick from: AVAILABLE and not held on the Postgres path
+    /// (the partial index `seats_available_idx` finds them). Late in a sale these are few,
+    /// where the whole map is still every seat.
+    pub async fn free(&self, performance_id: Uuid) -> Result<Vec<SeatRow>, DbErr> {
+        let query = format!(
+            "SELECT {SEAT_COLUMNS} FROM seats WHERE performance_id = $1 AND status = 'AVAILABLE' \
+             AND (held_until IS NULL OR held_until <= now()) ORDER BY section, y, x"
+        );
+        crate::metrics::timed(
+            crate::metrics::Store::Postgres,
+            "free_seats",
+            SeatRow::find_by_statement(sql(&query, [performance_id.into()])).all(&self.db),
+        )
+        .await
+    }
+
     /// The asked seats that belong to the performance (unknown ids are simply absent).
     pub async fn by_ids(&self, performance_id: Uuid, ids: &[Uuid]) -> Result<Vec<SeatRow>, DbErr> {
         let query =
