@@ -493,6 +493,12 @@ impl BookingService {
             MAX_OCCURRENCES,
         )
         .map_err(|e| Error::validation("recurrence.rule", e.to_string()))?;
+        if windows.windows(2).any(|w| w[1].0 < w[0].1) {
+            return Err(Error::validation(
+                "recurrence.rule",
+                "occurrences of this series would overlap each other; shorten the booking or space them out",
+            ));
+        }
         Ok((rule, zone_name, windows))
     }
 

@@ -468,6 +468,13 @@ async fn bad_input_and_policy_breaches_get_clear_errors_and_change_nothing() {
             "recurrence.timeZone",
         ),
         (
+            json!({ "resourceId": resource, "title": "x", "startAt": s(120), "endAt": s(120 + 25 * 60),
+                    "recurrence": { "rule": "FREQ=DAILY;COUNT=2", "timeZone": "UTC" } }),
+            StatusCode::BAD_REQUEST,
+            "VALIDATION_FAILED",
+            "recurrence.rule",
+        ),
+        (
             json!({ "resourceId": resource, "title": "x", "startAt": s(120), "endAt": s(150), "priority": 1 }),
             StatusCode::BAD_REQUEST,
             "VALIDATION_FAILED",
