@@ -92,6 +92,8 @@ CREATE TABLE calendar_outbox (
     done_at         timestamptz
 );
 CREATE INDEX calendar_outbox_due_idx ON calendar_outbox (next_attempt_at) WHERE done_at IS NULL;
+-- Every booking read asks "is a push pending?", and a push right after a write claims by booking.
+CREATE INDEX calendar_outbox_pending_booking_idx ON calendar_outbox (booking_id) WHERE done_at IS NULL;
 
 CREATE TABLE audit_log (
     id          bigserial PRIMARY KEY,
