@@ -11,12 +11,12 @@ use uuid::Uuid;
 use crate::helpers::{TestApp, TestUser, error_code};
 
 /// Tomorrow at 00:00 UTC plus `minutes`: always in the future, whole seconds.
-fn at(minutes: i64) -> DateTime<Utc> {
+pub fn at(minutes: i64) -> DateTime<Utc> {
     let day = (Utc::now() + Span::days(1)).date_naive();
     Utc.from_utc_datetime(&day.and_hms_opt(0, 0, 0).expect("midnight")) + Span::minutes(minutes)
 }
 
-fn rfc(t: DateTime<Utc>) -> String {
+pub fn rfc(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 

@@ -17,26 +17,19 @@ use axum::{
     http::{HeaderMap, StatusCode as Http},
     routing::{patch, post},
 };
-use chrono::{DateTime, Duration as Span, TimeZone, Utc};
 use icalendar::Component;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, eventually};
+use crate::{
+    bookings::{at, rfc},
+    helpers::{TestApp, eventually},
+};
 
 const KEY: &str = include_str!("fixtures/test-service-account.key.pem");
 const PUBLIC_KEY: &str = include_str!("fixtures/test-service-account.pub.pem");
 const CLIENT_EMAIL: &str = "holdfast-sync@test-project.iam.gserviceaccount.com";
 const CALENDAR_ID: &str = "team-servers@group.calendar.google.com";
-
-fn at(minutes: i64) -> DateTime<Utc> {
-    let day = (Utc::now() + Span::days(1)).date_naive();
-    Utc.from_utc_datetime(&day.and_hms_opt(0, 0, 0).expect("midnight")) + Span::minutes(minutes)
-}
-
-fn rfc(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
 
 /// Parses a feed and returns (uid, sequence, status, summary) per event.
 fn events(feed: &str) -> Vec<(String, u32, Option<icalendar::EventStatus>, String)> {
