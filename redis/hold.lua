@@ -4,7 +4,9 @@
 -- All keys share the {perf:ID} hash tag.
 -- ARGV[1] hold id, ARGV[2] user id, ARGV[3] ttl ms, ARGV[4] per-user seat limit,
 -- ARGV[5] seats the user already has in live reservations, ARGV[6..] seat ids (same order as KEYS[5..]).
--- Returns {'OK', expiresAtMs} | {'TAKEN', seatId...} | {'LIMIT', heldNow}
+-- Returns {'OK', expiresAtMs, heldBefore} | {'TAKEN', seatId...} | {'LIMIT', heldNow}
+-- (heldBefore: seats the user held in this performance before this claim, so a caller that
+-- passed ARGV[5] = 0 can finish the limit check once it knows the reserved count).
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local ttl = tonumber(ARGV[3])
@@ -42,4 +44,4 @@ local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
 redis.call('PEXPIREAT', KEYS[2], last[2])
 redis.call('XADD', KEYS[4], 'MAXLEN', '~', '10000', '*', 'd',
   cjson.encode({seatIds = seats, status = 'HELD', reason = 'HELD'}))
-return {'OK', tostring(expires)}
+return {'OK', tostring(expires), tostring(held)}

@@ -1,8 +1,10 @@
 -- Releases a hold early, or converts it once its reservation is written.
 -- KEYS as in hold.lua (KEYS[4] is the event stream, seats from KEYS[5]). ARGV[1] hold id, ARGV[2] user id (owner check),
--- ARGV[3] mode: 'release' frees the seats; 'convert' requires every seat still held by this
--- hold and leaves a short-lived 'R' marker so nobody can re-hold a seat in the moment
--- between the Postgres commit and the seat map showing it RESERVED.
+-- ARGV[3] mode: 'release' frees the seats; 'retract' frees them without announcing anything
+-- (a claim that Postgres then refused: the caller announces the seats' real status);
+-- 'convert' requires every seat still held by this hold and leaves an 'R' marker, so nobody
+-- can re-hold a seat between the Postgres commit and the seat map showing it RESERVED, and
+-- later hold attempts on it are refused by Redis alone while the reservation may be live.
 -- ARGV[4] marker ttl ms, ARGV[5..] seat ids (same order as KEYS[5..]).
 -- A release publishes RELEASED; a conversion publishes nothing (the caller publishes RESERVED
 -- once Postgres has committed).
@@ -29,7 +31,7 @@ for i = 5, #KEYS do
   redis.call('ZREM', KEYS[3], seat)
 end
 redis.call('DEL', KEYS[1])
-if not convert then
+if ARGV[3] == 'release' then
   local seats = {}
   for i = 5, #ARGV do seats[#seats + 1] = ARGV[i] end
   redis.call('XADD', KEYS[4], 'MAXLEN', '~', '10000', '*', 'd',

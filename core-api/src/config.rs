@@ -50,6 +50,8 @@ pub struct Config {
     pub public_url: String,
     /// How long one instance reuses a built seat map (CORE_SEAT_MAP_CACHE_MS; 0 = off).
     pub seat_map_cache_ms: u64,
+    /// How long one instance remembers a performance's sale rules (CORE_RULES_CACHE_MS; 0 = off).
+    pub rules_cache_ms: u64,
     /// Password hashes (argon2id, ~19 MiB each) run at once at most (CORE_PASSWORD_HASH_CONCURRENCY;
     /// default: the number of CPUs).
     pub password_hash_concurrency: usize,
@@ -153,6 +155,7 @@ impl Config {
                 .cloned(),
             static_dir: PathBuf::from(env.string("CORE_STATIC_DIR", "frontend/dist")),
             seat_map_cache_ms: env.parse("CORE_SEAT_MAP_CACHE_MS", "500")?,
+            rules_cache_ms: env.parse("CORE_RULES_CACHE_MS", "1000")?,
             password_hash_concurrency: env.parse(
                 "CORE_PASSWORD_HASH_CONCURRENCY",
                 &std::thread::available_parallelism()

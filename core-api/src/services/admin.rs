@@ -8,7 +8,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{catalog::EventView, views::PerformanceView};
+use super::{catalog::EventView, rules::RulesCache, views::PerformanceView};
 use crate::{
     error::{Error, Result},
     storage::{
@@ -123,11 +123,17 @@ pub struct PerformanceStats {
 pub struct AdminService {
     catalog: CatalogRepo,
     holds: Holds,
+    /// Dropped here when an admin changes a sale window or an event's status.
+    rules: RulesCache,
 }
 
 impl AdminService {
-    pub fn new(catalog: CatalogRepo, holds: Holds) -> Self {
-        AdminService { catalog, holds }
+    pub fn new(catalog: CatalogRepo, holds: Holds, rules: RulesCache) -> Self {
+        AdminService {
+            catalog,
+            holds,
+            rules,
+        }
     }
 
     pub async fn create_venue(&self, req: CreateVenueRequest) -> Result<VenueView> {
@@ -183,6 +189,7 @@ impl AdminService {
         }
         self.event(id).await?;
         self.catalog.set_event_status(id, &req.status).await?;
+        self.rules.clear();
         self.event(id).await
     }
 
@@ -273,7 +280,9 @@ impl AdminService {
         self.catalog.set_sale_window(id, opens, closes).await?;
         if p.event_status == "DRAFT" {
             self.catalog.set_event_status(p.event_id, "ON_SALE").await?;
+            self.rules.clear();
         }
+        self.rules.forget(id);
         self.performance(id).await
     }
 
@@ -287,6 +296,7 @@ impl AdminService {
         self.catalog
             .set_sale_window(id, p.sale_opens_at.min(now), now)
             .await?;
+        self.rules.forget(id);
         self.performance(id).await
     }
 

@@ -13,6 +13,9 @@ use uuid::Uuid;
 
 use super::{
     auth::Caller,
+    rules::RulesCache,
+    seat_layout::SeatLayouts,
+    seat_map_cache::SnapshotCache,
     stream::Publisher,
     views::{SeatView, millis_to_utc, sale_is_open},
 };
@@ -23,9 +26,8 @@ use crate::{
     storage::{
         holds::{Backend, ClaimOutcome, ExtendOutcome, HoldRecord, Holds},
         repo::{
-            catalog::CatalogRepo,
             ga::{GaRepo, ProductRow},
-            seats::{SeatRepo, SeatRow},
+            seats::{RefusedSeat, SeatRepo, SeatRow},
         },
     },
 };
@@ -74,10 +76,24 @@ pub struct ItemView {
     pub unit_price: i64,
 }
 
+/// The stores and caches a hold reads.
+#[derive(Clone)]
+pub struct HoldSources {
+    pub rules: RulesCache,
+    pub layouts: SeatLayouts,
+    /// Free seat ids per performance, for best-available.
+    pub free_seats: SnapshotCache<Arc<Vec<Uuid>>>,
+    pub seats: SeatRepo,
+    pub store: Holds,
+    pub ga: GaRepo,
+}
+
 #[derive(Clone)]
 pub struct HoldService {
     config: Arc<Config>,
-    catalog: CatalogRepo,
+    rules: RulesCache,
+    layouts: SeatLayouts,
+    free_seats: SnapshotCache<Arc<Vec<Uuid>>>,
     seats: SeatRepo,
     store: Holds,
     publisher: Publisher,
@@ -85,17 +101,20 @@ pub struct HoldService {
 }
 
 impl HoldService {
-    pub fn new(
-        config: Arc<Config>,
-        catalog: CatalogRepo,
-        seats: SeatRepo,
-        store: Holds,
-        publisher: Publisher,
-        ga: GaRepo,
-    ) -> Self {
+    pub fn new(config: Arc<Config>, sources: HoldSources, publisher: Publisher) -> Self {
+        let HoldSources {
+            rules,
+            layouts,
+            free_seats,
+            seats,
+            store,
+            ga,
+        } = sources;
         HoldService {
             config,
-            catalog,
+            rules,
+            layouts,
+            free_seats,
             seats,
             store,
             publisher,
@@ -166,8 +185,8 @@ impl HoldService {
         };
         let performance_id = req.performance_id;
         let performance = self
-            .catalog
-            .performance_rules(performance_id)
+            .rules
+            .get(performance_id)
             .await?
             .ok_or(Error::NotFound("performance"))?;
         if !sale_is_open(&performance, Utc::now()) {
@@ -181,20 +200,20 @@ impl HoldService {
         if wanted.len() > limit {
             return Err(limit_exceeded(limit));
         }
-        let reserved = self
-            .seats
-            .live_reserved_count(caller.user_id, performance_id)
-            .await?
-            .max(0) as u32;
         match wanted {
             Wanted::Seats(selection) => {
-                self.claim_exact(caller, performance_id, &selection, limit, reserved)
+                self.claim_exact(caller, performance_id, &selection, limit)
                     .await
             }
             Wanted::Product {
                 product_id,
                 quantity,
             } => {
+                let reserved = self
+                    .seats
+                    .live_reserved_count(caller.user_id, performance_id)
+                    .await?
+                    .max(0) as u32;
                 self.claim_product(
                     caller,
                     performance_id,
@@ -206,65 +225,64 @@ impl HoldService {
                 .await
             }
             Wanted::Best { quantity, section } => {
-                self.claim_best(
-                    caller,
-                    performance_id,
-                    quantity,
-                    section.as_deref(),
-                    limit,
-                    reserved,
-                )
-                .await
+                self.claim_best(caller, performance_id, quantity, section.as_deref(), limit)
+                    .await
             }
         }
     }
 
+    /// Exactly the asked seats. The ids are checked against the performance's layout in
+    /// memory; on the Redis path the claim goes first and Postgres is asked about the seats'
+    /// status only when Redis granted it, so the many who lose a contested seat cost one Redis
+    /// call each. The Postgres path reads the seats first, as before.
     async fn claim_exact(
         &self,
         caller: Caller,
         performance_id: Uuid,
         selection: &SeatSelection,
         limit: u32,
-        reserved: u32,
     ) -> Result<HoldView> {
-        let rows = self.seats.by_ids(performance_id, selection.ids()).await?;
-        let found: HashSet<Uuid> = rows.iter().map(|r| r.id).collect();
-        let unknown: Vec<Uuid> = selection
-            .ids()
-            .iter()
-            .filter(|id| !found.contains(id))
-            .copied()
-            .collect();
+        let layout = self.layouts.get(performance_id).await?;
+        let mut rows = Vec::with_capacity(selection.len());
+        let mut unknown = Vec::new();
+        for id in selection.ids() {
+            match layout.seat(id) {
+                Some(row) => rows.push(row.clone()),
+                None => unknown.push(*id),
+            }
+        }
         if !unknown.is_empty() {
             return Err(Error::Validation {
                 message: "some seats do not belong to this performance".to_owned(),
                 details: json!({ "field": "seatIds", "unknownSeatIds": unknown }),
             });
         }
-        let mut unavailable: Vec<Uuid> = rows
-            .iter()
-            .filter(|r| r.status != "AVAILABLE" || r.pg_held)
-            .map(|r| r.id)
-            .collect();
-        if !unavailable.is_empty() {
-            unavailable.sort();
-            return Err(Error::SeatUnavailable {
-                seat_ids: unavailable,
-            });
+        if self.store.live_path() == "postgres" {
+            let current = self.seats.by_ids(performance_id, selection.ids()).await?;
+            let mut unavailable: Vec<Uuid> = current
+                .iter()
+                .filter(|r| r.status != "AVAILABLE" || r.pg_held)
+                .map(|r| r.id)
+                .collect();
+            if !unavailable.is_empty() {
+                unavailable.sort();
+                return Err(Error::SeatUnavailable {
+                    seat_ids: unavailable,
+                });
+            }
         }
-
-        self.claim(caller, performance_id, rows, limit, reserved)
-            .await
+        self.claim(caller, performance_id, rows, limit).await
     }
 
-    /// Claims exactly `rows` (already checked AVAILABLE) on the live hold path.
+    /// Claims exactly `rows` on the live hold path. A Redis grant is then checked against
+    /// Postgres in one query (seat status, and the user's live reservations for the per-user
+    /// limit) and taken back if Postgres refuses it.
     async fn claim(
         &self,
         caller: Caller,
         performance_id: Uuid,
         rows: Vec<SeatRow>,
         limit: u32,
-        reserved: u32,
     ) -> Result<HoldView> {
         let record = HoldRecord {
             hold_id: Uuid::new_v4(),
@@ -279,22 +297,32 @@ impl HoldService {
         };
         match self
             .store
-            .claim(&record, self.config.hold_ttl_ms, limit, reserved)
+            .claim(&record, self.config.hold_ttl_ms, limit, 0)
             .await?
         {
-            (ClaimOutcome::Granted { expires_at_ms }, backend) => {
+            (
+                ClaimOutcome::Granted {
+                    expires_at_ms,
+                    held_before,
+                },
+                backend,
+            ) => {
                 self.publisher.changed(performance_id);
+                let record = HoldRecord {
+                    expires_at_ms,
+                    backend,
+                    ..record
+                };
+                if backend == Backend::Redis {
+                    self.confirm_redis_claim(&record, held_before, limit)
+                        .await?;
+                }
                 if backend == Backend::Postgres {
                     // The Redis script announces its own holds; this path announces here.
                     self.publisher
                         .publish(performance_id, record.seat_ids.clone(), "HELD", "HELD")
                         .await;
                 }
-                let record = HoldRecord {
-                    expires_at_ms,
-                    backend,
-                    ..record
-                };
                 let seats = rows
                     .into_iter()
                     .map(|r| SeatView::from_row(r, true))
@@ -309,6 +337,73 @@ impl HoldService {
             (ClaimOutcome::SoldOut { .. }, _) => Err(Error::SeatUnavailable {
                 seat_ids: record.seat_ids,
             }),
+        }
+    }
+
+    /// Postgres's word on a claim Redis granted: every seat still AVAILABLE and not held on the
+    /// Postgres path, and the user within the limit counting live reservations. Otherwise the
+    /// claim is taken back (announcing the seats' real status) and the refusal returned.
+    async fn confirm_redis_claim(
+        &self,
+        record: &HoldRecord,
+        held_before: u32,
+        limit: u32,
+    ) -> Result<()> {
+        let check = match self
+            .seats
+            .claim_check(record.user_id, record.performance_id, &record.seat_ids)
+            .await
+        {
+            Ok(check) => check,
+            Err(e) => {
+                self.take_back(record, &[]).await;
+                return Err(e.into());
+            }
+        };
+        if !check.refused.is_empty() {
+            self.take_back(record, &check.refused).await;
+            let mut seat_ids: Vec<Uuid> = check.refused.iter().map(|s| s.id).collect();
+            seat_ids.sort();
+            return Err(Error::SeatUnavailable { seat_ids });
+        }
+        let wanted = record.seat_ids.len() as i64;
+        if check.reserved.max(0) + i64::from(held_before) + wanted > i64::from(limit) {
+            self.take_back(record, &[]).await;
+            return Err(limit_exceeded(limit));
+        }
+        Ok(())
+    }
+
+    /// Undoes a Redis claim and puts the seats' real status on the stream: `refused` seats
+    /// as Postgres has them, the others AVAILABLE again. Best effort: a claim that cannot be
+    /// taken back lapses with its TTL.
+    async fn take_back(&self, record: &HoldRecord, refused: &[RefusedSeat]) {
+        if let Err(e) = self.store.retract(record).await {
+            tracing::warn!(error = %e, hold = %record.hold_id, "could not take back a refused claim; it lapses with its TTL");
+            return;
+        }
+        self.publisher.changed(record.performance_id);
+        let mut by_status: BTreeMap<&'static str, Vec<Uuid>> = BTreeMap::new();
+        for id in &record.seat_ids {
+            let status = refused
+                .iter()
+                .find(|s| s.id == *id)
+                .map_or("AVAILABLE", |s| match s.status.as_str() {
+                    "AVAILABLE" => "HELD",
+                    "RESERVED" => "RESERVED",
+                    _ => "SOLD",
+                });
+            by_status.entry(status).or_default().push(*id);
+        }
+        for (status, seat_ids) in by_status {
+            let reason = if status == "AVAILABLE" {
+                "RELEASED"
+            } else {
+                status
+            };
+            self.publisher
+                .publish(record.performance_id, seat_ids, status, reason)
+                .await;
         }
     }
 
@@ -349,7 +444,7 @@ impl HoldService {
             .claim_ga(&record, self.config.hold_ttl_ms, limit, reserved, remaining)
             .await?
         {
-            (ClaimOutcome::Granted { expires_at_ms }, backend) => {
+            (ClaimOutcome::Granted { expires_at_ms, .. }, backend) => {
                 let record = HoldRecord {
                     expires_at_ms,
                     backend,
@@ -365,6 +460,12 @@ impl HoldService {
 
     /// Best available: the front-most block of `quantity` adjacent free seats in one row.
     /// If someone takes part of the block first, tries the next best block (a few times).
+    ///
+    /// Which seats are free comes from a snapshot of the free seat ids at most
+    /// `CORE_SEAT_MAP_CACHE_MS` old (one Postgres read per performance per interval, however
+    /// many ask) minus the seats held in Redis right now; the seats themselves come from the
+    /// cached layout. A seat reserved since the snapshot still carries its Redis marker, so
+    /// the claim refuses it and the next block is tried.
     async fn claim_best(
         &self,
         caller: Caller,
@@ -372,20 +473,26 @@ impl HoldService {
         quantity: u32,
         section: Option<&str>,
         limit: u32,
-        reserved: u32,
     ) -> Result<HoldView> {
         let mut taken: HashSet<Uuid> = self.store.redis_held_seats(performance_id).await?;
-        let all = self.seats.free(performance_id).await?;
+        let layout = self.layouts.get(performance_id).await?;
+        let free_ids = self
+            .free_seats
+            .get_or_build(performance_id, async {
+                Ok(Arc::new(self.seats.free_ids(performance_id).await?))
+            })
+            .await?;
         for _ in 0..3 {
-            let free = all
+            let free = free_ids
                 .iter()
-                .filter(|r| r.status == "AVAILABLE" && !r.pg_held && !taken.contains(&r.id))
+                .filter(|id| !taken.contains(id))
+                .filter_map(|id| layout.seat(id))
                 .filter(|r| section.is_none_or(|s| r.section == s));
             let Some(block) = best_block(free, quantity as usize) else {
                 break;
             };
             match self
-                .claim(caller, performance_id, block.clone(), limit, reserved)
+                .claim(caller, performance_id, block.clone(), limit)
                 .await
             {
                 Err(Error::SeatUnavailable { seat_ids }) => taken.extend(seat_ids),

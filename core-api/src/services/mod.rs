@@ -14,6 +14,8 @@ pub mod queue;
 pub mod queue_pass;
 pub mod reservations;
 pub mod resources;
+pub mod rules;
+pub mod seat_layout;
 pub mod seat_map_cache;
 pub mod stream;
 pub mod views;
@@ -53,6 +55,8 @@ pub struct Services {
     // Waiting room (gateway issue): settings, Redis mirror, pass check on holds.
     pub queue: queue::QueueService,
     pub queue_pass: queue_pass::QueuePassCheck,
+    /// Per-instance cache of performances' sale rules (admin changes drop entries).
+    pub rules: rules::RulesCache,
     // Shared server time booking.
     pub resources: resources::ResourceService,
     pub bookings: bookings::BookingService,
@@ -86,29 +90,41 @@ impl Services {
         let catalog_for_products = catalog.clone();
         // Waiting room: settings, their Redis mirror, and the pass check on holds.
         let queue_repo = crate::storage::repo::queue::QueueRepo::new(db.clone());
+        let rules = rules::RulesCache::new(
+            catalog.clone(),
+            Duration::from_millis(config.rules_cache_ms),
+        );
         let queue = queue::QueueService::new(
             queue_repo.clone(),
             crate::storage::redis::queue::QueueMirror::new(redis.clone()),
+            rules.clone(),
         );
-        let queue_pass = queue_pass::QueuePassCheck::new(&config, queue_repo);
+        let queue_pass = queue_pass::QueuePassCheck::new(&config, rules.clone());
         let resources = resources::ResourceService::new(db.clone());
         let bookings = bookings::BookingService::new(db.clone(), google.clone());
         let calendar = calendar::CalendarService::new(db.clone(), config.public_url.clone());
         let audit = crate::storage::repo::audit::AuditRepo::new(db.clone());
         let store = Holds::new(
-            HoldStore::new(redis),
+            HoldStore::new(redis, config.reservation_ttl_ms),
             PgHoldStore::new(db),
             config.hold_strategy,
             config.hold_fallback,
             breaker,
         );
+        let layouts = seat_layout::SeatLayouts::new(seats.clone());
         let holds = holds::HoldService::new(
             config.clone(),
-            catalog.clone(),
-            seats.clone(),
-            store.clone(),
+            holds::HoldSources {
+                rules: rules.clone(),
+                layouts: layouts.clone(),
+                free_seats: seat_map_cache::SnapshotCache::new(Duration::from_millis(
+                    config.seat_map_cache_ms,
+                )),
+                seats: seats.clone(),
+                store: store.clone(),
+                ga: ga.clone(),
+            },
             publisher.clone(),
-            ga.clone(),
         );
         Ok(Services {
             resources,
@@ -120,13 +136,13 @@ impl Services {
             catalog: catalog::CatalogService::new(catalog.clone(), seats, store.clone(), seat_maps),
             reservations: reservations::ReservationService::new(
                 config.clone(),
-                catalog.clone(),
+                (rules.clone(), layouts.clone()),
                 reservations.clone(),
                 holds.clone(),
                 publisher.clone(),
                 ga.clone(),
             ),
-            admin: admin::AdminService::new(catalog.clone(), store.clone()),
+            admin: admin::AdminService::new(catalog.clone(), store.clone(), rules.clone()),
             wallet: wallet::WalletService::new(config, reservations.clone()),
             payments: payments::PaymentService::new(reservations.clone(), publisher.clone()),
             streams: stream::StreamHub::new(events),
@@ -141,6 +157,7 @@ impl Services {
             products: products::ProductService::new(catalog_for_products, ga),
             queue,
             queue_pass,
+            rules,
         })
     }
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::rules::RulesCache;
 use crate::{
     error::{Error, Result},
     storage::{
@@ -52,6 +53,7 @@ impl From<QueueSettingsRow> for QueueSettingsView {
 pub struct QueueService {
     repo: QueueRepo,
     mirror: QueueMirror,
+    rules: RulesCache,
 }
 
 fn in_range(field: &str, value: i32) -> Result<i32> {
@@ -63,8 +65,12 @@ fn in_range(field: &str, value: i32) -> Result<i32> {
 }
 
 impl QueueService {
-    pub fn new(repo: QueueRepo, mirror: QueueMirror) -> Self {
-        QueueService { repo, mirror }
+    pub fn new(repo: QueueRepo, mirror: QueueMirror, rules: RulesCache) -> Self {
+        QueueService {
+            repo,
+            mirror,
+            rules,
+        }
     }
 
     pub async fn set(
@@ -89,6 +95,7 @@ impl QueueService {
         self.repo
             .set(performance_id, req.enabled, admit, max_active)
             .await?;
+        self.rules.forget(performance_id);
         let row = self
             .repo
             .settings(performance_id)
@@ -116,9 +123,13 @@ impl QueueService {
 
     /// After a commit: flag the performance sold out in Redis when nothing is AVAILABLE, so
     /// the waiting room stops admitting and tells waiting users at once. Best effort: the
-    /// periodic sync repairs a missed update.
+    /// periodic sync repairs a missed update. Performances without a waiting room skip this.
     pub async fn after_commit(&self, performance_id: Uuid) {
         let result = async {
+            let queued = self.rules.get(performance_id).await?;
+            if !queued.is_some_and(|r| r.queue_enabled) {
+                return Ok(());
+            }
             if let Some(row) = self.repo.settings(performance_id).await? {
                 self.mirror
                     .set_sold_out(performance_id, row.sold_out)

@@ -3,32 +3,19 @@
 //! (`CORE_QUEUE_PASS_SECRET`), bound to the caller and that performance, unexpired.
 //! Without it: 403 `QUEUE_PASS_REQUIRED` — also for requests sent straight to core-api.
 
-use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex},
-    time::{Duration, Instant},
-};
-
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::auth::Caller;
+use super::{auth::Caller, rules::RulesCache};
 use crate::{
     config::Config,
     error::{Error, Result},
-    storage::repo::queue::QueueRepo,
 };
 
 pub const HEADER: &str = "queue-token";
 const ISSUER: &str = "holdfast-gateway";
 const AUDIENCE: &str = "holdfast-queue-pass";
-/// How long "is this performance queued?" is remembered per instance: a flash crowd of holds
-/// costs one lookup per performance per second, not one per hold.
-const SETTING_TTL: Duration = Duration::from_secs(1);
-
-/// Performance → (queue enabled, or unknown performance; when it was read).
-type SettingCache = HashMap<Uuid, (Option<bool>, Instant)>;
 
 #[derive(Deserialize)]
 struct PassClaims {
@@ -40,12 +27,13 @@ struct PassClaims {
 pub struct QueuePassCheck {
     key: Option<DecodingKey>,
     validation: Validation,
-    repo: QueueRepo,
-    queued: Arc<Mutex<SettingCache>>,
+    /// "Is this performance queued?" comes from the per-instance rules cache: a flash crowd
+    /// of holds costs one lookup per performance per second, not one per hold.
+    rules: RulesCache,
 }
 
 impl QueuePassCheck {
-    pub fn new(config: &Config, repo: QueueRepo) -> Self {
+    pub fn new(config: &Config, rules: RulesCache) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
@@ -62,8 +50,7 @@ impl QueuePassCheck {
                 .as_ref()
                 .map(|s| DecodingKey::from_secret(s.as_bytes())),
             validation,
-            repo,
-            queued: Arc::default(),
+            rules,
         }
     }
 
@@ -86,32 +73,9 @@ impl QueuePassCheck {
         {
             return Ok(());
         }
-        match self.queue_enabled(performance_id).await? {
-            Some(true) => Err(Error::QueuePassRequired),
+        match self.rules.get(performance_id).await? {
+            Some(rules) if rules.queue_enabled => Err(Error::QueuePassRequired),
             _ => Ok(()),
-        }
-    }
-
-    async fn queue_enabled(&self, performance_id: Uuid) -> Result<Option<bool>> {
-        let now = Instant::now();
-        if let Ok(cache) = self.queued.lock()
-            && let Some((enabled, at)) = cache.get(&performance_id)
-            && now.duration_since(*at) < SETTING_TTL
-        {
-            return Ok(*enabled);
-        }
-        let enabled = self.repo.queue_enabled(performance_id).await?;
-        if let Ok(mut cache) = self.queued.lock() {
-            cache.retain(|_, (_, at)| now.duration_since(*at) < SETTING_TTL);
-            cache.insert(performance_id, (enabled, now));
-        }
-        Ok(enabled)
-    }
-
-    /// Forgets what was remembered about a performance (its settings just changed here).
-    pub fn forget(&self, performance_id: Uuid) {
-        if let Ok(mut cache) = self.queued.lock() {
-            cache.remove(&performance_id);
         }
     }
 }

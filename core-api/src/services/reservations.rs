@@ -3,7 +3,7 @@
 
 use std::{collections::HashMap, sync::Arc};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -12,6 +12,8 @@ use super::{
     auth::Caller,
     holds::{HoldService, ItemView, hold_expired, limit_exceeded, sold_out},
     payments::pay_locked,
+    rules::RulesCache,
+    seat_layout::SeatLayouts,
     stream::Publisher,
     views::SeatView,
 };
@@ -22,10 +24,10 @@ use crate::{
     storage::{
         holds::{HoldRecord, Holds},
         repo::{
-            catalog::CatalogRepo,
             ga::{self, GaRepo},
             lifecycle::{self, ChangedSeat},
             reservations::{NewReservation, ReservationRepo, ReservationRow, ReservationTx},
+            seats::SeatRow,
             wallets::{self, Movement},
         },
     },
@@ -72,7 +74,8 @@ pub struct ReservationView {
 #[derive(Clone)]
 pub struct ReservationService {
     config: Arc<Config>,
-    catalog: CatalogRepo,
+    rules: RulesCache,
+    layouts: SeatLayouts,
     repo: ReservationRepo,
     holds: HoldService,
     publisher: Publisher,
@@ -85,12 +88,14 @@ struct Committed {
     performance_id: Uuid,
     seat_ids: Vec<Uuid>,
     paid: bool,
+    /// The reservation row as written (seat reservations; general admission reads it back).
+    row: Option<ReservationRow>,
 }
 
 impl ReservationService {
     pub fn new(
         config: Arc<Config>,
-        catalog: CatalogRepo,
+        (rules, layouts): (RulesCache, SeatLayouts),
         repo: ReservationRepo,
         holds: HoldService,
         publisher: Publisher,
@@ -98,7 +103,8 @@ impl ReservationService {
     ) -> Self {
         ReservationService {
             config,
-            catalog,
+            rules,
+            layouts,
             repo,
             holds,
             publisher,
@@ -128,8 +134,8 @@ impl ReservationService {
             Err(e) => return Err(e),
         };
         let performance = self
-            .catalog
-            .performance_rules(hold.performance_id)
+            .rules
+            .get(hold.performance_id)
             .await?
             .ok_or(Error::NotFound("performance"))?;
 
@@ -156,9 +162,12 @@ impl ReservationService {
                     ("RESERVED", "RESERVED")
                 };
                 self.publisher
-                    .publish(done.performance_id, done.seat_ids, status, reason)
+                    .publish(done.performance_id, done.seat_ids.clone(), status, reason)
                     .await;
-                return self.get(caller, done.id).await;
+                return match done.row {
+                    Some(row) => self.committed_view(row, &done.seat_ids, status).await,
+                    None => self.get(caller, done.id).await,
+                };
             }
             Err(e) => e,
         };
@@ -204,7 +213,8 @@ impl ReservationService {
             return Err(limit_exceeded(max_seats_per_user.max(0) as u32));
         }
         let id = Uuid::now_v7();
-        let now = Utc::now();
+        // Microseconds, as Postgres keeps them: the answer equals what a later read returns.
+        let now = Utc::now().trunc_subsecs(6);
         let number = ReservationNumber::generate(now);
         let new = NewReservation {
             id,
@@ -218,18 +228,37 @@ impl ReservationService {
             attendee_email: attendee.email.as_deref(),
             expires_at: now + Duration::milliseconds(self.config.reservation_ttl_ms as i64),
         };
+        let mut row = None;
         if let Some(product_id) = hold.product_id {
             // General admission: the conditional UPDATE never takes `remaining` below zero.
             if !ga::reserve(tx.conn(), &new, product_id, hold.quantity).await? {
                 return Err(sold_out(product_id, 0));
             }
         } else {
-            let (reserved, _total) = tx.reserve(&new).await?;
-            if reserved != hold.seat_ids.len() {
+            let reserved = tx.reserve(&new).await?;
+            if reserved.seats != hold.seat_ids.len() {
                 return Err(Error::SeatUnavailable {
                     seat_ids: hold.seat_ids.clone(),
                 });
             }
+            row = Some(ReservationRow {
+                id,
+                reservation_number: number.to_string(),
+                user_id: caller.user_id,
+                performance_id: hold.performance_id,
+                status: if pay_now {
+                    "CONFIRMED"
+                } else {
+                    "PENDING_PAYMENT"
+                }
+                .to_owned(),
+                total_amount: reserved.total,
+                attendee_name: attendee.name.clone(),
+                attendee_phone: attendee.phone.clone(),
+                attendee_email: attendee.email.clone(),
+                expires_at: new.expires_at,
+                created_at: reserved.created_at,
+            });
         }
         if pay_now {
             let row = lifecycle::lock(tx.conn(), id)
@@ -253,7 +282,33 @@ impl ReservationService {
             performance_id: hold.performance_id,
             seat_ids: hold.seat_ids.clone(),
             paid: pay_now,
+            row,
         })
+    }
+
+    /// The answer to a reservation just committed, from what the commit wrote and the cached
+    /// seat layout: no read-back. `seat_status` is RESERVED, or SOLD when paid at once.
+    async fn committed_view(
+        &self,
+        row: ReservationRow,
+        seat_ids: &[Uuid],
+        seat_status: &str,
+    ) -> Result<ReservationView> {
+        let layout = self.layouts.get(row.performance_id).await?;
+        let mut seats: Vec<SeatRow> = seat_ids
+            .iter()
+            .filter_map(|id| layout.seat(id))
+            .map(|seat| SeatRow {
+                status: seat_status.to_owned(),
+                ..seat.clone()
+            })
+            .collect();
+        seats.sort_by(|a, b| (&a.section, a.y, a.x).cmp(&(&b.section, b.y, b.x)));
+        let seats = seats
+            .into_iter()
+            .map(|s| SeatView::from_row(s, false))
+            .collect();
+        Ok(reservation_view(row, seats, Vec::new()))
     }
 
     /// Cancels a reservation (owner or admin): its seats go back on sale and, if it was paid,
@@ -373,22 +428,36 @@ impl ReservationService {
         }
         Ok(rows
             .into_iter()
-            .map(|r| ReservationView {
-                seats: seats.remove(&r.id).unwrap_or_default(),
-                items: items.remove(&r.id).unwrap_or_default(),
-                reservation_id: r.id,
-                reservation_number: r.reservation_number,
-                performance_id: r.performance_id,
-                status: r.status,
-                total_amount: r.total_amount,
-                expires_at: r.expires_at,
-                attendee: AttendeeView {
-                    name: r.attendee_name,
-                    phone: r.attendee_phone,
-                    email: r.attendee_email,
-                },
-                created_at: r.created_at,
+            .map(|r| {
+                let (s, i) = (
+                    seats.remove(&r.id).unwrap_or_default(),
+                    items.remove(&r.id).unwrap_or_default(),
+                );
+                reservation_view(r, s, i)
             })
             .collect())
+    }
+}
+
+fn reservation_view(
+    r: ReservationRow,
+    seats: Vec<SeatView>,
+    items: Vec<ItemView>,
+) -> ReservationView {
+    ReservationView {
+        seats,
+        items,
+        reservation_id: r.id,
+        reservation_number: r.reservation_number,
+        performance_id: r.performance_id,
+        status: r.status,
+        total_amount: r.total_amount,
+        expires_at: r.expires_at,
+        attendee: AttendeeView {
+            name: r.attendee_name,
+            phone: r.attendee_phone,
+            email: r.attendee_email,
+        },
+        created_at: r.created_at,
     }
 }

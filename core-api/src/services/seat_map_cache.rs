@@ -7,6 +7,10 @@
 //! drops the entry at once. Changes made by other instances, and holds that lapse in Redis,
 //! show within `ttl`; the seat stream (SSE) carries them live in the meantime. Holds and
 //! commits never read this cache: they decide on Redis and Postgres as always.
+//!
+//! The same short-lived, single-flight snapshot serves best-available holds: the free seat
+//! ids of a performance (`SnapshotCache<Arc<Vec<Uuid>>>`), where staleness costs at most a
+//! retry, because the Redis claim decides who gets a seat.
 
 use std::{
     collections::HashMap,
@@ -20,30 +24,42 @@ use uuid::Uuid;
 
 use crate::error::Result;
 
-struct Slot {
-    body: Arc<OnceCell<Bytes>>,
+struct Slot<T> {
+    body: Arc<OnceCell<T>>,
     born: Instant,
 }
 
-#[derive(Clone)]
-pub struct SeatMapCache {
+/// Per-performance snapshots of `T`, each kept for `ttl`, built once however many ask.
+pub struct SnapshotCache<T> {
     ttl: Duration,
-    slots: Arc<Mutex<HashMap<Uuid, Slot>>>,
+    slots: Arc<Mutex<HashMap<Uuid, Slot<T>>>>,
 }
 
-impl SeatMapCache {
+impl<T> Clone for SnapshotCache<T> {
+    fn clone(&self) -> Self {
+        SnapshotCache {
+            ttl: self.ttl,
+            slots: self.slots.clone(),
+        }
+    }
+}
+
+/// Serialised seat maps.
+pub type SeatMapCache = SnapshotCache<Bytes>;
+
+impl<T: Clone> SnapshotCache<T> {
     /// `ttl` zero turns caching off.
     pub fn new(ttl: Duration) -> Self {
-        SeatMapCache {
+        SnapshotCache {
             ttl,
             slots: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
-    /// The cached body, or the one `build` makes (shared with concurrent callers).
-    pub async fn get_or_build<F>(&self, performance_id: Uuid, build: F) -> Result<Bytes>
+    /// The cached snapshot, or the one `build` makes (shared with concurrent callers).
+    pub async fn get_or_build<F>(&self, performance_id: Uuid, build: F) -> Result<T>
     where
-        F: Future<Output = Result<Bytes>>,
+        F: Future<Output = Result<T>>,
     {
         if self.ttl.is_zero() {
             return build.await;
@@ -65,7 +81,7 @@ impl SeatMapCache {
         cell.get_or_try_init(|| build).await.cloned()
     }
 
-    /// Forgets a performance's map (a seat of it changed on this instance).
+    /// Forgets a performance's snapshot (a seat of it changed on this instance).
     pub fn invalidate(&self, performance_id: Uuid) {
         self.slots
             .lock()

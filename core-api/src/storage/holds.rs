@@ -152,6 +152,14 @@ impl Holds {
         }
     }
 
+    /// Takes back a Redis claim that Postgres refused; nothing is announced.
+    pub async fn retract(&self, record: &HoldRecord) -> Result<bool> {
+        match record.backend {
+            Backend::Redis => Ok(self.redis.retract(record).await?),
+            Backend::Postgres => Ok(self.postgres.release(record).await?),
+        }
+    }
+
     /// Ends a hold whose reservation is being committed in `txn`; false means it expired.
     pub async fn convert(&self, txn: &DatabaseTransaction, record: &HoldRecord) -> Result<bool> {
         match record.backend {

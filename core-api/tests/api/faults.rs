@@ -12,13 +12,12 @@ fn host_port(url: &str) -> String {
     rest.split('/').next().unwrap_or(rest).to_owned()
 }
 
-#[tokio::test]
-async fn with_postgres_cut_requests_get_503_and_work_again_once_it_is_back() {
+/// A fresh database with an app straight on it (for arranging), and a sibling app that
+/// reaches Postgres through a proxy the test can cut; `extra` adds settings to the sibling.
+async fn behind_a_postgres_proxy(extra: &[(&str, &str)]) -> (TestApp, TestApp, TcpProxy) {
     let stores = Stores::fresh().await;
-    let mut proxy = TcpProxy::start(&host_port(&stores.database_url)).await;
+    let proxy = TcpProxy::start(&host_port(&stores.database_url)).await;
     let direct = TestApp::spawn_on_stores(stores.clone()).await;
-    let perf = direct.performance(1, 2, 4).await;
-    let user = direct.user().await;
     let proxied_url =
         stores
             .database_url
@@ -26,8 +25,19 @@ async fn with_postgres_cut_requests_get_503_and_work_again_once_it_is_back() {
     let app = direct
         .sibling(|v| {
             v.insert("DATABASE_URL".into(), proxied_url);
+            for (name, value) in extra {
+                v.insert((*name).into(), (*value).into());
+            }
         })
         .await;
+    (direct, app, proxy)
+}
+
+#[tokio::test]
+async fn with_postgres_cut_requests_get_503_and_work_again_once_it_is_back() {
+    let (direct, app, mut proxy) = behind_a_postgres_proxy(&[]).await;
+    let perf = direct.performance(1, 2, 4).await;
+    let user = direct.user().await;
     assert_eq!(
         app.hold(&user, perf.id, &perf.seat_ids[0..1]).await.0,
         StatusCode::CREATED,
@@ -68,4 +78,46 @@ async fn with_postgres_cut_requests_get_503_and_work_again_once_it_is_back() {
         app.hold(&user, perf.id, &perf.seat_ids[1..2]).await.0,
         StatusCode::CREATED
     );
+}
+
+#[tokio::test]
+async fn with_postgres_cut_the_losers_of_a_held_seat_are_still_answered_by_redis_alone() {
+    // Rules remembered for the whole test, so only the seat decides what the hold needs.
+    let (direct, app, mut proxy) =
+        behind_a_postgres_proxy(&[("CORE_RULES_CACHE_MS", "600000")]).await;
+    let perf = direct.performance(1, 2, 4).await;
+    let (winner, loser) = (direct.user().await, direct.user().await);
+    assert_eq!(
+        app.hold(&winner, perf.id, &perf.seat_ids[0..1]).await.0,
+        StatusCode::CREATED
+    );
+
+    proxy.cut().await;
+    // Losing a contested seat is decided in Redis: no Postgres needed, so still a 409.
+    let (status, body) = app.hold(&loser, perf.id, &perf.seat_ids[0..1]).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::CONFLICT, "SEAT_UNAVAILABLE")
+    );
+    // Winning needs Postgres's word: 503, and the Redis claim is taken back.
+    let (status, body) = app.hold(&loser, perf.id, &perf.seat_ids[1..2]).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::SERVICE_UNAVAILABLE, "DEPENDENCY_UNAVAILABLE")
+    );
+    let free_seat_key = format!(
+        "{}{{perf:{}}}:seat:{}",
+        app.stores.redis_prefix, perf.id, perf.seat_ids[1]
+    );
+    assert!(
+        !app.redis_keys().await.contains(&free_seat_key),
+        "the claim made before Postgres refused to answer was taken back"
+    );
+
+    proxy.restore().await;
+    let recovered = eventually(Duration::from_secs(15), || async {
+        app.hold(&loser, perf.id, &perf.seat_ids[1..2]).await.0 == StatusCode::CREATED
+    })
+    .await;
+    assert!(recovered, "the seat is free once Postgres is back");
 }

@@ -7,7 +7,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, error_code, eventually, uuids};
+use crate::helpers::{TestApp, error_code, eventually, redis_client, uuids};
 
 #[tokio::test]
 async fn two_hundred_users_grabbing_one_seat_at_once_get_exactly_one_hold() {
@@ -283,6 +283,13 @@ async fn the_per_user_limit_counts_live_holds_and_reservations() {
         (StatusCode::UNPROCESSABLE_ENTITY, "SEAT_LIMIT_EXCEEDED"),
         "two reserved"
     );
+    // Redis granted that claim before Postgres counted the reservations; it was taken back.
+    let other = app.user().await;
+    assert_eq!(
+        app.hold(&other, perf.id, &s[2..3]).await.0,
+        StatusCode::CREATED,
+        "the refused claim left nothing behind"
+    );
 
     let (status, body) = app.hold(&user, perf.id, &s[0..3]).await;
     assert_eq!(
@@ -468,4 +475,84 @@ async fn an_expired_hold_frees_its_seats_and_cannot_be_reserved() {
         .query_count("SELECT count(*) FROM reservation_seats WHERE live")
         .await;
     assert_eq!(live, 1);
+}
+
+#[tokio::test]
+async fn a_seat_reserved_in_postgres_but_free_in_redis_is_refused_and_the_claim_taken_back() {
+    let app = TestApp::spawn().await;
+    let perf = app.performance(1, 3, 4).await;
+    let (buyer, other) = (app.user().await, app.user().await);
+    let s = &perf.seat_ids;
+    let (_, hold) = app.hold(&buyer, perf.id, &s[0..1]).await;
+    let hold_id = hold["data"]["holdId"].as_str().expect("hold id");
+    assert_eq!(app.reserve(&buyer, hold_id).await.0, StatusCode::CREATED);
+
+    // The reservation's Redis marker is gone (lapsed, or Redis restarted empty): only
+    // Postgres still knows the seat is RESERVED.
+    let redis = redis_client().await;
+    let seat_key = |seat: Uuid| {
+        format!(
+            "{}{{perf:{}}}:seat:{seat}",
+            app.stores.redis_prefix, perf.id
+        )
+    };
+    let removed: i64 = fred::interfaces::KeysInterface::del(&redis, seat_key(s[0]))
+        .await
+        .expect("del");
+    assert_eq!(removed, 1, "the conversion left a marker");
+
+    let (status, body) = app.hold(&other, perf.id, &s[0..2]).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::CONFLICT, "SEAT_UNAVAILABLE")
+    );
+    assert_eq!(
+        body["error"]["details"]["unavailableSeatIds"],
+        json!([s[0]]),
+        "{body}"
+    );
+    let keys = app.redis_keys().await;
+    for seat in &s[0..2] {
+        assert!(
+            !keys.contains(&seat_key(*seat)),
+            "the claim on {seat} was taken back: {keys:?}"
+        );
+    }
+    assert_eq!(
+        app.hold(&other, perf.id, &s[1..2]).await.0,
+        StatusCode::CREATED,
+        "the free seat of the refused claim can be held at once"
+    );
+
+    // The stream tells the truth after the refused claim: s[0] RESERVED, s[1] free again
+    // (then HELD by the hold just made).
+    let entries: Vec<fred::types::streams::XReadValue<String, String, String>> =
+        fred::interfaces::StreamsInterface::xrange_values(
+            &redis,
+            format!("{}{{perf:{}}}:events", app.stores.redis_prefix, perf.id),
+            "-",
+            "+",
+            None,
+        )
+        .await
+        .expect("xrange");
+    let events: Vec<serde_json::Value> = entries
+        .iter()
+        .filter_map(|(_, fields)| serde_json::from_str(fields.get("d")?).ok())
+        .collect();
+    let last_about = |seat: Uuid, skip_last: usize| {
+        events
+            .iter()
+            .rev()
+            .skip(skip_last)
+            .find(|e| {
+                e["seatIds"]
+                    .as_array()
+                    .is_some_and(|ids| ids.iter().any(|i| i == &json!(seat)))
+            })
+            .map(|e| e["status"].clone())
+    };
+    assert_eq!(last_about(s[0], 0), Some(json!("RESERVED")), "{events:?}");
+    assert_eq!(last_about(s[1], 0), Some(json!("HELD")), "{events:?}");
+    assert_eq!(last_about(s[1], 1), Some(json!("AVAILABLE")), "{events:?}");
 }

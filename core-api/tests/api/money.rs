@@ -428,6 +428,11 @@ async fn cancelling_a_paid_reservation_refunds_it_and_frees_the_seats_at_once() 
     );
     assert_eq!(balance(&app, &alice).await, 100_000);
     let id = r["data"]["reservationId"].as_str().expect("id");
+    let (_, read) = app.get(&format!("/api/v1/reservations/{id}"), &alice).await;
+    assert_eq!(
+        read["data"], r["data"],
+        "paid at once: the answer is what a read returns"
+    );
 
     let (status, cancelled) = app
         .post(

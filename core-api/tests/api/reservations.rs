@@ -54,7 +54,12 @@ async fn a_hold_becomes_a_pending_reservation_that_only_its_owner_and_admins_can
 
     let id = r["reservationId"].as_str().expect("id");
     let path = format!("/api/v1/reservations/{id}");
-    assert_eq!(app.get(&path, &alice).await.0, StatusCode::OK);
+    let (status, read) = app.get(&path, &alice).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        read["data"], *r,
+        "the answer to the commit (built without a read-back) is what a read returns"
+    );
     assert_eq!(app.get(&path, &app.admin).await.0, StatusCode::OK);
     let (status, body) = app.get(&path, &bob).await;
     assert_eq!(

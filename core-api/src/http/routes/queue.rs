@@ -27,6 +27,5 @@ async fn set_queue(
     ApiJson(req): ApiJson<SetQueueRequest>,
 ) -> Result<Data<QueueSettingsView>> {
     let view = state.services.queue.set(id, req).await?;
-    state.services.queue_pass.forget(id);
     Ok(Data(view))
 }

@@ -28,9 +28,6 @@ static UNMARK: LazyLock<Script> =
 static EXTEND: LazyLock<Script> =
     LazyLock::new(|| Script::from_lua(include_str!("../../../../redis/extend.lua")));
 
-/// How long a converted seat stays blocked in Redis after its reservation commits.
-const CONVERTED_MARKER_MS: u64 = 30_000;
-
 /// Which store keeps a hold.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Backend {
@@ -62,6 +59,9 @@ pub struct HoldRecord {
 pub enum ClaimOutcome {
     Granted {
         expires_at_ms: i64,
+        /// Seats the user already held in this performance before this claim (Redis path;
+        /// the Postgres path checks the whole limit itself and says 0).
+        held_before: u32,
     },
     Taken(Vec<Uuid>),
     LimitExceeded,
@@ -82,11 +82,18 @@ pub enum ExtendOutcome {
 #[derive(Clone)]
 pub struct HoldStore {
     redis: Redis,
+    /// How long a converted seat stays blocked in Redis after its reservation commits: as
+    /// long as the unpaid reservation may live, so hold attempts on reserved seats are
+    /// refused without asking Postgres. Cancellation and expiry clear the markers at once.
+    converted_marker_ms: u64,
 }
 
 impl HoldStore {
-    pub fn new(redis: Redis) -> Self {
-        HoldStore { redis }
+    pub fn new(redis: Redis, converted_marker_ms: u64) -> Self {
+        HoldStore {
+            redis,
+            converted_marker_ms,
+        }
     }
 
     fn slot_keys(
@@ -163,7 +170,10 @@ impl HoldStore {
                     ttl_ms,
                 )
                 .await?;
-                Ok(ClaimOutcome::Granted { expires_at_ms })
+                Ok(ClaimOutcome::Granted {
+                    expires_at_ms,
+                    held_before: 0,
+                })
             }
             Some((status, rest)) if status == "SOLD_OUT" => Ok(ClaimOutcome::SoldOut {
                 available: rest.first().and_then(|v| v.parse().ok()).unwrap_or(0),
@@ -237,7 +247,10 @@ impl HoldStore {
                     ..record.clone()
                 };
                 self.write_index(&indexed, ttl_ms).await?;
-                ClaimOutcome::Granted { expires_at_ms }
+                ClaimOutcome::Granted {
+                    expires_at_ms,
+                    held_before: rest.get(1).and_then(|v| v.parse().ok()).unwrap_or(0),
+                }
             }
             Some((status, rest)) if status == "TAKEN" => {
                 ClaimOutcome::Taken(rest.iter().filter_map(|s| s.parse().ok()).collect())
@@ -293,17 +306,24 @@ impl HoldStore {
             record.hold_id.to_string(),
             record.user_id.to_string(),
             mode.to_owned(),
-            CONVERTED_MARKER_MS.to_string(),
+            self.converted_marker_ms.to_string(),
         ];
         args.extend(record.seat_ids.iter().map(Uuid::to_string));
         let reply: String = RELEASE
             .evalsha_with_reload(self.redis.client(), self.record_keys(record), args)
             .await?;
         let done = reply == "OK";
-        if done && mode == "release" {
+        if done && mode != "convert" {
             self.forget(record.hold_id).await;
         }
         Ok(done)
+    }
+
+    /// Takes back a claim that Postgres refused after Redis granted it (a seat already
+    /// reserved or sold, or the per-user limit). Announces nothing: the caller publishes the
+    /// seats' real status.
+    pub async fn retract(&self, record: &HoldRecord) -> Result<bool, Error> {
+        self.release_script(record, "retract").await
     }
 
     /// Drops the hold index entry. Best effort: the index only speeds up lookups and expires on

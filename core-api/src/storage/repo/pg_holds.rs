@@ -124,6 +124,7 @@ impl PgHoldStore {
         txn.commit().await?;
         Ok(ClaimOutcome::Granted {
             expires_at_ms: expires_at.timestamp_millis(),
+            held_before: 0,
         })
     }
 
@@ -189,6 +190,7 @@ impl PgHoldStore {
         txn.commit().await?;
         Ok(ClaimOutcome::Granted {
             expires_at_ms: expires_at.timestamp_millis(),
+            held_before: 0,
         })
     }
 

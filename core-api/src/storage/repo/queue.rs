@@ -48,21 +48,6 @@ impl QueueRepo {
         .await
     }
 
-    /// Whether holds on the performance need a pass; `None` for an unknown performance.
-    pub async fn queue_enabled(&self, performance_id: Uuid) -> Result<Option<bool>, DbErr> {
-        #[derive(FromQueryResult)]
-        struct Row {
-            queue_enabled: bool,
-        }
-        let row = Row::find_by_statement(sql(
-            "SELECT queue_enabled FROM performances WHERE id = $1",
-            [performance_id.into()],
-        ))
-        .one(&self.db)
-        .await?;
-        Ok(row.map(|r| r.queue_enabled))
-    }
-
     pub async fn set(
         &self,
         performance_id: Uuid,

@@ -68,6 +68,15 @@ pub struct NewReservation<'a> {
     pub expires_at: DateTime<Utc>,
 }
 
+/// What the reserving statement wrote.
+#[derive(Clone, Copy, Debug)]
+pub struct Reserved {
+    /// Seats that were still AVAILABLE, and so reserved.
+    pub seats: usize,
+    pub total: i64,
+    pub created_at: DateTime<Utc>,
+}
+
 const RESERVATION_SELECT: &str = "SELECT id, reservation_number, user_id, performance_id, status, total_amount, \
      attendee_name, attendee_phone, attendee_email, expires_at, created_at FROM reservations";
 
@@ -205,8 +214,9 @@ impl ReservationTx {
     }
 
     /// The conditional UPDATE from DESIGN.md, the reservation row and its seat rows in one
-    /// statement. Returns how many seats were still AVAILABLE (and so reserved) and their total.
-    pub async fn reserve(&self, r: &NewReservation<'_>) -> Result<(usize, i64), DbErr> {
+    /// statement. Returns how many seats were still AVAILABLE (and so reserved), their total
+    /// and the reservation's `created_at`.
+    pub async fn reserve(&self, r: &NewReservation<'_>) -> Result<Reserved, DbErr> {
         crate::metrics::timed(
             crate::metrics::Store::Postgres,
             "reserve_seats",
@@ -215,11 +225,12 @@ impl ReservationTx {
         .await
     }
 
-    async fn reserve_seats(&self, r: &NewReservation<'_>) -> Result<(usize, i64), DbErr> {
+    async fn reserve_seats(&self, r: &NewReservation<'_>) -> Result<Reserved, DbErr> {
         #[derive(FromQueryResult)]
         struct Outcome {
             reserved: i64,
             total: i64,
+            created_at: DateTime<Utc>,
         }
         let outcome = Outcome::find_by_statement(sql(
             "WITH upd AS ( \
@@ -230,12 +241,13 @@ impl ReservationTx {
                  INSERT INTO reservations (id, reservation_number, user_id, performance_id, hold_id, total_amount, \
                      attendee_name, attendee_phone, attendee_email, expires_at) \
                  SELECT $1, $4, $5, $2, $6, coalesce(sum(price), 0), $7, $8, $9, $10 FROM upd \
-                 RETURNING id \
+                 RETURNING created_at \
              ), seat_rows AS ( \
                  INSERT INTO reservation_seats (reservation_id, seat_id, performance_id, price) \
                  SELECT $1, id, $2, price FROM upd \
              ) \
-             SELECT count(*) AS reserved, coalesce(sum(price), 0)::bigint AS total FROM upd",
+             SELECT count(*) AS reserved, coalesce(sum(price), 0)::bigint AS total, \
+                 (SELECT created_at FROM res) AS created_at FROM upd",
             [
                 r.id.into(),
                 r.performance_id.into(),
@@ -252,7 +264,11 @@ impl ReservationTx {
         .one(&self.txn)
         .await?
         .ok_or(DbErr::RecordNotFound("reserve outcome".to_owned()))?;
-        Ok((outcome.reserved as usize, outcome.total))
+        Ok(Reserved {
+            seats: outcome.reserved as usize,
+            total: outcome.total,
+            created_at: outcome.created_at,
+        })
     }
 
     pub async fn commit(self) -> Result<(), DbErr> {

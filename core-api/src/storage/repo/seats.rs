@@ -51,20 +51,26 @@ impl SeatRepo {
             .await
     }
 
-    /// Seats a best-available hold may pick from: AVAILABLE and not held on the Postgres path
-    /// (the partial index `seats_available_idx` finds them). Late in a sale these are few,
-    /// where the whole map is still every seat.
-    pub async fn free(&self, performance_id: Uuid) -> Result<Vec<SeatRow>, DbErr> {
-        let query = format!(
-            "SELECT {SEAT_COLUMNS} FROM seats WHERE performance_id = $1 AND status = 'AVAILABLE' \
-             AND (held_until IS NULL OR held_until <= now()) ORDER BY section, y, x"
-        );
-        crate::metrics::timed(
+    /// Ids of the seats a best-available hold may pick from: AVAILABLE and not held on the
+    /// Postgres path (the partial index `seats_available_idx` finds them). The rest of each
+    /// seat comes from the cached layout.
+    pub async fn free_ids(&self, performance_id: Uuid) -> Result<Vec<Uuid>, DbErr> {
+        #[derive(FromQueryResult)]
+        struct Id {
+            id: Uuid,
+        }
+        let rows = crate::metrics::timed(
             crate::metrics::Store::Postgres,
             "free_seats",
-            SeatRow::find_by_statement(sql(&query, [performance_id.into()])).all(&self.db),
+            Id::find_by_statement(sql(
+                "SELECT id FROM seats WHERE performance_id = $1 AND status = 'AVAILABLE' \
+                 AND (held_until IS NULL OR held_until <= now())",
+                [performance_id.into()],
+            ))
+            .all(&self.db),
         )
-        .await
+        .await?;
+        Ok(rows.into_iter().map(|r| r.id).collect())
     }
 
     /// The asked seats that belong to the performance (unknown ids are simply absent).
@@ -76,6 +82,21 @@ impl SeatRepo {
             .await
     }
 
+    /// After a Redis claim: the seats Postgres refuses and the user's live reserved count.
+    pub async fn claim_check(
+        &self,
+        user_id: Uuid,
+        performance_id: Uuid,
+        ids: &[Uuid],
+    ) -> Result<ClaimCheck, DbErr> {
+        crate::metrics::timed(
+            crate::metrics::Store::Postgres,
+            "claim_check",
+            check_claim(&self.db, user_id, performance_id, ids),
+        )
+        .await
+    }
+
     /// Seats and general-admission units the user has in live reservations of the performance.
     pub async fn live_reserved_count(
         &self,
@@ -84,6 +105,70 @@ impl SeatRepo {
     ) -> Result<i64, DbErr> {
         count(&self.db, user_id, performance_id).await
     }
+}
+
+/// Seats and general-admission units user `$1` has in live reservations of performance `$2`.
+const LIVE_RESERVED: &str = "(SELECT count(*) FROM reservation_seats rs JOIN reservations r ON r.id = rs.reservation_id \
+        WHERE r.user_id = $1 AND rs.performance_id = $2 AND rs.live) \
+     + (SELECT coalesce(sum(i.quantity), 0) FROM reservation_ga_items i JOIN reservations r ON r.id = i.reservation_id \
+        WHERE r.user_id = $1 AND r.performance_id = $2 AND i.live)::bigint";
+
+/// A seat Postgres says may not be held (RESERVED, SOLD, or held on the Postgres path).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefusedSeat {
+    pub id: Uuid,
+    pub status: String,
+    pub pg_held: bool,
+}
+
+/// What Postgres says about a claim Redis just granted.
+#[derive(Debug, Default)]
+pub struct ClaimCheck {
+    pub refused: Vec<RefusedSeat>,
+    /// Seats and units the user already has in live reservations of the performance.
+    pub reserved: i64,
+}
+
+#[derive(FromQueryResult)]
+struct CheckRow {
+    reserved: i64,
+    id: Option<Uuid>,
+    status: Option<String>,
+    pg_held: Option<bool>,
+}
+
+/// One round trip after a Redis claim: which of `ids` Postgres refuses, and the user's live
+/// reserved count for the per-user limit.
+async fn check_claim(
+    db: &DatabaseConnection,
+    user_id: Uuid,
+    performance_id: Uuid,
+    ids: &[Uuid],
+) -> Result<ClaimCheck, DbErr> {
+    let query = format!(
+        "WITH r AS (SELECT {LIVE_RESERVED} AS n) \
+         SELECT r.n AS reserved, s.id, s.status, (s.held_until IS NOT NULL AND s.held_until > now()) AS pg_held \
+         FROM r LEFT JOIN seats s ON s.performance_id = $2 AND s.id = ANY($3) \
+         AND (s.status <> 'AVAILABLE' OR (s.held_until IS NOT NULL AND s.held_until > now()))"
+    );
+    let rows = CheckRow::find_by_statement(sql(
+        &query,
+        [user_id.into(), performance_id.into(), ids.to_vec().into()],
+    ))
+    .all(db)
+    .await?;
+    let reserved = rows.first().map_or(0, |r| r.reserved);
+    let refused = rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(RefusedSeat {
+                id: r.id?,
+                status: r.status?,
+                pg_held: r.pg_held.unwrap_or(false),
+            })
+        })
+        .collect();
+    Ok(ClaimCheck { refused, reserved })
 }
 
 #[derive(FromQueryResult)]
@@ -97,10 +182,7 @@ pub(super) async fn count(
     performance_id: Uuid,
 ) -> Result<i64, DbErr> {
     let row = Count::find_by_statement(sql(
-        "SELECT (SELECT count(*) FROM reservation_seats rs JOIN reservations r ON r.id = rs.reservation_id \
-                 WHERE r.user_id = $1 AND rs.performance_id = $2 AND rs.live) \
-              + (SELECT coalesce(sum(i.quantity), 0) FROM reservation_ga_items i JOIN reservations r ON r.id = i.reservation_id \
-                 WHERE r.user_id = $1 AND r.performance_id = $2 AND i.live)::bigint AS n",
+        &format!("SELECT {LIVE_RESERVED} AS n"),
         [user_id.into(), performance_id.into()],
     ))
     .one(db)
