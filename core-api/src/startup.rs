@@ -20,7 +20,10 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub db: DatabaseConnection,
     pub redis: Redis,
-    pub services: Services,
+    /// Behind an `Arc`: axum clones the state for every request that extracts it, and a
+    /// deep clone of every service (their JWT validations hold hash sets) cost more CPU than
+    /// a contested hold.
+    pub services: Arc<Services>,
 }
 
 impl AppState {
@@ -29,7 +32,7 @@ impl AppState {
         let timeout = config.dependency_timeout();
         let db = db::connect(&config.database_url, config.db_max_connections, timeout).await?;
         let redis = Redis::connect(&config.redis_url, &config.redis_key_prefix, timeout)?;
-        let services = Services::new(config.clone(), db.clone(), redis.clone())?;
+        let services = Arc::new(Services::new(config.clone(), db.clone(), redis.clone())?);
         Ok(AppState {
             config,
             db,
