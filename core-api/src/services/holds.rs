@@ -476,27 +476,34 @@ impl HoldService {
     ) -> Result<HoldView> {
         let mut taken: HashSet<Uuid> = self.store.redis_held_seats(performance_id).await?;
         let layout = self.layouts.get(performance_id).await?;
-        let free_ids = self
-            .free_seats
-            .get_or_build(performance_id, async {
-                Ok(Arc::new(self.seats.free_ids(performance_id).await?))
-            })
-            .await?;
-        for _ in 0..3 {
-            let free = free_ids
-                .iter()
-                .filter(|id| !taken.contains(id))
-                .filter_map(|id| layout.seat(id))
-                .filter(|r| section.is_none_or(|s| r.section == s));
-            let Some(block) = best_block(free, quantity as usize) else {
-                break;
-            };
-            match self
-                .claim(caller, performance_id, block.clone(), limit)
-                .await
-            {
-                Err(Error::SeatUnavailable { seat_ids }) => taken.extend(seat_ids),
-                other => return other,
+        // A second pass on a fresh snapshot before saying no: late in a sale most seats of a
+        // stale snapshot are gone, and the fresh one is small (only free seats are read).
+        for pass in 0..2 {
+            if pass == 1 {
+                self.free_seats.invalidate(performance_id);
+            }
+            let free_ids = self
+                .free_seats
+                .get_or_build(performance_id, async {
+                    Ok(Arc::new(self.seats.free_ids(performance_id).await?))
+                })
+                .await?;
+            for _ in 0..3 {
+                let free = free_ids
+                    .iter()
+                    .filter(|id| !taken.contains(id))
+                    .filter_map(|id| layout.seat(id))
+                    .filter(|r| section.is_none_or(|s| r.section == s));
+                let Some(block) = best_block(free, quantity as usize) else {
+                    break;
+                };
+                match self
+                    .claim(caller, performance_id, block.clone(), limit)
+                    .await
+                {
+                    Err(Error::SeatUnavailable { seat_ids }) => taken.extend(seat_ids),
+                    other => return other,
+                }
             }
         }
         Err(Error::rule(
