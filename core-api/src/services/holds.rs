@@ -6,6 +6,7 @@ use std::{
 };
 
 use chrono::{DateTime, Utc};
+use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -488,19 +489,31 @@ impl HoldService {
                     Ok(Arc::new(self.seats.free_ids(performance_id).await?))
                 })
                 .await?;
-            for _ in 0..3 {
-                let free = free_ids
-                    .iter()
-                    .filter(|id| !taken.contains(id))
-                    .filter_map(|id| layout.seat(id))
-                    .filter(|r| section.is_none_or(|s| r.section == s));
-                let Some(block) = best_block(free, quantity as usize) else {
+            let free = free_ids
+                .iter()
+                .filter(|id| !taken.contains(id))
+                .filter_map(|id| layout.seat(id))
+                .filter(|r| section.is_none_or(|s| r.section == s));
+            let candidates = best_blocks(free, quantity as usize, CANDIDATE_BLOCKS);
+            // The best block first; then, so that a crowd asking at the same moment does not
+            // keep colliding on the same next-best block, a few of the others at random.
+            let mut order: Vec<usize> = (1..candidates.len()).collect();
+            order.shuffle(&mut rand::rng());
+            let tries = std::iter::once(0)
+                .chain(order)
+                .filter(|i| *i < candidates.len());
+            let mut attempts = 0;
+            for i in tries {
+                let block = &candidates[i];
+                if attempts == 4 {
                     break;
-                };
-                match self
-                    .claim(caller, performance_id, block.clone(), limit)
-                    .await
-                {
+                }
+                if block.iter().any(|s| taken.contains(&s.id)) {
+                    continue;
+                }
+                attempts += 1;
+                let rows: Vec<SeatRow> = block.iter().map(|s| (*s).clone()).collect();
+                match self.claim(caller, performance_id, rows, limit).await {
                     Err(Error::SeatUnavailable { seat_ids }) => taken.extend(seat_ids),
                     other => return other,
                 }
@@ -627,33 +640,49 @@ impl Wanted {
     }
 }
 
-/// The block of `n` seats with consecutive numbers in one row that is closest to the front
-/// (smallest y), then to the row's centre. Seats come in any order.
-fn best_block<'a>(free: impl Iterator<Item = &'a SeatRow>, n: usize) -> Option<Vec<SeatRow>> {
+/// How many of the best blocks a best-available hold may try (the best first).
+const CANDIDATE_BLOCKS: usize = 8;
+
+/// Up to `k` blocks of `n` seats with consecutive numbers in one row, no two sharing a seat,
+/// best first: closest to the front (smallest y), then to the row's centre. Seats come in any
+/// order.
+fn best_blocks<'a>(
+    free: impl Iterator<Item = &'a SeatRow>,
+    n: usize,
+    k: usize,
+) -> Vec<Vec<&'a SeatRow>> {
     let mut rows: BTreeMap<(&str, &str), Vec<&SeatRow>> = BTreeMap::new();
     for seat in free {
         rows.entry((seat.section.as_str(), seat.row_label.as_str()))
             .or_default()
             .push(seat);
     }
-    let mut best: Option<((i32, i64), Vec<&SeatRow>)> = None;
+    let mut windows: Vec<((i32, i64), &[&SeatRow])> = Vec::new();
     for seats in rows.values_mut() {
         seats.sort_by_key(|s| s.number);
         let centre =
             (seats.iter().map(|s| i64::from(s.x)).sum::<i64>()) / seats.len().max(1) as i64;
         for window in seats.windows(n) {
             let adjacent = window.windows(2).all(|p| p[1].number == p[0].number + 1);
-            if !adjacent {
-                continue;
-            }
-            let mid = (i64::from(window[0].x) + i64::from(window[n - 1].x)) / 2;
-            let score = (window[0].y, (mid - centre).abs());
-            if best.as_ref().is_none_or(|(b, _)| score < *b) {
-                best = Some((score, window.to_vec()));
+            if adjacent {
+                let mid = (i64::from(window[0].x) + i64::from(window[n - 1].x)) / 2;
+                windows.push(((window[0].y, (mid - centre).abs()), window));
             }
         }
     }
-    best.map(|(_, seats)| seats.into_iter().cloned().collect())
+    windows.sort_by_key(|(score, _)| *score);
+    let mut chosen: Vec<Vec<&SeatRow>> = Vec::new();
+    let mut used: HashSet<Uuid> = HashSet::new();
+    for (_, window) in windows {
+        if chosen.len() == k {
+            break;
+        }
+        if window.iter().all(|s| !used.contains(&s.id)) {
+            used.extend(window.iter().map(|s| s.id));
+            chosen.push(window.to_vec());
+        }
+    }
+    chosen
 }
 
 fn view(record: HoldRecord, seats: Vec<SeatView>, items: Vec<ItemView>) -> HoldView {
@@ -732,7 +761,8 @@ mod tests {
             seat("A", "C", 1, 10, 20),
             seat("A", "C", 2, 20, 20),
         ];
-        let block = best_block(seats.iter(), 2).expect("a block");
+        let blocks = best_blocks(seats.iter(), 2, 3);
+        let block = blocks.first().expect("a block");
         let numbers: Vec<(String, i32)> = block
             .iter()
             .map(|s| (s.row_label.clone(), s.number))
@@ -742,9 +772,22 @@ mod tests {
             [("B".to_owned(), 2), ("B".to_owned(), 3)],
             "row B, centred"
         );
-        assert!(best_block(seats.iter(), 5).is_none());
+        let rows_of = |blocks: Vec<Vec<&SeatRow>>| -> Vec<(String, i32)> {
+            blocks
+                .iter()
+                .map(|b| (b[0].row_label.clone(), b[0].number))
+                .collect()
+        };
         assert_eq!(
-            best_block(seats.iter(), 1).map(|b| b[0].row_label.clone()),
+            rows_of(blocks),
+            [("B".to_owned(), 2), ("C".to_owned(), 1)],
+            "then the next non-overlapping blocks: B1-2 would share B2 with the best, B3-4 B3"
+        );
+        assert!(best_blocks(seats.iter(), 5, 3).is_empty());
+        assert_eq!(
+            best_blocks(seats.iter(), 1, 1)
+                .first()
+                .map(|b| b[0].row_label.clone()),
             Some("A".to_owned())
         );
     }
