@@ -8,7 +8,7 @@
 //! cargo build --release -p core-api -p gateway && cargo bench -p gateway --bench proxy
 //! ```
 //!
-//! Knobs: BENCH_SECS (10), BENCH_CONNECTIONS (64), BENCH_IDLE_CONNECTIONS (10000),
+//! Knobs: BENCH_SECS (10), BENCH_CONNECTIONS (64), BENCH_IDLE_CONNECTIONS (10000, per set),
 //! BENCH_BIN_DIR (the release directory of CARGO_TARGET_DIR or ./target).
 
 use std::{
@@ -167,6 +167,43 @@ fn rss_kib(pid: u32) -> u64 {
         })
         .and_then(|v| v.parse().ok())
         .unwrap_or(0)
+}
+
+/// Opens `n` connections to the gateway; each sends `request` (if any) and reads the answer.
+/// Returns once the gateway has accepted every one of them: a last request on a fresh
+/// connection is answered only after the accept loop has taken all the earlier ones.
+async fn open_connections(addr: SocketAddr, n: usize, request: Option<&[u8]>) -> Vec<TcpStream> {
+    let mut open = Vec::with_capacity(n);
+    let mut buf = Vec::new();
+    for _ in 0..n {
+        match TcpStream::connect(addr).await {
+            Ok(mut s) => match request {
+                Some(request) => {
+                    if let Ok(200) = roundtrip(&mut s, request, &mut buf).await {
+                        open.push(s);
+                    }
+                }
+                None => open.push(s),
+            },
+            Err(e) => {
+                eprintln!("connect failed after {} connections: {e}", open.len());
+                break;
+            }
+        }
+    }
+    if let Ok(mut s) = TcpStream::connect(addr).await {
+        let _ = roundtrip(
+            &mut s,
+            b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n",
+            &mut buf,
+        )
+        .await;
+    }
+    open
+}
+
+fn open_fds(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, Iterator::count)
 }
 
 async fn wait_ready(url_addr: SocketAddr) {
@@ -345,39 +382,44 @@ async fn main() {
         );
     }
 
-    // Memory with many open client connections, each having made one request.
-    let before = rss_kib(gateway.0.id());
-    let mut open = Vec::with_capacity(idle_connections);
-    let mut buf = Vec::new();
-    for _ in 0..idle_connections {
-        match TcpStream::connect(gw_addr).await {
-            Ok(mut s) => {
-                if roundtrip(
-                    &mut s,
-                    b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n",
-                    &mut buf,
-                )
-                .await
-                .is_ok()
-                {
-                    open.push(s);
-                }
-            }
-            Err(e) => {
-                eprintln!("connect failed after {} connections: {e}", open.len());
-                break;
-            }
+    // Memory with many open client connections: first connections that never send a byte,
+    // then connections that made one request the gateway answers itself (`/healthz`), then
+    // connections that made one proxied request (the seat map). Each set is closed before the
+    // next one opens; the figure is the RSS while the set is open.
+    let after_runs = rss_kib(gateway.0.id());
+    println!(
+        "\n| open client connections | gateway RSS MiB | KiB per connection |\n|---|---:|---:|\n| none (after the runs) | {:.1} | |",
+        after_runs as f64 / 1024.0
+    );
+    let seat_map = format!(
+        "GET /api/v1/performances/{perf_id}/seats HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\n\r\n"
+    );
+    let phases: [(&str, Option<&[u8]>); 3] = [
+        ("never sent a byte", None),
+        (
+            "one `GET /healthz` each",
+            Some(b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n"),
+        ),
+        ("one proxied seat-map read each", Some(seat_map.as_bytes())),
+    ];
+    let fds = open_fds(gateway.0.id());
+    for (name, request) in phases {
+        let base = rss_kib(gateway.0.id());
+        let open = open_connections(gw_addr, idle_connections, request).await;
+        let with_open = rss_kib(gateway.0.id());
+        println!(
+            "| {} × {name} | {:.1} | {:.1} |",
+            open.len(),
+            with_open as f64 / 1024.0,
+            with_open.saturating_sub(base) as f64 / open.len().max(1) as f64
+        );
+        drop(open);
+        // The next set starts once the gateway has closed this one's sockets.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while open_fds(gateway.0.id()) > fds + 16 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let with_open = rss_kib(gateway.0.id());
-    println!(
-        "\ngateway RSS: {:.1} MiB after the runs, {:.1} MiB with {} open keep-alive client connections",
-        before as f64 / 1024.0,
-        with_open as f64 / 1024.0,
-        open.len()
-    );
-    drop(open);
     drop(gateway);
     drop(core);
     drop(db);
