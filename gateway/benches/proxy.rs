@@ -202,6 +202,22 @@ async fn open_connections(addr: SocketAddr, n: usize, request: Option<&[u8]>) ->
     open
 }
 
+/// Clock ticks per second of `/proc/<pid>/stat` times (`USER_HZ`, 100 on Linux).
+const TICKS_PER_SEC: f64 = 100.0;
+
+/// User plus system CPU time of a process so far, in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+            let rest = s.rsplit_once(')')?.1;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+        })
+        .unwrap_or(0)
+}
+
 fn open_fds(pid: u32) -> usize {
     std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, Iterator::count)
 }
@@ -358,25 +374,32 @@ async fn main() {
     println!(
         "\n# gateway benchmark: {secs}s per run, {connections} connections, same client, one run\n"
     );
-    println!("| request | target | req/s | p50 ms | p99 ms | errors | p50 ms at 1 connection |");
-    println!("|---|---|---:|---:|---:|---:|---:|");
+    println!(
+        "| request | target | req/s | p50 ms | p99 ms | errors | p50 ms at 1 connection | CPU µs per request: gateway / core-api / client |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|---|");
     for (name, request) in scenarios {
         let request = Arc::new(request.into_bytes());
         let mut results = Vec::new();
         for (target, addr) in [("core-api direct", core_addr), ("through gateway", gw_addr)] {
             let _warmup = load(addr, request.clone(), connections, 2).await;
+            let pids = [gateway.0.id(), core.0.id(), std::process::id()];
+            let cpu_before = pids.map(cpu_ticks);
             let run = load(addr, request.clone(), connections, secs).await;
+            let cpu = [0, 1, 2].map(|i| {
+                let ticks = cpu_ticks(pids[i]).saturating_sub(cpu_before[i]);
+                ticks as f64 * 1e6 / TICKS_PER_SEC / run.requests.max(1) as f64
+            });
             let single = load(addr, request.clone(), 1, secs.min(5)).await;
             println!(
-                "| {name} | {target} | {:.0} | {:.2} | {:.2} | {} | {:.3} |",
-                run.rps, run.p50_ms, run.p99_ms, run.errors, single.p50_ms
+                "| {name} | {target} | {:.0} | {:.2} | {:.2} | {} | {:.3} | {:.0} / {:.0} / {:.0} |",
+                run.rps, run.p50_ms, run.p99_ms, run.errors, single.p50_ms, cpu[0], cpu[1], cpu[2]
             );
-            let _ = run.requests;
             results.push((run, single));
         }
         let (direct, via) = (&results[0], &results[1]);
         println!(
-            "| {name} | **ratio** | **{:.2}×** | | | | **+{:.3} ms** |",
+            "| {name} | **ratio** | **{:.2}×** | | | | **+{:.3} ms** | |",
             via.0.rps / direct.0.rps.max(1.0),
             via.1.p50_ms - direct.1.p50_ms
         );
