@@ -9,6 +9,7 @@
 pub mod admission;
 pub mod clock;
 pub mod config;
+pub mod downstream;
 pub mod error;
 pub mod metrics;
 pub mod proxy;
@@ -19,9 +20,7 @@ use std::{future::Future, net::SocketAddr, os::fd::AsRawFd, sync::Arc, time::Dur
 
 use pingora::{
     apps::{HttpPersistentSettings, HttpServerApp},
-    protocols::{
-        GetSocketDigest, SocketDigest, Stream, http::ServerSession, l4::stream::Stream as L4Stream,
-    },
+    protocols::{SocketDigest, Stream, http::ServerSession},
     proxy::{HttpProxy, http_proxy},
     server::configuration::ServerConf,
 };
@@ -37,6 +36,7 @@ use crate::{
     },
     clock::{Clock, SystemClock},
     config::Config,
+    downstream::ClientStream,
     metrics::Metrics,
     proxy::{Gateway, upstream::Upstreams},
     redis::Redis,
@@ -207,9 +207,7 @@ async fn serve(
     }
     let digest = SocketDigest::from_raw_fd(tcp.as_raw_fd());
     let _ = digest.peer_addr.set(Some(peer.into()));
-    let mut stream = L4Stream::from(tcp);
-    stream.set_socket_digest(digest);
-    let mut stream: Stream = Box::new(stream);
+    let mut stream: Stream = Box::new(ClientStream::new(tcp, digest));
     let mut settings: Option<HttpPersistentSettings> = None;
     loop {
         // The session is built in its own block so that it is not part of this task's state
@@ -230,7 +228,7 @@ async fn serve(
         };
         (stream, settings) = reused.consume();
         // Pipelining is off, so nothing of the next request is buffered yet: wait for its
-        // first byte on the socket (read and put back in front of the stream).
+        // first byte on the socket (peeked, not read).
         if !matches!(
             tokio::time::timeout(idle, stream.try_peek(&mut byte)).await,
             Ok(Ok(true))
