@@ -8,7 +8,7 @@
 //! cargo build --release -p core-api -p gateway && cargo bench -p gateway --bench proxy
 //! ```
 //!
-//! Knobs: BENCH_SECS (10), BENCH_CONNECTIONS (64), BENCH_IDLE_CONNECTIONS (10000),
+//! Knobs: BENCH_SECS (10), BENCH_CONNECTIONS (64), BENCH_IDLE_CONNECTIONS (10000, per set),
 //! BENCH_BIN_DIR (the release directory of CARGO_TARGET_DIR or ./target).
 
 use std::{
@@ -169,6 +169,59 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// Opens `n` connections to the gateway; each sends `request` (if any) and reads the answer.
+/// Returns once the gateway has accepted every one of them: a last request on a fresh
+/// connection is answered only after the accept loop has taken all the earlier ones.
+async fn open_connections(addr: SocketAddr, n: usize, request: Option<&[u8]>) -> Vec<TcpStream> {
+    let mut open = Vec::with_capacity(n);
+    let mut buf = Vec::new();
+    for _ in 0..n {
+        match TcpStream::connect(addr).await {
+            Ok(mut s) => match request {
+                Some(request) => {
+                    if let Ok(200) = roundtrip(&mut s, request, &mut buf).await {
+                        open.push(s);
+                    }
+                }
+                None => open.push(s),
+            },
+            Err(e) => {
+                eprintln!("connect failed after {} connections: {e}", open.len());
+                break;
+            }
+        }
+    }
+    if let Ok(mut s) = TcpStream::connect(addr).await {
+        let _ = roundtrip(
+            &mut s,
+            b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n",
+            &mut buf,
+        )
+        .await;
+    }
+    open
+}
+
+/// Clock ticks per second of `/proc/<pid>/stat` times (`USER_HZ`, 100 on Linux).
+const TICKS_PER_SEC: f64 = 100.0;
+
+/// User plus system CPU time of a process so far, in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+            let rest = s.rsplit_once(')')?.1;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+        })
+        .unwrap_or(0)
+}
+
+fn open_fds(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, Iterator::count)
+}
+
 async fn wait_ready(url_addr: SocketAddr) {
     for _ in 0..200 {
         if let Ok(mut s) = TcpStream::connect(url_addr).await {
@@ -321,63 +374,75 @@ async fn main() {
     println!(
         "\n# gateway benchmark: {secs}s per run, {connections} connections, same client, one run\n"
     );
-    println!("| request | target | req/s | p50 ms | p99 ms | errors | p50 ms at 1 connection |");
-    println!("|---|---|---:|---:|---:|---:|---:|");
+    println!(
+        "| request | target | req/s | p50 ms | p99 ms | errors | p50 ms at 1 connection | CPU µs per request: gateway / core-api / client |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|---|");
     for (name, request) in scenarios {
         let request = Arc::new(request.into_bytes());
         let mut results = Vec::new();
         for (target, addr) in [("core-api direct", core_addr), ("through gateway", gw_addr)] {
             let _warmup = load(addr, request.clone(), connections, 2).await;
+            let pids = [gateway.0.id(), core.0.id(), std::process::id()];
+            let cpu_before = pids.map(cpu_ticks);
             let run = load(addr, request.clone(), connections, secs).await;
+            let cpu = [0, 1, 2].map(|i| {
+                let ticks = cpu_ticks(pids[i]).saturating_sub(cpu_before[i]);
+                ticks as f64 * 1e6 / TICKS_PER_SEC / run.requests.max(1) as f64
+            });
             let single = load(addr, request.clone(), 1, secs.min(5)).await;
             println!(
-                "| {name} | {target} | {:.0} | {:.2} | {:.2} | {} | {:.3} |",
-                run.rps, run.p50_ms, run.p99_ms, run.errors, single.p50_ms
+                "| {name} | {target} | {:.0} | {:.2} | {:.2} | {} | {:.3} | {:.0} / {:.0} / {:.0} |",
+                run.rps, run.p50_ms, run.p99_ms, run.errors, single.p50_ms, cpu[0], cpu[1], cpu[2]
             );
-            let _ = run.requests;
             results.push((run, single));
         }
         let (direct, via) = (&results[0], &results[1]);
         println!(
-            "| {name} | **ratio** | **{:.2}×** | | | | **+{:.3} ms** |",
+            "| {name} | **ratio** | **{:.2}×** | | | | **+{:.3} ms** | |",
             via.0.rps / direct.0.rps.max(1.0),
             via.1.p50_ms - direct.1.p50_ms
         );
     }
 
-    // Memory with many open client connections, each having made one request.
-    let before = rss_kib(gateway.0.id());
-    let mut open = Vec::with_capacity(idle_connections);
-    let mut buf = Vec::new();
-    for _ in 0..idle_connections {
-        match TcpStream::connect(gw_addr).await {
-            Ok(mut s) => {
-                if roundtrip(
-                    &mut s,
-                    b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n",
-                    &mut buf,
-                )
-                .await
-                .is_ok()
-                {
-                    open.push(s);
-                }
-            }
-            Err(e) => {
-                eprintln!("connect failed after {} connections: {e}", open.len());
-                break;
-            }
+    // Memory with many open client connections: first connections that never send a byte,
+    // then connections that made one request the gateway answers itself (`/healthz`), then
+    // connections that made one proxied request (the seat map). Each set is closed before the
+    // next one opens; the figure is the RSS while the set is open.
+    let after_runs = rss_kib(gateway.0.id());
+    println!(
+        "\n| open client connections | gateway RSS MiB | KiB per connection |\n|---|---:|---:|\n| none (after the runs) | {:.1} | |",
+        after_runs as f64 / 1024.0
+    );
+    let seat_map = format!(
+        "GET /api/v1/performances/{perf_id}/seats HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\n\r\n"
+    );
+    let phases: [(&str, Option<&[u8]>); 3] = [
+        ("never sent a byte", None),
+        (
+            "one `GET /healthz` each",
+            Some(b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n"),
+        ),
+        ("one proxied seat-map read each", Some(seat_map.as_bytes())),
+    ];
+    let fds = open_fds(gateway.0.id());
+    for (name, request) in phases {
+        let base = rss_kib(gateway.0.id());
+        let open = open_connections(gw_addr, idle_connections, request).await;
+        let with_open = rss_kib(gateway.0.id());
+        println!(
+            "| {} × {name} | {:.1} | {:.1} |",
+            open.len(),
+            with_open as f64 / 1024.0,
+            with_open.saturating_sub(base) as f64 / open.len().max(1) as f64
+        );
+        drop(open);
+        // The next set starts once the gateway has closed this one's sockets.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while open_fds(gateway.0.id()) > fds + 16 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let with_open = rss_kib(gateway.0.id());
-    println!(
-        "\ngateway RSS: {:.1} MiB after the runs, {:.1} MiB with {} open keep-alive client connections",
-        before as f64 / 1024.0,
-        with_open as f64 / 1024.0,
-        open.len()
-    );
-    drop(open);
     drop(gateway);
     drop(core);
     drop(db);

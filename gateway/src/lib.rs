@@ -3,12 +3,13 @@
 //! round-robin proxy to core-api.
 //!
 //! [`Application`] wires it up on listeners it is given, so tests bind port 0. Connections
-//! are accepted here and handed to Pingora's HTTP proxy; a connection costs no buffers until
-//! its client sends a byte.
+//! are accepted here and handed to Pingora's HTTP proxy one request at a time; a connection
+//! costs no buffers while it waits for its client's next request.
 
 pub mod admission;
 pub mod clock;
 pub mod config;
+pub mod downstream;
 pub mod error;
 pub mod metrics;
 pub mod proxy;
@@ -18,8 +19,8 @@ pub mod telemetry;
 use std::{future::Future, net::SocketAddr, os::fd::AsRawFd, sync::Arc, time::Duration};
 
 use pingora::{
-    apps::ServerApp,
-    protocols::{GetSocketDigest, SocketDigest, Stream, l4::stream::Stream as L4Stream},
+    apps::{HttpPersistentSettings, HttpServerApp},
+    protocols::{SocketDigest, Stream, http::ServerSession},
     proxy::{HttpProxy, http_proxy},
     server::configuration::ServerConf,
 };
@@ -35,6 +36,7 @@ use crate::{
     },
     clock::{Clock, SystemClock},
     config::Config,
+    downstream::ClientStream,
     metrics::Metrics,
     proxy::{Gateway, upstream::Upstreams},
     redis::Redis,
@@ -177,8 +179,15 @@ impl Application {
     }
 }
 
-/// One client connection: wait (bufferless) for bytes, let Pingora serve a request, repeat
-/// while the connection is kept alive and not idle for longer than `idle`.
+/// One client connection, served one HTTP/1 request at a time: wait for the client's next
+/// byte without any buffer, let Pingora serve that request, repeat while the connection is kept
+/// alive and not idle for longer than `idle`.
+///
+/// Pingora's own `process_new` keeps a kept-alive connection inside its request loop, waiting
+/// for the next request with the whole request state allocated (about 25 KiB: the proxy's
+/// boxed `process_new_http` future, the session and its header buffer). Calling
+/// `process_new_http` once per request instead means that state exists only while a request is
+/// in flight; between requests a connection costs its task, its socket and a one-byte peek.
 async fn serve(
     proxy: Arc<HttpProxy<Gateway>>,
     tcp: TcpStream,
@@ -187,24 +196,44 @@ async fn serve(
     idle: Duration,
 ) {
     let _ = tcp.set_nodelay(true);
-    if !matches!(tokio::time::timeout(idle, tcp.readable()).await, Ok(Ok(()))) {
+    // Not `readable()`: tokio marks an accepted socket readable before any event, so that would
+    // return at once. A real one-byte MSG_PEEK waits for data (or end of stream).
+    let mut byte = [0u8; 1];
+    if !matches!(
+        tokio::time::timeout(idle, tcp.peek(&mut byte)).await,
+        Ok(Ok(1))
+    ) {
         return;
     }
     let digest = SocketDigest::from_raw_fd(tcp.as_raw_fd());
     let _ = digest.peer_addr.set(Some(peer.into()));
-    let mut stream = L4Stream::from(tcp);
-    stream.set_socket_digest(digest);
-    let mut next: Option<Stream> = Some(Box::new(stream));
-    while let Some(stream) = next.take() {
-        next = proxy.process_new(stream, &shutdown).await;
-        if let Some(stream) = next.as_mut() {
-            let mut byte = [0u8; 1];
-            if !matches!(
-                tokio::time::timeout(idle, stream.try_peek(&mut byte)).await,
-                Ok(Ok(true))
-            ) {
-                return;
+    let mut stream: Stream = Box::new(ClientStream::new(tcp, digest));
+    let mut settings: Option<HttpPersistentSettings> = None;
+    loop {
+        // The session is built in its own block so that it is not part of this task's state
+        // (a local still in scope at an `.await` keeps its space in the future, moved or not).
+        let request = {
+            let mut session = ServerSession::new_http1(stream);
+            match settings.take() {
+                Some(settings) => settings.apply_to_session(&mut session),
+                None => session.set_keepalive(Some(idle.as_secs())),
             }
+            if *shutdown.borrow() {
+                session.set_keepalive(None);
+            }
+            proxy.process_new_http(session, &shutdown)
+        };
+        let Some(reused) = request.await else {
+            return;
+        };
+        (stream, settings) = reused.consume();
+        // Pipelining is off, so nothing of the next request is buffered yet: wait for its
+        // first byte on the socket (peeked, not read).
+        if !matches!(
+            tokio::time::timeout(idle, stream.try_peek(&mut byte)).await,
+            Ok(Ok(true))
+        ) {
+            return;
         }
     }
 }

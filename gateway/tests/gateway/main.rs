@@ -3,6 +3,7 @@
 
 mod auth;
 mod bookings;
+mod connections;
 mod dedupe;
 mod helpers;
 mod limits;
