@@ -298,7 +298,7 @@ impl HoldService {
         };
         match self
             .store
-            .claim(&record, self.config.hold_ttl_ms, limit, 0)
+            .claim(&record, self.config.hold_ttl_ms, limit)
             .await?
         {
             (
@@ -477,8 +477,9 @@ impl HoldService {
     ) -> Result<HoldView> {
         let mut taken: HashSet<Uuid> = self.store.redis_held_seats(performance_id).await?;
         let layout = self.layouts.get(performance_id).await?;
-        // A second pass on a fresh snapshot before saying no: late in a sale most seats of a
-        // stale snapshot are gone, and the fresh one is small (only free seats are read).
+        // A second pass on a fresh snapshot before saying no, when the first one lost blocks to
+        // others: late in a sale most seats of a stale snapshot are gone, and the fresh one is
+        // small (only free seats are read).
         for pass in 0..2 {
             if pass == 1 {
                 self.free_seats.invalidate(performance_id);
@@ -503,6 +504,7 @@ impl HoldService {
                 .chain(order)
                 .filter(|i| *i < candidates.len());
             let mut attempts = 0;
+            let mut lost = false;
             for i in tries {
                 let block = &candidates[i];
                 if attempts == 4 {
@@ -514,9 +516,18 @@ impl HoldService {
                 attempts += 1;
                 let rows: Vec<SeatRow> = block.iter().map(|s| (*s).clone()).collect();
                 match self.claim(caller, performance_id, rows, limit).await {
-                    Err(Error::SeatUnavailable { seat_ids }) => taken.extend(seat_ids),
+                    Err(Error::SeatUnavailable { seat_ids }) => {
+                        lost = true;
+                        taken.extend(seat_ids);
+                    }
                     other => return other,
                 }
+            }
+            if !lost {
+                // Nothing was tried and lost: the snapshot had no block to offer, which a
+                // fresh read would not change (it lists every seat Postgres has free, held or
+                // not), so no extra read for the crowd that keeps asking after a sell-out.
+                break;
             }
         }
         Err(Error::rule(

@@ -90,17 +90,18 @@ impl Holds {
         }
     }
 
+    /// On Redis the limit covers live holds only (the caller adds reserved seats using
+    /// `held_before`); the Postgres path checks holds and reservations itself.
     pub async fn claim(
         &self,
         record: &HoldRecord,
         ttl_ms: u64,
         limit: u32,
-        reserved: u32,
     ) -> Result<(ClaimOutcome, Backend)> {
         let redis = timed(
             Store::Redis,
             "hold_claim",
-            self.redis.claim(record, ttl_ms, limit, reserved),
+            self.redis.claim(record, ttl_ms, limit),
         );
         if let Some(outcome) = self.via_redis(redis).await? {
             return Ok((outcome, Backend::Redis));

@@ -215,14 +215,13 @@ impl HoldStore {
         )
     }
 
-    /// Claims every seat of `record` or none. `reserved` is how many seats the user already has in
-    /// live reservations of this performance; it counts against `limit` together with live holds.
+    /// Claims every seat of `record` or none. `limit` is checked against the user's live holds
+    /// only; the caller adds the reserved seats with `held_before` from the outcome.
     pub async fn claim(
         &self,
         record: &HoldRecord,
         ttl_ms: u64,
         limit: u32,
-        reserved: u32,
     ) -> Result<ClaimOutcome, Error> {
         let keys = self.record_keys(record);
         let mut args: Vec<String> = vec![
@@ -230,7 +229,6 @@ impl HoldStore {
             record.user_id.to_string(),
             ttl_ms.to_string(),
             limit.to_string(),
-            reserved.to_string(),
         ];
         args.extend(record.seat_ids.iter().map(Uuid::to_string));
         let reply: Vec<String> = HOLD
