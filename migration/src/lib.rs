@@ -43,6 +43,7 @@ mod m20261121_000006_create_wallets;
 mod m20261121_000007_create_general_admission;
 mod m20261121_000100_add_queue_settings;
 mod m20261121_000200_create_resources;
+mod m20261121_000300_index_seat_lookups;
 
 pub struct Migrator;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000007_create_general_admission::Migration),
             Box::new(m20261121_000100_add_queue_settings::Migration),
             Box::new(m20261121_000200_create_resources::Migration),
+            Box::new(m20261121_000300_index_seat_lookups::Migration),
         ]
     }
 }

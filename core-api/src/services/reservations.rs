@@ -205,13 +205,8 @@ impl ReservationService {
     ) -> Result<Committed> {
         tx.lock_user_performance(caller.user_id, hold.performance_id)
             .await?;
-        let already = tx
-            .live_reserved_count(caller.user_id, hold.performance_id)
-            .await?;
-        let units = hold.seat_ids.len() as i64 + i64::from(hold.quantity);
-        if already + units > i64::from(max_seats_per_user) {
-            return Err(limit_exceeded(max_seats_per_user.max(0) as u32));
-        }
+        let limit = i64::from(max_seats_per_user);
+        let over_limit = || limit_exceeded(max_seats_per_user.max(0) as u32);
         let id = Uuid::now_v7();
         // Microseconds, as Postgres keeps them: the answer equals what a later read returns.
         let now = Utc::now().trunc_subsecs(6);
@@ -230,12 +225,22 @@ impl ReservationService {
         };
         let mut row = None;
         if let Some(product_id) = hold.product_id {
+            let already = tx
+                .live_reserved_count(caller.user_id, hold.performance_id)
+                .await?;
+            if already + i64::from(hold.quantity) > limit {
+                return Err(over_limit());
+            }
             // General admission: the conditional UPDATE never takes `remaining` below zero.
             if !ga::reserve(tx.conn(), &new, product_id, hold.quantity).await? {
                 return Err(sold_out(product_id, 0));
             }
         } else {
-            let reserved = tx.reserve(&new).await?;
+            // The limit is checked inside the same statement (one round trip fewer).
+            let reserved = tx.reserve(&new, limit).await?;
+            if reserved.already + hold.seat_ids.len() as i64 > limit {
+                return Err(over_limit());
+            }
             if reserved.seats != hold.seat_ids.len() {
                 return Err(Error::SeatUnavailable {
                     seat_ids: hold.seat_ids.clone(),

@@ -228,6 +228,14 @@ impl CatalogRepo {
         ))
         .await?;
         txn.commit().await?;
+        // Fresh planner statistics for the new seats. Without them a performance created just
+        // before its on-sale is planned as if it had no seats: the reservation UPDATE then
+        // walks every AVAILABLE seat of the performance through `seats_available_idx` instead
+        // of looking its few seats up by primary key (measured: ~3 ms instead of ~0.2 ms per
+        // commit, inside the transaction). Autovacuum would catch up only a minute later.
+        if let Err(e) = self.db.execute_unprepared("ANALYZE seats").await {
+            tracing::warn!(error = %e, "could not refresh the seats table's statistics");
+        }
         Ok(id)
     }
 

@@ -71,6 +71,9 @@ pub struct NewReservation<'a> {
 /// What the reserving statement wrote.
 #[derive(Clone, Copy, Debug)]
 pub struct Reserved {
+    /// Seats and units the user already had in live reservations of the performance; when
+    /// that plus this reservation is over the limit, nothing was reserved.
+    pub already: i64,
     /// Seats that were still AVAILABLE, and so reserved.
     pub seats: usize,
     pub total: i64,
@@ -213,29 +216,41 @@ impl ReservationTx {
         super::seats::count(&self.txn, user_id, performance_id).await
     }
 
-    /// The conditional UPDATE from DESIGN.md, the reservation row and its seat rows in one
-    /// statement. Returns how many seats were still AVAILABLE (and so reserved), their total
-    /// and the reservation's `created_at`.
-    pub async fn reserve(&self, r: &NewReservation<'_>) -> Result<Reserved, DbErr> {
+    /// The per-user limit check, the conditional UPDATE from DESIGN.md, the reservation row
+    /// and its seat rows in one statement (run it after `lock_user_performance`, so the count
+    /// sees every reservation of the user committed before). Seats are reserved only when the
+    /// user's live seats plus these stay within `max_per_user`. Returns that count, how many
+    /// seats were still AVAILABLE (and so reserved), their total and the `created_at`.
+    pub async fn reserve(
+        &self,
+        r: &NewReservation<'_>,
+        max_per_user: i64,
+    ) -> Result<Reserved, DbErr> {
         crate::metrics::timed(
             crate::metrics::Store::Postgres,
             "reserve_seats",
-            self.reserve_seats(r),
+            self.reserve_seats(r, max_per_user),
         )
         .await
     }
 
-    async fn reserve_seats(&self, r: &NewReservation<'_>) -> Result<Reserved, DbErr> {
+    async fn reserve_seats(
+        &self,
+        r: &NewReservation<'_>,
+        max_per_user: i64,
+    ) -> Result<Reserved, DbErr> {
         #[derive(FromQueryResult)]
         struct Outcome {
+            already: i64,
             reserved: i64,
             total: i64,
             created_at: DateTime<Utc>,
         }
-        let outcome = Outcome::find_by_statement(sql(
-            "WITH upd AS ( \
+        let query = format!(
+            "WITH lim AS (SELECT {} AS n), upd AS ( \
                  UPDATE seats SET status = 'RESERVED', reservation_id = $1 \
                  WHERE performance_id = $2 AND id = ANY($3) AND status = 'AVAILABLE' \
+                 AND (SELECT n FROM lim) + cardinality($3::uuid[]) <= $11 \
                  RETURNING id, price \
              ), res AS ( \
                  INSERT INTO reservations (id, reservation_number, user_id, performance_id, hold_id, total_amount, \
@@ -246,8 +261,13 @@ impl ReservationTx {
                  INSERT INTO reservation_seats (reservation_id, seat_id, performance_id, price) \
                  SELECT $1, id, $2, price FROM upd \
              ) \
-             SELECT count(*) AS reserved, coalesce(sum(price), 0)::bigint AS total, \
-                 (SELECT created_at FROM res) AS created_at FROM upd",
+             SELECT (SELECT n FROM lim) AS already, count(*) AS reserved, \
+                 coalesce(sum(price), 0)::bigint AS total, (SELECT created_at FROM res) AS created_at \
+             FROM upd",
+            super::seats::live_reserved("$5", "$2")
+        );
+        let outcome = Outcome::find_by_statement(sql(
+            &query,
             [
                 r.id.into(),
                 r.performance_id.into(),
@@ -259,12 +279,14 @@ impl ReservationTx {
                 r.attendee_phone.into(),
                 r.attendee_email.map(str::to_owned).into(),
                 r.expires_at.into(),
+                max_per_user.into(),
             ],
         ))
         .one(&self.txn)
         .await?
         .ok_or(DbErr::RecordNotFound("reserve outcome".to_owned()))?;
         Ok(Reserved {
+            already: outcome.already,
             seats: outcome.reserved as usize,
             total: outcome.total,
             created_at: outcome.created_at,
