@@ -1,5 +1,7 @@
 //! Public catalog: events, performances and the live seat map.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -8,6 +10,7 @@ use uuid::Uuid;
 use axum::body::Bytes;
 
 use super::{
+    seat_layout::SeatLayouts,
     seat_map_cache::SeatMapCache,
     views::{PerformanceView, SeatView},
 };
@@ -17,7 +20,7 @@ use crate::{
         holds::Holds,
         repo::{
             catalog::{CatalogRepo, EventRow},
-            seats::SeatRepo,
+            seats::{SeatRepo, SeatRow, TakenSeat},
         },
     },
 };
@@ -71,6 +74,7 @@ pub struct CatalogService {
     seats: SeatRepo,
     holds: Holds,
     seat_maps: SeatMapCache,
+    layouts: SeatLayouts,
 }
 
 impl CatalogService {
@@ -78,13 +82,14 @@ impl CatalogService {
         catalog: CatalogRepo,
         seats: SeatRepo,
         holds: Holds,
-        seat_maps: SeatMapCache,
+        (seat_maps, layouts): (SeatMapCache, SeatLayouts),
     ) -> Self {
         CatalogService {
             catalog,
             seats,
             holds,
             seat_maps,
+            layouts,
         }
     }
 
@@ -169,22 +174,36 @@ impl CatalogService {
     }
 
     /// Every seat with its stored status, overlaid with the live holds from Redis.
+    /// The layout (cached: it never changes) with the live status laid over it: the seats
+    /// Postgres has as not simply free, and the seats held in Redis.
     pub async fn seat_map(&self, performance_id: Uuid) -> Result<SeatMapView> {
-        let (rows, held) = tokio::join!(
-            self.seats.seat_map(performance_id),
+        let (layout, taken, held) = tokio::join!(
+            self.layouts.get(performance_id),
+            self.seats.taken(performance_id),
             self.holds.redis_held_seats(performance_id)
         );
-        let rows = rows?;
-        if rows.is_empty() {
+        let layout = layout?;
+        if layout.is_empty() {
             self.catalog
                 .performance_rules(performance_id)
                 .await?
                 .ok_or(Error::NotFound("performance"))?;
         }
+        let taken: HashMap<Uuid, TakenSeat> = taken?.into_iter().map(|t| (t.id, t)).collect();
         let held = held?;
-        let seats = rows.into_iter().map(|r| {
-            let is_held = held.contains(&r.id);
-            SeatView::from_row(r, is_held)
+        let seats = layout.seats().map(|seat| {
+            let is_held = held.contains(&seat.id);
+            match taken.get(&seat.id) {
+                Some(t) => SeatView::from_row(
+                    SeatRow {
+                        status: t.status.clone(),
+                        pg_held: t.pg_held,
+                        ..seat.clone()
+                    },
+                    is_held,
+                ),
+                None => SeatView::from_row(seat.clone(), is_held),
+            }
         });
         Ok(SeatMapView {
             performance_id,

@@ -3,6 +3,7 @@
 use std::{
     collections::{BTreeMap, HashSet},
     sync::Arc,
+    time::Duration,
 };
 
 use chrono::{DateTime, Utc};
@@ -15,7 +16,7 @@ use uuid::Uuid;
 use super::{
     auth::Caller,
     rules::RulesCache,
-    seat_layout::SeatLayouts,
+    seat_layout::{Layout, SeatLayouts},
     seat_map_cache::SnapshotCache,
     stream::Publisher,
     views::{SeatView, millis_to_utc, sale_is_open},
@@ -83,7 +84,7 @@ pub struct HoldSources {
     pub rules: RulesCache,
     pub layouts: SeatLayouts,
     /// Free seat ids per performance, for best-available.
-    pub free_seats: SnapshotCache<Arc<Vec<Uuid>>>,
+    pub free_seats: SnapshotCache<Arc<HashSet<Uuid>>>,
     pub seats: SeatRepo,
     pub store: Holds,
     pub ga: GaRepo,
@@ -94,7 +95,7 @@ pub struct HoldService {
     config: Arc<Config>,
     rules: RulesCache,
     layouts: SeatLayouts,
-    free_seats: SnapshotCache<Arc<Vec<Uuid>>>,
+    free_seats: SnapshotCache<Arc<HashSet<Uuid>>>,
     seats: SeatRepo,
     store: Holds,
     publisher: Publisher,
@@ -479,23 +480,27 @@ impl HoldService {
         let layout = self.layouts.get(performance_id).await?;
         // A second pass on a fresh snapshot before saying no, when the first one lost blocks to
         // others: late in a sale most seats of a stale snapshot are gone, and the fresh one is
-        // small (only free seats are read).
+        // small (only free seats are read). "Fresh" is at most FRESH_SNAPSHOT old, so a crowd
+        // of losers shares one read instead of each making its own.
         for pass in 0..2 {
             if pass == 1 {
-                self.free_seats.invalidate(performance_id);
+                self.free_seats
+                    .invalidate_older_than(performance_id, FRESH_SNAPSHOT);
             }
             let free_ids = self
                 .free_seats
                 .get_or_build(performance_id, async {
-                    Ok(Arc::new(self.seats.free_ids(performance_id).await?))
+                    let ids = self.seats.free_ids(performance_id).await?;
+                    Ok(Arc::new(ids.into_iter().collect::<HashSet<Uuid>>()))
                 })
                 .await?;
-            let free = free_ids
-                .iter()
-                .filter(|id| !taken.contains(id))
-                .filter_map(|id| layout.seat(id))
-                .filter(|r| section.is_none_or(|s| r.section == s));
-            let candidates = best_blocks(free, quantity as usize, CANDIDATE_BLOCKS);
+            let candidates = best_blocks(
+                &layout,
+                |id| free_ids.contains(id) && !taken.contains(id),
+                section,
+                quantity as usize,
+                CANDIDATE_BLOCKS,
+            );
             // The best block first; then, so that a crowd asking at the same moment does not
             // keep colliding on the same next-best block, a few of the others at random.
             let mut order: Vec<usize> = (1..candidates.len()).collect();
@@ -654,43 +659,63 @@ impl Wanted {
 /// How many of the best blocks a best-available hold may try (the best first).
 const CANDIDATE_BLOCKS: usize = 8;
 
+/// How old a free-seat snapshot may be for a best-available hold's second pass.
+const FRESH_SNAPSHOT: Duration = Duration::from_millis(100);
+
 /// Up to `k` blocks of `n` seats with consecutive numbers in one row, no two sharing a seat,
 /// best first: closest to the front (smallest y), then to the row's centre. Seats come in any
 /// order.
+/// Up to `k` non-overlapping blocks of `n` adjacent free seats, best first: the front-most
+/// rows first, and within the same depth the block whose middle is nearest its row's centre.
+///
+/// It walks the layout's rows from the front and stops at the first depth by which it has
+/// `k` blocks, so the cost is the rows it looks at, not the whole venue.
 fn best_blocks<'a>(
-    free: impl Iterator<Item = &'a SeatRow>,
+    layout: &'a Layout,
+    is_free: impl Fn(&Uuid) -> bool,
+    section: Option<&str>,
     n: usize,
     k: usize,
 ) -> Vec<Vec<&'a SeatRow>> {
-    let mut rows: BTreeMap<(&str, &str), Vec<&SeatRow>> = BTreeMap::new();
-    for seat in free {
-        rows.entry((seat.section.as_str(), seat.row_label.as_str()))
-            .or_default()
-            .push(seat);
+    let mut chosen: Vec<Vec<&SeatRow>> = Vec::new();
+    if n == 0 {
+        return chosen;
     }
-    let mut windows: Vec<((i32, i64), &[&SeatRow])> = Vec::new();
-    for seats in rows.values_mut() {
-        seats.sort_by_key(|s| s.number);
-        let centre =
-            (seats.iter().map(|s| i64::from(s.x)).sum::<i64>()) / seats.len().max(1) as i64;
-        for window in seats.windows(n) {
-            let adjacent = window.windows(2).all(|p| p[1].number == p[0].number + 1);
-            if adjacent {
-                let mid = (i64::from(window[0].x) + i64::from(window[n - 1].x)) / 2;
-                windows.push(((window[0].y, (mid - centre).abs()), window));
+    let rows = layout.rows();
+    let mut next = 0;
+    while next < rows.len() && chosen.len() < k {
+        let depth = rows[next].y;
+        // Every block at this depth: (distance from its row's centre, seats).
+        let mut level: Vec<(i64, Vec<&SeatRow>)> = Vec::new();
+        while next < rows.len() && rows[next].y == depth {
+            let row = &rows[next];
+            next += 1;
+            if section.is_some_and(|s| row.section != s) {
+                continue;
+            }
+            let free: Vec<&SeatRow> = row
+                .seats
+                .iter()
+                .filter(|id| is_free(id))
+                .filter_map(|id| layout.seat(id))
+                .collect();
+            for window in free.windows(n) {
+                if window.windows(2).all(|p| p[1].number == p[0].number + 1) {
+                    let mid = (i64::from(window[0].x) + i64::from(window[n - 1].x)) / 2;
+                    level.push(((mid - row.centre).abs(), window.to_vec()));
+                }
             }
         }
-    }
-    windows.sort_by_key(|(score, _)| *score);
-    let mut chosen: Vec<Vec<&SeatRow>> = Vec::new();
-    let mut used: HashSet<Uuid> = HashSet::new();
-    for (_, window) in windows {
-        if chosen.len() == k {
-            break;
-        }
-        if window.iter().all(|s| !used.contains(&s.id)) {
-            used.extend(window.iter().map(|s| s.id));
-            chosen.push(window.to_vec());
+        level.sort_by_key(|(distance, _)| *distance);
+        let mut used: HashSet<Uuid> = HashSet::new();
+        for (_, window) in level {
+            if chosen.len() == k {
+                break;
+            }
+            if window.iter().all(|s| !used.contains(&s.id)) {
+                used.extend(window.iter().map(|s| s.id));
+                chosen.push(window);
+            }
         }
     }
     chosen
@@ -772,7 +797,9 @@ mod tests {
             seat("A", "C", 1, 10, 20),
             seat("A", "C", 2, 20, 20),
         ];
-        let blocks = best_blocks(seats.iter(), 2, 3);
+        let layout = Layout::new(seats.to_vec());
+        let all = |_: &Uuid| true;
+        let blocks = best_blocks(&layout, all, None, 2, 3);
         let block = blocks.first().expect("a block");
         let numbers: Vec<(String, i32)> = block
             .iter()
@@ -794,12 +821,34 @@ mod tests {
             [("B".to_owned(), 2), ("C".to_owned(), 1)],
             "then the next non-overlapping blocks: B1-2 would share B2 with the best, B3-4 B3"
         );
-        assert!(best_blocks(seats.iter(), 5, 3).is_empty());
+        assert!(best_blocks(&layout, all, None, 5, 3).is_empty());
         assert_eq!(
-            best_blocks(seats.iter(), 1, 1)
+            best_blocks(&layout, all, None, 1, 1)
                 .first()
                 .map(|b| b[0].row_label.clone()),
             Some("A".to_owned())
+        );
+        assert!(best_blocks(&layout, all, Some("Z"), 1, 1).is_empty());
+    }
+
+    #[test]
+    fn best_available_skips_taken_seats_and_keeps_the_rows_centre() {
+        let seats: Vec<SeatRow> = (1..=6)
+            .map(|n| seat("A", "A", n, n * 10, 0))
+            .chain((1..=6).map(|n| seat("A", "B", n, n * 10, 10)))
+            .collect();
+        let layout = Layout::new(seats.clone());
+        // Row A: only 1-2 free (far from the centre, 35); row B all free.
+        let taken: HashSet<Uuid> = seats[2..6].iter().map(|s| s.id).collect();
+        let blocks = best_blocks(&layout, |id| !taken.contains(id), None, 2, 2);
+        let picked: Vec<(String, i32)> = blocks
+            .iter()
+            .map(|b| (b[0].row_label.clone(), b[0].number))
+            .collect();
+        assert_eq!(
+            picked,
+            [("A".to_owned(), 1), ("B".to_owned(), 3)],
+            "the front row first even off-centre; then row B's middle pair"
         );
     }
 }

@@ -133,7 +133,12 @@ impl Services {
             audit,
             google,
             auth: auth::AuthService::new(&config, users),
-            catalog: catalog::CatalogService::new(catalog.clone(), seats, store.clone(), seat_maps),
+            catalog: catalog::CatalogService::new(
+                catalog.clone(),
+                seats,
+                store.clone(),
+                (seat_maps, layouts.clone()),
+            ),
             reservations: reservations::ReservationService::new(
                 config.clone(),
                 (rules.clone(), layouts.clone()),

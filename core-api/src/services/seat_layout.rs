@@ -10,7 +10,7 @@
 //! layout is about 2 MB.
 
 use std::{
-    collections::HashMap,
+    collections::{BTreeMap, HashMap},
     sync::{Arc, Mutex},
     time::Instant,
 };
@@ -29,10 +29,47 @@ pub const MAX_PERFORMANCES: usize = 32;
 /// only the placement and price are known here, never the live status.
 pub struct Layout {
     seats: HashMap<Uuid, SeatRow>,
+    /// Seat ids in seat-map order (section, then row position, then seat position).
+    order: Vec<Uuid>,
+    /// The rows, front (smallest y) first, for best-available.
+    rows: Vec<LayoutRow>,
+}
+
+/// One row of seats: where it is, where its middle is, and its seats by number.
+pub struct LayoutRow {
+    pub section: String,
+    pub y: i32,
+    /// The mean x of all its seats (taken or not): "centre" for best-available.
+    pub centre: i64,
+    pub seats: Vec<Uuid>,
 }
 
 impl Layout {
-    fn new(rows: Vec<SeatRow>) -> Self {
+    /// `rows` in seat-map order, as `SeatRepo::seat_map` returns them.
+    pub(crate) fn new(rows: Vec<SeatRow>) -> Self {
+        let order = rows.iter().map(|row| row.id).collect();
+        let mut by_row: BTreeMap<(&str, &str), Vec<&SeatRow>> = BTreeMap::new();
+        for seat in &rows {
+            by_row
+                .entry((seat.section.as_str(), seat.row_label.as_str()))
+                .or_default()
+                .push(seat);
+        }
+        let mut layout_rows: Vec<LayoutRow> = by_row
+            .into_iter()
+            .map(|((section, _), mut seats)| {
+                seats.sort_by_key(|s| s.number);
+                let sum: i64 = seats.iter().map(|s| i64::from(s.x)).sum();
+                LayoutRow {
+                    section: section.to_owned(),
+                    y: seats.iter().map(|s| s.y).min().unwrap_or(0),
+                    centre: sum / seats.len().max(1) as i64,
+                    seats: seats.iter().map(|s| s.id).collect(),
+                }
+            })
+            .collect();
+        // Stable: rows at the same depth stay in (section, row) order.
+        layout_rows.sort_by_key(|r| r.y);
         let seats = rows
             .into_iter()
             .map(|row| {
@@ -44,7 +81,25 @@ impl Layout {
                 (row.id, row)
             })
             .collect();
-        Layout { seats }
+        Layout {
+            seats,
+            order,
+            rows: layout_rows,
+        }
+    }
+
+    /// The rows, front first (then by section and row label).
+    pub fn rows(&self) -> &[LayoutRow] {
+        &self.rows
+    }
+
+    /// Every seat, in seat-map order, as a free seat.
+    pub fn seats(&self) -> impl Iterator<Item = &SeatRow> {
+        self.order.iter().filter_map(|id| self.seats.get(id))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
     }
 
     /// The seat, if it belongs to the performance.
@@ -94,7 +149,19 @@ impl SeatLayouts {
                 let rows = self.seats.seat_map(performance_id).await?;
                 Ok::<_, crate::error::Error>(Arc::new(Layout::new(rows)))
             })
-            .await?;
-        Ok(layout.clone())
+            .await?
+            .clone();
+        if layout.is_empty() {
+            // No such performance (or no seats): not worth a slot, and a stream of made-up ids
+            // must not push real layouts out.
+            let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+            if slots
+                .get(&performance_id)
+                .is_some_and(|s| Arc::ptr_eq(&s.layout, &cell))
+            {
+                slots.remove(&performance_id);
+            }
+        }
+        Ok(layout)
     }
 }

@@ -88,6 +88,18 @@ impl<T: Clone> SnapshotCache<T> {
             .unwrap_or_else(|p| p.into_inner())
             .remove(&performance_id);
     }
+
+    /// Forgets a performance's snapshot if it is at least `age` old, so that however many
+    /// callers want a fresher one, it is rebuilt at most once per `age`.
+    pub fn invalidate_older_than(&self, performance_id: Uuid, age: Duration) {
+        let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+        if slots
+            .get(&performance_id)
+            .is_some_and(|s| s.born.elapsed() >= age)
+        {
+            slots.remove(&performance_id);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -114,9 +126,15 @@ mod tests {
                 .all(|a| a.as_ref().ok() == Some(&Bytes::from("map 0")))
         );
         assert_eq!(builds.load(Ordering::SeqCst), 1);
+        cache.invalidate_older_than(perf, Duration::from_secs(30));
+        let kept = cache.get_or_build(perf, build()).await.expect("build");
+        assert_eq!(kept, Bytes::from("map 0"), "younger than the age: kept");
         cache.invalidate(perf);
         let again = cache.get_or_build(perf, build()).await.expect("build");
         assert_eq!(again, Bytes::from("map 1"));
+        cache.invalidate_older_than(perf, Duration::ZERO);
+        let fresh = cache.get_or_build(perf, build()).await.expect("build");
+        assert_eq!(fresh, Bytes::from("map 2"));
     }
 
     #[tokio::test]

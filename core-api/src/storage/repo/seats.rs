@@ -20,6 +20,14 @@ pub struct SeatRow {
     pub pg_held: bool,
 }
 
+/// A seat's live status where it is not simply free (see [`SeatRepo::taken`]).
+#[derive(Clone, Debug, FromQueryResult)]
+pub struct TakenSeat {
+    pub id: Uuid,
+    pub status: String,
+    pub pg_held: bool,
+}
+
 const SEAT_COLUMNS: &str = "id, section, row_label, number, x, y, price_tier, price, status, \
      (held_until IS NOT NULL AND held_until > now()) AS pg_held";
 
@@ -49,6 +57,24 @@ impl SeatRepo {
         SeatRow::find_by_statement(sql(&query, [performance_id.into()]))
             .all(&self.db)
             .await
+    }
+
+    /// The seats of a performance that are not simply free: RESERVED or SOLD, or held on the
+    /// Postgres path (the partial index `seats_taken_idx` finds them). With the cached layout
+    /// this is the whole seat map, without reading every seat row.
+    pub async fn taken(&self, performance_id: Uuid) -> Result<Vec<TakenSeat>, DbErr> {
+        crate::metrics::timed(
+            crate::metrics::Store::Postgres,
+            "seats_taken",
+            TakenSeat::find_by_statement(sql(
+                "SELECT id, status, (held_until IS NOT NULL AND held_until > now()) AS pg_held \
+                 FROM seats WHERE performance_id = $1 \
+                 AND (status <> 'AVAILABLE' OR held_until IS NOT NULL)",
+                [performance_id.into()],
+            ))
+            .all(&self.db),
+        )
+        .await
     }
 
     /// Ids of the seats a best-available hold may pick from: AVAILABLE and not held on the
@@ -108,10 +134,20 @@ impl SeatRepo {
 }
 
 /// Seats and general-admission units user `$1` has in live reservations of performance `$2`.
-const LIVE_RESERVED: &str = "(SELECT count(*) FROM reservation_seats rs JOIN reservations r ON r.id = rs.reservation_id \
-        WHERE r.user_id = $1 AND rs.performance_id = $2 AND rs.live) \
-     + (SELECT coalesce(sum(i.quantity), 0) FROM reservation_ga_items i JOIN reservations r ON r.id = i.reservation_id \
-        WHERE r.user_id = $1 AND r.performance_id = $2 AND i.live)::bigint";
+///
+/// Written from the user's reservations outwards (each one's seats and items by primary key),
+/// so the plan does not depend on fresh statistics: in a sale that started minutes ago the
+/// planner still thinks few seats are live and would otherwise walk every live seat through
+/// `reservation_seats_one_live_per_seat` (measured: ~5 ms instead of ~0.1 ms).
+pub(super) fn live_reserved(user: &str, performance: &str) -> String {
+    format!(
+        "(SELECT coalesce(sum( \
+            (SELECT count(*) FROM reservation_seats rs WHERE rs.reservation_id = r.id AND rs.live) \
+          + (SELECT coalesce(sum(i.quantity), 0) FROM reservation_ga_items i \
+             WHERE i.reservation_id = r.id AND i.live)), 0)::bigint \
+         FROM reservations r WHERE r.user_id = {user} AND r.performance_id = {performance})"
+    )
+}
 
 /// A seat Postgres says may not be held (RESERVED, SOLD, or held on the Postgres path).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -145,11 +181,14 @@ async fn check_claim(
     performance_id: Uuid,
     ids: &[Uuid],
 ) -> Result<ClaimCheck, DbErr> {
+    // The seats by primary key, judged here rather than in the WHERE clause: a status filter
+    // there lets the planner pick a partial index from statistics taken before the sale began
+    // (`seats_taken_idx`, "nothing is taken") and walk every taken seat of the performance.
     let query = format!(
-        "WITH r AS (SELECT {LIVE_RESERVED} AS n) \
+        "WITH r AS (SELECT {} AS n) \
          SELECT r.n AS reserved, s.id, s.status, (s.held_until IS NOT NULL AND s.held_until > now()) AS pg_held \
-         FROM r LEFT JOIN seats s ON s.performance_id = $2 AND s.id = ANY($3) \
-         AND (s.status <> 'AVAILABLE' OR (s.held_until IS NOT NULL AND s.held_until > now()))"
+         FROM r LEFT JOIN seats s ON s.performance_id = $2 AND s.id = ANY($3)",
+        live_reserved("$1", "$2")
     );
     let rows = CheckRow::find_by_statement(sql(
         &query,
@@ -167,6 +206,7 @@ async fn check_claim(
                 pg_held: r.pg_held.unwrap_or(false),
             })
         })
+        .filter(|s| s.status != "AVAILABLE" || s.pg_held)
         .collect();
     Ok(ClaimCheck { refused, reserved })
 }
@@ -182,7 +222,7 @@ pub(super) async fn count(
     performance_id: Uuid,
 ) -> Result<i64, DbErr> {
     let row = Count::find_by_statement(sql(
-        &format!("SELECT {LIVE_RESERVED} AS n"),
+        &format!("SELECT {} AS n", live_reserved("$1", "$2")),
         [user_id.into(), performance_id.into()],
     ))
     .one(db)
