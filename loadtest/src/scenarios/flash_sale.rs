@@ -110,7 +110,10 @@ pub async fn run(args: FlashSaleArgs) -> anyhow::Result<Finished> {
                 tokio::time::sleep(Duration::from_millis(200)).await;
                 let left = db
                     .query_one_raw(setup::sql(
-                        "SELECT count(*) FROM seats WHERE performance_id = $1 AND status <> 'SOLD'",
+                        // Cheap while seats are left (first AVAILABLE one found through
+                        // `seats_available_idx`), so the clock does not load the sale.
+                        "SELECT (EXISTS (SELECT 1 FROM seats WHERE performance_id = $1 AND status = 'AVAILABLE') \
+                          OR EXISTS (SELECT 1 FROM seats WHERE performance_id = $1 AND status = 'RESERVED'))::int::int8",
                         [perf_id.into()],
                     ))
                     .await;
