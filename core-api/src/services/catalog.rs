@@ -173,9 +173,8 @@ impl CatalogService {
         Ok(PerformanceView::from_row(row, Utc::now()))
     }
 
-    /// Every seat with its stored status, overlaid with the live holds from Redis.
-    /// The layout (cached: it never changes) with the live status laid over it: the seats
-    /// Postgres has as not simply free, and the seats held in Redis.
+    /// Every seat with its live status: the layout (cached: it never changes) with the seats
+    /// Postgres has as not simply free, and the seats held in Redis, laid over it.
     pub async fn seat_map(&self, performance_id: Uuid) -> Result<SeatMapView> {
         let (layout, taken, held) = tokio::join!(
             self.layouts.get(performance_id),
