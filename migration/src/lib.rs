@@ -44,6 +44,7 @@ mod m20261121_000007_create_general_admission;
 mod m20261121_000100_add_queue_settings;
 mod m20261121_000200_create_resources;
 mod m20261121_000300_index_seat_lookups;
+mod m20261121_000400_reserve_seats_function;
 
 pub struct Migrator;
 
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000100_add_queue_settings::Migration),
             Box::new(m20261121_000200_create_resources::Migration),
             Box::new(m20261121_000300_index_seat_lookups::Migration),
+            Box::new(m20261121_000400_reserve_seats_function::Migration),
         ]
     }
 }

@@ -203,8 +203,6 @@ impl ReservationService {
         max_seats_per_user: i32,
         pay_now: bool,
     ) -> Result<Committed> {
-        tx.lock_user_performance(caller.user_id, hold.performance_id)
-            .await?;
         let limit = i64::from(max_seats_per_user);
         let over_limit = || limit_exceeded(max_seats_per_user.max(0) as u32);
         let id = Uuid::now_v7();
@@ -225,6 +223,8 @@ impl ReservationService {
         };
         let mut row = None;
         if let Some(product_id) = hold.product_id {
+            tx.lock_user_performance(caller.user_id, hold.performance_id)
+                .await?;
             let already = tx
                 .live_reserved_count(caller.user_id, hold.performance_id)
                 .await?;
@@ -236,7 +236,7 @@ impl ReservationService {
                 return Err(sold_out(product_id, 0));
             }
         } else {
-            // The limit is checked inside the same statement (one round trip fewer).
+            // Locks, checks the limit and reserves in one round trip.
             let reserved = tx.reserve(&new, limit).await?;
             if reserved.already + hold.seat_ids.len() as i64 > limit {
                 return Err(over_limit());

@@ -1,6 +1,7 @@
 //! Reservations: the commit, its conflicts, the failure knob, owner-only reads.
 
 use reqwest::{Method, StatusCode};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 use crate::helpers::{TestApp, error_code, uuids};
@@ -294,5 +295,58 @@ async fn bad_reservation_requests_get_clear_errors_and_change_nothing() {
         app.seat_map(perf.id).await[0].1,
         "HELD",
         "the hold is untouched"
+    );
+}
+
+#[tokio::test]
+async fn the_commit_checks_the_per_user_limit_again_and_changes_nothing_when_over() {
+    // Rules read fresh on every request, so a limit lowered in the database applies at once.
+    let app = TestApp::spawn_with(|vars| {
+        vars.insert("CORE_RULES_CACHE_MS".to_owned(), "0".to_owned());
+    })
+    .await;
+    let perf = app.performance(1, 4, 2).await;
+    let user = app.user().await;
+    let (status, first) = app.hold(&user, perf.id, &perf.seat_ids[0..1]).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let first = first["data"]["holdId"]
+        .as_str()
+        .expect("hold id")
+        .to_owned();
+    let (status, second) = app.hold(&user, perf.id, &perf.seat_ids[1..2]).await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+    let second = second["data"]["holdId"]
+        .as_str()
+        .expect("hold id")
+        .to_owned();
+    assert_eq!(app.reserve(&user, &first).await.0, StatusCode::CREATED);
+
+    // Both holds were within the limit of 2 when granted; now it is 1, and the user has 1.
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE performances SET max_seats_per_user = 1 WHERE id = '{}'",
+            perf.id
+        ))
+        .await
+        .expect("lower the limit");
+    let (status, body) = app.reserve(&user, &second).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "SEAT_LIMIT_EXCEEDED"),
+        "{body}"
+    );
+    assert_eq!(
+        app.query_count("SELECT count(*) FROM reservations").await,
+        1,
+        "no second reservation"
+    );
+    assert_eq!(
+        app.query_count(&format!(
+            "SELECT count(*) FROM seats WHERE id = '{}' AND status = 'AVAILABLE' AND reservation_id IS NULL",
+            perf.seat_ids[1]
+        ))
+        .await,
+        1,
+        "the seat is untouched"
     );
 }

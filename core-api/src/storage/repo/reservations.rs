@@ -192,8 +192,8 @@ impl ReservationTx {
         &self.txn
     }
 
-    /// Serialises one user's commits on one performance, so the per-user limit check below
-    /// cannot be raced by the same user's parallel requests.
+    /// Serialises one user's commits on one performance, so the per-user limit check cannot
+    /// be raced by the same user's parallel requests. `reserve` takes the same lock itself.
     pub async fn lock_user_performance(
         &self,
         user_id: Uuid,
@@ -216,9 +216,8 @@ impl ReservationTx {
         super::seats::count(&self.txn, user_id, performance_id).await
     }
 
-    /// The per-user limit check, the conditional UPDATE from DESIGN.md, the reservation row
-    /// and its seat rows in one statement (run it after `lock_user_performance`, so the count
-    /// sees every reservation of the user committed before). Seats are reserved only when the
+    /// The per-user lock, the per-user limit check, the conditional UPDATE from DESIGN.md, the
+    /// reservation row and its seat rows in one round trip. Seats are reserved only when the
     /// user's live seats plus these stay within `max_per_user`. Returns that count, how many
     /// seats were still AVAILABLE (and so reserved), their total and the `created_at`.
     pub async fn reserve(
@@ -246,28 +245,12 @@ impl ReservationTx {
             total: i64,
             created_at: DateTime<Utc>,
         }
-        let query = format!(
-            "WITH lim AS (SELECT {} AS n), upd AS ( \
-                 UPDATE seats SET status = 'RESERVED', reservation_id = $1 \
-                 WHERE performance_id = $2 AND id = ANY($3) AND status = 'AVAILABLE' \
-                 AND (SELECT n FROM lim) + cardinality($3::uuid[]) <= $11 \
-                 RETURNING id, price \
-             ), res AS ( \
-                 INSERT INTO reservations (id, reservation_number, user_id, performance_id, hold_id, total_amount, \
-                     attendee_name, attendee_phone, attendee_email, expires_at) \
-                 SELECT $1, $4, $5, $2, $6, coalesce(sum(price), 0), $7, $8, $9, $10 FROM upd \
-                 RETURNING created_at \
-             ), seat_rows AS ( \
-                 INSERT INTO reservation_seats (reservation_id, seat_id, performance_id, price) \
-                 SELECT $1, id, $2, price FROM upd \
-             ) \
-             SELECT (SELECT n FROM lim) AS already, count(*) AS reserved, \
-                 coalesce(sum(price), 0)::bigint AS total, (SELECT created_at FROM res) AS created_at \
-             FROM upd",
-            super::seats::live_reserved("$5", "$2")
-        );
+        // The statement lives in the database (migration `reserve_seats_function`): planned
+        // once per connection, and it takes the per-user lock itself.
         let outcome = Outcome::find_by_statement(sql(
-            &query,
+            "SELECT out_already AS already, out_reserved AS reserved, out_total AS total, \
+                 out_created_at AS created_at \
+             FROM reserve_seats($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             [
                 r.id.into(),
                 r.performance_id.into(),

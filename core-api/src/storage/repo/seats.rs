@@ -138,7 +138,9 @@ impl SeatRepo {
 /// Written from the user's reservations outwards (each one's seats and items by primary key),
 /// so the plan does not depend on fresh statistics: in a sale that started minutes ago the
 /// planner still thinks few seats are live and would otherwise walk every live seat through
-/// `reservation_seats_one_live_per_seat` (measured: ~5 ms instead of ~0.1 ms).
+/// `reservation_seats_one_live_per_seat` (measured: ~5 ms instead of ~0.1 ms). The database
+/// function `reserve_seats` (migration `reserve_seats_function`) counts the same way; change
+/// both together.
 pub(super) fn live_reserved(user: &str, performance: &str) -> String {
     format!(
         "(SELECT coalesce(sum( \
