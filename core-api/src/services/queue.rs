@@ -2,7 +2,11 @@
 //! in step with Postgres: on every change, after every commit, and by a periodic sync that
 //! also catches seats coming back (expiry, cancellation) and a Redis that lost its data.
 
-use std::time::Duration;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -54,6 +58,9 @@ pub struct QueueService {
     repo: QueueRepo,
     mirror: QueueMirror,
     rules: RulesCache,
+    /// Performances whose sold-out refresh is running, and whether a commit since asked for
+    /// another run.
+    refreshing: Arc<Mutex<HashMap<Uuid, bool>>>,
 }
 
 fn in_range(field: &str, value: i32) -> Result<i32> {
@@ -70,6 +77,7 @@ impl QueueService {
             repo,
             mirror,
             rules,
+            refreshing: Arc::default(),
         }
     }
 
@@ -122,9 +130,41 @@ impl QueueService {
     }
 
     /// After a commit: flag the performance sold out in Redis when nothing is AVAILABLE, so
-    /// the waiting room stops admitting and tells waiting users at once. Best effort: the
-    /// periodic sync repairs a missed update. Performances without a waiting room skip this.
-    pub async fn after_commit(&self, performance_id: Uuid) {
+    /// the waiting room stops admitting and tells waiting users at once. Runs in the
+    /// background, off the buyer's response, and coalesced per performance: while a refresh
+    /// runs, later commits ask for one more run after it (which sees them all), not one each.
+    /// Best effort: the periodic sync repairs a missed update. Performances without a waiting
+    /// room skip the check.
+    pub fn after_commit(&self, performance_id: Uuid) {
+        {
+            let mut refreshing = self.refreshing();
+            if let Some(again) = refreshing.get_mut(&performance_id) {
+                *again = true;
+                return;
+            }
+            refreshing.insert(performance_id, false);
+        }
+        let this = self.clone();
+        tokio::spawn(async move {
+            loop {
+                this.refresh_sold_out(performance_id).await;
+                let mut refreshing = this.refreshing();
+                match refreshing.get_mut(&performance_id) {
+                    Some(again) if *again => *again = false,
+                    _ => {
+                        refreshing.remove(&performance_id);
+                        break;
+                    }
+                }
+            }
+        });
+    }
+
+    fn refreshing(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, bool>> {
+        self.refreshing.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    async fn refresh_sold_out(&self, performance_id: Uuid) {
         let result = async {
             let queued = self.rules.get(performance_id).await?;
             if !queued.is_some_and(|r| r.queue_enabled) {

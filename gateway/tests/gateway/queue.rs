@@ -1,14 +1,14 @@
 //! The waiting room: join order, admission rate on an injected clock, two gateways sharing
 //! one budget, passes checked by the gateway and by core-api, sold out.
 
-use std::{collections::HashMap, net::SocketAddr};
+use std::{collections::HashMap, net::SocketAddr, time::Duration};
 
 use futures::{StreamExt, stream};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{Stack, User, code};
+use crate::helpers::{Stack, User, code, eventually};
 
 async fn join(stack: &Stack, gw: SocketAddr, perf: Uuid, user: &User) -> Value {
     let (status, _, body) = stack
@@ -269,6 +269,22 @@ async fn when_the_last_seat_sells_waiting_users_are_told_sold_out_and_nobody_els
             Some(json!({ "holdId": hold["data"]["holdId"], "attendee": { "name": "Kim Minsu", "phone": "010-1234-5678" } })))
         .await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
+    // core-api raises the flag in Redis in the background, just after the commit.
+    let flagged = eventually(Duration::from_secs(10), || async {
+        let (s, _, stats) = stack
+            .send(
+                gw.addr,
+                Method::GET,
+                &format!("/api/v1/admin/queue/{perf}"),
+                Some(&stack.admin),
+                &[],
+                None,
+            )
+            .await;
+        s == StatusCode::OK && stats["data"]["soldOut"] == true
+    })
+    .await;
+    assert!(flagged, "the sold-out flag was not raised");
 
     stack.clock.advance_ms(60_000);
     gw.ticker.tick_all().await;

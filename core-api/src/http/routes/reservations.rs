@@ -54,8 +54,9 @@ async fn create_reservation(
         &body,
         async {
             let view = state.services.reservations.create(caller, req).await?;
-            // Waiting room: flag the performance sold out once its last seat is taken.
-            state.services.queue.after_commit(view.performance_id).await;
+            // Waiting room: flag the performance sold out once its last seat is taken (in
+            // the background).
+            state.services.queue.after_commit(view.performance_id);
             Ok(Replayable::created(&view))
         },
     )
