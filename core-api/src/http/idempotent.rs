@@ -17,7 +17,7 @@ use crate::{
     error::{Error, Result},
     services::auth::Caller,
     startup::AppState,
-    storage::repo::idempotency::KeyState,
+    storage::repo::idempotency::{Claim, KeyState, success_body},
 };
 
 /// A JSON answer that can be stored and replayed byte for byte.
@@ -31,7 +31,7 @@ impl Replayable {
     fn with<T: Serialize>(status: StatusCode, data: &T) -> Self {
         Replayable {
             status,
-            body: json!({ "success": true, "data": data }),
+            body: success_body(data),
             replayed: false,
         }
     }
@@ -57,17 +57,19 @@ impl IntoResponse for Replayable {
     }
 }
 
-/// Runs `work` at most once per (caller, route, Idempotency-Key); without the header it just runs.
+/// Runs `work` at most once per (caller, route, Idempotency-Key); without the header it just
+/// runs. `work` gets the key's claim when there is one: a service that stores its answer with
+/// `Claim::answer_in` inside its own transaction saves the separate write afterwards.
 pub async fn idempotent(
     state: &AppState,
     caller: Caller,
     headers: &HeaderMap,
     route: &str,
     request: &Value,
-    work: impl Future<Output = Result<Replayable>>,
+    work: impl AsyncFnOnce(Option<&Claim>) -> Result<Replayable>,
 ) -> Result<Replayable> {
     let Some(raw) = headers.get("idempotency-key") else {
-        return work.await;
+        return work(None).await;
     };
     let key = raw
         .to_str()
@@ -113,33 +115,27 @@ pub async fn idempotent(
             });
         }
     }
-    match work.await {
+    let claim = Claim::new(caller.user_id, route, key);
+    let outcome = work(Some(&claim)).await;
+    match outcome {
+        // Stored with the work, in its transaction.
+        Ok(answer) if claim.answered() => Ok(answer),
         Ok(answer) => {
-            repo.finish(
-                caller.user_id,
-                route,
-                key,
-                answer.status.as_u16(),
-                &answer.body,
-            )
-            .await?;
+            repo.finish(&claim, answer.status.as_u16(), &answer.body)
+                .await?;
             Ok(answer)
         }
-        Err(e) if e.status_code().is_server_error() => {
-            if let Err(cleanup) = repo.abandon(caller.user_id, route, key).await {
+        // Worth retrying (5xx), or the work failed after storing its answer, so its
+        // transaction rolled back with the answer in it: free the key, a retry runs for real.
+        Err(e) if claim.answered() || e.status_code().is_server_error() => {
+            if let Err(cleanup) = repo.abandon(&claim).await {
                 tracing::warn!(error = %cleanup, "could not free an idempotency key; it frees itself in a minute");
             }
             Err(e)
         }
         Err(e) => {
-            repo.finish(
-                caller.user_id,
-                route,
-                key,
-                e.status_code().as_u16(),
-                &e.envelope(),
-            )
-            .await?;
+            repo.finish(&claim, e.status_code().as_u16(), &e.envelope())
+                .await?;
             Err(e)
         }
     }

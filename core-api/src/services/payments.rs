@@ -9,6 +9,7 @@ use super::{auth::Caller, stream::Publisher};
 use crate::{
     error::{Error, Result},
     storage::repo::{
+        idempotency::Claim,
         lifecycle::{self, ChangedSeat, PaymentRow},
         reservations::{ReservationRepo, ReservationRow, ReservationTx},
         wallets::{self, Movement},
@@ -56,7 +57,13 @@ impl PaymentService {
         PaymentService { repo, publisher }
     }
 
-    pub async fn pay(&self, caller: Caller, req: PaymentRequest) -> Result<PaymentView> {
+    /// Pays in one transaction; with an Idempotency-Key `claim`, the answer is stored in it.
+    pub async fn pay(
+        &self,
+        caller: Caller,
+        req: PaymentRequest,
+        claim: Option<&Claim>,
+    ) -> Result<PaymentView> {
         let tx = self.repo.begin().await?;
         let outcome = match lifecycle::lock(tx.conn(), req.reservation_id).await? {
             Some(reservation) => pay_locked(&tx, caller, &reservation, Utc::now()).await,
@@ -64,10 +71,14 @@ impl PaymentService {
         };
         match outcome {
             Ok((payment, sold)) => {
+                let view = PaymentView::from(payment);
+                if let Some(claim) = claim {
+                    claim.answer_in(tx.conn(), 201, &view).await?;
+                }
                 tx.commit().await?;
                 metrics::counter!("payments_total", "result" => "paid").increment(1);
                 self.publisher.seats(&sold, "SOLD", "SOLD").await;
-                Ok(payment.into())
+                Ok(view)
             }
             Err(e) => {
                 tx.rollback().await?;

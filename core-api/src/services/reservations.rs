@@ -25,6 +25,7 @@ use crate::{
         holds::{HoldRecord, Holds},
         repo::{
             ga::{self, GaRepo},
+            idempotency::Claim,
             lifecycle::{self, ChangedSeat},
             reservations::{NewReservation, ReservationRepo, ReservationRow, ReservationTx},
             seats::SeatRow,
@@ -82,14 +83,23 @@ pub struct ReservationService {
     ga: GaRepo,
 }
 
+/// What one commit is asked to do.
+struct Order<'a> {
+    hold: &'a HoldRecord,
+    attendee: &'a Attendee,
+    max_seats_per_user: i32,
+    pay_now: bool,
+}
+
 /// What a successful commit changed, announced on the seat stream after COMMIT.
 struct Committed {
     id: Uuid,
     performance_id: Uuid,
     seat_ids: Vec<Uuid>,
     paid: bool,
-    /// The reservation row as written (seat reservations; general admission reads it back).
-    row: Option<ReservationRow>,
+    /// The answer, built from what was written (seat reservations; general admission reads
+    /// it back after COMMIT).
+    view: Option<ReservationView>,
 }
 
 impl ReservationService {
@@ -116,10 +126,14 @@ impl ReservationService {
         self.holds.store()
     }
 
+    /// Reserves in one transaction. With an Idempotency-Key `claim`, a seat reservation's
+    /// answer is stored in that transaction too (general admission reads its answer back after
+    /// the commit, so the caller stores it then).
     pub async fn create(
         &self,
         caller: Caller,
         req: CreateReservationRequest,
+        claim: Option<&Claim>,
     ) -> Result<ReservationView> {
         let attendee = Attendee::parse(&req.attendee)?;
         let hold = match self.holds.owned(caller, req.hold_id).await {
@@ -144,10 +158,13 @@ impl ReservationService {
             .commit(
                 &tx,
                 caller,
-                &hold,
-                &attendee,
-                performance.max_seats_per_user,
-                req.pay_now,
+                Order {
+                    hold: &hold,
+                    attendee: &attendee,
+                    max_seats_per_user: performance.max_seats_per_user,
+                    pay_now: req.pay_now,
+                },
+                claim,
             )
             .await
         {
@@ -164,8 +181,8 @@ impl ReservationService {
                 self.publisher
                     .publish(done.performance_id, done.seat_ids.clone(), status, reason)
                     .await;
-                return match done.row {
-                    Some(row) => self.committed_view(row, &done.seat_ids, status).await,
+                return match done.view {
+                    Some(view) => Ok(view),
                     None => self.get(caller, done.id).await,
                 };
             }
@@ -198,11 +215,15 @@ impl ReservationService {
         &self,
         tx: &ReservationTx,
         caller: Caller,
-        hold: &HoldRecord,
-        attendee: &Attendee,
-        max_seats_per_user: i32,
-        pay_now: bool,
+        order: Order<'_>,
+        claim: Option<&Claim>,
     ) -> Result<Committed> {
+        let Order {
+            hold,
+            attendee,
+            max_seats_per_user,
+            pay_now,
+        } = order;
         let limit = i64::from(max_seats_per_user);
         let over_limit = || limit_exceeded(max_seats_per_user.max(0) as u32);
         let id = Uuid::now_v7();
@@ -277,6 +298,21 @@ impl ReservationService {
             metrics::counter!("confirmation_failures_total").increment(1);
             return Err(Error::ConfirmationFailed);
         }
+        // The answer, from what was written; with an Idempotency-Key it is stored in this
+        // transaction, so the key's answer and the reservation commit together.
+        let view = match row {
+            Some(row) => {
+                let seat_status = if pay_now { "SOLD" } else { "RESERVED" };
+                Some(
+                    self.committed_view(row, &hold.seat_ids, seat_status)
+                        .await?,
+                )
+            }
+            None => None,
+        };
+        if let (Some(claim), Some(view)) = (claim, &view) {
+            claim.answer_in(tx.conn(), 201, view).await?;
+        }
         // Last step before COMMIT: the hold must still be ours and live. Ending it here means
         // nobody can claim these seats between our commit and the map showing RESERVED.
         if !self.store().convert(tx.conn(), hold).await? {
@@ -287,7 +323,7 @@ impl ReservationService {
             performance_id: hold.performance_id,
             seat_ids: hold.seat_ids.clone(),
             paid: pay_now,
-            row,
+            view,
         })
     }
 

@@ -13,6 +13,7 @@ use crate::{
     config::Config,
     error::{Error, Result},
     storage::repo::{
+        idempotency::Claim,
         reservations::ReservationRepo,
         wallets::{self, LedgerRow, Movement, WalletRow},
     },
@@ -92,7 +93,13 @@ impl WalletService {
         Ok(wallet.into())
     }
 
-    pub async fn charge(&self, caller: Caller, req: ChargeRequest) -> Result<WalletView> {
+    /// Charges in one transaction; with an Idempotency-Key `claim`, the answer is stored in it.
+    pub async fn charge(
+        &self,
+        caller: Caller,
+        req: ChargeRequest,
+        claim: Option<&Claim>,
+    ) -> Result<WalletView> {
         let max = self.config.wallet_max_charge;
         if req.amount <= 0 || req.amount > max {
             metrics::counter!("wallet_failures_total", "reason" => "invalid_amount").increment(1);
@@ -115,9 +122,13 @@ impl WalletService {
         .await?
         {
             Some(wallet) => {
+                let view = WalletView::from(wallet);
+                if let Some(claim) = claim {
+                    claim.answer_in(tx.conn(), 200, &view).await?;
+                }
                 tx.commit().await?;
                 metrics::counter!("wallet_charges_total").increment(1);
-                Ok(wallet.into())
+                Ok(view)
             }
             None => {
                 tx.rollback().await?;

@@ -316,6 +316,61 @@ async fn a_retried_reservation_or_payment_with_the_same_key_happens_once() {
 }
 
 #[tokio::test]
+async fn a_reservation_whose_hold_lapses_at_the_last_step_leaves_no_answer_behind_its_key() {
+    // The answer to a keyed reservation is stored inside its transaction, before the hold is
+    // ended in Redis. Here that last step fails, so the transaction rolls back with the
+    // answer in it: a retry must not get a 201 for a reservation that does not exist, nor be
+    // told the first request is still running.
+    let app = TestApp::spawn().await;
+    let perf = app.performance(1, 2, 4).await;
+    let user = app.user().await;
+    let seat = perf.seat_ids[0];
+    let (_, hold) = app.hold(&user, perf.id, &[seat]).await;
+    let claims: Vec<String> = app
+        .redis_keys()
+        .await
+        .into_iter()
+        .filter(|k| k.ends_with(&format!(":seat:{seat}")))
+        .collect();
+    assert_eq!(claims.len(), 1, "the hold's claim on the seat");
+    let redis = crate::helpers::redis_client().await;
+    let _: i64 = fred::interfaces::KeysInterface::del(&redis, claims)
+        .await
+        .expect("del");
+
+    let body = json!({ "holdId": hold["data"]["holdId"], "attendee": { "name": "Kim", "phone": "010-1234-5678" } });
+    for attempt in ["first", "retry"] {
+        let response = app
+            .client
+            .post(app.url("/api/v1/reservations"))
+            .bearer_auth(&user.token)
+            .header("Idempotency-Key", "lapsed-1")
+            .json(&body)
+            .send()
+            .await
+            .expect("sent");
+        let status = response.status();
+        let answer: Value = response.json().await.expect("json");
+        assert_eq!(
+            (status, error_code(&answer)),
+            (StatusCode::CONFLICT, "HOLD_EXPIRED"),
+            "{attempt}: {answer}"
+        );
+    }
+    assert_eq!(
+        app.query_count("SELECT count(*) FROM reservations").await,
+        0
+    );
+    assert_eq!(
+        app.query_count(&format!(
+            "SELECT count(*) FROM seats WHERE id = '{seat}' AND status = 'AVAILABLE'"
+        ))
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
 async fn bad_money_requests_get_clear_errors_and_change_nothing() {
     let app = TestApp::spawn().await;
     let perf = app.performance(1, 2, 4).await;

@@ -69,7 +69,7 @@ async fn create_booking(
         &headers,
         "POST /resource-bookings",
         &body,
-        async {
+        async |_| {
             Ok(match state.services.bookings.create(caller, req).await? {
                 Made::One(view) => Replayable::created(&view),
                 Made::Series(view) => Replayable::created(&view),

@@ -52,8 +52,12 @@ async fn create_reservation(
         &headers,
         "POST /reservations",
         &body,
-        async {
-            let view = state.services.reservations.create(caller, req).await?;
+        async |claim| {
+            let view = state
+                .services
+                .reservations
+                .create(caller, req, claim)
+                .await?;
             // Waiting room: flag the performance sold out once its last seat is taken (in
             // the background).
             state.services.queue.after_commit(view.performance_id);

@@ -51,9 +51,9 @@ async fn charge(
         &headers,
         "POST /wallet/charge",
         &body,
-        async {
+        async |claim| {
             Ok(Replayable::ok(
-                &state.services.wallet.charge(caller, req).await?,
+                &state.services.wallet.charge(caller, req, claim).await?,
             ))
         },
     )
@@ -95,10 +95,17 @@ async fn pay(
     ApiJson(req): ApiJson<PaymentRequest>,
 ) -> Result<Replayable> {
     let body = serde_json::json!({ "reservationId": req.reservation_id });
-    idempotent(&state, caller, &headers, "POST /payments", &body, async {
-        Ok(Replayable::created(
-            &state.services.payments.pay(caller, req).await?,
-        ))
-    })
+    idempotent(
+        &state,
+        caller,
+        &headers,
+        "POST /payments",
+        &body,
+        async |claim| {
+            Ok(Replayable::created(
+                &state.services.payments.pay(caller, req, claim).await?,
+            ))
+        },
+    )
     .await
 }

@@ -1,8 +1,11 @@
 //! Stored answers to writes sent with an `Idempotency-Key`.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult};
-use serde_json::Value;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, FromQueryResult};
+use serde::Serialize;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::sql;
@@ -84,38 +87,88 @@ impl IdempotencyRepo {
         })
     }
 
-    pub async fn finish(
-        &self,
-        user_id: Uuid,
-        route: &str,
-        key: &str,
-        status: u16,
-        body: &Value,
-    ) -> Result<(), DbErr> {
+    pub async fn finish(&self, claim: &Claim, status: u16, body: &Value) -> Result<(), DbErr> {
+        store_answer(&self.db, claim, status, body).await
+    }
+
+    /// Frees the key after a failure worth retrying (5xx), so the retry runs for real.
+    pub async fn abandon(&self, claim: &Claim) -> Result<(), DbErr> {
         self.db
             .execute_raw(sql(
-                "UPDATE idempotency_keys SET response_status = $4, response_body = $5 \
-                 WHERE user_id = $1 AND route = $2 AND key = $3",
+                "DELETE FROM idempotency_keys WHERE user_id = $1 AND route = $2 AND key = $3",
                 [
-                    user_id.into(),
-                    route.into(),
-                    key.into(),
-                    i32::from(status).into(),
-                    body.clone().into(),
+                    claim.user_id.into(),
+                    claim.route.clone().into(),
+                    claim.key.clone().into(),
                 ],
             ))
             .await
             .map(|_| ())
     }
+}
 
-    /// Frees the key after a failure worth retrying (5xx), so the retry runs for real.
-    pub async fn abandon(&self, user_id: Uuid, route: &str, key: &str) -> Result<(), DbErr> {
-        self.db
-            .execute_raw(sql(
-                "DELETE FROM idempotency_keys WHERE user_id = $1 AND route = $2 AND key = $3",
-                [user_id.into(), route.into(), key.into()],
-            ))
-            .await
-            .map(|_| ())
+/// The body of a successful answer: `{"success": true, "data": ...}`.
+pub fn success_body<T: Serialize>(data: &T) -> Value {
+    json!({ "success": true, "data": data })
+}
+
+/// A key this request has claimed (`begin` said `Started`). A service that commits the work
+/// in a transaction stores the answer with `answer_in` just before its COMMIT, so the answer
+/// and the work land together, with one commit fewer than storing it afterwards.
+pub struct Claim {
+    user_id: Uuid,
+    route: String,
+    key: String,
+    stored: AtomicBool,
+}
+
+impl Claim {
+    pub fn new(user_id: Uuid, route: &str, key: &str) -> Self {
+        Claim {
+            user_id,
+            route: route.to_owned(),
+            key: key.to_owned(),
+            stored: AtomicBool::new(false),
+        }
     }
+
+    /// Stores `data` as the successful answer (`status`) inside the caller's transaction.
+    /// Call it only when nothing that can fail follows the COMMIT: the stored answer is what
+    /// every retry gets.
+    pub async fn answer_in<T: Serialize>(
+        &self,
+        txn: &DatabaseTransaction,
+        status: u16,
+        data: &T,
+    ) -> Result<(), DbErr> {
+        store_answer(txn, self, status, &success_body(data)).await?;
+        self.stored.store(true, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Whether `answer_in` ran (its transaction may still have rolled back if the work failed).
+    pub fn answered(&self) -> bool {
+        self.stored.load(Ordering::Relaxed)
+    }
+}
+
+async fn store_answer(
+    conn: &impl ConnectionTrait,
+    claim: &Claim,
+    status: u16,
+    body: &Value,
+) -> Result<(), DbErr> {
+    conn.execute_raw(sql(
+        "UPDATE idempotency_keys SET response_status = $4, response_body = $5 \
+         WHERE user_id = $1 AND route = $2 AND key = $3",
+        [
+            claim.user_id.into(),
+            claim.route.clone().into(),
+            claim.key.clone().into(),
+            i32::from(status).into(),
+            body.clone().into(),
+        ],
+    ))
+    .await
+    .map(|_| ())
 }
