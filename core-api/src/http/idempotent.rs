@@ -125,9 +125,9 @@ pub async fn idempotent(
                 .await?;
             Ok(answer)
         }
-        // Worth retrying (5xx), or the work failed after storing its answer, so its
-        // transaction rolled back with the answer in it: free the key, a retry runs for real.
-        Err(e) if claim.answered() || e.status_code().is_server_error() => {
+        // Worth retrying (5xx): free the key, so a retry runs for real. (An answer the work
+        // wrote into its transaction rolled back with it; the key still waits for one.)
+        Err(e) if e.status_code().is_server_error() => {
             if let Err(cleanup) = repo.abandon(&claim).await {
                 tracing::warn!(error = %cleanup, "could not free an idempotency key; it frees itself in a minute");
             }

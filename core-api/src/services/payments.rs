@@ -76,6 +76,9 @@ impl PaymentService {
                     claim.answer_in(tx.conn(), 201, &view).await?;
                 }
                 tx.commit().await?;
+                if let Some(claim) = claim {
+                    claim.committed();
+                }
                 metrics::counter!("payments_total", "result" => "paid").increment(1);
                 self.publisher.seats(&sold, "SOLD", "SOLD").await;
                 Ok(view)

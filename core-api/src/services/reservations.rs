@@ -170,6 +170,9 @@ impl ReservationService {
         {
             Ok(done) => {
                 tx.commit().await?;
+                if let Some(claim) = claim {
+                    claim.committed();
+                }
                 self.store().forget(&hold).await;
                 metrics::counter!("reservations_created_total").increment(1);
                 metrics::counter!("holds_converted_total").increment(1);

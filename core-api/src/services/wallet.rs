@@ -127,6 +127,9 @@ impl WalletService {
                     claim.answer_in(tx.conn(), 200, &view).await?;
                 }
                 tx.commit().await?;
+                if let Some(claim) = claim {
+                    claim.committed();
+                }
                 metrics::counter!("wallet_charges_total").increment(1);
                 Ok(view)
             }

@@ -114,11 +114,15 @@ pub fn success_body<T: Serialize>(data: &T) -> Value {
 
 /// A key this request has claimed (`begin` said `Started`). A service that commits the work
 /// in a transaction stores the answer with `answer_in` just before its COMMIT, so the answer
-/// and the work land together, with one commit fewer than storing it afterwards.
+/// and the work land together, with one commit fewer than storing it afterwards, and calls
+/// `committed` once that COMMIT succeeded. Until then the caller stores the answer itself.
 pub struct Claim {
     user_id: Uuid,
     route: String,
     key: String,
+    /// `answer_in` wrote the answer into the work's transaction.
+    written: AtomicBool,
+    /// ... and that transaction committed.
     stored: AtomicBool,
 }
 
@@ -128,12 +132,13 @@ impl Claim {
             user_id,
             route: route.to_owned(),
             key: key.to_owned(),
+            written: AtomicBool::new(false),
             stored: AtomicBool::new(false),
         }
     }
 
-    /// Stores `data` as the successful answer (`status`) inside the caller's transaction.
-    /// Call it only when nothing that can fail follows the COMMIT: the stored answer is what
+    /// Writes `data` as the successful answer (`status`) inside the caller's transaction.
+    /// Use it only when nothing that can fail follows the COMMIT: the stored answer is what
     /// every retry gets.
     pub async fn answer_in<T: Serialize>(
         &self,
@@ -142,11 +147,18 @@ impl Claim {
         data: &T,
     ) -> Result<(), DbErr> {
         store_answer(txn, self, status, &success_body(data)).await?;
-        self.stored.store(true, Ordering::Relaxed);
+        self.written.store(true, Ordering::Relaxed);
         Ok(())
     }
 
-    /// Whether `answer_in` ran (its transaction may still have rolled back if the work failed).
+    /// The transaction is committed: an answer written with `answer_in` is now stored.
+    pub fn committed(&self) {
+        if self.written.load(Ordering::Relaxed) {
+            self.stored.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether the answer is stored already (written in a transaction that committed).
     pub fn answered(&self) -> bool {
         self.stored.load(Ordering::Relaxed)
     }
