@@ -14,18 +14,33 @@ use std::{
     time::{Duration, Instant},
 };
 
+use futures::{
+    FutureExt,
+    future::{BoxFuture, Shared},
+};
 use uuid::Uuid;
 
 use crate::{
-    error::Result,
-    storage::repo::catalog::{CatalogRepo, PerformanceRow},
+    error::{Error, Result},
+    storage::{
+        db::is_connection_error,
+        repo::catalog::{CatalogRepo, PerformanceRow},
+    },
 };
+
+/// One read of a performance's rules, shared by every request that missed meanwhile. The
+/// error is a message (errors do not clone); a request that shares a failed read fails at
+/// once with it, rather than queueing to try again behind the others.
+type Load = Shared<BoxFuture<'static, std::result::Result<Option<PerformanceRow>, (bool, String)>>>;
 
 #[derive(Clone)]
 pub struct RulesCache {
     catalog: CatalogRepo,
     ttl: Duration,
     entries: Arc<Mutex<HashMap<Uuid, (PerformanceRow, Instant)>>>,
+    /// Reads in flight. When a sale opens, the first thousand requests for a performance miss
+    /// together: they share one read instead of queueing a thousand for the pool.
+    loading: Arc<Mutex<HashMap<Uuid, Load>>>,
 }
 
 impl RulesCache {
@@ -34,39 +49,70 @@ impl RulesCache {
             catalog,
             ttl,
             entries: Arc::default(),
+            loading: Arc::default(),
         }
     }
 
     /// The performance's rules, at most `ttl` old; `None` for an unknown performance.
     pub async fn get(&self, performance_id: Uuid) -> Result<Option<PerformanceRow>> {
-        let now = Instant::now();
-        if let Some((row, _)) = self
-            .lock()
+        if let Some((row, _)) = lock(&self.entries)
             .get(&performance_id)
-            .filter(|(_, at)| now.duration_since(*at) < self.ttl)
+            .filter(|(_, at)| at.elapsed() < self.ttl)
         {
             return Ok(Some(row.clone()));
         }
-        let row = self.catalog.performance_rules(performance_id).await?;
-        if let Some(row) = &row {
-            let mut entries = self.lock();
-            entries.retain(|_, (_, at)| now.duration_since(*at) < self.ttl);
-            entries.insert(performance_id, (row.clone(), now));
+        let load = lock(&self.loading)
+            .entry(performance_id)
+            .or_insert_with(|| {
+                let catalog = self.catalog.clone();
+                async move {
+                    catalog
+                        .performance_rules(performance_id)
+                        .await
+                        .map_err(|e| (is_connection_error(&e), e.to_string()))
+                }
+                .boxed()
+                .shared()
+            })
+            .clone();
+        let read_at = Instant::now();
+        let outcome = load.clone().await;
+        {
+            let mut loading = lock(&self.loading);
+            if loading
+                .get(&performance_id)
+                .is_some_and(|l| l.ptr_eq(&load))
+            {
+                loading.remove(&performance_id);
+            }
         }
-        Ok(row)
+        match outcome {
+            Ok(row) => {
+                if let Some(row) = &row {
+                    let mut entries = lock(&self.entries);
+                    entries.retain(|_, (_, at)| at.elapsed() < self.ttl);
+                    entries.insert(performance_id, (row.clone(), read_at));
+                }
+                Ok(row)
+            }
+            Err((true, message)) => Err(Error::postgres(anyhow::anyhow!(message))),
+            Err((false, message)) => Err(Error::Internal(anyhow::anyhow!(message))),
+        }
     }
 
     /// Forgets one performance (its rules just changed through this instance).
     pub fn forget(&self, performance_id: Uuid) {
-        self.lock().remove(&performance_id);
+        lock(&self.entries).remove(&performance_id);
+        lock(&self.loading).remove(&performance_id);
     }
 
     /// Forgets everything (an event's status changed: all its performances).
     pub fn clear(&self) {
-        self.lock().clear();
+        lock(&self.entries).clear();
+        lock(&self.loading).clear();
     }
+}
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, (PerformanceRow, Instant)>> {
-        self.entries.lock().unwrap_or_else(|p| p.into_inner())
-    }
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
