@@ -288,11 +288,12 @@ impl BookingService {
         self.fetch(id).await
     }
 
-    /// The resource a booking goes on, locked shared for the transaction; 404 / 422.
+    /// The resource a booking goes on, locked against other booking writes on it (and against
+    /// deactivation) for the transaction; 404 / 422.
     async fn bookable(&self, txn: &DatabaseTransaction, id: Uuid) -> Result<ResourceRow> {
         let resource = self
             .resources
-            .get_on(txn, id, Lock::Share)
+            .get_on(txn, id, Lock::Book)
             .await?
             .ok_or(Error::NotFound("resource"))?;
         if !resource.is_active {

@@ -61,7 +61,11 @@ impl ResourceFields {
 #[derive(Clone, Copy, Debug)]
 pub enum Lock {
     None,
-    Share,
+    /// One booking write at a time per resource (`FOR NO KEY UPDATE`). Overlapping inserts
+    /// would otherwise each find the other's row under the exclusion constraint, wait for
+    /// each other, and one would be aborted as a deadlock. Still blocks `Update`, so a
+    /// resource is not deactivated under a booking being made.
+    Book,
     Update,
 }
 
@@ -143,7 +147,7 @@ impl ResourceRepo {
     ) -> Result<Option<ResourceRow>, DbErr> {
         let lock = match lock {
             Lock::None => "",
-            Lock::Share => " FOR SHARE",
+            Lock::Book => " FOR NO KEY UPDATE",
             Lock::Update => " FOR UPDATE",
         };
         ResourceRow::find_by_statement(sql(
