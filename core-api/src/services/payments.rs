@@ -72,13 +72,7 @@ impl PaymentService {
         match outcome {
             Ok((payment, sold)) => {
                 let view = PaymentView::from(payment);
-                if let Some(claim) = claim {
-                    claim.answer_in(tx.conn(), 201, &view).await?;
-                }
-                tx.commit().await?;
-                if let Some(claim) = claim {
-                    claim.committed();
-                }
+                tx.commit_answering(claim, 201, &view).await?;
                 metrics::counter!("payments_total", "result" => "paid").increment(1);
                 self.publisher.seats(&sold, "SOLD", "SOLD").await;
                 Ok(view)

@@ -123,13 +123,7 @@ impl WalletService {
         {
             Some(wallet) => {
                 let view = WalletView::from(wallet);
-                if let Some(claim) = claim {
-                    claim.answer_in(tx.conn(), 200, &view).await?;
-                }
-                tx.commit().await?;
-                if let Some(claim) = claim {
-                    claim.committed();
-                }
+                tx.commit_answering(claim, 200, &view).await?;
                 metrics::counter!("wallet_charges_total").increment(1);
                 Ok(view)
             }

@@ -5,9 +5,10 @@ use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, FromQueryResult,
     TransactionTrait,
 };
+use serde::Serialize;
 use uuid::Uuid;
 
-use super::{seats::SeatRow, sql};
+use super::{idempotency::Claim, seats::SeatRow, sql};
 
 #[derive(Clone, Debug, FromQueryResult)]
 pub struct ReservationRow {
@@ -278,6 +279,24 @@ impl ReservationTx {
 
     pub async fn commit(self) -> Result<(), DbErr> {
         self.txn.commit().await
+    }
+
+    /// Commits, having first stored `answer` as the Idempotency-Key `claim`'s answer (if there
+    /// is one) in this same transaction.
+    pub async fn commit_answering<T: Serialize>(
+        self,
+        claim: Option<&Claim>,
+        status: u16,
+        answer: &T,
+    ) -> Result<(), DbErr> {
+        if let Some(claim) = claim {
+            claim.answer_in(&self.txn, status, answer).await?;
+        }
+        self.txn.commit().await?;
+        if let Some(claim) = claim {
+            claim.committed();
+        }
+        Ok(())
     }
 
     pub async fn rollback(self) -> Result<(), DbErr> {
