@@ -121,3 +121,49 @@ async fn with_postgres_cut_the_losers_of_a_held_seat_are_still_answered_by_redis
     .await;
     assert!(recovered, "the seat is free once Postgres is back");
 }
+
+/// Pooled connections are pinged only after sitting idle, so a connection Postgres ended a
+/// moment ago (a restart, an administrator) is found out by the request that uses it: that
+/// request gets a 503, the connection is thrown away, and the requests after it work.
+#[tokio::test]
+async fn when_postgres_ends_the_pools_connections_each_costs_at_most_one_503() {
+    let app = TestApp::spawn_with(|v| {
+        v.insert("CORE_DB_MAX_CONNECTIONS".into(), "2".into());
+    })
+    .await;
+    let user = app.user().await;
+    assert_eq!(app.get("/api/v1/auth/me", &user).await.0, StatusCode::OK);
+
+    let ended = app
+        .query_count(
+            "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()) t",
+        )
+        .await;
+    assert!(ended >= 1, "the app's pooled connection was ended");
+
+    let mut answers = Vec::new();
+    for _ in 0..6 {
+        let (status, body) = app.get("/api/v1/auth/me", &user).await;
+        answers.push((status, error_code(&body).to_owned()));
+    }
+    let failed = answers
+        .iter()
+        .filter(|(status, _)| *status != StatusCode::OK)
+        .collect::<Vec<_>>();
+    assert!(
+        failed
+            .iter()
+            .all(|(s, code)| *s == StatusCode::SERVICE_UNAVAILABLE
+                && code == "DEPENDENCY_UNAVAILABLE"),
+        "a dead connection is a 503, nothing else: {answers:?}"
+    );
+    assert!(
+        failed.len() <= 2,
+        "at most one 503 per pooled connection: {answers:?}"
+    );
+    assert!(
+        answers[2..].iter().all(|(s, _)| *s == StatusCode::OK),
+        "once the dead connections are gone, requests work: {answers:?}"
+    );
+}
