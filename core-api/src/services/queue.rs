@@ -21,6 +21,11 @@ use crate::{
     },
 };
 
+/// Least time between two starts of one performance's sold-out check after commits. The
+/// gateway reads the flag once per admission tick (a second by default), so this delays
+/// nothing a waiting user sees.
+const SOLD_OUT_REFRESH_SPACING: Duration = Duration::from_millis(100);
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SetQueueRequest {
@@ -132,7 +137,9 @@ impl QueueService {
     /// After a commit: flag the performance sold out in Redis when nothing is AVAILABLE, so
     /// the waiting room stops admitting and tells waiting users at once. Runs in the
     /// background, off the buyer's response, and coalesced per performance: while a refresh
-    /// runs, later commits ask for one more run after it (which sees them all), not one each.
+    /// runs, later commits ask for one more run after it (which sees them all), not one each,
+    /// and runs start at least `SOLD_OUT_REFRESH_SPACING` apart: under a sale's stream of
+    /// commits that is ten checks a second per performance, not one per round trip.
     /// Best effort: the periodic sync repairs a missed update. Performances without a waiting
     /// room skip the check.
     pub fn after_commit(&self, performance_id: Uuid) {
@@ -147,15 +154,20 @@ impl QueueService {
         let this = self.clone();
         tokio::spawn(async move {
             loop {
+                let started = tokio::time::Instant::now();
                 this.refresh_sold_out(performance_id).await;
-                let mut refreshing = this.refreshing();
-                match refreshing.get_mut(&performance_id) {
-                    Some(again) if *again => *again = false,
-                    _ => {
-                        refreshing.remove(&performance_id);
-                        break;
+                {
+                    let mut refreshing = this.refreshing();
+                    match refreshing.get_mut(&performance_id) {
+                        Some(again) if *again => *again = false,
+                        _ => {
+                            refreshing.remove(&performance_id);
+                            break;
+                        }
                     }
                 }
+                // Commits arriving meanwhile set `again` and are seen by the next run.
+                tokio::time::sleep_until(started + SOLD_OUT_REFRESH_SPACING).await;
             }
         });
     }
