@@ -163,7 +163,7 @@ impl ProxyHttp for Gateway {
                 dependency: "core-api",
             },
             ErrorType::ConnectTimedout | ErrorType::ConnectRefused | ErrorType::ConnectError
-                if session.response_written().is_none() =>
+                if !final_response_written(session) =>
             {
                 Error::Dependency {
                     dependency: "core-api",
@@ -171,7 +171,7 @@ impl ProxyHttp for Gateway {
             }
             _ => Error::BadGateway,
         };
-        let code = if session.response_written().is_some() {
+        let code = if final_response_written(session) {
             0 // Headers are out already (a broken stream): nothing more can be said.
         } else {
             tracing::warn!(request_id = %ctx.request_id, error = %e, "proxying failed");
@@ -206,4 +206,13 @@ impl ProxyHttp for Gateway {
             .with_label_values(&labels)
             .observe(ctx.start.elapsed().as_secs_f64());
     }
+}
+
+/// Whether the client already has a final response header. An interim `100 Continue` (core-api
+/// answering a client's `Expect: 100-continue`) does not count: after one, a refusal such as
+/// 413 for a chunked body that outgrew the cap can and must still be sent.
+fn final_response_written(session: &Session) -> bool {
+    session
+        .response_written()
+        .is_some_and(|r| !r.status.is_informational())
 }

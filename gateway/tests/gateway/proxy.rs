@@ -12,7 +12,10 @@ use axum::{
 };
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use tokio::net::TcpListener;
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpListener,
+};
 
 use crate::helpers::{Stack, code, eventually};
 
@@ -203,4 +206,62 @@ async fn an_oversized_body_is_refused_before_it_reaches_core_api() {
 
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(code(&body), "PAYLOAD_TOO_LARGE");
+}
+
+/// A chunked body has no length to check up front: it is counted as it streams through, and
+/// going over the cap is answered 413 in the envelope, also after core-api has already told
+/// the client `100 Continue` (the client sent `Expect: 100-continue`).
+#[tokio::test]
+async fn an_oversized_chunked_body_is_answered_413_also_after_100_continue() {
+    let stack = Stack::new().await;
+    let gateway = stack
+        .gateway_with(&[("GATEWAY_MAX_BODY_BYTES", "2048".to_owned())])
+        .await;
+    let user = stack.user().await;
+
+    for expect in ["Expect: 100-continue\r\n", ""] {
+        let mut conn = tokio::net::TcpStream::connect(gateway.addr)
+            .await
+            .expect("connect");
+        let head = format!(
+            "POST /api/v1/reservations HTTP/1.1\r\nHost: holdfast\r\n\
+             Authorization: Bearer {}\r\nContent-Type: application/json\r\n\
+             Transfer-Encoding: chunked\r\n{expect}\r\n",
+            user.token
+        );
+        conn.write_all(head.as_bytes()).await.expect("request head");
+        let mut answer = Vec::new();
+        if !expect.is_empty() {
+            // As a client does: wait for the go-ahead before sending the body.
+            let mut byte = [0u8; 1];
+            while !answer.ends_with(b"\r\n\r\n") {
+                let read = tokio::time::timeout(Duration::from_secs(10), conn.read(&mut byte))
+                    .await
+                    .expect("an interim answer within 10 s")
+                    .expect("read");
+                assert_eq!(read, 1, "connection closed early");
+                answer.push(byte[0]);
+            }
+            assert!(
+                answer.starts_with(b"HTTP/1.1 100"),
+                "{}",
+                String::from_utf8_lossy(&answer)
+            );
+        }
+        // 8 KiB in 1 KiB chunks; the gateway may stop reading once it has refused.
+        let chunk = format!("400\r\n{}\r\n", "x".repeat(1024));
+        for _ in 0..8 {
+            if conn.write_all(chunk.as_bytes()).await.is_err() {
+                break;
+            }
+        }
+        let _ = conn.write_all(b"0\r\n\r\n").await;
+
+        let _ = tokio::time::timeout(Duration::from_secs(10), conn.read_to_end(&mut answer)).await;
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(
+            answer.contains("HTTP/1.1 413") && answer.contains("\"PAYLOAD_TOO_LARGE\""),
+            "with {expect:?}: {answer}"
+        );
+    }
 }
