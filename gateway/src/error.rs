@@ -32,6 +32,8 @@ pub enum Error {
     NotFound(&'static str),
     #[error("request body is too large")]
     PayloadTooLarge,
+    #[error("request headers are too large")]
+    HeadersTooLarge,
     #[error("{dependency} is unavailable")]
     Dependency { dependency: &'static str },
     #[error("the upstream service failed to answer")]
@@ -50,6 +52,7 @@ impl Error {
             Error::Validation { .. } => StatusCode::BAD_REQUEST,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Error::Dependency { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Error::BadGateway => StatusCode::BAD_GATEWAY,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -66,6 +69,7 @@ impl Error {
             Error::Validation { .. } => "VALIDATION_FAILED",
             Error::NotFound(_) => "NOT_FOUND",
             Error::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            Error::HeadersTooLarge => "HEADERS_TOO_LARGE",
             Error::Dependency { .. } => "DEPENDENCY_UNAVAILABLE",
             Error::BadGateway => "BAD_GATEWAY",
             Error::Internal(_) => "INTERNAL",
@@ -81,6 +85,7 @@ impl Error {
             Error::RateLimited { .. } => "rate_limited",
             Error::Duplicate { .. } => "duplicate",
             Error::PayloadTooLarge => "body_too_large",
+            Error::HeadersTooLarge => "headers_too_large",
             Error::Validation { .. } => "invalid",
             Error::Dependency { .. } => "dependency",
             _ => return None,
@@ -110,6 +115,10 @@ impl Error {
             Error::Duplicate { retry_after_ms } => json!({ "retryAfterMs": retry_after_ms }),
             Error::Validation { field, message } => json!({ "field": field, "reason": message }),
             Error::Dependency { dependency } => json!({ "dependency": dependency }),
+            Error::HeadersTooLarge => json!({
+                "maxHeaderFields": crate::admission::hygiene::MAX_HEADER_FIELDS,
+                "maxHeaderBytes": crate::admission::hygiene::MAX_HEADER_BYTES,
+            }),
             _ => json!({}),
         }
     }

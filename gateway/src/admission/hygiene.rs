@@ -13,6 +13,25 @@ pub const SPOOFABLE: [&str; 5] = [
 
 pub const REQUEST_ID: &str = "x-request-id";
 
+/// Most header fields a request may carry. core-api's HTTP server refuses more than 100 with a
+/// bare 431 and no body, and the gateway adds a few of its own on the way; refusing here keeps
+/// the answer in the envelope. Browsers send about 20.
+pub const MAX_HEADER_FIELDS: usize = 64;
+
+/// Most bytes of header names and values together (room for large cookies and tokens).
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// True when the request's headers are over either limit.
+pub fn headers_too_large(req: &RequestHeader) -> bool {
+    req.headers.len() > MAX_HEADER_FIELDS
+        || req
+            .headers
+            .iter()
+            .map(|(name, value)| name.as_str().len() + value.len())
+            .sum::<usize>()
+            > MAX_HEADER_BYTES
+}
+
 /// Removes every client-sent identity/sequence header (all occurrences).
 pub fn strip_spoofable(req: &mut RequestHeader) {
     for name in SPOOFABLE {

@@ -52,6 +52,9 @@ impl Gateway {
         ctx.route = route.label.clone();
         ctx.streaming = route.streaming;
 
+        if hygiene::headers_too_large(session.req_header()) {
+            return Err(Error::HeadersTooLarge);
+        }
         if content_length(session).is_some_and(|n| n > self.config.max_body_bytes) {
             return Err(Error::PayloadTooLarge);
         }

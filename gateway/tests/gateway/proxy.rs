@@ -265,3 +265,51 @@ async fn an_oversized_chunked_body_is_answered_413_also_after_100_continue() {
         );
     }
 }
+
+/// Too many header fields, or too many header bytes, are refused by the gateway in the
+/// envelope (core-api's server would answer a bare 431 over 100 fields); a browser-sized
+/// request passes.
+#[tokio::test]
+async fn oversized_headers_are_refused_in_the_envelope() {
+    let stack = Stack::new().await;
+    let gateway = stack.gateway().await;
+    let user = stack.user().await;
+
+    let names: Vec<String> = (0..80).map(|i| format!("x-extra-{i}")).collect();
+    let many: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "1")).collect();
+    let big = "a".repeat(40 * 1024);
+    let cases: [(&str, &[(&str, &str)]); 2] =
+        [("80 fields", &many), ("40 KiB", &[("x-big", big.as_str())])];
+    for (what, headers) in cases {
+        let (status, _, body) = stack
+            .send(
+                gateway.addr,
+                Method::GET,
+                "/api/v1/auth/me",
+                Some(&user.token),
+                headers,
+                None,
+            )
+            .await;
+        assert_eq!(
+            (status, code(&body)),
+            (
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "HEADERS_TOO_LARGE"
+            ),
+            "{what}: {body}"
+        );
+    }
+
+    let (status, _, body) = stack
+        .send(
+            gateway.addr,
+            Method::GET,
+            "/api/v1/auth/me",
+            Some(&user.token),
+            &many[..30],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "30 extra fields pass: {body}");
+}
