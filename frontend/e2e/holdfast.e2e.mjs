@@ -5,7 +5,7 @@
 //
 //   node --test --test-concurrency=1 e2e/holdfast.e2e.mjs   (scripts/e2e does the setup)
 
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { System, camera, launchBrowser } from './system.mjs';
 
@@ -15,6 +15,8 @@ let browser;
 /** @type {{ wallet: boolean, stream: boolean, cancel: boolean, queue: boolean }} */
 let features;
 const skipped = [];
+/** Uncaught exceptions in any page of the running test: each test ends with none. */
+const pageErrors = [];
 
 function skipStep(t, step, why) {
   const line = `SKIPPED STEP [${t.name}] ${step}: ${why}`;
@@ -30,7 +32,10 @@ async function newPage(options = DESKTOP) {
   const context = await browser.newContext(options);
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
-  page.on('pageerror', (e) => console.log(`[browser error] ${e.message}`));
+  page.on('pageerror', (e) => {
+    console.log(`[browser error] ${e.message}`);
+    pageErrors.push(e.message);
+  });
   return { context, page };
 }
 
@@ -98,6 +103,16 @@ before(async () => {
   const perf = await system.nineSeatPerformance();
   features = await system.features(perf.performanceId, await system.login('demo@holdfast.dev', 'demo-password'));
   console.log(`server features: ${JSON.stringify(features)}`);
+});
+
+beforeEach(() => {
+  pageErrors.length = 0;
+});
+
+// An uncaught exception in the app fails the journey it happened in, even when the journey
+// itself got through.
+afterEach(() => {
+  assert.deepEqual(pageErrors, [], 'uncaught exceptions in the app');
 });
 
 after(async () => {
