@@ -38,9 +38,10 @@ pub struct RulesCache {
     catalog: CatalogRepo,
     ttl: Duration,
     entries: Arc<Mutex<HashMap<Uuid, (PerformanceRow, Instant)>>>,
-    /// Reads in flight. When a sale opens, the first thousand requests for a performance miss
-    /// together: they share one read instead of queueing a thousand for the pool.
-    loading: Arc<Mutex<HashMap<Uuid, Load>>>,
+    /// Reads in flight, with when each started. When a sale opens, the first thousand requests
+    /// for a performance miss together: they share one read instead of queueing a thousand for
+    /// the pool.
+    loading: Arc<Mutex<HashMap<Uuid, (Load, Instant)>>>,
 }
 
 impl RulesCache {
@@ -61,37 +62,41 @@ impl RulesCache {
         {
             return Ok(Some(row.clone()));
         }
-        let load = lock(&self.loading)
+        let (load, started) = lock(&self.loading)
             .entry(performance_id)
             .or_insert_with(|| {
                 let catalog = self.catalog.clone();
-                async move {
+                let load = async move {
                     catalog
                         .performance_rules(performance_id)
                         .await
                         .map_err(|e| (is_connection_error(&e), e.to_string()))
                 }
                 .boxed()
-                .shared()
+                .shared();
+                (load, Instant::now())
             })
             .clone();
-        let read_at = Instant::now();
         let outcome = load.clone().await;
-        {
+        // The first sharer back takes the read out of `loading` and caches it, aged from when
+        // it started. If `forget` or `clear` took it out first, the rules changed while it ran:
+        // its answer still goes to its sharers but is not cached.
+        let ours = {
             let mut loading = lock(&self.loading);
-            if loading
+            let ours = loading
                 .get(&performance_id)
-                .is_some_and(|l| l.ptr_eq(&load))
-            {
+                .is_some_and(|(l, _)| l.ptr_eq(&load));
+            if ours {
                 loading.remove(&performance_id);
             }
-        }
+            ours
+        };
         match outcome {
             Ok(row) => {
-                if let Some(row) = &row {
+                if let (true, Some(row)) = (ours, &row) {
                     let mut entries = lock(&self.entries);
                     entries.retain(|_, (_, at)| at.elapsed() < self.ttl);
-                    entries.insert(performance_id, (row.clone(), read_at));
+                    entries.insert(performance_id, (row.clone(), started));
                 }
                 Ok(row)
             }
