@@ -29,6 +29,11 @@ pub struct Config {
     pub hold_extension_ms: u64,
     pub reservation_ttl_ms: u64,
     pub confirm_failure_rate: f64,
+    /// Group commit of seat reservations: at most this many per transaction
+    /// (CORE_COMMIT_BATCH_MAX; 0 = every reservation commits alone).
+    pub commit_batch_max: usize,
+    /// Tasks committing reservation batches at once (CORE_COMMIT_WORKERS).
+    pub commit_workers: usize,
     pub hold_strategy: HoldStrategy,
     /// With HOLD_STRATEGY=redis: take holds on Postgres while Redis is unreachable.
     pub hold_fallback: bool,
@@ -84,6 +89,8 @@ impl std::fmt::Debug for Config {
             .field("hold_ttl_ms", &self.hold_ttl_ms)
             .field("reservation_ttl_ms", &self.reservation_ttl_ms)
             .field("confirm_failure_rate", &self.confirm_failure_rate)
+            .field("commit_batch_max", &self.commit_batch_max)
+            .field("commit_workers", &self.commit_workers)
             .field("hold_strategy", &self.hold_strategy)
             .field("static_dir", &self.static_dir)
             .finish_non_exhaustive()
@@ -128,6 +135,8 @@ impl Config {
             hold_extension_ms: env.parse("CORE_HOLD_EXTENSION_MS", "120000")?,
             reservation_ttl_ms: env.parse("CORE_RESERVATION_TTL_MS", "600000")?,
             confirm_failure_rate: env.parse("CONFIRM_FAILURE_RATE", "0")?,
+            commit_batch_max: env.parse("CORE_COMMIT_BATCH_MAX", "16")?,
+            commit_workers: env.parse("CORE_COMMIT_WORKERS", "4")?,
             hold_strategy: match env.string("HOLD_STRATEGY", "redis").as_str() {
                 "redis" => HoldStrategy::Redis,
                 "postgres" => HoldStrategy::Postgres,
@@ -248,6 +257,16 @@ impl Config {
             self.hold_extension_ms <= self.hold_ttl_ms,
             "CORE_HOLD_EXTENSION_MS",
             "must not exceed CORE_HOLD_TTL_MS",
+        )?;
+        check(
+            self.commit_batch_max <= 32,
+            "CORE_COMMIT_BATCH_MAX",
+            "must be at most 32 (each item is a subtransaction)",
+        )?;
+        check(
+            (1..=64).contains(&self.commit_workers),
+            "CORE_COMMIT_WORKERS",
+            "must be between 1 and 64",
         )?;
         check(
             self.reservation_ttl_ms >= 1_000,

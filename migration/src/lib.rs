@@ -45,6 +45,7 @@ mod m20261121_000100_add_queue_settings;
 mod m20261121_000200_create_resources;
 mod m20261121_000300_index_seat_lookups;
 mod m20261121_000400_reserve_seats_function;
+mod m20261121_000500_reserve_seats_batch;
 
 pub struct Migrator;
 
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000200_create_resources::Migration),
             Box::new(m20261121_000300_index_seat_lookups::Migration),
             Box::new(m20261121_000400_reserve_seats_function::Migration),
+            Box::new(m20261121_000500_reserve_seats_batch::Migration),
         ]
     }
 }

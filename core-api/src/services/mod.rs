@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod expiry;
 pub mod gcal;
+pub mod group_commit;
 pub mod holds;
 pub mod payments;
 pub mod products;

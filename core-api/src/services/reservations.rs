@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::{
     auth::Caller,
+    group_commit::{self, GroupCommit},
     holds::{HoldService, ItemView, hold_expired, limit_exceeded, sold_out},
     payments::pay_locked,
     rules::RulesCache,
@@ -27,7 +28,9 @@ use crate::{
             ga::{self, GaRepo},
             idempotency::Claim,
             lifecycle::{self, ChangedSeat},
-            reservations::{NewReservation, ReservationRepo, ReservationRow, ReservationTx},
+            reservations::{
+                NewReservation, ReservationRepo, ReservationRow, ReservationTx, Reserved,
+            },
             seats::SeatRow,
             wallets::{self, Movement},
         },
@@ -81,6 +84,8 @@ pub struct ReservationService {
     holds: HoldService,
     publisher: Publisher,
     ga: GaRepo,
+    /// Group commit for plain seat reservations; `None` when turned off.
+    group: Option<GroupCommit>,
 }
 
 /// What one commit is asked to do.
@@ -111,6 +116,13 @@ impl ReservationService {
         publisher: Publisher,
         ga: GaRepo,
     ) -> Self {
+        let group = GroupCommit::start(
+            repo.clone(),
+            holds.store().clone(),
+            layouts.clone(),
+            config.commit_workers,
+            config.commit_batch_max,
+        );
         ReservationService {
             config,
             rules,
@@ -119,6 +131,7 @@ impl ReservationService {
             holds,
             publisher,
             ga,
+            group,
         }
     }
 
@@ -153,26 +166,27 @@ impl ReservationService {
             .await?
             .ok_or(Error::NotFound("performance"))?;
 
-        let tx = self.repo.begin().await?;
-        let failure = match self
-            .commit(
-                &tx,
-                caller,
-                Order {
-                    hold: &hold,
-                    attendee: &attendee,
-                    max_seats_per_user: performance.max_seats_per_user,
-                    pay_now: req.pay_now,
-                },
-                claim,
-            )
-            .await
-        {
+        let order = Order {
+            hold: &hold,
+            attendee: &attendee,
+            max_seats_per_user: performance.max_seats_per_user,
+            pay_now: req.pay_now,
+        };
+        let grouped = match &self.group {
+            Some(group)
+                if group_commit::eligible(&hold, req.pay_now)
+                    && self.config.confirm_failure_rate == 0.0 =>
+            {
+                self.commit_grouped(group, caller, &order, claim).await
+            }
+            _ => None,
+        };
+        let committed = match grouped {
+            Some(committed) => committed?,
+            None => self.commit_alone(caller, order, claim).await?,
+        };
+        let failure = match committed {
             Ok(done) => {
-                tx.commit().await?;
-                if let Some(claim) = claim {
-                    claim.committed();
-                }
                 self.store().forget(&hold).await;
                 metrics::counter!("reservations_created_total").increment(1);
                 metrics::counter!("holds_converted_total").increment(1);
@@ -191,7 +205,6 @@ impl ReservationService {
             }
             Err(e) => e,
         };
-        tx.rollback().await?;
         // A concurrent request with the same hold (double click, retry) may have won: answer
         // with its reservation instead of an error.
         if let Some(existing) = self.existing_for_hold(caller, hold.hold_id).await? {
@@ -210,6 +223,71 @@ impl ReservationService {
                 Err(Error::SeatUnavailable { seat_ids: lost })
             }
             other => Err(other),
+        }
+    }
+
+    /// Commits in a transaction of its own. The outer error ends the request as it is; the
+    /// inner one is a refusal (seats gone, over the limit, hold expired), rolled back.
+    async fn commit_alone(
+        &self,
+        caller: Caller,
+        order: Order<'_>,
+        claim: Option<&Claim>,
+    ) -> Result<Result<Committed>> {
+        let tx = self.repo.begin().await?;
+        match self.commit(&tx, caller, order, claim).await {
+            Ok(done) => {
+                tx.commit().await?;
+                if let Some(claim) = claim {
+                    claim.committed();
+                }
+                Ok(Ok(done))
+            }
+            Err(e) => {
+                tx.rollback().await?;
+                Ok(Err(e))
+            }
+        }
+    }
+
+    /// Commits together with other requests' reservations (`group_commit`). `None`: nothing
+    /// was written, commit alone instead. Errors as in `commit_alone`.
+    async fn commit_grouped(
+        &self,
+        group: &GroupCommit,
+        caller: Caller,
+        order: &Order<'_>,
+        claim: Option<&Claim>,
+    ) -> Option<Result<Result<Committed>>> {
+        let hold = order.hold;
+        let now = Utc::now().trunc_subsecs(6);
+        let job = group_commit::Job {
+            id: Uuid::now_v7(),
+            number: ReservationNumber::generate(now).to_string(),
+            user_id: caller.user_id,
+            hold: hold.clone(),
+            attendee: order.attendee.clone(),
+            expires_at: now + Duration::milliseconds(self.config.reservation_ttl_ms as i64),
+            limit: i64::from(order.max_seats_per_user),
+            answer: claim.map(Claim::target),
+        };
+        let id = job.id;
+        match group.submit(job).await {
+            group_commit::Outcome::Committed(view) => {
+                if let Some(claim) = claim {
+                    claim.committed_elsewhere();
+                }
+                Some(Ok(Ok(Committed {
+                    id,
+                    performance_id: hold.performance_id,
+                    seat_ids: hold.seat_ids.clone(),
+                    paid: false,
+                    view: Some(view),
+                })))
+            }
+            group_commit::Outcome::Refused(e) => Some(Ok(Err(e))),
+            group_commit::Outcome::Failed(e) => Some(Err(e)),
+            group_commit::Outcome::Alone => None,
         }
     }
 
@@ -270,24 +348,12 @@ impl ReservationService {
                     seat_ids: hold.seat_ids.clone(),
                 });
             }
-            row = Some(ReservationRow {
-                id,
-                reservation_number: number.to_string(),
-                user_id: caller.user_id,
-                performance_id: hold.performance_id,
-                status: if pay_now {
-                    "CONFIRMED"
-                } else {
-                    "PENDING_PAYMENT"
-                }
-                .to_owned(),
-                total_amount: reserved.total,
-                attendee_name: attendee.name.clone(),
-                attendee_phone: attendee.phone.clone(),
-                attendee_email: attendee.email.clone(),
-                expires_at: new.expires_at,
-                created_at: reserved.created_at,
-            });
+            let status = if pay_now {
+                "CONFIRMED"
+            } else {
+                "PENDING_PAYMENT"
+            };
+            row = Some(written_row(&new, attendee, status, reserved));
         }
         if pay_now {
             let row = lifecycle::lock(tx.conn(), id)
@@ -306,10 +372,7 @@ impl ReservationService {
         let view = match row {
             Some(row) => {
                 let seat_status = if pay_now { "SOLD" } else { "RESERVED" };
-                Some(
-                    self.committed_view(row, &hold.seat_ids, seat_status)
-                        .await?,
-                )
+                Some(seat_reservation_view(&self.layouts, row, &hold.seat_ids, seat_status).await?)
             }
             None => None,
         };
@@ -328,31 +391,6 @@ impl ReservationService {
             paid: pay_now,
             view,
         })
-    }
-
-    /// The answer to a reservation just committed, from what the commit wrote and the cached
-    /// seat layout: no read-back. `seat_status` is RESERVED, or SOLD when paid at once.
-    async fn committed_view(
-        &self,
-        row: ReservationRow,
-        seat_ids: &[Uuid],
-        seat_status: &str,
-    ) -> Result<ReservationView> {
-        let layout = self.layouts.get(row.performance_id).await?;
-        let mut seats: Vec<SeatRow> = seat_ids
-            .iter()
-            .filter_map(|id| layout.seat(id))
-            .map(|seat| SeatRow {
-                status: seat_status.to_owned(),
-                ..seat.clone()
-            })
-            .collect();
-        seats.sort_by(|a, b| (&a.section, a.y, a.x).cmp(&(&b.section, b.y, b.x)));
-        let seats = seats
-            .into_iter()
-            .map(|s| SeatView::from_row(s, false))
-            .collect();
-        Ok(reservation_view(row, seats, Vec::new()))
     }
 
     /// Cancels a reservation (owner or admin): its seats go back on sale and, if it was paid,
@@ -480,6 +518,53 @@ impl ReservationService {
                 reservation_view(r, s, i)
             })
             .collect())
+    }
+}
+
+/// The answer to a seat reservation just committed, from what the commit wrote and the
+/// cached seat layout: no read-back. `seat_status` is RESERVED, or SOLD when paid at once.
+pub(super) async fn seat_reservation_view(
+    layouts: &SeatLayouts,
+    row: ReservationRow,
+    seat_ids: &[Uuid],
+    seat_status: &str,
+) -> Result<ReservationView> {
+    let layout = layouts.get(row.performance_id).await?;
+    let mut seats: Vec<SeatRow> = seat_ids
+        .iter()
+        .filter_map(|id| layout.seat(id))
+        .map(|seat| SeatRow {
+            status: seat_status.to_owned(),
+            ..seat.clone()
+        })
+        .collect();
+    seats.sort_by(|a, b| (&a.section, a.y, a.x).cmp(&(&b.section, b.y, b.x)));
+    let seats = seats
+        .into_iter()
+        .map(|s| SeatView::from_row(s, false))
+        .collect();
+    Ok(reservation_view(row, seats, Vec::new()))
+}
+
+/// The reservation row a seat reservation wrote, without reading it back.
+pub(super) fn written_row(
+    new: &NewReservation<'_>,
+    attendee: &Attendee,
+    status: &str,
+    reserved: Reserved,
+) -> ReservationRow {
+    ReservationRow {
+        id: new.id,
+        reservation_number: new.number.to_owned(),
+        user_id: new.user_id,
+        performance_id: new.performance_id,
+        status: status.to_owned(),
+        total_amount: reserved.total,
+        attendee_name: attendee.name.clone(),
+        attendee_phone: attendee.phone.clone(),
+        attendee_email: attendee.email.clone(),
+        expires_at: new.expires_at,
+        created_at: reserved.created_at,
     }
 }
 

@@ -10,7 +10,7 @@ use std::{
 use core_api::{
     config::Config,
     domain::{Password, Role},
-    services::auth::JwtKeys,
+    services::{Services, auth::JwtKeys},
     startup::Application,
     storage::repo::users::UserRepo,
 };
@@ -86,6 +86,8 @@ pub struct TestApp {
     pub stores: Stores,
     pub jwt: Arc<JwtKeys>,
     pub admin: TestUser,
+    /// The instance's services, for tests that drive one below HTTP.
+    pub services: Arc<Services>,
     server: JoinHandle<()>,
     owns_stores: bool,
 }
@@ -149,6 +151,7 @@ impl TestApp {
         let addr = app.local_addr().expect("addr");
         let metrics_addr = app.metrics_addr().expect("metrics addr");
         let jwt = app.state().services.auth.jwt.clone();
+        let services = app.state().services.clone();
         let server = tokio::spawn(async move {
             let _ = app.run_until_stopped(std::future::pending()).await;
         });
@@ -165,6 +168,7 @@ impl TestApp {
             db,
             stores,
             jwt,
+            services,
             admin: TestUser {
                 id: Uuid::nil(),
                 token: String::new(),

@@ -350,3 +350,191 @@ async fn the_commit_checks_the_per_user_limit_again_and_changes_nothing_when_ove
         "the seat is untouched"
     );
 }
+
+/// Drives the group committer below HTTP, so one batch can hold every kind of item: two good
+/// reservations, one whose hold was released after it was read, one over the per-user limit
+/// and a repeat of a hold that is already a reservation.
+#[tokio::test]
+async fn a_group_commit_keeps_the_good_reservations_and_undoes_only_the_refused_ones() {
+    use core_api::{
+        domain::{Attendee, Role},
+        error::Error,
+        services::{
+            auth::Caller,
+            group_commit::{GroupCommit, Job, Outcome},
+            seat_layout::SeatLayouts,
+        },
+        storage::repo::{reservations::ReservationRepo, seats::SeatRepo},
+    };
+    use sea_orm::TransactionTrait;
+    use uuid::Uuid;
+
+    let app = TestApp::spawn().await;
+    let perf = app.performance(1, 8, 2).await;
+    let users = app.users(5).await;
+    let mut records = Vec::new();
+    for (user, seat) in users.iter().zip(&perf.seat_ids) {
+        let (status, hold) = app.hold(user, perf.id, std::slice::from_ref(seat)).await;
+        assert_eq!(status, StatusCode::CREATED, "{hold}");
+        let hold_id: Uuid = hold["data"]["holdId"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .expect("hold id");
+        let caller = Caller {
+            user_id: user.id,
+            role: Role::User,
+        };
+        records.push(
+            app.services
+                .holds
+                .owned(caller, hold_id)
+                .await
+                .expect("record"),
+        );
+    }
+    let job = |k: usize, limit: i64| Job {
+        id: Uuid::now_v7(),
+        number: format!("T{k}{}", Uuid::new_v4().simple()),
+        user_id: users[k].id,
+        hold: records[k].clone(),
+        attendee: Attendee {
+            name: "Kim Minsu".to_owned(),
+            phone: "010-1234-5678".to_owned(),
+            email: None,
+        },
+        expires_at: chrono::Utc::now() + chrono::Duration::minutes(10),
+        limit,
+        answer: None,
+    };
+    let group = GroupCommit::start(
+        ReservationRepo::new(app.db.clone()),
+        app.services.holds.store().clone(),
+        SeatLayouts::new(SeatRepo::new(app.db.clone())),
+        1,
+        16,
+    )
+    .expect("group commit on");
+
+    // User 4's per-user lock, taken here, holds the one committer inside its first batch
+    // while the others queue up behind it.
+    let blocker = app.db.begin().await.expect("begin");
+    blocker
+        .execute_unprepared(&format!(
+            "SELECT pg_advisory_xact_lock(hashtextextended('{}/{}', 0))",
+            users[4].id, perf.id
+        ))
+        .await
+        .expect("lock");
+    let first = tokio::spawn({
+        let (group, job) = (group.clone(), job(4, 2));
+        async move { group.submit(job).await }
+    });
+    let stuck = crate::helpers::eventually(std::time::Duration::from_secs(10), || async {
+        app.query_count(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted \
+             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        )
+        .await
+            == 1
+    })
+    .await;
+    assert!(stuck, "the first batch waits on the lock");
+
+    // User 2's hold goes after its record was read: its conversion will find nothing.
+    let (status, body) = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/holds/{}", records[2].hold_id),
+            Some(&users[2].token),
+            None,
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    let jobs = vec![job(0, 2), job(1, 2), job(2, 2), job(3, 0), job(4, 2)];
+    let rest: Vec<_> = jobs
+        .into_iter()
+        .map(|job| {
+            let group = group.clone();
+            tokio::spawn(async move { group.submit(job).await })
+        })
+        .collect();
+    let queued = crate::helpers::eventually(std::time::Duration::from_secs(10), || async {
+        group.waiting() == 5
+    })
+    .await;
+    assert!(queued, "five reservations wait for the committer");
+    blocker.commit().await.expect("release the lock");
+
+    assert!(matches!(first.await.expect("join"), Outcome::Committed(_)));
+    let mut outcomes = Vec::new();
+    for handle in rest {
+        outcomes.push(handle.await.expect("join"));
+    }
+    let seen: Vec<String> = outcomes
+        .iter()
+        .map(|o| match o {
+            Outcome::Committed(view) => format!("committed {}", view.status),
+            Outcome::Refused(Error::SeatUnavailable { .. }) => "seat unavailable".to_owned(),
+            Outcome::Refused(Error::Conflict { code, .. } | Error::Rule { code, .. }) => {
+                (*code).to_owned()
+            }
+            Outcome::Refused(other) => format!("refused: {other}"),
+            Outcome::Alone => "alone".to_owned(),
+            Outcome::Failed(e) => format!("failed: {e}"),
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            "committed PENDING_PAYMENT",
+            "committed PENDING_PAYMENT",
+            "HOLD_EXPIRED",
+            "SEAT_LIMIT_EXCEEDED",
+            "seat unavailable",
+        ]
+    );
+
+    // Written: users 4, 0 and 1, each once; users 0 and 1 in one transaction (`created_at`
+    // is the transaction's start time; each item's own savepoint gives it its own xmin).
+    let owners = app
+        .query_strings("SELECT user_id::text FROM reservations ORDER BY user_id")
+        .await;
+    let mut expected: Vec<String> = [0, 1, 4].iter().map(|&k| users[k].id.to_string()).collect();
+    expected.sort();
+    assert_eq!(owners, expected);
+    assert_eq!(
+        app.query_count(&format!(
+            "SELECT count(DISTINCT created_at) FROM reservations WHERE user_id IN ('{}', '{}')",
+            users[0].id, users[1].id
+        ))
+        .await,
+        1,
+        "one transaction wrote both"
+    );
+    // The undone and refused seats are untouched; the rest point at their reservation.
+    let statuses = app
+        .query_strings(&format!(
+            "SELECT s.status || ':' || (s.reservation_id IS NOT DISTINCT FROM r.id)::text \
+             FROM seats s LEFT JOIN reservations r ON r.hold_id IN ({}) AND r.id = s.reservation_id \
+             WHERE s.id IN ({}) ORDER BY array_position(ARRAY[{}]::uuid[], s.id)",
+            records.iter().map(|r| format!("'{}'", r.hold_id)).collect::<Vec<_>>().join(","),
+            perf.seat_ids[..5].iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(","),
+            perf.seat_ids[..5].iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(","),
+        ))
+        .await;
+    assert_eq!(
+        statuses,
+        [
+            "RESERVED:true",
+            "RESERVED:true",
+            "AVAILABLE:true",
+            "AVAILABLE:true",
+            "RESERVED:true"
+        ]
+    );
+    assert_eq!(
+        app.query_count("SELECT count(*) FROM reservation_seats")
+            .await,
+        3
+    );
+}

@@ -88,7 +88,7 @@ impl IdempotencyRepo {
     }
 
     pub async fn finish(&self, claim: &Claim, status: u16, body: &Value) -> Result<(), DbErr> {
-        store_answer(&self.db, claim, status, body).await
+        store_answer(&self.db, &claim.target, status, body).await
     }
 
     /// Frees the key after a failure worth retrying (5xx), so the retry runs for real.
@@ -97,9 +97,9 @@ impl IdempotencyRepo {
             .execute_raw(sql(
                 "DELETE FROM idempotency_keys WHERE user_id = $1 AND route = $2 AND key = $3",
                 [
-                    claim.user_id.into(),
-                    claim.route.clone().into(),
-                    claim.key.clone().into(),
+                    claim.target.user_id.into(),
+                    claim.target.route.clone().into(),
+                    claim.target.key.clone().into(),
                 ],
             ))
             .await
@@ -117,9 +117,7 @@ pub fn success_body<T: Serialize>(data: &T) -> Value {
 /// and the work land together, with one commit fewer than storing it afterwards, and calls
 /// `committed` once that COMMIT succeeded. Until then the caller stores the answer itself.
 pub struct Claim {
-    user_id: Uuid,
-    route: String,
-    key: String,
+    target: AnswerTarget,
     /// `answer_in` wrote the answer into the work's transaction.
     written: AtomicBool,
     /// ... and that transaction committed.
@@ -129,9 +127,11 @@ pub struct Claim {
 impl Claim {
     pub fn new(user_id: Uuid, route: &str, key: &str) -> Self {
         Claim {
-            user_id,
-            route: route.to_owned(),
-            key: key.to_owned(),
+            target: AnswerTarget {
+                user_id,
+                route: route.to_owned(),
+                key: key.to_owned(),
+            },
             written: AtomicBool::new(false),
             stored: AtomicBool::new(false),
         }
@@ -146,9 +146,21 @@ impl Claim {
         status: u16,
         data: &T,
     ) -> Result<(), DbErr> {
-        store_answer(txn, self, status, &success_body(data)).await?;
+        self.target.answer_in(txn, status, data).await?;
         self.written.store(true, Ordering::Relaxed);
         Ok(())
+    }
+
+    /// Where the answer goes, for a transaction another task runs (group commit). Once that
+    /// transaction committed with the answer written, call `committed_elsewhere`.
+    pub fn target(&self) -> AnswerTarget {
+        self.target.clone()
+    }
+
+    /// The answer was written to `target` in a transaction that committed.
+    pub fn committed_elsewhere(&self) {
+        self.written.store(true, Ordering::Relaxed);
+        self.stored.store(true, Ordering::Relaxed);
     }
 
     /// The transaction is committed: an answer written with `answer_in` is now stored.
@@ -164,9 +176,29 @@ impl Claim {
     }
 }
 
+/// The idempotency key row a claim's answer is stored in.
+#[derive(Clone, Debug)]
+pub struct AnswerTarget {
+    user_id: Uuid,
+    route: String,
+    key: String,
+}
+
+impl AnswerTarget {
+    /// Writes `data` as the successful answer (`status`) inside the caller's transaction.
+    pub async fn answer_in<T: Serialize>(
+        &self,
+        txn: &DatabaseTransaction,
+        status: u16,
+        data: &T,
+    ) -> Result<(), DbErr> {
+        store_answer(txn, self, status, &success_body(data)).await
+    }
+}
+
 async fn store_answer(
     conn: &impl ConnectionTrait,
-    claim: &Claim,
+    claim: &AnswerTarget,
     status: u16,
     body: &Value,
 ) -> Result<(), DbErr> {
