@@ -131,6 +131,10 @@ pub struct HotSeatArgs {
     /// `redis=http://127.0.0.1:3001 postgres=http://127.0.0.1:3002`); default: --target.
     #[arg(long = "against", value_name = "LABEL=URL")]
     pub against: Vec<String>,
+    /// Also run the rounds against the first target on a closed sale (every hold refused from
+    /// cached rules, no store touched): the ceiling any hold path could reach here.
+    #[arg(long)]
+    pub ceiling: bool,
 }
 
 #[derive(Args, Debug, Clone)]

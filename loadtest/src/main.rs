@@ -63,6 +63,7 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
         }
         Scenario::HotSeat(args) => {
             let common = args.common.clone();
+            let args_ceiling = args.ceiling.then(|| args.clone());
             let (results, rec) = scenarios::hot_seat::run(args).await?;
             println!("\nhot-seat\n{}", rec.table(rec.elapsed()));
             let db = setup::connect(&common).await?;
@@ -103,8 +104,27 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
                 }
                 _ => None,
             };
+            let ceiling = match (args_ceiling, results.first()) {
+                (Some(args), Some(first)) => {
+                    let c = scenarios::hot_seat::ceiling(&args, first).await?;
+                    let rps = c["requestsPerSecond"].as_f64().unwrap_or(0.0);
+                    print!(
+                        "ceiling    {rps:>9.1} requests/s settled (closed sale: refused from cached rules, no store)"
+                    );
+                    if let Some(last) = results.get(1) {
+                        let base = last.report["requestsPerSecond"]
+                            .as_f64()
+                            .unwrap_or(1.0)
+                            .max(1e-9);
+                        print!("; ceiling / {} {:.1}x", last.label, rps / base);
+                    }
+                    println!();
+                    Some(c)
+                }
+                _ => None,
+            };
             let report = json!({
-                "scenario": "hot-seat", "targets": targets, "ratio": ratio,
+                "scenario": "hot-seat", "targets": targets, "ratio": ratio, "ceiling": ceiling,
                 "invariants": checks, "pass": all_pass, "ops": rec.ops_json(rec.elapsed()),
             });
             report::write_outputs(

@@ -8,6 +8,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use indicatif::ProgressBar;
 use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::sync::Barrier;
@@ -54,31 +55,124 @@ pub async fn run(args: HotSeatArgs) -> anyhow::Result<(Vec<TargetResult>, Arc<Re
             .collect()
     };
 
+    let fight = Fight {
+        clients: args.clients,
+        rounds: args.rounds,
+        tokens: &tokens,
+        rec: &rec,
+    };
     let mut results = Vec::new();
-    for (label, url) in targets {
-        let api = Api::new(http.clone(), &url, rec.clone());
-        let perf = setup::create_performance(
-            &api,
-            &admin,
-            PerfSpec {
-                run: &format!("{run}-{label}"),
-                seats: 1,
-                seats_per_row: 1,
-                max_seats_per_user: 4,
-                queue: None,
-            },
+    for (label, url) in &targets {
+        let api = Api::new(http.clone(), url, rec.clone());
+        let perf = one_seat(&api, &admin, &format!("{run}-{label}")).await?;
+        let bar = progress(common, args.rounds, label);
+        let (one_winner, busy) = fight.run(&api, &perf, label, &bar).await;
+        bar.finish();
+        results.push(TargetResult {
+            label: label.clone(),
+            perf: perf.id.parse()?,
+            rounds_with_one_winner: one_winner,
+            rounds: args.rounds,
+            report: fight.report(label, url, one_winner, busy),
+        });
+    }
+    Ok((results, rec))
+}
+
+/// The same rounds against the first target, on a performance whose sale is closed: every
+/// hold is refused (422 SALE_NOT_OPEN) from the instance's cached rules, without Redis or
+/// PostgreSQL. What it settles is the most any hold path could settle on this machine with
+/// this client: the ceiling for the ratio between two hold paths.
+pub async fn ceiling(args: &HotSeatArgs, first: &TargetResult) -> anyhow::Result<Value> {
+    let common = &args.common;
+    let db = setup::connect(common).await?;
+    let rec = Arc::new(Recorder::new());
+    let run = setup::run_id();
+    let admin = setup::create_users(&db, &run, 1, "ADMIN").await?;
+    let admin = setup::mint_token(common, admin[0].id, "ADMIN")?;
+    let users = setup::create_users(&db, &run, args.clients, "USER").await?;
+    let tokens: Vec<String> = users
+        .iter()
+        .map(|u| setup::mint_token(common, u.id, "USER"))
+        .collect::<anyhow::Result<_>>()?;
+    let url = first.report["url"].as_str().unwrap_or_default();
+    let api = Api::new(http_client()?, url, rec.clone());
+    let perf = one_seat(&api, &admin, &format!("{run}-ceiling")).await?;
+    let closed = api
+        .send(
+            Call::new(
+                "close-sale",
+                Method::POST,
+                format!("/admin/performances/{}/close-sale", perf.id),
+            )
+            .token(&admin)
+            .json(json!({})),
         )
-        .await?;
+        .await;
+    anyhow::ensure!(
+        closed.status == 200,
+        "close-sale answered {}",
+        closed.status
+    );
+    let fight = Fight {
+        clients: args.clients,
+        rounds: args.rounds,
+        tokens: &tokens,
+        rec: &rec,
+    };
+    let bar = progress(common, args.rounds, "ceiling");
+    let (winners, busy) = fight.run(&api, &perf, "ceiling", &bar).await;
+    bar.finish();
+    anyhow::ensure!(winners == 0, "a hold was granted on a closed sale");
+    let refused = rec.count(Some("hold[ceiling]"), 422..=422) as usize;
+    anyhow::ensure!(
+        refused == args.clients * args.rounds,
+        "{refused} of {} ceiling requests were refused with 422",
+        args.clients * args.rounds
+    );
+    Ok(fight.report("ceiling", url, 0, busy))
+}
+
+async fn one_seat(api: &Api, admin: &str, run: &str) -> anyhow::Result<setup::Performance> {
+    setup::create_performance(
+        api,
+        admin,
+        PerfSpec {
+            run,
+            seats: 1,
+            seats_per_row: 1,
+            max_seats_per_user: 4,
+            queue: None,
+        },
+    )
+    .await
+}
+
+struct Fight<'a> {
+    clients: usize,
+    rounds: usize,
+    tokens: &'a [String],
+    rec: &'a Arc<Recorder>,
+}
+
+impl Fight<'_> {
+    /// Runs the rounds; (rounds with exactly one winner, time spent settling them).
+    async fn run(
+        &self,
+        api: &Api,
+        perf: &setup::Performance,
+        label: &str,
+        bar: &ProgressBar,
+    ) -> (usize, Duration) {
         let seat = perf.seats[0].id.clone();
         let op: &'static str = Box::leak(format!("hold[{label}]").into_boxed_str());
-        let bar = progress(common, args.rounds, &label);
         let mut one_winner = 0;
         let mut busy = Duration::ZERO;
-        for _ in 0..args.rounds {
-            let barrier = Arc::new(Barrier::new(args.clients));
+        for _ in 0..self.rounds {
+            let barrier = Arc::new(Barrier::new(self.clients));
             let started = Instant::now();
             let mut tasks = tokio::task::JoinSet::new();
-            for t in &tokens {
+            for t in self.tokens {
                 let (api, t, barrier) = (api.clone(), t.clone(), barrier.clone());
                 let body = json!({"performanceId": perf.id, "seatIds": [seat]});
                 tasks.spawn(async move {
@@ -105,25 +199,22 @@ pub async fn run(args: HotSeatArgs) -> anyhow::Result<(Vec<TargetResult>, Arc<Re
             }
             bar.inc(1);
         }
-        bar.finish();
-        let requests = (args.clients * args.rounds) as f64;
-        results.push(TargetResult {
-            label: label.clone(),
-            perf: perf.id.parse()?,
-            rounds_with_one_winner: one_winner,
-            rounds: args.rounds,
-            report: json!({
-                "label": label,
-                "url": url,
-                "clients": args.clients,
-                "rounds": args.rounds,
-                "roundsWithExactlyOneWinner": one_winner,
-                "settleSeconds": busy.as_secs_f64(),
-                "requestsPerSecond": requests / busy.as_secs_f64().max(1e-9),
-                "p50Ms": rec.quantile_ms(op, 0.5),
-                "p99Ms": rec.quantile_ms(op, 0.99),
-            }),
-        });
+        (one_winner, busy)
     }
-    Ok((results, rec))
+
+    fn report(&self, label: &str, url: &str, one_winner: usize, busy: Duration) -> Value {
+        let op = format!("hold[{label}]");
+        let requests = (self.clients * self.rounds) as f64;
+        json!({
+            "label": label,
+            "url": url,
+            "clients": self.clients,
+            "rounds": self.rounds,
+            "roundsWithExactlyOneWinner": one_winner,
+            "settleSeconds": busy.as_secs_f64(),
+            "requestsPerSecond": requests / busy.as_secs_f64().max(1e-9),
+            "p50Ms": self.rec.quantile_ms(&op, 0.5),
+            "p99Ms": self.rec.quantile_ms(&op, 0.99),
+        })
+    }
 }
