@@ -31,8 +31,9 @@ use uuid::Uuid;
 
 use super::{
     holds::{hold_expired, limit_exceeded},
-    reservations::{ReservationView, seat_reservation_view, written_row},
+    reservations::{ReservationView, announce_commit, seat_reservation_view, written_row},
     seat_layout::SeatLayouts,
+    stream::Publisher,
 };
 use crate::{
     domain::Attendee,
@@ -100,6 +101,7 @@ struct Committer {
     repo: ReservationRepo,
     holds: Holds,
     layouts: SeatLayouts,
+    publisher: Publisher,
     max_batch: usize,
 }
 
@@ -109,9 +111,8 @@ impl GroupCommit {
     /// Starts `workers` committer tasks; `None` when `max_batch` is 0 (group commit off).
     /// The tasks end once every handle is dropped.
     pub fn start(
-        repo: ReservationRepo,
-        holds: Holds,
-        layouts: SeatLayouts,
+        (repo, holds): (ReservationRepo, Holds),
+        (layouts, publisher): (SeatLayouts, Publisher),
         workers: usize,
         max_batch: usize,
     ) -> Option<Self> {
@@ -124,6 +125,7 @@ impl GroupCommit {
             repo,
             holds,
             layouts,
+            publisher,
             max_batch,
         });
         for _ in 0..workers.max(1) {
@@ -181,6 +183,13 @@ impl Committer {
                 jobs.iter().map(|_| Outcome::Alone).collect()
             }
         };
+        // Announced here rather than by each request, so a request whose client went away
+        // meanwhile still has its seats shown RESERVED.
+        join_all(jobs.iter().zip(&outcomes).filter_map(|(job, outcome)| {
+            matches!(outcome, Outcome::Committed(_))
+                .then(|| announce_commit(&self.holds, &self.publisher, &job.hold, false))
+        }))
+        .await;
         for (reply, outcome) in replies.into_iter().zip(outcomes) {
             let _ = reply.send(outcome);
         }

@@ -99,12 +99,12 @@ struct Order<'a> {
 /// What a successful commit changed, announced on the seat stream after COMMIT.
 struct Committed {
     id: Uuid,
-    performance_id: Uuid,
-    seat_ids: Vec<Uuid>,
     paid: bool,
     /// The answer, built from what was written (seat reservations; general admission reads
     /// it back after COMMIT).
     view: Option<ReservationView>,
+    /// The commit's hold index entry is dropped and its seats announced already.
+    announced: bool,
 }
 
 impl ReservationService {
@@ -117,9 +117,8 @@ impl ReservationService {
         ga: GaRepo,
     ) -> Self {
         let group = GroupCommit::start(
-            repo.clone(),
-            holds.store().clone(),
-            layouts.clone(),
+            (repo.clone(), holds.store().clone()),
+            (layouts.clone(), publisher.clone()),
             config.commit_workers,
             config.commit_batch_max,
         );
@@ -137,6 +136,11 @@ impl ReservationService {
 
     fn store(&self) -> &Holds {
         self.holds.store()
+    }
+
+    /// The group committer, when group commit is on.
+    pub fn group_commit(&self) -> Option<&GroupCommit> {
+        self.group.as_ref()
     }
 
     /// Reserves in one transaction. With an Idempotency-Key `claim`, a seat reservation's
@@ -187,17 +191,10 @@ impl ReservationService {
         };
         let failure = match committed {
             Ok(done) => {
-                self.store().forget(&hold).await;
-                metrics::counter!("reservations_created_total").increment(1);
-                metrics::counter!("holds_converted_total").increment(1);
-                let (status, reason) = if done.paid {
-                    ("SOLD", "SOLD")
-                } else {
-                    ("RESERVED", "RESERVED")
-                };
-                self.publisher
-                    .publish(done.performance_id, done.seat_ids.clone(), status, reason)
-                    .await;
+                // The group committer announces its reservations itself.
+                if !done.announced {
+                    announce_commit(self.store(), &self.publisher, &hold, done.paid).await;
+                }
                 return match done.view {
                     Some(view) => Ok(view),
                     None => self.get(caller, done.id).await,
@@ -279,10 +276,9 @@ impl ReservationService {
                 }
                 Some(Ok(Ok(Committed {
                     id,
-                    performance_id: hold.performance_id,
-                    seat_ids: hold.seat_ids.clone(),
                     paid: false,
                     view: Some(view),
+                    announced: true,
                 })))
             }
             group_commit::Outcome::Refused(e) => Some(Ok(Err(e))),
@@ -386,10 +382,9 @@ impl ReservationService {
         }
         Ok(Committed {
             id,
-            performance_id: hold.performance_id,
-            seat_ids: hold.seat_ids.clone(),
             paid: pay_now,
             view,
+            announced: false,
         })
     }
 
@@ -519,6 +514,23 @@ impl ReservationService {
             })
             .collect())
     }
+}
+
+/// After a reservation's COMMIT: drops its hold's index entry and announces its seats
+/// (RESERVED, or SOLD when paid at once) on the seat stream. Best effort, like both steps.
+pub(super) async fn announce_commit(
+    holds: &Holds,
+    publisher: &Publisher,
+    hold: &HoldRecord,
+    paid: bool,
+) {
+    holds.forget(hold).await;
+    metrics::counter!("reservations_created_total").increment(1);
+    metrics::counter!("holds_converted_total").increment(1);
+    let status = if paid { "SOLD" } else { "RESERVED" };
+    publisher
+        .publish(hold.performance_id, hold.seat_ids.clone(), status, status)
+        .await;
 }
 
 /// The answer to a seat reservation just committed, from what the commit wrote and the

@@ -361,15 +361,19 @@ async fn a_group_commit_keeps_the_good_reservations_and_undoes_only_the_refused_
         error::Error,
         services::{
             auth::Caller,
-            group_commit::{GroupCommit, Job, Outcome},
-            seat_layout::SeatLayouts,
+            group_commit::{Job, Outcome},
         },
-        storage::repo::{reservations::ReservationRepo, seats::SeatRepo},
     };
+    use std::collections::HashMap;
+
     use sea_orm::TransactionTrait;
     use uuid::Uuid;
 
-    let app = TestApp::spawn().await;
+    // One committer, so the batches are exactly as this test lines them up.
+    let app = TestApp::spawn_with(|vars| {
+        vars.insert("CORE_COMMIT_WORKERS".to_owned(), "1".to_owned());
+    })
+    .await;
     let perf = app.performance(1, 8, 2).await;
     let users = app.users(5).await;
     let mut records = Vec::new();
@@ -406,14 +410,12 @@ async fn a_group_commit_keeps_the_good_reservations_and_undoes_only_the_refused_
         limit,
         answer: None,
     };
-    let group = GroupCommit::start(
-        ReservationRepo::new(app.db.clone()),
-        app.services.holds.store().clone(),
-        SeatLayouts::new(SeatRepo::new(app.db.clone())),
-        1,
-        16,
-    )
-    .expect("group commit on");
+    let group = app
+        .services
+        .reservations
+        .group_commit()
+        .expect("group commit on")
+        .clone();
 
     // User 4's per-user lock, taken here, holds the one committer inside its first batch
     // while the others queue up behind it.
@@ -537,4 +539,27 @@ async fn a_group_commit_keeps_the_good_reservations_and_undoes_only_the_refused_
             .await,
         3
     );
+
+    // The committer announced what it committed, and nothing else, on the seat stream.
+    let redis = crate::helpers::redis_client().await;
+    let entries: Vec<(String, HashMap<String, String>)> =
+        fred::interfaces::StreamsInterface::xrange(
+            &redis,
+            format!("{}{{perf:{}}}:events", app.stores.redis_prefix, perf.id),
+            "-",
+            "+",
+            None,
+        )
+        .await
+        .expect("xrange");
+    let mut reserved: Vec<Uuid> = entries
+        .iter()
+        .filter_map(|(_, fields)| serde_json::from_str::<serde_json::Value>(&fields["d"]).ok())
+        .filter(|event| event["status"] == "RESERVED")
+        .flat_map(|event| crate::helpers::uuids(&event["seatIds"]))
+        .collect();
+    reserved.sort();
+    let mut expected: Vec<Uuid> = [0, 1, 4].iter().map(|&k| perf.seat_ids[k]).collect();
+    expected.sort();
+    assert_eq!(reserved, expected);
 }
