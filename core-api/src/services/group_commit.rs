@@ -185,10 +185,12 @@ impl Committer {
         };
         // Announced here rather than by each request, so a request whose client went away
         // meanwhile still has its seats shown RESERVED.
-        join_all(jobs.iter().zip(&outcomes).filter_map(|(job, outcome)| {
-            matches!(outcome, Outcome::Committed(_))
-                .then(|| announce_commit(&self.holds, &self.publisher, &job.hold, false))
-        }))
+        join_all(
+            jobs.iter()
+                .zip(&outcomes)
+                .filter(|(_, outcome)| matches!(outcome, Outcome::Committed(_)))
+                .map(|(job, _)| announce_commit(&self.holds, &self.publisher, &job.hold, false)),
+        )
         .await;
         for (reply, outcome) in replies.into_iter().zip(outcomes) {
             let _ = reply.send(outcome);
