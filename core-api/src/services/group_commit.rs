@@ -21,10 +21,10 @@
 //! Items are written in (user, performance) order, the order of the per-user locks the
 //! function takes, so two batches never wait on each other's locks in a cycle.
 
-use std::sync::Arc;
+use std::{panic::AssertUnwindSafe, sync::Arc};
 
 use chrono::{DateTime, Utc};
-use futures::future::join_all;
+use futures::{FutureExt, future::join_all};
 use sea_orm::DbErr;
 use tokio::sync::{Mutex, mpsc, oneshot};
 use uuid::Uuid;
@@ -145,8 +145,9 @@ impl GroupCommit {
         if self.sender.send((job, reply)).await.is_err() {
             return Outcome::Alone;
         }
-        // A committer that died mid-batch (a panic) dropped the reply: nothing of ours was
-        // committed by it, or its COMMIT never ran.
+        // A batch that panicked dropped the reply. Committing alone is still safe: if the
+        // reservation was written after all, that finds it through its hold, and if the hold
+        // was converted but not committed, that answers HOLD_EXPIRED.
         answer.await.unwrap_or(Outcome::Alone)
     }
 }
@@ -168,7 +169,15 @@ impl Committer {
                 }
                 batch
             };
-            self.commit(batch).await;
+            // A panic inside one batch must not take the committer with it: with every
+            // committer gone, reservations would wait forever.
+            if AssertUnwindSafe(self.commit(batch))
+                .catch_unwind()
+                .await
+                .is_err()
+            {
+                tracing::error!("a group commit batch panicked; its requests commit alone");
+            }
         }
     }
 
