@@ -358,6 +358,28 @@ impl TestApp {
         .await
     }
 
+    /// Every event on a performance's seat stream, oldest first (the JSON in each entry).
+    pub async fn seat_events(&self, performance_id: Uuid) -> Vec<Value> {
+        let redis = redis_client().await;
+        let entries: Vec<fred::types::streams::XReadValue<String, String, String>> =
+            fred::interfaces::StreamsInterface::xrange_values(
+                &redis,
+                format!(
+                    "{}{{perf:{performance_id}}}:events",
+                    self.stores.redis_prefix
+                ),
+                "-",
+                "+",
+                None,
+            )
+            .await
+            .expect("xrange");
+        entries
+            .iter()
+            .filter_map(|(_, fields)| serde_json::from_str(fields.get("d")?).ok())
+            .collect()
+    }
+
     /// Rows of a one-column query returning text.
     pub async fn query_strings(&self, sql: &str) -> Vec<String> {
         let rows = self

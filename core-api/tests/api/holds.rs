@@ -526,20 +526,7 @@ async fn a_seat_reserved_in_postgres_but_free_in_redis_is_refused_and_the_claim_
 
     // The stream tells the truth after the refused claim: s[0] RESERVED, s[1] free again
     // (then HELD by the hold just made).
-    let entries: Vec<fred::types::streams::XReadValue<String, String, String>> =
-        fred::interfaces::StreamsInterface::xrange_values(
-            &redis,
-            format!("{}{{perf:{}}}:events", app.stores.redis_prefix, perf.id),
-            "-",
-            "+",
-            None,
-        )
-        .await
-        .expect("xrange");
-    let events: Vec<serde_json::Value> = entries
-        .iter()
-        .filter_map(|(_, fields)| serde_json::from_str(fields.get("d")?).ok())
-        .collect();
+    let events = app.seat_events(perf.id).await;
     let last_about = |seat: Uuid, skip_last: usize| {
         events
             .iter()

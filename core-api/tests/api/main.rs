@@ -8,6 +8,7 @@ mod calendar;
 mod catalog;
 mod faults;
 mod general_admission;
+mod group_commit;
 mod helpers;
 mod holds;
 mod lifecycle;
