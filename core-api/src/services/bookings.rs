@@ -366,8 +366,14 @@ impl BookingService {
             if let Placed::Blocked(busy) = self.place(&txn, &b).await? {
                 return Err(conflict(&busy));
             }
-            self.after_write(&txn, caller, "booking.create", &[id], HashMap::new())
-                .await?;
+            self.after_write(
+                &txn,
+                caller,
+                ("booking.create", &[id]),
+                HashMap::new(),
+                true,
+            )
+            .await?;
             txn.commit().await?;
             self.push_now(id).await;
             return Ok(Created::One(self.fetch(id).await?));
@@ -448,8 +454,14 @@ impl BookingService {
             },
         )
         .await?;
-        self.after_write(&txn, caller, "booking.create", &booked, HashMap::new())
-            .await?;
+        self.after_write(
+            &txn,
+            caller,
+            ("booking.create", &booked),
+            HashMap::new(),
+            false,
+        )
+        .await?;
         txn.commit().await?;
         if let Some(sync) = &self.sync {
             sync.kick();
@@ -504,13 +516,14 @@ impl BookingService {
     }
 
     /// Audit entries (with before-snapshots given by id) and outbox rows for written bookings.
+    /// `pushed_now`: the caller pushes these itself right after its commit (`push_now`).
     async fn after_write(
         &self,
         txn: &DatabaseTransaction,
         caller: Caller,
-        action: &str,
-        ids: &[Uuid],
+        (action, ids): (&str, &[Uuid]),
         mut before: HashMap<Uuid, BookingRow>,
+        pushed_now: bool,
     ) -> Result<()> {
         for id in ids {
             let after = bookings::get(txn, *id, false).await?;
@@ -521,8 +534,13 @@ impl BookingService {
             )
             .await?;
         }
-        if self.sync.is_some() {
-            calendar::enqueue(txn, ids).await?;
+        if let Some(sync) = &self.sync {
+            // A single booking's row starts leased to this request, which pushes it right
+            // after its commit (`push_now`): the outbox worker takes it only if that push
+            // never happens or fails. (Before, the worker could take the fresh row first and
+            // the answer said `calendarSynced: false` while the push was under way.)
+            let leased = pushed_now.then(|| sync.lease_secs());
+            calendar::enqueue(txn, ids, leased).await?;
         }
         Ok(())
     }
@@ -614,9 +632,9 @@ impl BookingService {
         self.after_write(
             &txn,
             caller,
-            "booking.update",
-            &[id],
+            ("booking.update", &[id]),
             HashMap::from([(id, before)]),
+            true,
         )
         .await?;
         txn.commit().await?;
@@ -636,9 +654,9 @@ impl BookingService {
         self.after_write(
             &txn,
             caller,
-            "booking.cancel",
-            &[id],
+            ("booking.cancel", &[id]),
             HashMap::from([(id, before)]),
+            true,
         )
         .await?;
         txn.commit().await?;
@@ -675,7 +693,7 @@ impl BookingService {
             },
         )
         .await?;
-        self.after_write(&txn, caller, "booking.cancel", &cancelled, before)
+        self.after_write(&txn, caller, ("booking.cancel", &cancelled), before, false)
             .await?;
         txn.commit().await?;
         if let Some(sync) = &self.sync {

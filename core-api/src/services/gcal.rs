@@ -181,7 +181,7 @@ impl GoogleSync {
     }
 
     /// A claimed row stays invisible to other workers this long (a crash gives it back).
-    fn lease_secs(&self) -> i64 {
+    pub fn lease_secs(&self) -> i64 {
         (self.inner.config.request_timeout_ms as i64 * 3 / 1000).max(5)
     }
 

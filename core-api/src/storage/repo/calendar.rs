@@ -116,7 +116,8 @@ impl CalendarRepo {
             "UPDATE calendar_outbox o SET attempts = o.attempts + 1, \
                  next_attempt_at = now() + make_interval(secs => $3) \
              WHERE o.id IN ( \
-                 SELECT id FROM calendar_outbox WHERE done_at IS NULL AND next_attempt_at <= now() \
+                 SELECT id FROM calendar_outbox WHERE done_at IS NULL \
+                 AND (next_attempt_at <= now() OR ($1::uuid IS NOT NULL AND attempts = 0)) \
                  AND ($1::uuid IS NULL OR booking_id = $1) ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) \
              RETURNING o.id, o.booking_id, o.attempts",
             [booking_id.into(), (limit as i64).into(), (lease_secs as f64).into()],
@@ -182,11 +183,21 @@ impl CalendarRepo {
     }
 }
 
-/// Asks for a calendar push of these bookings, in the caller's transaction.
-pub async fn enqueue(c: &impl ConnectionTrait, booking_ids: &[Uuid]) -> Result<(), DbErr> {
+/// Asks for a calendar push of these bookings, in the caller's transaction. With
+/// `leased_secs`, the rows start leased to the caller for that long: the worker leaves them
+/// alone meanwhile, while `claim` for their booking still takes them (never attempted yet).
+pub async fn enqueue(
+    c: &impl ConnectionTrait,
+    booking_ids: &[Uuid],
+    leased_secs: Option<i64>,
+) -> Result<(), DbErr> {
     c.execute_raw(sql(
-        "INSERT INTO calendar_outbox (booking_id) SELECT unnest($1::uuid[])",
-        [booking_ids.to_vec().into()],
+        "INSERT INTO calendar_outbox (booking_id, next_attempt_at) \
+         SELECT unnest($1::uuid[]), now() + make_interval(secs => $2)",
+        [
+            booking_ids.to_vec().into(),
+            (leased_secs.unwrap_or(0) as f64).into(),
+        ],
     ))
     .await
     .map(|_| ())
