@@ -60,6 +60,9 @@ pub struct Job {
     pub limit: i64,
     /// Where the Idempotency-Key answer goes, if the request has one.
     pub answer: Option<AnswerTarget>,
+    /// `CONFIRM_FAILURE_RATE` picked this one to fail once written: it is undone and its
+    /// hold kept, as a reservation committed alone is rolled back.
+    pub fail_confirmation: bool,
 }
 
 impl Job {
@@ -221,7 +224,7 @@ impl Committer {
         };
         // Convert the written items' holds at once: the commands share one round trip.
         let converted = join_all(jobs.iter().zip(&written).map(|(job, item)| async move {
-            match item.written {
+            match item.written && !job.fail_confirmation {
                 true => Some(self.holds.convert(tx.conn(), &job.hold).await),
                 false => None,
             }
@@ -232,6 +235,11 @@ impl Committer {
         for ((job, item), converted) in jobs.iter().zip(&written).zip(converted) {
             let seats = job.hold.seat_ids.len() as i64;
             outcomes.push(match converted {
+                None if item.written => {
+                    metrics::counter!("confirmation_failures_total").increment(1);
+                    undo.push(job.id);
+                    Some(Outcome::Refused(Error::ConfirmationFailed))
+                }
                 None if item.reserved.already + seats > job.limit => Some(Outcome::Refused(
                     limit_exceeded(job.limit.clamp(0, i64::from(u32::MAX)) as u32),
                 )),

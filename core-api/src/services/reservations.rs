@@ -138,6 +138,12 @@ impl ReservationService {
         self.holds.store()
     }
 
+    /// `CONFIRM_FAILURE_RATE`: whether this commit is to fail on purpose once written.
+    fn confirmation_fails(&self) -> bool {
+        self.config.confirm_failure_rate > 0.0
+            && rand::random::<f64>() < self.config.confirm_failure_rate
+    }
+
     /// The group committer, when group commit is on.
     pub fn group_commit(&self) -> Option<&GroupCommit> {
         self.group.as_ref()
@@ -177,10 +183,7 @@ impl ReservationService {
             pay_now: req.pay_now,
         };
         let grouped = match &self.group {
-            Some(group)
-                if group_commit::eligible(&hold, req.pay_now)
-                    && self.config.confirm_failure_rate == 0.0 =>
-            {
+            Some(group) if group_commit::eligible(&hold, req.pay_now) => {
                 self.commit_grouped(group, caller, &order, claim).await
             }
             _ => None,
@@ -267,6 +270,7 @@ impl ReservationService {
             expires_at: now + Duration::milliseconds(self.config.reservation_ttl_ms as i64),
             limit: i64::from(order.max_seats_per_user),
             answer: claim.map(Claim::target),
+            fail_confirmation: self.confirmation_fails(),
         };
         let id = job.id;
         match group.submit(job).await {
@@ -357,9 +361,7 @@ impl ReservationService {
                 .ok_or(Error::NotFound("reservation"))?;
             pay_locked(tx, caller, &row, now).await?;
         }
-        if self.config.confirm_failure_rate > 0.0
-            && rand::random::<f64>() < self.config.confirm_failure_rate
-        {
+        if self.confirmation_fails() {
             metrics::counter!("confirmation_failures_total").increment(1);
             return Err(Error::ConfirmationFailed);
         }

@@ -69,6 +69,7 @@ fn job(user: &TestUser, hold: &HoldRecord, limit: i64) -> Job {
         expires_at: chrono::Utc::now() + chrono::Duration::minutes(10),
         limit,
         answer: None,
+        fail_confirmation: false,
     }
 }
 
@@ -125,6 +126,7 @@ fn describe(outcome: &Outcome) -> String {
     match outcome {
         Outcome::Committed(view) => format!("committed {}", view.status),
         Outcome::Refused(Error::SeatUnavailable { .. }) => "seat unavailable".to_owned(),
+        Outcome::Refused(Error::ConfirmationFailed) => "confirmation failed".to_owned(),
         Outcome::Refused(Error::Conflict { code, .. } | Error::Rule { code, .. }) => {
             (*code).to_owned()
         }
@@ -135,13 +137,17 @@ fn describe(outcome: &Outcome) -> String {
 }
 
 /// One batch with every kind of item: two good reservations, one whose hold was released
-/// after it was read, one over the per-user limit and a repeat of a hold that is already a
-/// reservation.
+/// after it was read, one over the per-user limit, a repeat of a hold that is already a
+/// reservation and one that `CONFIRM_FAILURE_RATE` picked to fail.
 #[tokio::test]
 async fn a_batch_keeps_the_good_reservations_and_undoes_only_the_refused_ones() {
     let app = one_committer().await;
     let perf = app.performance(1, 8, 2).await;
-    let (users, records) = holders(&app, &perf, 5).await;
+    let (users, records) = holders(&app, &perf, 6).await;
+    let picked_to_fail = Job {
+        fail_confirmation: true,
+        ..job(&users[5], &records[5], 2)
+    };
 
     // User 2's hold goes after its record was read: its conversion will find nothing.
     let (status, body) = app
@@ -162,6 +168,7 @@ async fn a_batch_keeps_the_good_reservations_and_undoes_only_the_refused_ones() 
             job(&users[2], &records[2], 2),
             job(&users[3], &records[3], 0),
             job(&users[4], &records[4], 2),
+            picked_to_fail,
         ],
     )
     .await;
@@ -174,6 +181,7 @@ async fn a_batch_keeps_the_good_reservations_and_undoes_only_the_refused_ones() 
             "HOLD_EXPIRED",
             "SEAT_LIMIT_EXCEEDED",
             "seat unavailable",
+            "confirmation failed",
         ]
     );
 
@@ -202,7 +210,7 @@ async fn a_batch_keeps_the_good_reservations_and_undoes_only_the_refused_ones() 
     };
     let (holds, seats) = (
         quoted(&mut records.iter().map(|r| r.hold_id)),
-        quoted(&mut perf.seat_ids[..5].iter().copied()),
+        quoted(&mut perf.seat_ids[..6].iter().copied()),
     );
     let statuses = app
         .query_strings(&format!(
@@ -218,9 +226,12 @@ async fn a_batch_keeps_the_good_reservations_and_undoes_only_the_refused_ones() 
             "RESERVED:true",
             "AVAILABLE:true",
             "AVAILABLE:true",
-            "RESERVED:true"
+            "RESERVED:true",
+            "AVAILABLE:true"
         ]
     );
+    // The failed confirmation kept its hold for a retry.
+    assert_eq!(app.seat_map(perf.id).await[5].1, "HELD");
     assert_eq!(
         app.query_count("SELECT count(*) FROM reservation_seats")
             .await,
