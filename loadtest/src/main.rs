@@ -63,8 +63,7 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
         }
         Scenario::HotSeat(args) => {
             let common = args.common.clone();
-            let args_ceiling = args.ceiling.then(|| args.clone());
-            let (results, rec) = scenarios::hot_seat::run(args).await?;
+            let (results, ceiling, rec) = scenarios::hot_seat::run(args).await?;
             println!("\nhot-seat\n{}", rec.table(rec.elapsed()));
             let db = setup::connect(&common).await?;
             let mut all_pass = true;
@@ -104,25 +103,20 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
                 }
                 _ => None,
             };
-            let ceiling = match (args_ceiling, results.first()) {
-                (Some(args), Some(first)) => {
-                    let c = scenarios::hot_seat::ceiling(&args, first).await?;
-                    let rps = c["requestsPerSecond"].as_f64().unwrap_or(0.0);
-                    print!(
-                        "ceiling    {rps:>9.1} requests/s settled (closed sale: refused from cached rules, no store)"
-                    );
-                    if let Some(last) = results.get(1) {
-                        let base = last.report["requestsPerSecond"]
-                            .as_f64()
-                            .unwrap_or(1.0)
-                            .max(1e-9);
-                        print!("; ceiling / {} {:.1}x", last.label, rps / base);
-                    }
-                    println!();
-                    Some(c)
+            if let Some(c) = &ceiling {
+                let rps = c["requestsPerSecond"].as_f64().unwrap_or(0.0);
+                print!(
+                    "ceiling    {rps:>9.1} requests/s settled (closed sale: refused from cached rules, no store)"
+                );
+                if let Some(last) = results.get(1) {
+                    let base = last.report["requestsPerSecond"]
+                        .as_f64()
+                        .unwrap_or(1.0)
+                        .max(1e-9);
+                    print!("; ceiling / {} {:.1}x", last.label, rps / base);
                 }
-                _ => None,
-            };
+                println!();
+            }
             let report = json!({
                 "scenario": "hot-seat", "targets": targets, "ratio": ratio, "ceiling": ceiling,
                 "invariants": checks, "pass": all_pass, "ops": rec.ops_json(rec.elapsed()),

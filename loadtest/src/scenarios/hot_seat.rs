@@ -30,7 +30,10 @@ pub struct TargetResult {
     pub report: Value,
 }
 
-pub async fn run(args: HotSeatArgs) -> anyhow::Result<(Vec<TargetResult>, Arc<Recorder>)> {
+/// Every target's rounds, then (with `--ceiling`) the ceiling's against the first target.
+pub async fn run(
+    args: HotSeatArgs,
+) -> anyhow::Result<(Vec<TargetResult>, Option<Value>, Arc<Recorder>)> {
     let common = &args.common;
     let db = setup::connect(common).await?;
     let rec = Arc::new(Recorder::new());
@@ -76,28 +79,30 @@ pub async fn run(args: HotSeatArgs) -> anyhow::Result<(Vec<TargetResult>, Arc<Re
             report: fight.report(label, url, one_winner, busy),
         });
     }
-    Ok((results, rec))
+    let ceiling = match targets.first() {
+        Some((_, url)) if args.ceiling => {
+            let api = Api::new(http, url, rec.clone());
+            let bar = progress(common, args.rounds, "ceiling");
+            let c = ceiling(&fight, &api, (&admin, &run, url), &bar).await?;
+            bar.finish();
+            Some(c)
+        }
+        _ => None,
+    };
+    Ok((results, ceiling, rec))
 }
 
-/// The same rounds against the first target, on a performance whose sale is closed: every
-/// hold is refused (422 SALE_NOT_OPEN) from the instance's cached rules, without Redis or
+/// The same rounds against `url`, on a performance whose sale is closed: every hold is
+/// refused (422 SALE_NOT_OPEN) from the instance's cached rules, without Redis or
 /// PostgreSQL. What it settles is the most any hold path could settle on this machine with
 /// this client: the ceiling for the ratio between two hold paths.
-pub async fn ceiling(args: &HotSeatArgs, first: &TargetResult) -> anyhow::Result<Value> {
-    let common = &args.common;
-    let db = setup::connect(common).await?;
-    let rec = Arc::new(Recorder::new());
-    let run = setup::run_id();
-    let admin = setup::create_users(&db, &run, 1, "ADMIN").await?;
-    let admin = setup::mint_token(common, admin[0].id, "ADMIN")?;
-    let users = setup::create_users(&db, &run, args.clients, "USER").await?;
-    let tokens: Vec<String> = users
-        .iter()
-        .map(|u| setup::mint_token(common, u.id, "USER"))
-        .collect::<anyhow::Result<_>>()?;
-    let url = first.report["url"].as_str().unwrap_or_default();
-    let api = Api::new(http_client()?, url, rec.clone());
-    let perf = one_seat(&api, &admin, &format!("{run}-ceiling")).await?;
+async fn ceiling(
+    fight: &Fight<'_>,
+    api: &Api,
+    (admin, run, url): (&str, &str, &str),
+    bar: &ProgressBar,
+) -> anyhow::Result<Value> {
+    let perf = one_seat(api, admin, &format!("{run}-ceiling")).await?;
     let closed = api
         .send(
             Call::new(
@@ -105,7 +110,7 @@ pub async fn ceiling(args: &HotSeatArgs, first: &TargetResult) -> anyhow::Result
                 Method::POST,
                 format!("/admin/performances/{}/close-sale", perf.id),
             )
-            .token(&admin)
+            .token(admin)
             .json(json!({})),
         )
         .await;
@@ -114,21 +119,12 @@ pub async fn ceiling(args: &HotSeatArgs, first: &TargetResult) -> anyhow::Result
         "close-sale answered {}",
         closed.status
     );
-    let fight = Fight {
-        clients: args.clients,
-        rounds: args.rounds,
-        tokens: &tokens,
-        rec: &rec,
-    };
-    let bar = progress(common, args.rounds, "ceiling");
-    let (winners, busy) = fight.run(&api, &perf, "ceiling", &bar).await;
-    bar.finish();
-    anyhow::ensure!(winners == 0, "a hold was granted on a closed sale");
-    let refused = rec.count(Some("hold[ceiling]"), 422..=422) as usize;
+    let (_, busy) = fight.run(api, &perf, "ceiling", bar).await;
+    let asked = fight.clients * fight.rounds;
+    let refused = fight.rec.count(Some("hold[ceiling]"), 422..=422) as usize;
     anyhow::ensure!(
-        refused == args.clients * args.rounds,
-        "{refused} of {} ceiling requests were refused with 422",
-        args.clients * args.rounds
+        refused == asked,
+        "only {refused} of {asked} ceiling requests were refused with 422"
     );
     Ok(fight.report("ceiling", url, 0, busy))
 }
