@@ -96,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(move |req: Request<Body>| fallback(app.clone(), req))
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .with_state(state)
+        .layer(middleware::from_fn(move |req, next| read_body_first(max_body, req, next)))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(CatchPanicLayer::custom(|_| panic_response()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
@@ -152,6 +153,33 @@ async fn fallback(app: Option<WebApp>, req: Request<Body>) -> Response {
             response.map(Body::new)
         }
         Err(never) => match never {},
+    }
+}
+
+/// Reads a request's whole body (up to the limit) before any handler runs.
+///
+/// A handler that answers early (403 from the caller check, 404 before the JSON is parsed)
+/// leaves the body unread, and hyper then closes the keep-alive connection after the answer
+/// without saying so: the gateway, which pools its connections to core-api, sent the next
+/// request down the dead connection and answered 502. With the body read first the
+/// connection stays usable; a body over the limit is answered 413 with `Connection: close`.
+async fn read_body_first(limit: usize, req: Request<Body>, next: middleware::Next) -> Response {
+    let (parts, body) = req.into_parts();
+    if parts.method == axum::http::Method::GET || parts.method == axum::http::Method::HEAD {
+        return next.run(Request::from_parts(parts, body)).await;
+    }
+    match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Err(_) => {
+            let mut response = Error::PayloadTooLarge.into_response();
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            response
+        }
     }
 }
 
