@@ -1,4 +1,5 @@
 //! core-api: read config, start logging, build the application, serve until Ctrl-C / SIGTERM.
+//! `core-api openapi` prints the OpenAPI document instead (no config, no stores).
 
 use core_api::{config::Config, startup::Application, telemetry};
 
@@ -9,6 +10,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    if std::env::args().nth(1).as_deref() == Some("openapi") {
+        println!("{}", core_api::http::openapi_json_pretty());
+        return std::process::ExitCode::SUCCESS;
+    }
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(e) => {

@@ -8,7 +8,11 @@ use crate::error::{Error, Result};
 #[derive(Clone, Debug, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AttendeeInput {
+    /// 1 to 100 characters after trimming.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
+    /// 7 to 15 digits; `+ - ( )` and spaces allowed between them.
+    #[schema(min_length = 7, max_length = 25, pattern = r"^[0-9+() -]+$")]
     pub phone: String,
     pub email: Option<String>,
 }

@@ -20,6 +20,9 @@ use crate::{
     storage::repo::idempotency::{Claim, KeyState, success_body},
 };
 
+/// The header a retried write carries to be answered once (1 to 200 visible ASCII characters).
+pub const HEADER: &str = "Idempotency-Key";
+
 /// A JSON answer that can be stored and replayed byte for byte.
 pub struct Replayable {
     status: StatusCode,
@@ -68,14 +71,14 @@ pub async fn idempotent(
     request: &Value,
     work: impl AsyncFnOnce(Option<&Claim>) -> Result<Replayable>,
 ) -> Result<Replayable> {
-    let Some(raw) = headers.get("idempotency-key") else {
+    let Some(raw) = headers.get(HEADER) else {
         return work(None).await;
     };
     let key = raw
         .to_str()
         .ok()
         .map(str::trim)
-        .filter(|k| (1..=200).contains(&k.len()));
+        .filter(|k| (1..=200).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()));
     let Some(key) = key else {
         return Err(Error::validation(
             "Idempotency-Key",

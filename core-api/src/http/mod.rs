@@ -2,6 +2,7 @@
 
 pub mod extract;
 pub mod idempotent;
+pub mod openapi;
 pub mod routes;
 
 use std::time::Duration;
@@ -76,6 +77,18 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
+/// The finished OpenAPI document (see `openapi.rs`): what `/openapi.json` serves.
+pub fn openapi_document(doc: &utoipa::openapi::OpenApi) -> serde_json::Value {
+    let value = serde_json::to_value(doc).unwrap_or_default();
+    openapi::finish(value)
+}
+
+/// The document, pretty-printed, as `core-api openapi` prints it and `docs/openapi.json` keeps it.
+pub fn openapi_json_pretty() -> String {
+    let (_, doc) = api();
+    serde_json::to_string_pretty(&openapi_document(&doc)).unwrap_or_default()
+}
+
 pub fn router(state: AppState) -> Router {
     let (routes, openapi) = api();
     let max_body = state.config.max_body_bytes;
@@ -83,7 +96,7 @@ pub fn router(state: AppState) -> Router {
     // Serialised once: axum clones a route's handler for every request it serves, and a
     // handler holding the OpenApi value deep-cloned the whole document each time (every
     // request to any route paid ~50,000 allocations for it).
-    let openapi = Bytes::from(openapi.to_json().expect("the OpenAPI document serialises"));
+    let openapi = Bytes::from(openapi_document(&openapi).to_string());
     routes
         .route(
             "/openapi.json",

@@ -40,9 +40,11 @@ pub struct CreateHoldRequest {
     pub performance_id: Uuid,
     /// Exactly these seats, all or none.
     #[serde(default)]
+    #[schema(min_items = 1, max_items = 50)]
     pub seat_ids: Option<Vec<Uuid>>,
     /// Or: the best `quantity` adjacent seats available (same section and row).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 50)]
     pub quantity: Option<u32>,
     /// With `quantity`: only this section.
     #[serde(default)]

@@ -22,7 +22,8 @@ use crate::{
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChargeRequest {
-    /// KRW, a positive integer.
+    /// KRW, a positive integer, at most `CORE_WALLET_MAX_CHARGE`.
+    #[schema(minimum = 1)]
     pub amount: i64,
 }
 
@@ -141,7 +142,10 @@ impl WalletService {
 
     pub async fn transactions(&self, caller: Caller, limit: u64) -> Result<Vec<LedgerEntryView>> {
         let tx = self.repo.begin().await?;
-        let rows = wallets::ledger(tx.conn(), caller.user_id, limit.clamp(1, 500)).await?;
+        if !(1..=500).contains(&limit) {
+            return Err(Error::validation("limit", "must be 1 to 500"));
+        }
+        let rows = wallets::ledger(tx.conn(), caller.user_id, limit).await?;
         tx.commit().await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }

@@ -80,6 +80,7 @@ async fn create_booking(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 struct ListQuery {
     resource_id: Option<Uuid>,
@@ -92,6 +93,7 @@ struct ListQuery {
     /// active or cancelled (default: both).
     status: Option<String>,
     /// 1-500, default 100.
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u64>,
 }
 
@@ -124,7 +126,7 @@ async fn list_bookings(
     Ok(Data(state.services.bookings.list(q.filter()?).await?))
 }
 
-#[utoipa::path(get, path = "/resource-bookings/{id}", tag = "bookings", security(("bearer" = [])),
+#[utoipa::path(get, path = "/resource-bookings/{id}", params(("id" = Uuid, Path)), tag = "bookings", security(("bearer" = [])),
     responses((status = 200, body = BookingView), (status = 404)))]
 async fn get_booking(
     State(state): State<AppState>,
@@ -135,7 +137,7 @@ async fn get_booking(
 }
 
 /// Changes title, description or times (absent fields stay). Owner or admin.
-#[utoipa::path(patch, path = "/resource-bookings/{id}", tag = "bookings", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/resource-bookings/{id}", params(("id" = Uuid, Path)), tag = "bookings", security(("bearer" = [])),
     request_body = UpdateBookingRequest,
     responses((status = 200, body = BookingView), (status = 400), (status = 403), (status = 404),
         (status = 409, description = "BOOKING_CONFLICT / BOOKING_CANCELLED / BOOKING_ENDED"), (status = 422)))]
@@ -149,7 +151,7 @@ async fn patch_booking(
 }
 
 /// Same as PATCH (absent fields stay).
-#[utoipa::path(put, path = "/resource-bookings/{id}", tag = "bookings", security(("bearer" = [])),
+#[utoipa::path(put, path = "/resource-bookings/{id}", params(("id" = Uuid, Path)), tag = "bookings", security(("bearer" = [])),
     request_body = UpdateBookingRequest,
     responses((status = 200, body = BookingView), (status = 400), (status = 403), (status = 404), (status = 409), (status = 422)))]
 async fn put_booking(
@@ -162,7 +164,7 @@ async fn put_booking(
 }
 
 /// Cancels one booking (or one occurrence of a series). Owner or admin; repeating is a no-op.
-#[utoipa::path(post, path = "/resource-bookings/{id}/cancel", tag = "bookings", security(("bearer" = [])),
+#[utoipa::path(post, path = "/resource-bookings/{id}/cancel", params(("id" = Uuid, Path)), tag = "bookings", security(("bearer" = [])),
     responses((status = 200, body = BookingView), (status = 403), (status = 404)))]
 async fn cancel_booking(
     State(state): State<AppState>,
@@ -173,7 +175,7 @@ async fn cancel_booking(
 }
 
 /// Same as `POST /resource-bookings/{id}/cancel`.
-#[utoipa::path(delete, path = "/resource-bookings/{id}", tag = "bookings", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/resource-bookings/{id}", params(("id" = Uuid, Path)), tag = "bookings", security(("bearer" = [])),
     responses((status = 200, body = BookingView), (status = 403), (status = 404)))]
 async fn delete_booking(
     state: State<AppState>,
@@ -184,7 +186,7 @@ async fn delete_booking(
 }
 
 /// Cancels every occurrence of a series that has not ended. Owner or admin.
-#[utoipa::path(post, path = "/resource-bookings/series/{id}/cancel", tag = "bookings", security(("bearer" = [])),
+#[utoipa::path(post, path = "/resource-bookings/series/{id}/cancel", params(("id" = Uuid, Path)), tag = "bookings", security(("bearer" = [])),
     responses((status = 200, body = SeriesCancelView), (status = 403), (status = 404)))]
 async fn cancel_series(
     State(state): State<AppState>,
@@ -197,6 +199,7 @@ async fn cancel_series(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 struct MineQuery {
     /// Default: now (bookings not ended yet).
@@ -204,6 +207,7 @@ struct MineQuery {
     to: Option<String>,
     /// Include cancelled bookings (default false).
     include_cancelled: Option<bool>,
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u64>,
 }
 
@@ -250,7 +254,7 @@ async fn list_feeds(State(state): State<AppState>, caller: Caller) -> Result<Dat
 }
 
 /// Revokes a feed: its URL answers 404 from now on.
-#[utoipa::path(delete, path = "/calendar-feeds/{id}", tag = "calendar", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/calendar-feeds/{id}", params(("id" = Uuid, Path)), tag = "calendar", security(("bearer" = [])),
     responses((status = 200, body = FeedView), (status = 403), (status = 404)))]
 async fn revoke_feed(
     State(state): State<AppState>,

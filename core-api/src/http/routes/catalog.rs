@@ -57,6 +57,7 @@ async fn get_event(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 struct DateRange {
     /// Performances starting on or after this day (YYYY-MM-DD, UTC) or instant (RFC 3339).

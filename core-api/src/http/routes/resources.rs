@@ -30,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 struct ListQuery {
     /// Admins only: include deactivated resources.
@@ -59,7 +60,7 @@ async fn create_resource(
     Ok(Created(state.services.resources.create(caller, req).await?))
 }
 
-#[utoipa::path(get, path = "/resources/{id}", tag = "resources", security(("bearer" = [])),
+#[utoipa::path(get, path = "/resources/{id}", params(("id" = Uuid, Path)), tag = "resources", security(("bearer" = [])),
     responses((status = 200, body = ResourceView), (status = 404)))]
 async fn get_resource(
     State(state): State<AppState>,
@@ -70,7 +71,7 @@ async fn get_resource(
 }
 
 /// Replaces a resource's fields and policy (existing bookings stay as they are).
-#[utoipa::path(put, path = "/resources/{id}", tag = "resources", security(("bearer" = [])), request_body = ResourceRequest,
+#[utoipa::path(put, path = "/resources/{id}", params(("id" = Uuid, Path)), tag = "resources", security(("bearer" = [])), request_body = ResourceRequest,
     responses((status = 200, body = ResourceView), (status = 400), (status = 403), (status = 404), (status = 409)))]
 async fn update_resource(
     State(state): State<AppState>,
@@ -84,7 +85,7 @@ async fn update_resource(
 }
 
 /// Removes a resource with nothing booked ahead.
-#[utoipa::path(delete, path = "/resources/{id}", tag = "resources", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/resources/{id}", params(("id" = Uuid, Path)), tag = "resources", security(("bearer" = [])),
     responses((status = 200, body = ResourceView), (status = 403), (status = 404), (status = 409, description = "RESOURCE_HAS_BOOKINGS")))]
 async fn delete_resource(
     State(state): State<AppState>,
@@ -95,6 +96,7 @@ async fn delete_resource(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 struct Window {
     /// RFC 3339 with offset.
@@ -104,7 +106,7 @@ struct Window {
 }
 
 /// Free and busy time of one resource in a window, and whether the whole window can be booked.
-#[utoipa::path(get, path = "/resources/{id}/availability", tag = "resources", security(("bearer" = [])), params(Window),
+#[utoipa::path(get, path = "/resources/{id}/availability", tag = "resources", security(("bearer" = [])), params(("id" = Uuid, Path), Window),
     responses((status = 200, body = AvailabilityView), (status = 400), (status = 404)))]
 async fn availability(
     State(state): State<AppState>,
@@ -138,6 +140,7 @@ async fn status(State(state): State<AppState>, _: Caller) -> Result<Data<Vec<Sta
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 struct AuditQuery {
     /// resource, booking, series or feed.
@@ -147,6 +150,7 @@ struct AuditQuery {
     /// Entries older than this id (the last id of the previous page).
     before_id: Option<i64>,
     /// 1-500, default 100.
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u64>,
 }
 

@@ -61,8 +61,10 @@ async fn charge(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Page {
     /// At most this many entries, newest first (1-500, default 100).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u64>,
 }
 
