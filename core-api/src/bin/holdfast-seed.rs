@@ -239,6 +239,8 @@ async fn ensure_event(
                 sale_closes_at: starts_at,
                 max_seats_per_user: 4,
                 queue_enabled: false,
+                // A day: the demo tickets can be cancelled for a refund for four weeks.
+                refund_cutoff_minutes: 1440,
                 prices,
             },
         )

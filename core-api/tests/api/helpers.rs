@@ -245,13 +245,32 @@ impl TestApp {
             .await
     }
 
-    /// A venue of `rows` × `per_row` seats in one section, an on-sale event and a performance.
+    /// A venue of `rows` × `per_row` seats in one section, an on-sale event and a performance
+    /// a week away.
     pub async fn performance(
         &self,
         rows: u32,
         per_row: u32,
         max_seats_per_user: i32,
     ) -> Performance {
+        let now = chrono::Utc::now();
+        self.performance_with(
+            rows,
+            per_row,
+            json!({
+                "startsAt": now + chrono::Duration::days(7),
+                "saleOpensAt": now - chrono::Duration::hours(1),
+                "saleClosesAt": now + chrono::Duration::days(7),
+                "maxSeatsPerUser": max_seats_per_user,
+                "prices": { "R": 50000 },
+            }),
+        )
+        .await
+    }
+
+    /// As `performance`, with the performance's fields given (`prices` for tier "R"); its
+    /// sale is opened.
+    pub async fn performance_with(&self, rows: u32, per_row: u32, fields: Value) -> Performance {
         let (status, venue) = self
             .post(
                 "/api/v1/admin/venues",
@@ -272,18 +291,11 @@ impl TestApp {
             .await;
         assert_eq!(status, StatusCode::CREATED, "{event}");
         let event_id = event["data"]["id"].as_str().expect("event id");
-        let now = chrono::Utc::now();
         let (status, perf) = self
             .post(
                 &format!("/api/v1/admin/events/{event_id}/performances"),
                 &self.admin,
-                json!({
-                    "startsAt": now + chrono::Duration::days(7),
-                    "saleOpensAt": now - chrono::Duration::hours(1),
-                    "saleClosesAt": now + chrono::Duration::days(7),
-                    "maxSeatsPerUser": max_seats_per_user,
-                    "prices": { "R": 50000 },
-                }),
+                fields,
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{perf}");

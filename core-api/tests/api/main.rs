@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod bookings;
 mod calendar;
+mod cancellation;
 mod catalog;
 mod faults;
 mod general_admission;
