@@ -15,3 +15,4 @@ mod holds;
 mod lifecycle;
 mod money;
 mod reservations;
+mod seed;
