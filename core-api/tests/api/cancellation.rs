@@ -74,6 +74,25 @@ async fn stored_state(app: &TestApp, id: &str) -> (String, Vec<String>, String) 
     )
 }
 
+/// The reservation is CANCELLED, its two seats AVAILABLE, its payment REFUNDED and the
+/// buyer's balance back to `balance_before`.
+async fn assert_cancelled_and_refunded(
+    app: &TestApp,
+    id: &str,
+    buyer: &TestUser,
+    balance_before: i64,
+) {
+    assert_eq!(
+        stored_state(app, id).await,
+        (
+            "CANCELLED".into(),
+            vec!["AVAILABLE".into(); 2],
+            "REFUNDED".into()
+        )
+    );
+    assert_eq!(balance(app, buyer).await, balance_before, "refunded");
+}
+
 fn cancel_path(id: &str) -> String {
     format!("/api/v1/reservations/{id}/cancel")
 }
@@ -127,15 +146,7 @@ async fn a_buyer_cannot_cancel_a_paid_ticket_after_the_cutoff_but_an_admin_can_a
 
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["data"]["cancellableUntil"], Value::Null);
-    assert_eq!(
-        stored_state(&app, id).await,
-        (
-            "CANCELLED".into(),
-            vec!["AVAILABLE".into(); 2],
-            "REFUNDED".into()
-        )
-    );
-    assert_eq!(balance(&app, &alice).await, 200_000, "refunded");
+    assert_cancelled_and_refunded(&app, id, &alice, 200_000).await;
     let audited = app
         .query_strings(&format!(
             "SELECT concat_ws(' ', action, actor_id, after->>'refunded', after->>'pastBuyerDeadline') \
@@ -203,15 +214,7 @@ async fn a_buyer_cancels_a_paid_ticket_for_a_refund_until_the_cutoff_the_admin_s
     let (status, body) = app.post(&cancel_path(id), &alice, json!({})).await;
 
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(
-        stored_state(&app, id).await,
-        (
-            "CANCELLED".into(),
-            vec!["AVAILABLE".into(); 2],
-            "REFUNDED".into()
-        )
-    );
-    assert_eq!(balance(&app, &alice).await, 200_000, "refunded");
+    assert_cancelled_and_refunded(&app, id, &alice, 200_000).await;
     assert_eq!(
         app.query_count("SELECT count(*) FROM audit_log WHERE entity_type = 'reservation'")
             .await,
@@ -261,27 +264,8 @@ async fn an_unpaid_reservation_can_be_cancelled_after_the_cutoff_until_the_start
 #[tokio::test]
 async fn a_performance_with_a_bad_refund_cutoff_is_refused_and_not_created() {
     let app = TestApp::spawn().await;
-    let (status, venue) = app
-        .post(
-            "/api/v1/admin/venues",
-            &app.admin,
-            json!({ "name": "Cut-off Hall", "layout": { "sections": [
-                { "name": "A", "priceTier": "R", "rows": 1, "seatsPerRow": 1 }
-            ] } }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{venue}");
-    let (_, event) = app
-        .post(
-            "/api/v1/admin/events",
-            &app.admin,
-            json!({ "venueId": venue["data"]["id"], "title": "Cut-off" }),
-        )
-        .await;
-    let path = format!(
-        "/api/v1/admin/events/{}/performances",
-        event["data"]["id"].as_str().expect("event id")
-    );
+    let event_id = app.event(1, 1).await;
+    let path = format!("/api/v1/admin/events/{event_id}/performances");
     let now = Utc::now();
     let body = |cutoff: Value| {
         json!({ "startsAt": now + Duration::days(3), "saleOpensAt": now,

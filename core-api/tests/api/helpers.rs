@@ -271,26 +271,7 @@ impl TestApp {
     /// As `performance`, with the performance's fields given (`prices` for tier "R"); its
     /// sale is opened.
     pub async fn performance_with(&self, rows: u32, per_row: u32, fields: Value) -> Performance {
-        let (status, venue) = self
-            .post(
-                "/api/v1/admin/venues",
-                &self.admin,
-                json!({ "name": "Test Hall", "layout": { "sections": [
-                    { "name": "A", "priceTier": "R", "rows": rows, "seatsPerRow": per_row }
-                ] } }),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{venue}");
-        let venue_id = venue["data"]["id"].as_str().expect("venue id");
-        let (status, event) = self
-            .post(
-                "/api/v1/admin/events",
-                &self.admin,
-                json!({ "venueId": venue_id, "title": "Test Event" }),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{event}");
-        let event_id = event["data"]["id"].as_str().expect("event id");
+        let event_id = self.event(rows, per_row).await;
         let (status, perf) = self
             .post(
                 &format!("/api/v1/admin/events/{event_id}/performances"),
@@ -318,6 +299,30 @@ impl TestApp {
             .map(|(id, _)| id)
             .collect();
         Performance { id, seat_ids }
+    }
+
+    /// A venue of `rows` × `per_row` seats in one section (tier "R") and a draft event there.
+    pub async fn event(&self, rows: u32, per_row: u32) -> String {
+        let (status, venue) = self
+            .post(
+                "/api/v1/admin/venues",
+                &self.admin,
+                json!({ "name": "Test Hall", "layout": { "sections": [
+                    { "name": "A", "priceTier": "R", "rows": rows, "seatsPerRow": per_row }
+                ] } }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{venue}");
+        let venue_id = venue["data"]["id"].as_str().expect("venue id");
+        let (status, event) = self
+            .post(
+                "/api/v1/admin/events",
+                &self.admin,
+                json!({ "venueId": venue_id, "title": "Test Event" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{event}");
+        event["data"]["id"].as_str().expect("event id").to_owned()
     }
 
     /// (seat id, status) in map order.
