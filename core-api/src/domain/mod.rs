@@ -2,6 +2,7 @@
 //! trust what it holds. Bad input becomes `Error::Validation` naming the field.
 
 mod attendee;
+mod cancellation;
 mod email;
 pub mod ical;
 mod password;
@@ -11,6 +12,7 @@ mod role;
 pub mod seat_selection;
 
 pub use attendee::{Attendee, AttendeeInput};
+pub use cancellation::{CancelWindow, MAX_REFUND_CUTOFF_MINUTES};
 pub use email::Email;
 pub use password::Password;
 pub use reservation_number::ReservationNumber;

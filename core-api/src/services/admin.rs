@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::{catalog::EventView, rules::RulesCache, views::PerformanceView};
 use crate::{
+    domain::MAX_REFUND_CUTOFF_MINUTES,
     error::{Error, Result},
     storage::{
         holds::Holds,
@@ -100,12 +101,37 @@ pub struct CreatePerformanceRequest {
     pub max_seats_per_user: i32,
     #[serde(default)]
     pub queue_enabled: bool,
+    /// Buyers may cancel a paid ticket for a refund until this many minutes before the start
+    /// (0 to 525600; default 1440, a day). Admins can cancel and refund at any time.
+    #[serde(default = "default_refund_cutoff")]
+    pub refund_cutoff_minutes: i32,
     /// Price in KRW for every price tier of the venue.
     pub prices: BTreeMap<String, i64>,
 }
 
 fn default_max_seats() -> i32 {
     4
+}
+
+fn default_refund_cutoff() -> i32 {
+    1440
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SetRefundCutoffRequest {
+    /// 0 to 525600 minutes before the start.
+    pub refund_cutoff_minutes: i32,
+}
+
+fn check_refund_cutoff(minutes: i32) -> Result<()> {
+    if !(0..=MAX_REFUND_CUTOFF_MINUTES).contains(&minutes) {
+        return Err(Error::validation(
+            "refundCutoffMinutes",
+            format!("must be between 0 and {MAX_REFUND_CUTOFF_MINUTES}"),
+        ));
+    }
+    Ok(())
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -215,6 +241,7 @@ impl AdminService {
                 "must be between 1 and 50",
             ));
         }
+        check_refund_cutoff(req.refund_cutoff_minutes)?;
         if let Some((tier, _)) = req
             .prices
             .iter()
@@ -246,6 +273,7 @@ impl AdminService {
                 sale_closes_at: req.sale_closes_at,
                 max_seats_per_user: req.max_seats_per_user,
                 queue_enabled: req.queue_enabled,
+                refund_cutoff_minutes: req.refund_cutoff_minutes,
                 prices: req.prices.into_iter().collect(),
             })
             .await?;
@@ -259,6 +287,25 @@ impl AdminService {
             .await?
             .ok_or(Error::NotFound("performance"))?;
         Ok(PerformanceView::from_row(row, Utc::now()))
+    }
+
+    /// Changes how long before the start buyers may still cancel a paid ticket for a refund.
+    /// Reservations already made follow the new cut-off.
+    pub async fn set_refund_cutoff(
+        &self,
+        id: Uuid,
+        req: SetRefundCutoffRequest,
+    ) -> Result<PerformanceView> {
+        check_refund_cutoff(req.refund_cutoff_minutes)?;
+        if !self
+            .catalog
+            .set_refund_cutoff(id, req.refund_cutoff_minutes)
+            .await?
+        {
+            return Err(Error::NotFound("performance"));
+        }
+        self.rules.forget(id);
+        self.performance(id).await
     }
 
     /// Opens the sale now: the window starts now at the latest and stays open until the

@@ -36,7 +36,7 @@ use super::{
     stream::Publisher,
 };
 use crate::{
-    domain::Attendee,
+    domain::{Attendee, CancelWindow},
     error::Error,
     storage::{
         db::is_connection_error,
@@ -63,6 +63,8 @@ pub struct Job {
     /// `CONFIRM_FAILURE_RATE` picked this one to fail once written: it is undone and its
     /// hold kept, as a reservation committed alone is rolled back.
     pub fail_confirmation: bool,
+    /// The performance's start and refund cut-off, for the answer.
+    pub window: CancelWindow,
 }
 
 impl Job {
@@ -278,6 +280,7 @@ impl Committer {
                 &job.attendee,
                 "PENDING_PAYMENT",
                 item.reserved,
+                job.window,
             );
             let view =
                 match seat_reservation_view(&self.layouts, row, &job.hold.seat_ids, "RESERVED")

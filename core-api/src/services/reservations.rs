@@ -5,6 +5,7 @@ use std::{collections::HashMap, sync::Arc};
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -20,11 +21,12 @@ use super::{
 };
 use crate::{
     config::Config,
-    domain::{Attendee, AttendeeInput, ReservationNumber},
+    domain::{Attendee, AttendeeInput, CancelWindow, ReservationNumber},
     error::{Error, Result},
     storage::{
         holds::{HoldRecord, Holds},
         repo::{
+            audit,
             ga::{self, GaRepo},
             idempotency::Claim,
             lifecycle::{self, ChangedSeat},
@@ -71,6 +73,10 @@ pub struct ReservationView {
     pub expires_at: DateTime<Utc>,
     pub attendee: AttendeeView,
     pub created_at: DateTime<Utc>,
+    /// Until when (exclusive) the buyer may cancel: a paid reservation until the performance's
+    /// refund cut-off, an unpaid one until the start. Null once cancelled or expired. Admins
+    /// may cancel at any time.
+    pub cancellable_until: Option<DateTime<Utc>>,
     /// General-admission units (empty for a seat reservation).
     pub items: Vec<ItemView>,
 }
@@ -94,6 +100,7 @@ struct Order<'a> {
     attendee: &'a Attendee,
     max_seats_per_user: i32,
     pay_now: bool,
+    window: CancelWindow,
 }
 
 /// What a successful commit changed, announced on the seat stream after COMMIT.
@@ -181,6 +188,10 @@ impl ReservationService {
             attendee: &attendee,
             max_seats_per_user: performance.max_seats_per_user,
             pay_now: req.pay_now,
+            window: CancelWindow {
+                starts_at: performance.starts_at,
+                refund_cutoff_minutes: performance.refund_cutoff_minutes,
+            },
         };
         let grouped = match &self.group {
             Some(group) if group_commit::eligible(&hold, req.pay_now) => {
@@ -271,6 +282,7 @@ impl ReservationService {
             limit: i64::from(order.max_seats_per_user),
             answer: claim.map(Claim::target),
             fail_confirmation: self.confirmation_fails(),
+            window: order.window,
         };
         let id = job.id;
         match group.submit(job).await {
@@ -304,6 +316,7 @@ impl ReservationService {
             attendee,
             max_seats_per_user,
             pay_now,
+            window,
         } = order;
         let limit = i64::from(max_seats_per_user);
         let over_limit = || limit_exceeded(max_seats_per_user.max(0) as u32);
@@ -353,7 +366,7 @@ impl ReservationService {
             } else {
                 "PENDING_PAYMENT"
             };
-            row = Some(written_row(&new, attendee, status, reserved));
+            row = Some(written_row(&new, attendee, status, reserved, window));
         }
         if pay_now {
             let row = lifecycle::lock(tx.conn(), id)
@@ -391,10 +404,17 @@ impl ReservationService {
     }
 
     /// Cancels a reservation (owner or admin): its seats go back on sale and, if it was paid,
-    /// the payment is refunded to the owner's wallet. All in one transaction.
-    pub async fn cancel(&self, caller: Caller, id: Uuid) -> Result<ReservationView> {
+    /// the payment is refunded to the owner's wallet. All in one transaction. The owner may do
+    /// so only until the performance's cut-off (`CancelWindow`); an admin at any time, and an
+    /// admin's cancellation is written to the audit log.
+    pub async fn cancel(
+        &self,
+        caller: Caller,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<ReservationView> {
         let tx = self.repo.begin().await?;
-        match self.cancel_locked(&tx, caller, id).await {
+        match self.cancel_locked(&tx, caller, id, now).await {
             Ok(freed) => {
                 tx.commit().await?;
                 metrics::counter!("reservations_cancelled_total").increment(1);
@@ -414,6 +434,7 @@ impl ReservationService {
         tx: &ReservationTx,
         caller: Caller,
         id: Uuid,
+        now: DateTime<Utc>,
     ) -> Result<Vec<ChangedSeat>> {
         let r = lifecycle::lock(tx.conn(), id)
             .await?
@@ -421,11 +442,16 @@ impl ReservationService {
         if r.user_id != caller.user_id && !caller.is_admin() {
             return Err(Error::Forbidden("this reservation belongs to someone else"));
         }
+        if !caller.is_admin() {
+            r.cancel_window().check_buyer(&r.status, now)?;
+        }
+        let mut refunded = 0;
         match r.status.as_str() {
             "PENDING_PAYMENT" => {}
             "CONFIRMED" => {
                 let payment = lifecycle::payment_of(tx.conn(), id).await?;
                 if let Some(payment) = payment.filter(|p| p.status == "PAID") {
+                    refunded = payment.amount;
                     lifecycle::mark_refunded(tx.conn(), payment.id).await?;
                     if payment.amount > 0 {
                         wallets::ensure(tx.conn(), r.user_id).await?;
@@ -450,6 +476,21 @@ impl ReservationService {
                     format!("a {} reservation cannot be cancelled", other.to_lowercase()),
                 ));
             }
+        }
+        if caller.is_admin() {
+            let entry = audit::Entry {
+                actor_id: caller.user_id,
+                action: "reservation.cancel",
+                entity_type: "reservation",
+                entity_id: id,
+                before: Some(json!({ "status": r.status, "ownerId": r.user_id })),
+                after: Some(json!({
+                    "status": "CANCELLED",
+                    "refunded": refunded,
+                    "pastBuyerDeadline": r.cancel_window().check_buyer(&r.status, now).is_err(),
+                })),
+            };
+            audit::record(tx.conn(), entry).await?;
         }
         Ok(lifecycle::release(tx.conn(), &[id], "CANCELLED").await?)
     }
@@ -566,6 +607,7 @@ pub(super) fn written_row(
     attendee: &Attendee,
     status: &str,
     reserved: Reserved,
+    window: CancelWindow,
 ) -> ReservationRow {
     ReservationRow {
         id: new.id,
@@ -579,6 +621,8 @@ pub(super) fn written_row(
         attendee_email: attendee.email.clone(),
         expires_at: new.expires_at,
         created_at: reserved.created_at,
+        starts_at: window.starts_at,
+        refund_cutoff_minutes: window.refund_cutoff_minutes,
     }
 }
 
@@ -588,6 +632,7 @@ fn reservation_view(
     items: Vec<ItemView>,
 ) -> ReservationView {
     ReservationView {
+        cancellable_until: r.cancel_window().buyer_deadline(&r.status),
         seats,
         items,
         reservation_id: r.id,

@@ -5,7 +5,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::storage::repo::{catalog::PerformanceRow, seats::SeatRow};
+use crate::{
+    domain::CancelWindow,
+    storage::repo::{catalog::PerformanceRow, seats::SeatRow},
+};
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -58,14 +61,24 @@ pub struct PerformanceView {
     pub available_seats: i64,
     pub max_seats_per_user: i32,
     pub queue_enabled: bool,
+    /// Buyers may cancel a paid ticket for a refund until this many minutes before the start.
+    pub refund_cutoff_minutes: i32,
+    /// `startsAt` less the refund cut-off: from then on only an admin can cancel a paid ticket.
+    pub refund_cutoff_at: DateTime<Utc>,
     /// True while the event is on sale and now is inside the sale window.
     pub on_sale: bool,
 }
 
 impl PerformanceView {
     pub fn from_row(p: PerformanceRow, now: DateTime<Utc>) -> Self {
+        let window = CancelWindow {
+            starts_at: p.starts_at,
+            refund_cutoff_minutes: p.refund_cutoff_minutes,
+        };
         PerformanceView {
             on_sale: sale_is_open(&p, now),
+            refund_cutoff_minutes: p.refund_cutoff_minutes,
+            refund_cutoff_at: window.refund_cutoff_at(),
             id: p.id,
             event_id: p.event_id,
             starts_at: p.starts_at,

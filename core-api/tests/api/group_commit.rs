@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use core_api::{
-    domain::{Attendee, Role},
+    domain::{Attendee, CancelWindow, Role},
     error::Error,
     services::{
         auth::Caller,
@@ -70,6 +70,10 @@ fn job(user: &TestUser, hold: &HoldRecord, limit: i64) -> Job {
         limit,
         answer: None,
         fail_confirmation: false,
+        window: CancelWindow {
+            starts_at: chrono::Utc::now() + chrono::Duration::days(7),
+            refund_cutoff_minutes: 1440,
+        },
     }
 }
 

@@ -245,45 +245,38 @@ impl TestApp {
             .await
     }
 
-    /// A venue of `rows` × `per_row` seats in one section, an on-sale event and a performance.
+    /// A venue of `rows` × `per_row` seats in one section, an on-sale event and a performance
+    /// a week away.
     pub async fn performance(
         &self,
         rows: u32,
         per_row: u32,
         max_seats_per_user: i32,
     ) -> Performance {
-        let (status, venue) = self
-            .post(
-                "/api/v1/admin/venues",
-                &self.admin,
-                json!({ "name": "Test Hall", "layout": { "sections": [
-                    { "name": "A", "priceTier": "R", "rows": rows, "seatsPerRow": per_row }
-                ] } }),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{venue}");
-        let venue_id = venue["data"]["id"].as_str().expect("venue id");
-        let (status, event) = self
-            .post(
-                "/api/v1/admin/events",
-                &self.admin,
-                json!({ "venueId": venue_id, "title": "Test Event" }),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{event}");
-        let event_id = event["data"]["id"].as_str().expect("event id");
         let now = chrono::Utc::now();
+        self.performance_with(
+            rows,
+            per_row,
+            json!({
+                "startsAt": now + chrono::Duration::days(7),
+                "saleOpensAt": now - chrono::Duration::hours(1),
+                "saleClosesAt": now + chrono::Duration::days(7),
+                "maxSeatsPerUser": max_seats_per_user,
+                "prices": { "R": 50000 },
+            }),
+        )
+        .await
+    }
+
+    /// As `performance`, with the performance's fields given (`prices` for tier "R"); its
+    /// sale is opened.
+    pub async fn performance_with(&self, rows: u32, per_row: u32, fields: Value) -> Performance {
+        let event_id = self.event(rows, per_row).await;
         let (status, perf) = self
             .post(
                 &format!("/api/v1/admin/events/{event_id}/performances"),
                 &self.admin,
-                json!({
-                    "startsAt": now + chrono::Duration::days(7),
-                    "saleOpensAt": now - chrono::Duration::hours(1),
-                    "saleClosesAt": now + chrono::Duration::days(7),
-                    "maxSeatsPerUser": max_seats_per_user,
-                    "prices": { "R": 50000 },
-                }),
+                fields,
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{perf}");
@@ -306,6 +299,30 @@ impl TestApp {
             .map(|(id, _)| id)
             .collect();
         Performance { id, seat_ids }
+    }
+
+    /// A venue of `rows` × `per_row` seats in one section (tier "R") and a draft event there.
+    pub async fn event(&self, rows: u32, per_row: u32) -> String {
+        let (status, venue) = self
+            .post(
+                "/api/v1/admin/venues",
+                &self.admin,
+                json!({ "name": "Test Hall", "layout": { "sections": [
+                    { "name": "A", "priceTier": "R", "rows": rows, "seatsPerRow": per_row }
+                ] } }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{venue}");
+        let venue_id = venue["data"]["id"].as_str().expect("venue id");
+        let (status, event) = self
+            .post(
+                "/api/v1/admin/events",
+                &self.admin,
+                json!({ "venueId": venue_id, "title": "Test Event" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{event}");
+        event["data"]["id"].as_str().expect("event id").to_owned()
     }
 
     /// (seat id, status) in map order.

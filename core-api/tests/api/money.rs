@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::helpers::{TestApp, TestUser, error_code};
 
-async fn charge(
+pub async fn charge(
     app: &TestApp,
     user: &TestUser,
     amount: Value,
@@ -31,7 +31,7 @@ async fn charge(
     )
 }
 
-async fn balance(app: &TestApp, user: &TestUser) -> i64 {
+pub async fn balance(app: &TestApp, user: &TestUser) -> i64 {
     let (status, wallet) = app.get("/api/v1/wallet", user).await;
     assert_eq!(status, StatusCode::OK, "{wallet}");
     wallet["data"]["balance"].as_i64().expect("balance")

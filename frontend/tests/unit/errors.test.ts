@@ -36,6 +36,13 @@ describe('toUiError', () => {
     expect(toUiError(err(422, 'SEAT_LIMIT_EXCEEDED', { maxSeatsPerUser: 4 })).message).toMatch(/at most 4 seats/);
   });
 
+  it('CANCELLATION_CLOSED says until when cancelling was possible', () => {
+    const ui = toUiError(err(422, 'CANCELLATION_CLOSED', { cancellableUntil: '2026-12-24T18:00:00Z' }));
+    expect(ui.title).toBe('Cancellation closed');
+    expect(ui.message).toMatch(/could be cancelled until .*2026/);
+    expect(ui.next).toBe('none');
+  });
+
   it('points validation errors at the form field', () => {
     const ui = toUiError(err(400, 'VALIDATION_FAILED', { field: 'attendee.phone' }, 'must be a phone number'));
     expect(ui.next).toBe('fix');

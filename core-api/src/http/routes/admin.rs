@@ -11,7 +11,7 @@ use crate::{
     services::{
         admin::{
             CreateEventRequest, CreatePerformanceRequest, CreateVenueRequest, PerformanceStats,
-            SetEventStatusRequest, VenueView,
+            SetEventStatusRequest, SetRefundCutoffRequest, VenueView,
         },
         catalog::EventView,
         views::PerformanceView,
@@ -27,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_performance))
         .routes(routes!(open_sale))
         .routes(routes!(close_sale))
+        .routes(routes!(set_refund_cutoff))
         .routes(routes!(performance_stats))
 }
 
@@ -102,6 +103,19 @@ async fn close_sale(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Data<PerformanceView>> {
     Ok(Data(state.services.admin.close_sale(id, Utc::now()).await?))
+}
+
+/// Sets how long before the start buyers may still cancel a paid ticket for a refund.
+#[utoipa::path(put, path = "/admin/performances/{id}/refund-cutoff", tag = "admin", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = SetRefundCutoffRequest,
+    responses((status = 200, body = PerformanceView), (status = 400), (status = 403), (status = 404)))]
+async fn set_refund_cutoff(
+    State(state): State<AppState>,
+    _: AdminCaller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<SetRefundCutoffRequest>,
+) -> Result<Data<PerformanceView>> {
+    Ok(Data(state.services.admin.set_refund_cutoff(id, req).await?))
 }
 
 /// Seat counts by live status.

@@ -71,13 +71,17 @@ async fn create_reservation(
 /// the wallet.
 #[utoipa::path(post, path = "/reservations/{id}/cancel", tag = "reservations", security(("bearer" = [])),
     params(("id" = Uuid, Path)), responses((status = 200, body = ReservationView), (status = 403), (status = 404),
-        (status = 409, description = "RESERVATION_NOT_CANCELLABLE (already cancelled or expired)")))]
+        (status = 409, description = "RESERVATION_NOT_CANCELLABLE (already cancelled or expired)"),
+        (status = 422, description = "CANCELLATION_CLOSED: past the refund cut-off (paid) or the start (unpaid); details.cancellableUntil")))]
 async fn cancel_reservation(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Data<ReservationView>> {
-    Ok(Data(state.services.reservations.cancel(caller, id).await?))
+    let now = chrono::Utc::now();
+    Ok(Data(
+        state.services.reservations.cancel(caller, id, now).await?,
+    ))
 }
 
 /// A reservation; its owner or an admin only.

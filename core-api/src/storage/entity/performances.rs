@@ -13,6 +13,7 @@ pub struct Model {
     pub sale_closes_at: DateTimeUtc,
     pub max_seats_per_user: i32,
     pub queue_enabled: bool,
+    pub refund_cutoff_minutes: i32,
     pub created_at: DateTimeUtc,
 }
 

@@ -41,6 +41,8 @@ pub struct PerformanceRow {
     pub sale_closes_at: DateTime<Utc>,
     pub max_seats_per_user: i32,
     pub queue_enabled: bool,
+    /// Buyers may cancel paid reservations until this long before `starts_at`.
+    pub refund_cutoff_minutes: i32,
     pub total_seats: i64,
     pub available_seats: i64,
 }
@@ -52,6 +54,7 @@ pub struct NewPerformance {
     pub sale_closes_at: DateTime<Utc>,
     pub max_seats_per_user: i32,
     pub queue_enabled: bool,
+    pub refund_cutoff_minutes: i32,
     /// Price of every tier of the venue, in KRW.
     pub prices: Vec<(String, i64)>,
 }
@@ -60,7 +63,7 @@ const EVENT_SELECT: &str = "SELECT e.id, e.title, e.description, e.status, e.ven
      FROM events e JOIN venues v ON v.id = e.venue_id";
 
 const PERFORMANCE_SELECT: &str = "SELECT p.id, p.event_id, e.status AS event_status, p.starts_at, p.sale_opens_at, \
-     p.sale_closes_at, p.max_seats_per_user, p.queue_enabled, \
+     p.sale_closes_at, p.max_seats_per_user, p.queue_enabled, p.refund_cutoff_minutes, \
      (SELECT count(*) FROM seats s WHERE s.performance_id = p.id) AS total_seats, \
      (SELECT count(*) FROM seats s WHERE s.performance_id = p.id AND s.status = 'AVAILABLE') AS available_seats \
      FROM performances p JOIN events e ON e.id = p.event_id";
@@ -212,6 +215,7 @@ impl CatalogRepo {
             sale_closes_at: Set(p.sale_closes_at),
             max_seats_per_user: Set(p.max_seats_per_user),
             queue_enabled: Set(p.queue_enabled),
+            refund_cutoff_minutes: Set(p.refund_cutoff_minutes),
             created_at: Set(Utc::now()),
         })
         .exec_without_returning(&txn)
@@ -269,7 +273,7 @@ impl CatalogRepo {
     pub async fn performance_rules(&self, id: Uuid) -> Result<Option<PerformanceRow>, DbErr> {
         PerformanceRow::find_by_statement(sql(
             "SELECT p.id, p.event_id, e.status AS event_status, p.starts_at, p.sale_opens_at, p.sale_closes_at, \
-             p.max_seats_per_user, p.queue_enabled, 0::bigint AS total_seats, 0::bigint AS available_seats \
+             p.max_seats_per_user, p.queue_enabled, p.refund_cutoff_minutes, 0::bigint AS total_seats, 0::bigint AS available_seats \
              FROM performances p JOIN events e ON e.id = p.event_id WHERE p.id = $1",
             [id.into()],
         ))
@@ -290,6 +294,19 @@ impl CatalogRepo {
             ))
             .await
             .map(|_| ())
+    }
+
+    /// Sets the refund cut-off; false when there is no such performance.
+    pub async fn set_refund_cutoff(&self, id: Uuid, minutes: i32) -> Result<bool, DbErr> {
+        Ok(self
+            .db
+            .execute_raw(sql(
+                "UPDATE performances SET refund_cutoff_minutes = $2 WHERE id = $1",
+                [id.into(), minutes.into()],
+            ))
+            .await?
+            .rows_affected()
+            == 1)
     }
 
     /// Performances whose sale is open or closed within the last hour (holds may still live).

@@ -7,7 +7,10 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 use uuid::Uuid;
 
-use super::{reservations::ReservationRow, sql};
+use super::{
+    reservations::{RESERVATION_SELECT, ReservationRow},
+    sql,
+};
 
 #[derive(Clone, Debug, FromQueryResult)]
 pub struct PaymentRow {
@@ -25,11 +28,11 @@ pub struct ChangedSeat {
     pub id: Uuid,
 }
 
-/// The reservation row, locked until the transaction ends.
+/// The reservation row, locked until the transaction ends (its performance's row is read,
+/// not locked).
 pub async fn lock(c: &impl ConnectionTrait, id: Uuid) -> Result<Option<ReservationRow>, DbErr> {
     ReservationRow::find_by_statement(sql(
-        "SELECT id, reservation_number, user_id, performance_id, status, total_amount, attendee_name, \
-         attendee_phone, attendee_email, expires_at, created_at FROM reservations WHERE id = $1 FOR UPDATE",
+        &format!("{RESERVATION_SELECT} WHERE r.id = $1 FOR UPDATE OF r"),
         [id.into()],
     ))
     .one(c)

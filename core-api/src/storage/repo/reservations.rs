@@ -9,6 +9,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::{idempotency::Claim, seats::SeatRow, sql};
+use crate::domain::CancelWindow;
 
 #[derive(Clone, Debug, FromQueryResult)]
 pub struct ReservationRow {
@@ -23,6 +24,18 @@ pub struct ReservationRow {
     pub attendee_email: Option<String>,
     pub expires_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
+    /// The performance's start and refund cut-off (until when the buyer may cancel).
+    pub starts_at: DateTime<Utc>,
+    pub refund_cutoff_minutes: i32,
+}
+
+impl ReservationRow {
+    pub fn cancel_window(&self) -> CancelWindow {
+        CancelWindow {
+            starts_at: self.starts_at,
+            refund_cutoff_minutes: self.refund_cutoff_minutes,
+        }
+    }
 }
 
 #[derive(Clone, Debug, FromQueryResult)]
@@ -88,8 +101,10 @@ pub struct BatchItem {
     pub reserved: Reserved,
 }
 
-const RESERVATION_SELECT: &str = "SELECT id, reservation_number, user_id, performance_id, status, total_amount, \
-     attendee_name, attendee_phone, attendee_email, expires_at, created_at FROM reservations";
+/// Reservations `r` with their performance's start and refund cut-off.
+pub(super) const RESERVATION_SELECT: &str = "SELECT r.id, r.reservation_number, r.user_id, r.performance_id, r.status, \
+     r.total_amount, r.attendee_name, r.attendee_phone, r.attendee_email, r.expires_at, r.created_at, \
+     p.starts_at, p.refund_cutoff_minutes FROM reservations r JOIN performances p ON p.id = r.performance_id";
 
 #[derive(Clone)]
 pub struct ReservationRepo {
@@ -109,7 +124,7 @@ impl ReservationRepo {
 
     pub async fn by_id(&self, id: Uuid) -> Result<Option<ReservationRow>, DbErr> {
         ReservationRow::find_by_statement(sql(
-            &format!("{RESERVATION_SELECT} WHERE id = $1"),
+            &format!("{RESERVATION_SELECT} WHERE r.id = $1"),
             [id.into()],
         ))
         .one(&self.db)
@@ -138,7 +153,7 @@ impl ReservationRepo {
     /// The reservation a hold already became, if any (double clicks, retries).
     pub async fn by_hold(&self, hold_id: Uuid) -> Result<Option<ReservationRow>, DbErr> {
         ReservationRow::find_by_statement(sql(
-            &format!("{RESERVATION_SELECT} WHERE hold_id = $1"),
+            &format!("{RESERVATION_SELECT} WHERE r.hold_id = $1"),
             [hold_id.into()],
         ))
         .one(&self.db)
@@ -148,7 +163,7 @@ impl ReservationRepo {
     pub async fn for_user(&self, user_id: Uuid, limit: u64) -> Result<Vec<ReservationRow>, DbErr> {
         ReservationRow::find_by_statement(sql(
             &format!(
-                "{RESERVATION_SELECT} WHERE user_id = $1 ORDER BY created_at DESC, id LIMIT $2"
+                "{RESERVATION_SELECT} WHERE r.user_id = $1 ORDER BY r.created_at DESC, r.id LIMIT $2"
             ),
             [user_id.into(), (limit as i64).into()],
         ))

@@ -2,11 +2,12 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    sea_query::Expr,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, TransactionTrait, sea_query::Expr,
 };
 use uuid::Uuid;
 
+use super::sql;
 use crate::storage::entity::{refresh_tokens, users};
 
 pub use users::Model as UserRow;
@@ -14,6 +15,16 @@ pub use users::Model as UserRow;
 #[derive(Clone)]
 pub struct UserRepo {
     db: DatabaseConnection,
+}
+
+/// What `insert_first_admin` did.
+#[derive(Debug)]
+pub enum FirstAdmin {
+    Created(UserRow),
+    /// Some account is an ADMIN already: nothing was written.
+    AdminExists,
+    /// An account has that e-mail already: nothing was written (it is not promoted).
+    EmailTaken,
 }
 
 pub struct NewRefreshToken {
@@ -47,6 +58,48 @@ impl UserRepo {
         .await
     }
 
+    /// Creates an ADMIN account only while there is none. Concurrent calls are serialised by
+    /// a transaction-scoped advisory lock, so at most one of them creates it.
+    pub async fn insert_first_admin(
+        &self,
+        email: &str,
+        password_hash: &str,
+        name: &str,
+    ) -> Result<FirstAdmin, DbErr> {
+        let txn = self.db.begin().await?;
+        txn.execute_raw(sql(
+            "SELECT pg_advisory_xact_lock(hashtextextended('holdfast:first-admin', 0))",
+            [],
+        ))
+        .await?;
+        let admins = users::Entity::find()
+            .filter(users::Column::Role.eq("ADMIN"))
+            .count(&txn)
+            .await?;
+        if admins > 0 {
+            return Ok(FirstAdmin::AdminExists);
+        }
+        let taken = users::Entity::find()
+            .filter(users::Column::Email.eq(email))
+            .count(&txn)
+            .await?;
+        if taken > 0 {
+            return Ok(FirstAdmin::EmailTaken);
+        }
+        let user = users::Entity::insert(users::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            email: Set(email.to_owned()),
+            password_hash: Set(password_hash.to_owned()),
+            name: Set(name.to_owned()),
+            role: Set("ADMIN".to_owned()),
+            created_at: Set(Utc::now()),
+        })
+        .exec_with_returning(&txn)
+        .await?;
+        txn.commit().await?;
+        Ok(FirstAdmin::Created(user))
+    }
+
     pub async fn by_email(&self, email: &str) -> Result<Option<UserRow>, DbErr> {
         users::Entity::find()
             .filter(users::Column::Email.eq(email))
@@ -56,15 +109,6 @@ impl UserRepo {
 
     pub async fn by_id(&self, id: Uuid) -> Result<Option<UserRow>, DbErr> {
         users::Entity::find_by_id(id).one(&self.db).await
-    }
-
-    pub async fn set_role(&self, id: Uuid, role: &str) -> Result<(), DbErr> {
-        users::Entity::update_many()
-            .col_expr(users::Column::Role, Expr::value(role))
-            .filter(users::Column::Id.eq(id))
-            .exec(&self.db)
-            .await
-            .map(|_| ())
     }
 
     pub async fn insert_refresh_token(&self, token: NewRefreshToken) -> Result<(), DbErr> {

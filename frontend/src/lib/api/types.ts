@@ -83,6 +83,8 @@ export interface Reservation {
   expiresAt: string;
   attendee: Attendee;
   createdAt?: string;
+  /** Until when the buyer may cancel (paid: the refund cut-off; unpaid: the start); null once ended. */
+  cancellableUntil?: string | null;
 }
 
 export interface Wallet {

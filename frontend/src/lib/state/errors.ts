@@ -2,6 +2,7 @@
 // speaks the same language about the same error code.
 
 import { ApiError } from '../api/error';
+import { formatDateTime } from './format';
 
 /** What the page should offer next. */
 export type NextStep =
@@ -57,6 +58,18 @@ export function toUiError(e: unknown): UiError {
         title: 'Too many seats',
         message: typeof max === 'number' ? `You can have at most ${max} seats for this performance, including ones you already reserved.` : err.message,
         next: 'repick',
+      };
+    }
+    case 'CANCELLATION_CLOSED': {
+      const until = err.details['cancellableUntil'];
+      return {
+        ...base,
+        title: 'Cancellation closed',
+        message:
+          typeof until === 'string'
+            ? `This reservation could be cancelled until ${formatDateTime(until)}. Contact the organizer if you need help.`
+            : err.message,
+        next: 'none',
       };
     }
     case 'SALE_NOT_OPEN':
