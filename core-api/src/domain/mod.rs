@@ -10,6 +10,7 @@ pub mod recurrence;
 mod reservation_number;
 mod role;
 pub mod seat_selection;
+pub mod status;
 
 pub use attendee::{Attendee, AttendeeInput};
 pub use cancellation::{CancelWindow, MAX_REFUND_CUTOFF_MINUTES};

@@ -87,7 +87,7 @@ pub struct CreateEventRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SetEventStatusRequest {
-    /// DRAFT | ON_SALE | SOLD_OUT | ENDED | CANCELLED
+    #[schema(value_type = crate::domain::status::EventStatus)]
     pub status: String,
 }
 

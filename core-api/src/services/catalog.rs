@@ -38,7 +38,7 @@ pub struct EventView {
     pub id: Uuid,
     pub title: String,
     pub description: String,
-    /// DRAFT | ON_SALE | SOLD_OUT | ENDED | CANCELLED
+    #[schema(value_type = crate::domain::status::EventStatus)]
     pub status: String,
     pub venue: VenueRef,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -29,7 +29,7 @@ pub struct PaymentView {
     pub reservation_id: Uuid,
     /// KRW, integer.
     pub amount: i64,
-    /// PAID | REFUNDED
+    #[schema(value_type = crate::domain::status::PaymentStatus)]
     pub status: String,
     pub paid_at: DateTime<Utc>,
 }

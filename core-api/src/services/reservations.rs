@@ -64,7 +64,7 @@ pub struct ReservationView {
     pub reservation_id: Uuid,
     pub reservation_number: String,
     pub performance_id: Uuid,
-    /// PENDING_PAYMENT | CONFIRMED | CANCELLED | EXPIRED
+    #[schema(value_type = crate::domain::status::ReservationStatus)]
     pub status: String,
     pub seats: Vec<SeatView>,
     /// KRW, integer.

@@ -22,7 +22,7 @@ pub struct SeatView {
     pub price_tier: String,
     /// KRW, integer.
     pub price: i64,
-    /// AVAILABLE | HELD | RESERVED | SOLD
+    #[schema(value_type = crate::domain::status::SeatStatus)]
     pub status: &'static str,
 }
 

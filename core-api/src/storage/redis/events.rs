@@ -16,9 +16,11 @@ pub const STREAM_MAX_LEN: u64 = 10_000;
 #[serde(rename_all = "camelCase")]
 pub struct SeatEvent {
     pub seat_ids: Vec<Uuid>,
-    /// The seats' status from now on: AVAILABLE | HELD | RESERVED | SOLD
+    /// The seats' status from now on.
+    #[schema(value_type = crate::domain::status::SeatStatus)]
     pub status: String,
-    /// Why: HELD | RELEASED | RESERVED | SOLD | EXPIRED | CANCELLED
+    /// Why they changed.
+    #[schema(value_type = crate::domain::status::SeatChangeReason)]
     pub reason: String,
 }
 
