@@ -32,7 +32,7 @@ async fn a_hundred_thousand_writes_on_made_up_performances_leave_no_redis_key() 
     );
     let user = Uuid::new_v4();
 
-    // The admission code path the gateway runs for every write, 100,000 times, 64 at once.
+    // The admission code path the gateway runs for every write, 100,000 times, 256 at once.
     let outcomes: Vec<Outcome> = futures::stream::iter(0..100_000)
         .map(|i| {
             let dedupe = &dedupe;
@@ -44,7 +44,7 @@ async fn a_hundred_thousand_writes_on_made_up_performances_leave_no_redis_key() 
                     .expect("dedupe call")
             }
         })
-        .buffer_unordered(64)
+        .buffer_unordered(256)
         .collect()
         .await;
 
@@ -64,7 +64,7 @@ async fn holds_on_made_up_performances_through_the_gateway_get_404_and_leave_no_
         .into_iter()
         .collect();
 
-    let statuses: Vec<StatusCode> = futures::stream::iter(0..1_000)
+    let statuses: Vec<StatusCode> = futures::stream::iter(0..500)
         .map(|_| async {
             let body = json!({ "performanceId": Uuid::new_v4(), "seatIds": [Uuid::new_v4()] });
             stack
