@@ -7,7 +7,8 @@
 -- KEYS[5] seq     (last join sequence handed out)
 -- KEYS[6] admitted (watermark: every sequence <= it has been admitted)
 -- KEYS[7] active  (sorted set: user -> end of the pass window, ms)
--- ARGV[1] user id, ARGV[2] now (ms)
+-- ARGV[1] user id, ARGV[2] now (ms), ARGV[3] state TTL (ms): every key this script writes
+-- expires that long after the last join or tick (queue_tick.lua renews the same keys)
 --
 -- Returns {status, seq, admitted, passExpiresAtMs, admitPerMinute}.
 local cfg = redis.call('HMGET', KEYS[1], 'enabled', 'admitPerMinute')
@@ -30,4 +31,5 @@ if soldout then return {'SOLD_OUT', 0, admitted, 0, apm} end
 local seq = redis.call('INCR', KEYS[5])
 redis.call('HSET', KEYS[3], ARGV[1], seq)
 redis.call('RPUSH', KEYS[4], ARGV[1])
+for i = 3, 7 do redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
 return {'WAITING', seq, admitted, 0, apm}

@@ -15,11 +15,13 @@ pub mod metrics;
 pub mod proxy;
 pub mod redis;
 pub mod telemetry;
+pub mod tls;
 
 use std::{future::Future, net::SocketAddr, os::fd::AsRawFd, sync::Arc, time::Duration};
 
 use pingora::{
     apps::{HttpPersistentSettings, HttpServerApp},
+    listeners::tls::Acceptor,
     protocols::{SocketDigest, Stream, http::ServerSession},
     proxy::{HttpProxy, http_proxy},
     server::configuration::ServerConf,
@@ -40,11 +42,14 @@ use crate::{
     metrics::Metrics,
     proxy::{Gateway, upstream::Upstreams},
     redis::Redis,
+    tls::TlsListener,
 };
 
 pub struct Application {
     listener: TcpListener,
     metrics_listener: TcpListener,
+    /// Present when TLS termination is configured (bound on `GATEWAY_TLS_LISTEN_ADDR`).
+    tls_listener: Option<TlsListener>,
     proxy: Arc<HttpProxy<Gateway>>,
     ticker: Arc<Ticker>,
     upstreams: Arc<Upstreams>,
@@ -68,6 +73,10 @@ impl Application {
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
         let config = Arc::new(config);
+        let tls_listener = match &config.tls {
+            Some(tls) => Some(TlsListener::bind(tls).await?),
+            None => None,
+        };
         let metrics = Metrics::new()?;
         let redis = Redis::connect(
             &config.redis_url,
@@ -109,6 +118,7 @@ impl Application {
         Ok(Application {
             listener,
             metrics_listener,
+            tls_listener,
             proxy,
             ticker,
             upstreams,
@@ -124,6 +134,11 @@ impl Application {
 
     pub fn metrics_addr(&self) -> std::io::Result<SocketAddr> {
         self.metrics_listener.local_addr()
+    }
+
+    /// The TLS listener's address, when TLS termination is configured.
+    pub fn tls_addr(&self) -> Option<std::io::Result<SocketAddr>> {
+        self.tls_listener.as_ref().map(|t| t.listener.local_addr())
     }
 
     /// The admission ticker, so tests can tick by hand (with `GATEWAY_QUEUE_TICK_MS=0`).
@@ -160,21 +175,44 @@ impl Application {
         tokio::spawn(metrics.into_future());
 
         let idle = Duration::from_secs(self.config.idle_timeout_secs);
-        let mut stop = stop_rx.clone();
-        loop {
-            tokio::select! {
-                accepted = self.listener.accept() => match accepted {
-                    Ok((tcp, peer)) => {
-                        tokio::spawn(serve(self.proxy.clone(), tcp, peer, stop_rx.clone(), idle));
-                    }
-                    Err(e) => {
-                        // Out of file descriptors and the like: back off briefly, keep serving.
-                        tracing::warn!(error = %e, "accept failed");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                    }
-                },
-                _ = crate::stopped(&mut stop) => return Ok(()),
-            }
+        if let Some(tls) = self.tls_listener {
+            let (listener, acceptor) = tls.start(stop_rx.clone());
+            tokio::spawn(accept(
+                listener,
+                self.proxy.clone(),
+                Some(acceptor),
+                stop_rx.clone(),
+                idle,
+            ));
+        }
+        accept(self.listener, self.proxy, None, stop_rx, idle).await;
+        Ok(())
+    }
+}
+
+/// Accepts connections until stopped; each is served on its own task, over TLS when an
+/// acceptor is given.
+async fn accept(
+    listener: TcpListener,
+    proxy: Arc<HttpProxy<Gateway>>,
+    tls: Option<Arc<Acceptor>>,
+    stop_rx: watch::Receiver<bool>,
+    idle: Duration,
+) {
+    let mut stop = stop_rx.clone();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((tcp, peer)) => {
+                    tokio::spawn(serve(proxy.clone(), tcp, peer, tls.clone(), stop_rx.clone(), idle));
+                }
+                Err(e) => {
+                    // Out of file descriptors and the like: back off briefly, keep serving.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            _ = crate::stopped(&mut stop) => return,
         }
     }
 }
@@ -188,10 +226,15 @@ impl Application {
 /// boxed `process_new_http` future, the session and its header buffer). Calling
 /// `process_new_http` once per request instead means that state exists only while a request is
 /// in flight; between requests a connection costs its task, its socket and a one-byte peek.
+///
+/// Over TLS, bytes of the next request may already sit decrypted inside the TLS session, so a
+/// socket peek cannot tell; there Pingora waits for the next request itself (with the same
+/// idle limit as its keep-alive timeout).
 async fn serve(
     proxy: Arc<HttpProxy<Gateway>>,
     tcp: TcpStream,
     peer: SocketAddr,
+    tls: Option<Arc<Acceptor>>,
     shutdown: watch::Receiver<bool>,
     idle: Duration,
 ) {
@@ -207,7 +250,18 @@ async fn serve(
     }
     let digest = SocketDigest::from_raw_fd(tcp.as_raw_fd());
     let _ = digest.peer_addr.set(Some(peer.into()));
-    let mut stream: Stream = Box::new(ClientStream::new(tcp, digest));
+    let client = ClientStream::new(tcp, digest);
+    let (mut stream, peek_between): (Stream, bool) = match tls {
+        None => (Box::new(client), true),
+        Some(acceptor) => match tokio::time::timeout(idle, acceptor.tls_handshake(client)).await {
+            Ok(Ok(tls)) => (Box::new(tls), false),
+            Ok(Err(e)) => {
+                tracing::debug!(error = %e, "TLS handshake failed");
+                return;
+            }
+            Err(_) => return,
+        },
+    };
     let mut settings: Option<HttpPersistentSettings> = None;
     loop {
         // The session is built in its own block so that it is not part of this task's state
@@ -227,6 +281,9 @@ async fn serve(
             return;
         };
         (stream, settings) = reused.consume();
+        if !peek_between {
+            continue;
+        }
         // Pipelining is off, so nothing of the next request is buffered yet: wait for its
         // first byte on the socket (peeked, not read).
         if !matches!(

@@ -22,6 +22,9 @@ async fn main() -> std::process::ExitCode {
     let result = async {
         let app = Application::build(config).await?;
         tracing::info!(listen = %app.local_addr()?, metrics = %app.metrics_addr()?, "listening");
+        if let Some(tls) = app.tls_addr() {
+            tracing::info!(tls = %tls?, "listening for TLS");
+        }
         app.run_until_stopped(shutdown_signal()).await?;
         anyhow::Ok(())
     }

@@ -23,6 +23,11 @@ pub static QUEUE_STATUS: LazyLock<Script> =
 pub static QUEUE_TICK: LazyLock<Script> =
     LazyLock::new(|| Script::from_lua(include_str!("../../redis/queue_tick.lua")));
 
+/// How long the gateway's longer-lived keys (sequence counters, waiting-room state) live after
+/// their last use. Every key the gateway writes expires: Redis runs with `noeviction`, so keys
+/// that never expire would one day stop every write.
+pub const STATE_TTL_MS: u64 = 24 * 60 * 60 * 1000;
+
 #[derive(Clone)]
 pub struct Redis {
     pool: Pool,

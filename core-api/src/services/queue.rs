@@ -26,6 +26,10 @@ use crate::{
 /// nothing a waiting user sees.
 const SOLD_OUT_REFRESH_SPACING: Duration = Duration::from_millis(100);
 
+/// Sync rounds between two passes marking every performance known to the gateway (five
+/// minutes at the 2 s sync interval).
+const MARK_KNOWN_EVERY_ROUNDS: u32 = 150;
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SetQueueRequest {
@@ -134,6 +138,22 @@ impl QueueService {
         }
     }
 
+    /// Tells the gateway a new performance exists (see `QueueMirror::mark_known`) before the
+    /// performance is announced. Best effort: every core-api marks all performances when it
+    /// starts.
+    pub async fn mark_known(&self, performance_id: Uuid) {
+        if let Err(e) = self.mirror.mark_known(&[performance_id]).await {
+            tracing::warn!(performance = %performance_id, error = %e, "could not mark the performance known in Redis");
+        }
+    }
+
+    /// Marks every performance in Postgres as known to the gateway.
+    pub async fn mark_all_known(&self) -> anyhow::Result<()> {
+        let ids = self.repo.all_ids().await?;
+        self.mirror.mark_known(&ids).await?;
+        Ok(())
+    }
+
     /// After a commit: flag the performance sold out in Redis when nothing is AVAILABLE, so
     /// the waiting room stops admitting and tells waiting users at once. Runs in the
     /// background, off the buyer's response, and coalesced per performance: while a refresh
@@ -207,12 +227,25 @@ impl QueueService {
         Ok(())
     }
 
-    /// Syncs every `every` until the task is dropped.
+    /// Syncs every `every` until the task is dropped. The first round (start-up) and then
+    /// every `MARK_KNOWN_EVERY_ROUNDS` rounds also mark every performance known, which repairs
+    /// a marker missed while Redis was down or lost with Redis's data.
     pub async fn run_sync(self, every: Duration) {
         let mut timer = tokio::time::interval(every);
         timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut rounds_until_mark = 0u32;
         loop {
             timer.tick().await;
+            if rounds_until_mark == 0 {
+                match self.mark_all_known().await {
+                    Ok(()) => rounds_until_mark = MARK_KNOWN_EVERY_ROUNDS,
+                    Err(e) => {
+                        tracing::debug!(error = %e, "marking performances known failed; retrying next round");
+                    }
+                }
+            } else {
+                rounds_until_mark -= 1;
+            }
             if let Err(e) = self.sync().await {
                 tracing::debug!(error = %e, "queue sync failed; retrying next round");
             }

@@ -202,3 +202,28 @@ async fn a_performance_created_with_its_waiting_room_on_is_queued_at_once() {
         "the gateway's Redis copy of the waiting room exists when the create call answers"
     );
 }
+
+#[tokio::test]
+async fn every_performance_is_marked_known_to_the_gateway_at_creation_and_at_start_up() {
+    use fred::prelude::*;
+    let app = TestApp::spawn().await;
+    let perf = app.performance(1, 2, 2).await;
+    let key = format!(
+        "{}queue:{{perf:{}}}:config",
+        app.stores.redis_prefix, perf.id
+    );
+    let redis = crate::helpers::redis_client().await;
+    let known: Option<String> = redis.hget(&key, "known").await.expect("hget");
+    assert_eq!(known.as_deref(), Some("1"), "marked when created");
+
+    // Redis loses the marker; the next core-api to start marks every performance again.
+    let _: i64 = redis.del(&key).await.expect("del");
+    let _restarted = app.sibling(|_| {}).await;
+
+    let marked = crate::helpers::eventually(std::time::Duration::from_secs(10), || async {
+        let known: Option<String> = redis.hget(&key, "known").await.unwrap_or(None);
+        known.as_deref() == Some("1")
+    })
+    .await;
+    assert!(marked, "marked again at start-up");
+}

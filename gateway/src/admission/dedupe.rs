@@ -5,13 +5,18 @@
 //! same write fired again (double click, impatient retry, a script firing 20 at once) while
 //! the first is in flight gets 409 `DUPLICATE_REQUEST` with `Retry-After`; a different write
 //! (other seats) is not blocked. The sequence (`X-Fcfs-Seq`) counts per performance, in the
-//! same hash slot; writes without a performance are counted per user.
+//! same hash slot; writes without a performance are counted per user. Sequence counters
+//! expire a day after their last use.
+//!
+//! A write naming a performance core-api does not know (no `queue:{perf:ID}:config` hash,
+//! checked inside the same script) writes nothing: it is proxied without a sequence and
+//! core-api answers its 404. Made-up ids therefore cannot fill Redis.
 
 use fred::prelude::*;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::redis::{DEDUPE_SEQ, Redis};
+use crate::redis::{DEDUPE_SEQ, Redis, STATE_TTL_MS};
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -23,6 +28,8 @@ pub enum Outcome {
     Duplicate {
         retry_after_ms: u64,
     },
+    /// The performance is unknown to core-api: nothing was written, no sequence given.
+    UnknownPerformance,
 }
 
 pub struct Dedupe {
@@ -49,23 +56,29 @@ impl Dedupe {
         Dedupe { redis, ttl_ms }
     }
 
-    /// (in-flight key, sequence key), both in one hash slot.
+    /// In-flight key, sequence key and, for a performance, its `config` hash written by
+    /// core-api: all in one hash slot.
     fn keys(
         &self,
         user: Uuid,
         route: &str,
         performance: Option<Uuid>,
         digest: &str,
-    ) -> (String, String) {
+    ) -> (String, Vec<String>) {
         let tag = match performance {
             Some(p) => format!("{{perf:{p}}}"),
             None => format!("{{user:{user}}}"),
         };
-        (
-            self.redis
-                .key(&format!("gw:{tag}:inflight:{user}:{route}:{digest}")),
-            self.redis.key(&format!("gw:{tag}:seq")),
-        )
+        let inflight = self
+            .redis
+            .key(&format!("gw:{tag}:inflight:{user}:{route}:{digest}"));
+        let mut keys = Vec::with_capacity(3);
+        keys.push(inflight.clone());
+        keys.push(self.redis.key(&format!("gw:{tag}:seq")));
+        if let Some(p) = performance {
+            keys.push(self.redis.queue_key(p, "config"));
+        }
+        (inflight, keys)
     }
 
     pub async fn check(
@@ -76,12 +89,16 @@ impl Dedupe {
         digest: &str,
         request_id: &str,
     ) -> Result<Outcome, Error> {
-        let (inflight, seq) = self.keys(user, route, performance, digest);
+        let (inflight, keys) = self.keys(user, route, performance, digest);
         let result: Result<Vec<i64>, Error> = DEDUPE_SEQ
             .evalsha_with_reload(
                 self.redis.client(),
-                vec![inflight.clone(), seq],
-                vec![request_id.to_owned(), self.ttl_ms.to_string()],
+                keys,
+                vec![
+                    request_id.to_owned(),
+                    self.ttl_ms.to_string(),
+                    STATE_TTL_MS.to_string(),
+                ],
             )
             .await;
         self.redis.observe(&result);
@@ -90,6 +107,7 @@ impl Dedupe {
                 seq: *seq,
                 inflight,
             }),
+            [2, _] => Ok(Outcome::UnknownPerformance),
             [0, ttl] => Ok(Outcome::Duplicate {
                 retry_after_ms: (*ttl).max(1) as u64,
             }),

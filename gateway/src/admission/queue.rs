@@ -14,7 +14,7 @@ use std::{
 use fred::prelude::*;
 use uuid::Uuid;
 
-use crate::redis::{QUEUE_JOIN, QUEUE_STATUS, QUEUE_TICK, Redis};
+use crate::redis::{QUEUE_JOIN, QUEUE_STATUS, QUEUE_TICK, Redis, STATE_TTL_MS};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -162,7 +162,11 @@ impl Queue {
             .evalsha_with_reload(
                 self.redis.client(),
                 keys,
-                vec![user.to_string(), now_ms.to_string()],
+                vec![
+                    user.to_string(),
+                    now_ms.to_string(),
+                    STATE_TTL_MS.to_string(),
+                ],
             )
             .await;
         self.redis.observe(&result);
@@ -211,7 +215,7 @@ impl Queue {
         lease_ms: u64,
     ) -> Result<Tick, Error> {
         let keys = [
-            "config", "soldout", "line", "admitted", "active", "tick", "lease",
+            "config", "soldout", "line", "admitted", "active", "tick", "lease", "members", "seq",
         ]
         .map(|n| self.k(perf, n))
         .to_vec();
@@ -220,6 +224,7 @@ impl Queue {
             instance.to_owned(),
             lease_ms.to_string(),
             self.pass_ttl_ms.to_string(),
+            STATE_TTL_MS.to_string(),
         ];
         let result: Result<Vec<i64>, Error> = QUEUE_TICK
             .evalsha_with_reload(self.redis.client(), keys, args)

@@ -3,7 +3,14 @@
 
 mod source;
 
-use std::{collections::HashMap, net::SocketAddr, time::Duration};
+use std::{
+    collections::HashMap,
+    net::{IpAddr, SocketAddr},
+    path::PathBuf,
+    time::Duration,
+};
+
+use ipnet::IpNet;
 
 use self::source::{Env, toml_vars};
 
@@ -40,8 +47,8 @@ pub struct Config {
     pub rate_per_ip_burst: u32,
     pub rate_per_user_per_sec: u32,
     pub rate_per_user_burst: u32,
-    /// Header carrying the client address when a trusted load balancer sits in front
-    /// (its last entry is used); empty means the TCP peer address.
+    /// Header carrying the client address chain (`X-Forwarded-For` form), read only when the
+    /// TCP peer is one of `trusted_proxies`.
     pub client_ip_header: String,
     pub max_body_bytes: usize,
     pub dedupe_ttl_ms: u64,
@@ -52,6 +59,19 @@ pub struct Config {
     pub idle_timeout_secs: u64,
     pub instance_id: String,
     pub log_json: bool,
+    /// Peers allowed to say who the client is (`GATEWAY_TRUSTED_PROXIES`); empty: nobody, the
+    /// TCP peer is the client.
+    pub trusted_proxies: Vec<IpNet>,
+    /// TLS termination on a listener of its own; `None`: plain HTTP only.
+    pub tls: Option<TlsConfig>,
+}
+
+/// Where the TLS listener listens and where its certificate and key are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TlsConfig {
+    pub listen_addr: SocketAddr,
+    pub cert_file: PathBuf,
+    pub key_file: PathBuf,
 }
 
 impl std::fmt::Debug for Config {
@@ -67,6 +87,8 @@ impl std::fmt::Debug for Config {
             .field("redis_fail_mode", &self.redis_fail_mode)
             .field("redis_fail_mode_queued", &self.redis_fail_mode_queued)
             .field("instance_id", &self.instance_id)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("tls", &self.tls)
             .finish_non_exhaustive()
     }
 }
@@ -134,7 +156,7 @@ impl Config {
             rate_per_user_per_sec: env.parse("GATEWAY_RATE_PER_USER_PER_SEC", "10")?,
             rate_per_user_burst: env.parse("GATEWAY_RATE_PER_USER_BURST", "20")?,
             client_ip_header: env
-                .string("GATEWAY_CLIENT_IP_HEADER", "")
+                .string("GATEWAY_CLIENT_IP_HEADER", "x-forwarded-for")
                 .to_ascii_lowercase(),
             max_body_bytes: env.parse("GATEWAY_MAX_BODY_BYTES", "1048576")?,
             dedupe_ttl_ms: env.parse("GATEWAY_DEDUPE_TTL_MS", "3000")?,
@@ -152,6 +174,8 @@ impl Config {
                     ));
                 }
             },
+            trusted_proxies: trusted_proxies(&env.string("GATEWAY_TRUSTED_PROXIES", ""))?,
+            tls: tls_config(&env)?,
         };
         config.validate()?;
         Ok(config)
@@ -254,6 +278,59 @@ impl Config {
     pub fn redis_timeout(&self) -> Duration {
         Duration::from_millis(self.redis_timeout_ms)
     }
+
+    /// Whether `peer` may tell us the client's address.
+    pub fn is_trusted_proxy(&self, peer: IpAddr) -> bool {
+        self.trusted_proxies.iter().any(|net| net.contains(&peer))
+    }
+}
+
+/// `GATEWAY_TRUSTED_PROXIES`: comma-separated CIDRs or single addresses.
+fn trusted_proxies(raw: &str) -> Result<Vec<IpNet>, ConfigError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<IpNet>()
+                .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+                .map(|net| net.trunc())
+                .map_err(|_| {
+                    error(
+                        "GATEWAY_TRUSTED_PROXIES",
+                        format!("{s:?} is not an address or CIDR"),
+                    )
+                })
+        })
+        .collect()
+}
+
+/// `GATEWAY_TLS_LISTEN_ADDR`, `GATEWAY_TLS_CERT_FILE`, `GATEWAY_TLS_KEY_FILE`: all or none.
+fn tls_config(env: &source::Env) -> Result<Option<TlsConfig>, ConfigError> {
+    const VARS: [&str; 3] = [
+        "GATEWAY_TLS_LISTEN_ADDR",
+        "GATEWAY_TLS_CERT_FILE",
+        "GATEWAY_TLS_KEY_FILE",
+    ];
+    let set: Vec<Option<String>> = VARS
+        .iter()
+        .map(|var| Some(env.string(var, "")).filter(|v| !v.is_empty()))
+        .collect();
+    if set.iter().all(Option::is_none) {
+        return Ok(None);
+    }
+    if let Some(missing) = VARS.iter().zip(&set).find(|(_, v)| v.is_none()) {
+        return Err(error(
+            missing.0,
+            "is required when any GATEWAY_TLS_* variable is set",
+        ));
+    }
+    let cert_file = PathBuf::from(env.string("GATEWAY_TLS_CERT_FILE", ""));
+    let key_file = PathBuf::from(env.string("GATEWAY_TLS_KEY_FILE", ""));
+    Ok(Some(TlsConfig {
+        listen_addr: env.parse("GATEWAY_TLS_LISTEN_ADDR", "")?,
+        cert_file,
+        key_file,
+    }))
 }
 
 #[cfg(test)]
@@ -313,6 +390,44 @@ mod tests {
         assert_eq!(vars["GATEWAY_UPSTREAMS"], "a:1,b:2");
         assert_eq!(vars["GATEWAY_RATE_PER_IP_PER_SEC"], "7");
         assert_eq!(vars["REDIS_URL"], "redis://x");
+    }
+
+    #[test]
+    fn trusted_proxies_and_tls_are_validated() {
+        let config = Config::from_vars(vars(&[(
+            "GATEWAY_TRUSTED_PROXIES",
+            "10.0.0.0/8, 192.168.1.7,::1",
+        )]))
+        .expect("loads");
+        assert_eq!(config.trusted_proxies.len(), 3);
+        assert!(config.is_trusted_proxy("10.1.2.3".parse().expect("ip")));
+        assert!(config.is_trusted_proxy("192.168.1.7".parse().expect("ip")));
+        assert!(!config.is_trusted_proxy("192.168.1.8".parse().expect("ip")));
+        assert!(config.tls.is_none());
+        for (var, pairs) in [
+            (
+                "GATEWAY_TRUSTED_PROXIES",
+                vec![("GATEWAY_TRUSTED_PROXIES", "10.0.0.0/33")],
+            ),
+            (
+                "GATEWAY_TLS_KEY_FILE",
+                vec![
+                    ("GATEWAY_TLS_LISTEN_ADDR", "0.0.0.0:8443"),
+                    ("GATEWAY_TLS_CERT_FILE", "/etc/cert.pem"),
+                ],
+            ),
+            (
+                "GATEWAY_TLS_LISTEN_ADDR",
+                vec![
+                    ("GATEWAY_TLS_LISTEN_ADDR", "everywhere"),
+                    ("GATEWAY_TLS_CERT_FILE", "/etc/cert.pem"),
+                    ("GATEWAY_TLS_KEY_FILE", "/etc/key.pem"),
+                ],
+            ),
+        ] {
+            let err = Config::from_vars(vars(&pairs)).expect_err(var);
+            assert_eq!(err.var, var);
+        }
     }
 
     #[test]

@@ -11,6 +11,8 @@ pub struct Ctx {
     pub request_id: String,
     pub route: String,
     pub client_ip: Option<IpAddr>,
+    /// The client connection came over TLS.
+    pub tls: bool,
     pub identity: Option<Identity>,
     pub allowance: Option<Allowance>,
     /// `X-Fcfs-Seq` for writes that passed duplicate blocking.
@@ -32,6 +34,7 @@ impl Default for Ctx {
             request_id: String::new(),
             route: "unmatched".to_owned(),
             client_ip: None,
+            tls: false,
             identity: None,
             allowance: None,
             seq: None,

@@ -186,6 +186,17 @@ impl ProxyHttp for Gateway {
         }
     }
 
+    /// How Pingora's own error lines name a request: method, route label and request id,
+    /// never the raw path (calendar feed paths carry a secret token).
+    fn request_summary(&self, session: &Session, ctx: &Ctx) -> String {
+        format!(
+            "{} {}, request id {}",
+            session.req_header().method,
+            ctx.route,
+            ctx.request_id
+        )
+    }
+
     async fn logging(&self, session: &mut Session, _e: Option<&pingora::Error>, ctx: &mut Ctx) {
         let status = session.response_written().map_or(0, |r| r.status.as_u16());
         // No upstream answer at all (connect failure, broken exchange): free the key too.

@@ -44,6 +44,7 @@ struct PerformanceRef {
 impl Gateway {
     pub(super) async fn admit(&self, session: &mut Session, ctx: &mut Ctx) -> Result<Flow> {
         ctx.request_id = hygiene::request_id(session.req_header());
+        ctx.tls = session.digest().is_some_and(|d| d.ssl_digest.is_some());
         ctx.client_ip = self.client_ip(session);
         hygiene::strip_spoofable(session.req_header_mut());
         let method = session.req_header().method.clone();
@@ -146,6 +147,8 @@ impl Gateway {
             Ok(dedupe::Outcome::Duplicate { retry_after_ms }) => {
                 return Err(Error::Duplicate { retry_after_ms });
             }
+            // core-api answers 404 for it; the gateway keeps no state for ids it cannot vouch for.
+            Ok(dedupe::Outcome::UnknownPerformance) => {}
             Err(e) => {
                 let mode = if queued {
                     self.config.redis_fail_mode_queued
@@ -167,24 +170,39 @@ impl Gateway {
         Ok(Flow::Proxy)
     }
 
-    /// The TCP peer, or the last entry of the configured header when a trusted balancer
-    /// sits in front.
+    /// The client's address: the TCP peer, unless the peer is a trusted proxy; then the
+    /// address chain header (`X-Forwarded-For` form) is walked from the right, skipping
+    /// trusted hops, and the first untrusted address is the client. A forged chain from an
+    /// untrusted peer is never read.
     fn client_ip(&self, session: &Session) -> Option<IpAddr> {
-        if !self.config.client_ip_header.is_empty()
-            && let Some(ip) = session
-                .req_header()
-                .headers
-                .get(self.config.client_ip_header.as_str())
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.rsplit(',').next())
-                .and_then(|v| v.trim().parse().ok())
-        {
-            return Some(ip);
-        }
-        session
+        let peer = session
             .client_addr()
             .and_then(|a| a.as_inet())
-            .map(|a| a.ip())
+            .map(|a| a.ip())?;
+        if !self.config.is_trusted_proxy(peer) {
+            return Some(peer);
+        }
+        let mut client = peer;
+        let values = session
+            .req_header()
+            .headers
+            .get_all(self.config.client_ip_header.as_str());
+        for value in values.iter().rev() {
+            let Ok(value) = value.to_str() else {
+                return Some(client);
+            };
+            for hop in value.rsplit(',') {
+                let Some(ip) = parse_hop(hop.trim()) else {
+                    // Garbage: nothing left of it can be vouched for.
+                    return Some(client);
+                };
+                client = ip;
+                if !self.config.is_trusted_proxy(ip) {
+                    return Some(client);
+                }
+            }
+        }
+        Some(client)
     }
 
     async fn answer_health(&self, session: &mut Session, ctx: &Ctx, ready: bool) -> Result<Flow> {
@@ -214,6 +232,13 @@ impl Gateway {
             .map_err(|e| Error::Internal(anyhow::anyhow!("writing response: {e}")))?;
         Ok(Flow::Answered)
     }
+}
+
+/// One hop of an address chain: `1.2.3.4`, `1.2.3.4:5678`, `::1` or `[::1]:5678`.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
 }
 
 fn content_length(session: &Session) -> Option<usize> {

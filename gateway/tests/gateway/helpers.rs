@@ -65,6 +65,8 @@ impl Core {
 pub struct Gateway {
     pub addr: SocketAddr,
     pub metrics_addr: SocketAddr,
+    /// The TLS listener, when the test configured one.
+    pub tls_addr: Option<SocketAddr>,
     pub ticker: Arc<Ticker>,
     server: JoinHandle<()>,
 }
@@ -205,6 +207,7 @@ impl Stack {
             .expect("gateway");
         let addr = app.local_addr().expect("addr");
         let metrics_addr = app.metrics_addr().expect("metrics addr");
+        let tls_addr = app.tls_addr().map(|a| a.expect("tls addr"));
         let ticker = app.ticker();
         let server = tokio::spawn(async move {
             let _ = app.run_until_stopped(std::future::pending()).await;
@@ -212,6 +215,7 @@ impl Stack {
         Gateway {
             addr,
             metrics_addr,
+            tls_addr,
             ticker,
             server,
         }
@@ -455,4 +459,32 @@ pub async fn metrics_text(stack: &Stack, gateway: &Gateway) -> String {
         .text()
         .await
         .expect("text")
+}
+
+/// A plain Redis client on the test Redis (for looking at keys, never for flushing).
+pub async fn redis_client() -> fred::prelude::Client {
+    use fred::prelude::*;
+    let client = Client::new(
+        fred::prelude::Config::from_url(&redis_url()).expect("redis url"),
+        None,
+        None,
+        None,
+    );
+    client.init().await.expect("connect to Redis");
+    client
+}
+
+/// Every key under `prefix` (SCAN, never KEYS).
+pub async fn keys_under(client: &fred::prelude::Client, prefix: &str) -> Vec<String> {
+    use fred::types::scan::Scanner;
+    use futures::TryStreamExt;
+    let mut keys = Vec::new();
+    let mut pages = client.scan(format!("{prefix}*"), Some(1000), None);
+    while let Some(mut page) = pages.try_next().await.expect("scan") {
+        if let Some(results) = page.take_results() {
+            keys.extend(results.iter().filter_map(|k| k.as_str().map(str::to_owned)));
+        }
+    }
+    keys.sort();
+    keys
 }

@@ -10,3 +10,6 @@ mod limits;
 mod proxy;
 mod queue;
 mod redis_down;
+mod security;
+mod state;
+mod tls;

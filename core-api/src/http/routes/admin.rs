@@ -76,6 +76,7 @@ async fn create_performance(
     ApiJson(req): ApiJson<CreatePerformanceRequest>,
 ) -> Result<Created<PerformanceView>> {
     let performance = state.services.admin.create_performance(id, req).await?;
+    state.services.queue.mark_known(performance.id).await;
     if performance.queue_enabled {
         // The gateway learns of the waiting room from Redis: tell it before answering.
         state.services.queue.publish(performance.id).await;

@@ -2,6 +2,9 @@
 //! `queue:{perf:ID}:config` (hash: enabled, admitPerMinute, maxActive),
 //! `queue:{perf:ID}:soldout` (present when no seat is AVAILABLE) and the index set
 //! `queue:performances` of performances with a waiting room.
+//!
+//! Every performance core-api knows has a `config` hash (at least `known = 1`): the gateway
+//! checks for it inside its dedupe script and keeps no state for performances without one.
 
 use fred::prelude::*;
 use uuid::Uuid;
@@ -45,6 +48,21 @@ impl QueueMirror {
             let _: i64 = client.sadd(self.index(), row.id.to_string()).await?;
         } else {
             let _: i64 = client.srem(self.index(), row.id.to_string()).await?;
+        }
+        Ok(())
+    }
+
+    /// Marks performances as known to the gateway (`known = 1` in their `config` hash), in
+    /// pipelined batches; other fields of the hash are left as they are.
+    pub async fn mark_known(&self, performance_ids: &[Uuid]) -> Result<(), Error> {
+        for batch in performance_ids.chunks(1_000) {
+            let pipeline = self.redis.client().pipeline();
+            for id in batch {
+                let () = pipeline
+                    .hset(self.key(*id, "config"), ("known", "1"))
+                    .await?;
+            }
+            let _: Vec<Value> = pipeline.all().await?;
         }
         Ok(())
     }

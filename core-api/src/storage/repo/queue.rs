@@ -48,6 +48,18 @@ impl QueueRepo {
         .await
     }
 
+    /// The id of every performance.
+    pub async fn all_ids(&self) -> Result<Vec<Uuid>, DbErr> {
+        #[derive(FromQueryResult)]
+        struct IdRow {
+            id: Uuid,
+        }
+        let rows = IdRow::find_by_statement(sql("SELECT id FROM performances", []))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|r| r.id).collect())
+    }
+
     pub async fn set(
         &self,
         performance_id: Uuid,
