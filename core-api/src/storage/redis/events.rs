@@ -3,7 +3,10 @@
 //! made on one instance reaches the clients of all of them. Stream ids order events and
 //! let a reconnecting client resume (`Last-Event-ID`).
 
-use fred::{prelude::*, types::streams::XReadValue};
+use fred::{
+    prelude::*,
+    types::{ClusterHash, CustomCommand, streams::XReadValue},
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -102,6 +105,66 @@ impl SeatEvents {
     }
 }
 
+/// A connection of its own for blocking reads of one performance's stream (a blocking read
+/// would stall every other command on a shared one). Named in `CLIENT LIST` as
+/// `<prefix>seat-stream-reader`, so operators can count them.
+pub struct StreamReader {
+    client: Client,
+    key: String,
+}
+
+/// How long one blocking read waits for an entry; also how soon a reader nobody listens to
+/// any more notices.
+pub const READ_BLOCK_MS: u64 = 500;
+
+impl SeatEvents {
+    pub async fn reader(&self, performance_id: Uuid) -> StreamReader {
+        let client = self.redis.client().clone_new();
+        // A failed connect is not final: the client reconnects by itself, and reads fail
+        // (and are retried) until it has.
+        let _ = client.init().await;
+        let name = reader_name(&self.redis.key("seat-stream-reader"));
+        let _: Result<Value, Error> = client
+            .custom(
+                CustomCommand::new_static("CLIENT", ClusterHash::Random, false),
+                vec!["SETNAME".to_owned(), name],
+            )
+            .await;
+        StreamReader {
+            client,
+            key: stream_key(&self.redis, performance_id),
+        }
+    }
+}
+
+/// CLIENT SETNAME refuses spaces and control characters.
+fn reader_name(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_ascii_graphic() { c } else { '_' })
+        .collect()
+}
+
+impl StreamReader {
+    /// Entries after `after`, waiting up to [`READ_BLOCK_MS`] for the first; and the id of the
+    /// newest entry read, even one that could not be decoded (so it is not read again).
+    pub async fn read_after(
+        &self,
+        after: &str,
+    ) -> Result<(Option<String>, Vec<StreamEntry>), Error> {
+        let mut streams: fred::types::streams::XReadResponse<String, String, String, String> = self
+            .client
+            .xread_map(Some(1_000), Some(READ_BLOCK_MS), self.key.clone(), after)
+            .await?;
+        let entries = streams.remove(&self.key).unwrap_or_default();
+        let newest = entries.last().map(|(id, _)| id.clone());
+        Ok((newest, decode(entries)))
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.quit().await;
+    }
+}
+
 pub fn decode(entries: Vec<XReadValue<String, String, String>>) -> Vec<StreamEntry> {
     entries
         .into_iter()
@@ -132,5 +195,10 @@ mod tests {
         assert!(id_after("5-10", "5-9"));
         assert!(!id_after("5-9", "5-9"));
         assert_eq!(parse_id("garbage"), (0, 0));
+    }
+
+    #[test]
+    fn reader_names_have_no_spaces() {
+        assert_eq!(reader_name("my app:seat stream"), "my_app:seat_stream");
     }
 }
