@@ -27,7 +27,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::{
-    error::Result,
+    error::{Error, Result},
     http::extract::{ApiPath, ClientIp, MaybeCaller},
     services::stream::{Snapshot, StreamHub, Update, limits::ClientKey, limits::StreamPermit},
     startup::AppState,
@@ -60,7 +60,13 @@ async fn seat_stream(
     let hub = &state.services.streams;
     // Slots first: a refused client costs no database or Redis work.
     let permit = hub.admit(client, performance_id)?;
-    state.services.catalog.performance(performance_id).await?;
+    // From the per-instance rules cache: a crowd of new clients is one database read.
+    state
+        .services
+        .rules
+        .get(performance_id)
+        .await?
+        .ok_or(Error::NotFound("performance"))?;
     let receiver = hub.subscribe(performance_id).await?;
     let resume = headers.get("last-event-id").and_then(|v| v.to_str().ok());
     let (queued, last) = match catch_up(hub, performance_id, resume).await {
