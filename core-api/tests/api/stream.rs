@@ -58,7 +58,10 @@ async fn five_thousand_streams_opened_and_dropped_leave_no_task_receiver_or_redi
         .count()
         .await;
     assert_eq!(opened, 5_000);
-    eprintln!("5,000 streams opened and dropped in {:?}", started.elapsed());
+    eprintln!(
+        "5,000 streams opened and dropped in {:?}",
+        started.elapsed()
+    );
 
     // Assert: all of them shared the witness's one reader and its one Redis connection...
     let stats = app.services.streams.stats();
@@ -80,9 +83,14 @@ async fn five_thousand_streams_opened_and_dropped_leave_no_task_receiver_or_redi
         app.stream_reader_connections().await == redis_before
     })
     .await;
-    assert!(redis_released, "the reader's Redis connection is still open");
-    let tasks_released =
-        eventually(Duration::from_secs(10), || async { alive_tasks() <= tasks_before }).await;
+    assert!(
+        redis_released,
+        "the reader's Redis connection is still open"
+    );
+    let tasks_released = eventually(Duration::from_secs(10), || async {
+        alive_tasks() <= tasks_before
+    })
+    .await;
     assert!(
         tasks_released,
         "{} tasks alive, {tasks_before} before",
@@ -95,17 +103,23 @@ async fn the_fifth_stream_of_one_client_is_refused_until_one_of_its_four_closes(
     let app = TestApp::spawn().await;
     let perf = app.performance(1, 2, 4).await;
     let user = app.user().await;
-    let open_as = |token: &str| {
-        SseReader::send(app.stream_request(perf.id).bearer_auth(token))
-    };
+    let open_as = |token: &str| SseReader::send(app.stream_request(perf.id).bearer_auth(token));
     let mut four = Vec::new();
     for _ in 0..4 {
         four.push(open_as(&user.token).await.expect("within the cap"));
     }
 
-    let refused = open_as(&user.token).await.err().expect("the 5th is refused");
+    let refused = open_as(&user.token)
+        .await
+        .err()
+        .expect("the 5th is refused");
     assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(error_code(&refused.body), "RATE_LIMITED", "{}", refused.body);
+    assert_eq!(
+        error_code(&refused.body),
+        "RATE_LIMITED",
+        "{}",
+        refused.body
+    );
     assert_eq!(refused.body["error"]["details"]["limit"], "perClient");
     assert_eq!(refused.retry_after.as_deref(), Some("5"));
     // Someone else, and the same user on another performance, are not affected by it... but
@@ -282,7 +296,10 @@ async fn a_client_too_slow_for_the_event_rate_is_skipped_ahead_to_a_fresh_snapsh
         seat_events += 1;
     }
     eprintln!("slow client: {seat_events} events, then a snapshot");
-    assert!(seat_events < 3_000, "{seat_events} events before the snapshot");
+    assert!(
+        seat_events < 3_000,
+        "{seat_events} events before the snapshot"
+    );
     let key = format!("{}{{perf:{}}}:events", app.stores.redis_prefix, perf.id);
     let _: i64 = fred::interfaces::KeysInterface::del(&redis_client().await, key)
         .await
