@@ -9,7 +9,9 @@ use uuid::Uuid;
 
 use core_api::storage::redis::events::SeatEvent;
 
-use crate::helpers::{SseReader, TestApp, error_code, eventually, redis_client};
+use crate::helpers::{
+    SseReader, TcpProxy, TestApp, error_code, eventually, redis_client, redis_url,
+};
 
 /// A distinct client address for the i-th connection, as the gateway would forward it.
 fn address(i: usize) -> String {
@@ -304,4 +306,45 @@ async fn a_client_too_slow_for_the_event_rate_is_skipped_ahead_to_a_fresh_snapsh
     let _: i64 = fred::interfaces::KeysInterface::del(&redis_client().await, key)
         .await
         .expect("del");
+}
+
+#[tokio::test]
+async fn an_open_stream_outlives_a_redis_outage_and_carries_events_again_after_it() {
+    // Arrange: Redis only through a proxy the test controls; one open stream.
+    let host = redis_url().trim_start_matches("redis://").to_owned();
+    let mut proxy = TcpProxy::start(&host).await;
+    let app = TestApp::spawn_with(|v| {
+        v.insert("REDIS_URL".into(), format!("redis://{}", proxy.addr));
+    })
+    .await;
+    let perf = app.performance(1, 4, 4).await;
+    let mut stream = open_from(&app, perf.id, "192.0.2.20").await;
+    let named = eventually(Duration::from_secs(5), || async {
+        app.stream_reader_connections().await == 1
+    })
+    .await;
+    assert!(named, "the reader's connection is named");
+
+    // Act: the reader's connection is cut, then Redis comes back.
+    proxy.cut().await;
+    proxy.restore().await;
+
+    // Assert: the reader reconnects (under its name again) and events flow to the open stream.
+    let renamed = eventually(Duration::from_secs(15), || async {
+        app.stream_reader_connections().await == 1
+    })
+    .await;
+    assert!(
+        renamed,
+        "the reader reconnected and named its connection again"
+    );
+    let user = app.user().await;
+    let seat = perf.seat_ids[2];
+    let (status, body) = app.hold(&user, perf.id, &[seat]).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, _, held) = stream
+        .next_about(seat, Duration::from_secs(5))
+        .await
+        .expect("the HELD event reached the stream opened before the outage");
+    assert_eq!(held["status"], "HELD");
 }

@@ -206,7 +206,7 @@ async fn read_stream(
     mut last: String,
     sender: broadcast::Sender<Update>,
 ) {
-    let reader = hub.events.reader(performance_id).await;
+    let mut reader = hub.events.reader(performance_id);
     hub.counters.readers.fetch_add(1, Ordering::SeqCst);
     metrics::gauge!("seat_stream_readers").increment(1.0);
     while !hub.release_if_idle(performance_id, &sender) {

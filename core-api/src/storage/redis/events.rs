@@ -5,7 +5,10 @@
 
 use fred::{
     prelude::*,
-    types::{ClusterHash, CustomCommand, streams::XReadValue},
+    types::{
+        ClusterHash, CustomCommand,
+        streams::{XReadResponse, XReadValue},
+    },
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -107,10 +110,16 @@ impl SeatEvents {
 
 /// A connection of its own for blocking reads of one performance's stream (a blocking read
 /// would stall every other command on a shared one). Named in `CLIENT LIST` as
-/// `<prefix>seat-stream-reader`, so operators can count them.
+/// `<prefix>seat-stream-reader`, so operators (and tests) can count them.
 pub struct StreamReader {
     client: Client,
     key: String,
+    name: String,
+    /// The client runs (and reconnects by itself) once its first connect succeeded; after a
+    /// failed first connect it does not try again on its own.
+    started: bool,
+    /// A reconnected connection has lost its name.
+    named: bool,
 }
 
 /// How long one blocking read waits for an entry; also how soon a reader nobody listens to
@@ -118,21 +127,14 @@ pub struct StreamReader {
 pub const READ_BLOCK_MS: u64 = 500;
 
 impl SeatEvents {
-    pub async fn reader(&self, performance_id: Uuid) -> StreamReader {
-        let client = self.redis.client().clone_new();
-        // A failed connect is not final: the client reconnects by itself, and reads fail
-        // (and are retried) until it has.
-        let _ = client.init().await;
-        let name = reader_name(&self.redis.key("seat-stream-reader"));
-        let _: Result<Value, Error> = client
-            .custom(
-                CustomCommand::new_static("CLIENT", ClusterHash::Random, false),
-                vec!["SETNAME".to_owned(), name],
-            )
-            .await;
+    /// A reader, not connected yet: its first read connects.
+    pub fn reader(&self, performance_id: Uuid) -> StreamReader {
         StreamReader {
-            client,
+            client: self.redis.client().clone_new(),
             key: stream_key(&self.redis, performance_id),
+            name: reader_name(&self.redis.key("seat-stream-reader")),
+            started: false,
+            named: false,
         }
     }
 }
@@ -147,21 +149,39 @@ fn reader_name(name: &str) -> String {
 impl StreamReader {
     /// Entries after `after`, waiting up to [`READ_BLOCK_MS`] for the first; and the id of the
     /// newest entry read, even one that could not be decoded (so it is not read again).
+    /// Connects first if it has not yet; an error is for the caller to retry after a pause.
     pub async fn read_after(
-        &self,
+        &mut self,
         after: &str,
     ) -> Result<(Option<String>, Vec<StreamEntry>), Error> {
-        let mut streams: fred::types::streams::XReadResponse<String, String, String, String> = self
+        if !self.started {
+            self.client.init().await?;
+            self.started = true;
+        }
+        if !self.named {
+            let named: Result<Value, Error> = self
+                .client
+                .custom(
+                    CustomCommand::new_static("CLIENT", ClusterHash::Random, false),
+                    vec!["SETNAME".to_owned(), self.name.clone()],
+                )
+                .await;
+            self.named = named.is_ok();
+        }
+        let read: Result<XReadResponse<String, String, String, String>, Error> = self
             .client
             .xread_map(Some(1_000), Some(READ_BLOCK_MS), self.key.clone(), after)
-            .await?;
+            .await;
+        let mut streams = read.inspect_err(|_| self.named = false)?;
         let entries = streams.remove(&self.key).unwrap_or_default();
         let newest = entries.last().map(|(id, _)| id.clone());
         Ok((newest, decode(entries)))
     }
 
     pub async fn close(self) {
-        let _ = self.client.quit().await;
+        if self.started {
+            let _ = self.client.quit().await;
+        }
     }
 }
 
