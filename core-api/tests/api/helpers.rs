@@ -531,6 +531,11 @@ impl TcpProxy {
         proxy
     }
 
+    /// A proxy to the test Redis server; `redis://{addr}` reaches Redis through it.
+    pub async fn to_redis() -> Self {
+        Self::start(redis_url().trim_start_matches("redis://")).await
+    }
+
     fn serve(listener: TcpListener, target: String) -> JoinHandle<()> {
         tokio::spawn(async move {
             // Connections live in this set: aborting the accept task drops them all.

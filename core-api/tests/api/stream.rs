@@ -9,9 +9,7 @@ use uuid::Uuid;
 
 use core_api::storage::redis::events::SeatEvent;
 
-use crate::helpers::{
-    SseReader, TcpProxy, TestApp, error_code, eventually, redis_client, redis_url,
-};
+use crate::helpers::{SseReader, TcpProxy, TestApp, error_code, eventually, redis_client};
 
 /// A distinct client address for the i-th connection, as the gateway would forward it.
 fn address(i: usize) -> String {
@@ -311,8 +309,7 @@ async fn a_client_too_slow_for_the_event_rate_is_skipped_ahead_to_a_fresh_snapsh
 #[tokio::test]
 async fn an_open_stream_outlives_a_redis_outage_and_carries_events_again_after_it() {
     // Arrange: Redis only through a proxy the test controls; one open stream.
-    let host = redis_url().trim_start_matches("redis://").to_owned();
-    let mut proxy = TcpProxy::start(&host).await;
+    let mut proxy = TcpProxy::to_redis().await;
     let app = TestApp::spawn_with(|v| {
         v.insert("REDIS_URL".into(), format!("redis://{}", proxy.addr));
     })
