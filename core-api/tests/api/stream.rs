@@ -345,3 +345,36 @@ async fn an_open_stream_outlives_a_redis_outage_and_carries_events_again_after_i
         .expect("the HELD event reached the stream opened before the outage");
     assert_eq!(held["status"], "HELD");
 }
+
+#[tokio::test]
+async fn a_client_reconnecting_from_too_far_back_gets_a_snapshot_not_a_backlog() {
+    // Arrange: the client saw one event; 1,100 more came while it was away (more than the
+    // 1,024 a live client may fall behind).
+    let app = TestApp::spawn().await;
+    let perf = app.performance(1, 2, 4).await;
+    let events = app.services.streams.events().clone();
+    let event = SeatEvent {
+        seat_ids: vec![perf.seat_ids[0]],
+        status: "HELD".to_owned(),
+        reason: "HELD".to_owned(),
+    };
+    events.publish(perf.id, &event).await.expect("published");
+    let seen = events.last_id(perf.id).await.expect("id");
+    futures::stream::iter(0..1_100)
+        .map(|_| events.publish(perf.id, &event))
+        .buffer_unordered(50)
+        .for_each(|published| async move { published.expect("published") })
+        .await;
+
+    // Act: it reconnects with the id it saw.
+    let request = app
+        .stream_request(perf.id)
+        .header("last-event-id", &seen)
+        .header("x-forwarded-for", "192.0.2.30");
+    let mut reader = SseReader::send(request).await.expect("admitted");
+
+    // Assert: a snapshot as of the newest event, not 1,100 queued events.
+    let (name, id, _) = reader.next(Duration::from_secs(10)).await.expect("event");
+    assert_eq!(name, "snapshot");
+    assert_eq!(id, events.last_id(perf.id).await.expect("id"));
+}

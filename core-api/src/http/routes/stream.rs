@@ -29,9 +29,11 @@ use uuid::Uuid;
 use crate::{
     error::{Error, Result},
     http::extract::{ApiPath, ClientIp, MaybeCaller},
-    services::stream::{Snapshot, StreamHub, Update, limits::ClientKey, limits::StreamPermit},
+    services::stream::{
+        MAX_BEHIND, Snapshot, StreamHub, Update, limits::ClientKey, limits::StreamPermit,
+    },
     startup::AppState,
-    storage::redis::events::{STREAM_MAX_LEN, SeatEvent, id_after},
+    storage::redis::events::{SeatEvent, id_after},
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -163,7 +165,8 @@ fn seat_frame(id: &str, json: &[u8]) -> Bytes {
 }
 
 /// The events a reconnecting client missed, as frames, and the newest id among them; None
-/// when a snapshot is needed instead (no `Last-Event-ID`, or entries after it were trimmed).
+/// when a snapshot is needed instead (no `Last-Event-ID`, entries after it were trimmed, or
+/// more than [`MAX_BEHIND`] of them).
 async fn catch_up(
     hub: &StreamHub,
     performance_id: Uuid,
@@ -179,9 +182,12 @@ async fn catch_up(
         return None;
     }
     let missed = events
-        .read_after(performance_id, resume, STREAM_MAX_LEN)
+        .read_after(performance_id, resume, MAX_BEHIND as u64 + 1)
         .await
         .ok()?;
+    if missed.len() > MAX_BEHIND {
+        return None; // further behind than a live client may fall: a snapshot is less
+    }
     let mut last = resume.to_owned();
     let mut frames = VecDeque::with_capacity(missed.len());
     for (id, event) in missed {

@@ -32,7 +32,9 @@ use crate::{
 
 /// Events a listener may fall behind by before it is told it lagged (and sent a fresh
 /// snapshot instead of what it missed). The ring is shared by all listeners of a performance.
-const CHANNEL_CAPACITY: usize = 1024;
+/// A reconnecting client that missed more than this is sent a snapshot too, so no client
+/// holds more than this many events queued.
+pub const MAX_BEHIND: usize = 1024;
 
 /// The least time a snapshot is reused, whatever the seat map cache's setting (even off):
 /// what keeps it right is that every seat event drops it, not its age, and a crowd of new
@@ -127,7 +129,7 @@ impl StreamHub {
         if let Some(sender) = channels.get(&performance_id) {
             return Ok(sender.subscribe());
         }
-        let (sender, receiver) = broadcast::channel(CHANNEL_CAPACITY);
+        let (sender, receiver) = broadcast::channel(MAX_BEHIND);
         channels.insert(performance_id, sender.clone());
         // Nobody dropped the snapshot while no reader ran: it may miss what happened then.
         self.snapshots.invalidate(performance_id);
