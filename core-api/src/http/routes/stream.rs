@@ -43,8 +43,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Live seat changes of a performance (text/event-stream).
 ///
 /// At most `CORE_STREAM_MAX_PER_CLIENT` streams per client (the signed-in user, else the
-/// client's address) and `CORE_STREAM_MAX_PER_PERFORMANCE` per performance are open at once on
-/// one instance; past either, 429 `RATE_LIMITED` with `Retry-After`.
+/// client's address), `CORE_STREAM_MAX_PER_PERFORMANCE` per performance and
+/// `CORE_STREAM_MAX_CONNECTIONS` in all are open at once on one instance; past any of them,
+/// 429 `RATE_LIMITED` with `Retry-After`.
 #[utoipa::path(get, path = "/performances/{id}/seats/stream", tag = "catalog", params(("id" = Uuid, Path),
     ("Last-Event-ID" = Option<String>, Header, description = "resume after this event")),
     responses((status = 200, content_type = "text/event-stream", body = SeatEvent,
