@@ -127,7 +127,7 @@ def main():
     call("POST", "/holds", users[2], {"performanceId": arena, "seatIds": free_seats(demo, arena, 1)})
     passes = {i: arena_pass(u, arena) for i, u in enumerate(users)}
 
-    # One seat-stream subscriber (SSE) for the length of the load: seat_stream_subscribers.
+    # One seat-stream subscriber (SSE) for the length of the load: seat_stream_connections.
     stream = urllib.request.Request(API + f"/performances/{hall}/seats/stream")
     stream.add_header("Accept", "text/event-stream")
     stream.add_header("Authorization", "Bearer " + demo)

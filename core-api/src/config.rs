@@ -43,6 +43,14 @@ pub struct Config {
     pub sweep_interval_ms: u64,
     pub idempotency_ttl_secs: u64,
     pub stream_heartbeat_ms: u64,
+    /// Seat-stream connections one client (its user, or its IP without a token) may hold on
+    /// this instance (CORE_STREAM_MAX_PER_CLIENT).
+    pub stream_max_per_client: usize,
+    /// Seat-stream connections to one performance on this instance
+    /// (CORE_STREAM_MAX_PER_PERFORMANCE).
+    pub stream_max_per_performance: usize,
+    /// Seat-stream connections on this instance in all (CORE_STREAM_MAX_CONNECTIONS).
+    pub stream_max_connections: usize,
     pub breaker_failures: u32,
     pub breaker_cooldown_ms: u64,
     /// Waiting room: the secret the gateway signs queue passes with (CORE_QUEUE_PASS_SECRET).
@@ -213,6 +221,9 @@ impl Config {
             sweep_interval_ms: env.parse("CORE_SWEEP_INTERVAL_MS", "1000")?,
             idempotency_ttl_secs: env.parse("CORE_IDEMPOTENCY_TTL_SECS", "86400")?,
             stream_heartbeat_ms: env.parse("CORE_STREAM_HEARTBEAT_MS", "15000")?,
+            stream_max_per_client: env.parse("CORE_STREAM_MAX_PER_CLIENT", "4")?,
+            stream_max_per_performance: env.parse("CORE_STREAM_MAX_PER_PERFORMANCE", "20000")?,
+            stream_max_connections: env.parse("CORE_STREAM_MAX_CONNECTIONS", "50000")?,
             breaker_failures: env.parse("CORE_BREAKER_FAILURES", "3")?,
             breaker_cooldown_ms: env.parse("CORE_BREAKER_COOLDOWN_MS", "2000")?,
         };
@@ -316,6 +327,26 @@ impl Config {
             "must be 1 to 256",
         )?;
         check(
+            self.stream_heartbeat_ms >= 100,
+            "CORE_STREAM_HEARTBEAT_MS",
+            "must be at least 100",
+        )?;
+        check(
+            self.stream_max_per_client >= 1,
+            "CORE_STREAM_MAX_PER_CLIENT",
+            "must be at least 1",
+        )?;
+        check(
+            self.stream_max_per_performance >= 1,
+            "CORE_STREAM_MAX_PER_PERFORMANCE",
+            "must be at least 1",
+        )?;
+        check(
+            self.stream_max_connections >= 1,
+            "CORE_STREAM_MAX_CONNECTIONS",
+            "must be at least 1",
+        )?;
+        check(
             self.max_body_bytes >= 1024,
             "CORE_MAX_BODY_BYTES",
             "must be at least 1024",
@@ -393,6 +424,9 @@ mod tests {
         assert_eq!(err.var, "CONFIRM_FAILURE_RATE");
         let err = Config::from_vars(vars(&[("CORE_HOLD_TTL_MS", "soon")])).expect_err("refused");
         assert_eq!(err.var, "CORE_HOLD_TTL_MS");
+        let err =
+            Config::from_vars(vars(&[("CORE_STREAM_MAX_PER_CLIENT", "0")])).expect_err("refused");
+        assert_eq!(err.var, "CORE_STREAM_MAX_PER_CLIENT");
     }
 
     #[test]

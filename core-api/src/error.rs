@@ -25,6 +25,13 @@ pub enum Error {
     QueuePassRequired,
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// 429 `RATE_LIMITED`: a limit on what one client (or everyone) may hold at once.
+    #[error("{message}")]
+    RateLimited {
+        message: String,
+        retry_after_secs: u64,
+        details: Value,
+    },
     #[error("some seats are no longer available")]
     SeatUnavailable { seat_ids: Vec<Uuid> },
     /// A 409 other than seat contention (HOLD_EXPIRED, DUPLICATE_REQUEST, EMAIL_TAKEN, ...).
@@ -122,6 +129,7 @@ impl Error {
             Error::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) | Error::QueuePassRequired => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::SeatUnavailable { .. } | Error::Conflict { .. } => StatusCode::CONFLICT,
             Error::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Error::InsufficientBalance { .. } => StatusCode::PAYMENT_REQUIRED,
@@ -139,6 +147,7 @@ impl Error {
             Error::Forbidden(_) => "FORBIDDEN",
             Error::QueuePassRequired => "QUEUE_PASS_REQUIRED",
             Error::NotFound(_) => "NOT_FOUND",
+            Error::RateLimited { .. } => "RATE_LIMITED",
             Error::SeatUnavailable { .. } => "SEAT_UNAVAILABLE",
             Error::Conflict { code, .. } | Error::Rule { code, .. } => code,
             Error::InsufficientBalance { .. } => "INSUFFICIENT_BALANCE",
@@ -154,7 +163,8 @@ impl Error {
         match self {
             Error::Validation { details, .. }
             | Error::Rule { details, .. }
-            | Error::Conflict { details, .. } => details.clone(),
+            | Error::Conflict { details, .. }
+            | Error::RateLimited { details, .. } => details.clone(),
             Error::SeatUnavailable { seat_ids } => json!({ "unavailableSeatIds": seat_ids }),
             Error::Dependency { dependency, .. } => json!({ "dependency": dependency }),
             Error::InsufficientBalance { balance, required } => {
@@ -185,15 +195,20 @@ impl Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status_code();
+        let retry_after = match &self {
+            Error::RateLimited {
+                retry_after_secs, ..
+            } => Some(HeaderValue::from(*retry_after_secs)),
+            _ if status == StatusCode::SERVICE_UNAVAILABLE => Some(HeaderValue::from_static("1")),
+            _ => None,
+        };
         if status.is_server_error() {
             // The request id is on the enclosing tracing span.
             tracing::error!(code = self.code(), error = ?anyhow_chain(&self), "request failed");
         }
         let mut response = (status, Json(self.envelope())).into_response();
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        if let Some(value) = retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         response
     }
@@ -235,6 +250,21 @@ mod tests {
         let err = Error::Internal(anyhow::anyhow!("password=hunter2 in connection string"));
         assert_eq!(err.public_message(), "internal error");
         assert_eq!(err.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn a_rate_limit_answers_429_with_retry_after() {
+        let err = Error::RateLimited {
+            message: "too many".to_owned(),
+            retry_after_secs: 7,
+            details: json!({ "limit": "perClient" }),
+        };
+        let response = err.into_response();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(
+            response.headers().get(header::RETRY_AFTER),
+            Some(&HeaderValue::from_static("7"))
+        );
     }
 
     #[test]

@@ -100,6 +100,18 @@ fn describe() {
             "seat_events_dropped_total",
             "Seat events that could not be published (Redis down)",
         ),
+        (
+            "seat_stream_refused_total",
+            "Seat-stream connections refused with 429, by limit (perClient, perPerformance, perInstance)",
+        ),
+        (
+            "seat_stream_snapshots_total",
+            "Seat-stream snapshots built (one serves every client that asks at the same time)",
+        ),
+        (
+            "seat_stream_lagged_total",
+            "Seat-stream clients that fell behind the shared event ring and were sent a fresh snapshot",
+        ),
     ];
     for (name, help) in counters {
         describe_counter!(name, help);
@@ -118,7 +130,7 @@ fn describe() {
             "Redis circuit breaker on the hold path: 0 closed, 1 open, 2 half-open",
         ),
         (
-            "seat_stream_subscribers",
+            "seat_stream_connections",
             "Open SSE seat-stream connections on this instance",
         ),
         (

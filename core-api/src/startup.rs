@@ -117,8 +117,12 @@ impl Application {
         let stopped = |mut rx: watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|stop| *stop).await;
         };
-        let api = axum::serve(self.api_listener, http::router(self.state))
-            .with_graceful_shutdown(stopped(stop_rx.clone()));
+        // The peer address is the stream limits' client identity when no gateway forwards one.
+        let api = axum::serve(
+            self.api_listener,
+            http::router(self.state).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(stopped(stop_rx.clone()));
         let metrics = axum::serve(self.metrics_listener, crate::metrics::router())
             .with_graceful_shutdown(stopped(stop_rx));
         let served = tokio::try_join!(api.into_future(), metrics.into_future()).map(|_| ());

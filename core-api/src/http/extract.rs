@@ -1,10 +1,15 @@
 //! Extractors and response wrappers that speak our envelope: a bad body, path or query gets
 //! a 400 `VALIDATION_FAILED` in JSON, never axum's plain-text rejection.
 
+use std::{
+    convert::Infallible,
+    net::{IpAddr, SocketAddr},
+};
+
 use axum::{
     Json,
     extract::{
-        FromRequest, FromRequestParts, Path, Query, Request,
+        ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request,
         rejection::{JsonRejection, PathRejection, QueryRejection},
     },
     http::{StatusCode, header, request::Parts},
@@ -139,6 +144,34 @@ impl FromRequestParts<AppState> for MaybeCaller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
         Ok(MaybeCaller(
             bearer(parts).and_then(|t| state.services.auth.jwt.verify(t).ok()),
+        ))
+    }
+}
+
+/// The client's address: the one the gateway forwards in `X-Forwarded-For` (it drops any a
+/// client sent and sets its own), else the TCP peer when core-api is called directly.
+pub struct ClientIp(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse().ok());
+        let peer = || {
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip())
+        };
+        Ok(ClientIp(
+            forwarded
+                .or_else(peer)
+                .unwrap_or(IpAddr::from([0, 0, 0, 0])),
         ))
     }
 }

@@ -113,6 +113,22 @@ impl Services {
             breaker,
         );
         let layouts = seat_layout::SeatLayouts::new(seats.clone());
+        let catalog_service = catalog::CatalogService::new(
+            catalog.clone(),
+            seats.clone(),
+            store.clone(),
+            (seat_maps, layouts.clone()),
+        );
+        let streams = stream::StreamHub::new(
+            events,
+            catalog_service.clone(),
+            stream::limits::StreamLimits::new(stream::limits::Caps {
+                per_client: config.stream_max_per_client,
+                per_performance: config.stream_max_per_performance,
+                total: config.stream_max_connections,
+            }),
+            Duration::from_millis(config.seat_map_cache_ms),
+        );
         let holds = holds::HoldService::new(
             config.clone(),
             holds::HoldSources {
@@ -134,12 +150,7 @@ impl Services {
             audit,
             google,
             auth: auth::AuthService::new(&config, users),
-            catalog: catalog::CatalogService::new(
-                catalog.clone(),
-                seats,
-                store.clone(),
-                (seat_maps, layouts.clone()),
-            ),
+            catalog: catalog_service,
             reservations: reservations::ReservationService::new(
                 config.clone(),
                 (rules.clone(), layouts.clone()),
@@ -151,7 +162,7 @@ impl Services {
             admin: admin::AdminService::new(catalog.clone(), store.clone(), rules.clone()),
             wallet: wallet::WalletService::new(config, reservations.clone()),
             payments: payments::PaymentService::new(reservations.clone(), publisher.clone()),
-            streams: stream::StreamHub::new(events),
+            streams,
             sweeper: Arc::new(expiry::Sweeper::new(
                 reservations,
                 catalog,

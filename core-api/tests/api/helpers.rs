@@ -375,6 +375,34 @@ impl TestApp {
         .await
     }
 
+    /// A request for a performance's seat stream, for `SseReader::send`.
+    pub fn stream_request(&self, performance_id: Uuid) -> reqwest::RequestBuilder {
+        self.client
+            .get(self.url(&format!(
+                "/api/v1/performances/{performance_id}/seats/stream"
+            )))
+            .timeout(Duration::from_secs(600))
+    }
+
+    /// Redis connections this app's seat-stream readers hold (they name themselves).
+    pub async fn stream_reader_connections(&self) -> usize {
+        use fred::{
+            interfaces::ClientLike,
+            types::{ClusterHash, CustomCommand},
+        };
+        let client = redis_client().await;
+        let list: String = client
+            .custom(
+                CustomCommand::new_static("CLIENT", ClusterHash::Random, false),
+                vec!["LIST"],
+            )
+            .await
+            .expect("CLIENT LIST");
+        let _ = client.quit().await;
+        let name = format!(" name={}seat-stream-reader ", self.stores.redis_prefix);
+        list.lines().filter(|line| line.contains(&name)).count()
+    }
+
     /// Every event on a performance's seat stream, oldest first (the JSON in each entry).
     pub async fn seat_events(&self, performance_id: Uuid) -> Vec<Value> {
         let redis = redis_client().await;
@@ -520,6 +548,11 @@ impl TcpProxy {
         proxy
     }
 
+    /// A proxy to the test Redis server; `redis://{addr}` reaches Redis through it.
+    pub async fn to_redis() -> Self {
+        Self::start(redis_url().trim_start_matches("redis://")).await
+    }
+
     fn serve(listener: TcpListener, target: String) -> JoinHandle<()> {
         tokio::spawn(async move {
             // Connections live in this set: aborting the accept task drops them all.
@@ -590,34 +623,51 @@ pub struct SseReader {
 /// One SSE event: (event name, id, JSON data).
 pub type SseEvent = (String, String, Value);
 
+/// A seat-stream request that was not answered with a stream.
+#[derive(Debug)]
+pub struct Refusal {
+    pub status: StatusCode,
+    pub retry_after: Option<String>,
+    pub body: Value,
+}
+
 impl SseReader {
     pub async fn open(
         app: &TestApp,
         performance_id: Uuid,
         last_event_id: Option<&str>,
     ) -> (StatusCode, Option<Self>) {
-        let mut request = app.client.get(app.url(&format!(
-            "/api/v1/performances/{performance_id}/seats/stream"
-        )));
+        let mut request = app.stream_request(performance_id);
         if let Some(id) = last_event_id {
             request = request.header("last-event-id", id);
         }
-        let response = request
-            .timeout(Duration::from_secs(600))
-            .send()
-            .await
-            .expect("stream request");
+        match Self::send(request).await {
+            Ok(reader) => (StatusCode::OK, Some(reader)),
+            Err(refusal) => (refusal.status, None),
+        }
+    }
+
+    /// Sends a request made with `TestApp::stream_request` (headers added as the test needs).
+    pub async fn send(request: reqwest::RequestBuilder) -> Result<Self, Refusal> {
+        let response = request.send().await.expect("stream request");
         let status = response.status();
         if status != StatusCode::OK {
-            return (status, None);
+            let retry_after = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let text = response.text().await.unwrap_or_default();
+            return Err(Refusal {
+                status,
+                retry_after,
+                body: serde_json::from_str(&text).unwrap_or(Value::Null),
+            });
         }
-        (
-            status,
-            Some(SseReader {
-                body: Box::pin(response.bytes_stream()),
-                buffer: String::new(),
-            }),
-        )
+        Ok(SseReader {
+            body: Box::pin(response.bytes_stream()),
+            buffer: String::new(),
+        })
     }
 
     /// The next event (heartbeat comments skipped), or None if nothing came within `limit`.

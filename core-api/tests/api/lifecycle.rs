@@ -7,7 +7,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
-    helpers::{SseReader, TcpProxy, TestApp, error_code, eventually, redis_url, uuids},
+    helpers::{SseReader, TcpProxy, TestApp, error_code, eventually, uuids},
     money::assert_money_is_conserved,
 };
 
@@ -237,8 +237,7 @@ async fn an_expiring_hold_is_announced_as_available_again() {
 async fn with_redis_killed_mid_run_holds_continue_on_postgres_and_the_breaker_closes_when_it_returns()
  {
     // Arrange: Redis only through a proxy the test controls.
-    let host = redis_url().trim_start_matches("redis://").to_owned();
-    let mut proxy = TcpProxy::start(&host).await;
+    let mut proxy = TcpProxy::to_redis().await;
     let app = TestApp::spawn_with(|v| {
         v.insert("REDIS_URL".into(), format!("redis://{}", proxy.addr));
     })
@@ -318,8 +317,7 @@ async fn with_redis_killed_mid_run_holds_continue_on_postgres_and_the_breaker_cl
 
 #[tokio::test]
 async fn with_the_fallback_off_a_redis_outage_answers_503_and_recovers_without_a_restart() {
-    let host = redis_url().trim_start_matches("redis://").to_owned();
-    let mut proxy = TcpProxy::start(&host).await;
+    let mut proxy = TcpProxy::to_redis().await;
     let app = TestApp::spawn_with(|v| {
         v.insert("REDIS_URL".into(), format!("redis://{}", proxy.addr));
         v.insert("CORE_HOLD_FALLBACK".into(), "none".into());

@@ -18,3 +18,4 @@ mod money;
 mod openapi;
 mod reservations;
 mod seed;
+mod stream;

@@ -3,7 +3,13 @@
 //! made on one instance reaches the clients of all of them. Stream ids order events and
 //! let a reconnecting client resume (`Last-Event-ID`).
 
-use fred::{prelude::*, types::streams::XReadValue};
+use fred::{
+    prelude::*,
+    types::{
+        ClusterHash, CustomCommand,
+        streams::{XReadResponse, XReadValue},
+    },
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -104,6 +110,83 @@ impl SeatEvents {
     }
 }
 
+/// A connection of its own for blocking reads of one performance's stream (a blocking read
+/// would stall every other command on a shared one). Named in `CLIENT LIST` as
+/// `<prefix>seat-stream-reader`, so operators (and tests) can count them.
+pub struct StreamReader {
+    client: Client,
+    key: String,
+    name: String,
+    /// The client runs (and reconnects by itself) once its first connect succeeded; after a
+    /// failed first connect it does not try again on its own.
+    started: bool,
+    /// A reconnected connection has lost its name.
+    named: bool,
+}
+
+/// How long one blocking read waits for an entry; also how soon a reader nobody listens to
+/// any more notices.
+pub const READ_BLOCK_MS: u64 = 500;
+
+impl SeatEvents {
+    /// A reader, not connected yet: its first read connects.
+    pub fn reader(&self, performance_id: Uuid) -> StreamReader {
+        StreamReader {
+            client: self.redis.client().clone_new(),
+            key: stream_key(&self.redis, performance_id),
+            name: reader_name(&self.redis.key("seat-stream-reader")),
+            started: false,
+            named: false,
+        }
+    }
+}
+
+/// CLIENT SETNAME refuses spaces and control characters.
+fn reader_name(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_ascii_graphic() { c } else { '_' })
+        .collect()
+}
+
+impl StreamReader {
+    /// Entries after `after`, waiting up to [`READ_BLOCK_MS`] for the first; and the id of the
+    /// newest entry read, even one that could not be decoded (so it is not read again).
+    /// Connects first if it has not yet; an error is for the caller to retry after a pause.
+    pub async fn read_after(
+        &mut self,
+        after: &str,
+    ) -> Result<(Option<String>, Vec<StreamEntry>), Error> {
+        if !self.started {
+            self.client.init().await?;
+            self.started = true;
+        }
+        if !self.named {
+            let named: Result<Value, Error> = self
+                .client
+                .custom(
+                    CustomCommand::new_static("CLIENT", ClusterHash::Random, false),
+                    vec!["SETNAME".to_owned(), self.name.clone()],
+                )
+                .await;
+            self.named = named.is_ok();
+        }
+        let read: Result<XReadResponse<String, String, String, String>, Error> = self
+            .client
+            .xread_map(Some(1_000), Some(READ_BLOCK_MS), self.key.clone(), after)
+            .await;
+        let mut streams = read.inspect_err(|_| self.named = false)?;
+        let entries = streams.remove(&self.key).unwrap_or_default();
+        let newest = entries.last().map(|(id, _)| id.clone());
+        Ok((newest, decode(entries)))
+    }
+
+    pub async fn close(self) {
+        if self.started {
+            let _ = self.client.quit().await;
+        }
+    }
+}
+
 pub fn decode(entries: Vec<XReadValue<String, String, String>>) -> Vec<StreamEntry> {
     entries
         .into_iter()
@@ -134,5 +217,10 @@ mod tests {
         assert!(id_after("5-10", "5-9"));
         assert!(!id_after("5-9", "5-9"));
         assert_eq!(parse_id("garbage"), (0, 0));
+    }
+
+    #[test]
+    fn reader_names_have_no_spaces() {
+        assert_eq!(reader_name("my app:seat stream"), "my_app:seat_stream");
     }
 }
