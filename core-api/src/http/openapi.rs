@@ -8,6 +8,7 @@
 //!   routes that need a token, 400 where there is input to refuse, 404 where the path names a
 //!   resource, 413 where there is a body, 429 (the gateway's limits) and 503 (a dependency down);
 //! - every `{param}` of a path is declared;
+//! - a Server-Sent Events answer describes its events (`{event, id, data}`, `data` being JSON);
 //! - links from each create to the routes that read and change what it made, for clients and
 //!   for stateful API testing.
 //!
@@ -239,6 +240,9 @@ fn wrap_success(response: &mut Value) {
     let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) else {
         return;
     };
+    if let Some(stream) = content.get_mut("text/event-stream") {
+        describe_event_stream(stream);
+    }
     if let Some(json_body) = content.get_mut("application/json") {
         let data = json_body
             .get("schema")
@@ -256,6 +260,25 @@ fn wrap_success(response: &mut Value) {
             }
         });
     }
+}
+
+/// A Server-Sent Events answer: the handler names the JSON its events carry; each event on the
+/// wire is `{event, id, data}` with that JSON as `data`'s text (OpenAPI 3.2's way of saying it).
+fn describe_event_stream(stream: &mut Value) {
+    let data = stream.get("schema").cloned().unwrap_or_else(|| json!({}));
+    if data["properties"].get("data").is_some() {
+        return;
+    }
+    stream["schema"] = json!({
+        "type": "object",
+        "required": ["data"],
+        "properties": {
+            "event": {"type": "string"},
+            "id": {"type": "string"},
+            "retry": {"type": "integer"},
+            "data": {"type": "string", "contentMediaType": "application/json", "contentSchema": data}
+        }
+    });
 }
 
 fn is_envelope(schema: &Value) -> bool {

@@ -30,10 +30,11 @@ use crate::{
     error::{Error, Result},
     http::extract::{ApiPath, ClientIp, MaybeCaller},
     services::stream::{
-        MAX_BEHIND, Snapshot, StreamHub, Update, limits::ClientKey, limits::StreamPermit,
+        MAX_BEHIND, SeatStreamData, Snapshot, StreamHub, Update, limits::ClientKey,
+        limits::StreamPermit,
     },
     startup::AppState,
-    storage::redis::events::{SeatEvent, id_after},
+    storage::redis::events::id_after,
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -48,7 +49,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// 429 `RATE_LIMITED` with `Retry-After`.
 #[utoipa::path(get, path = "/performances/{id}/seats/stream", tag = "catalog", params(("id" = Uuid, Path),
     ("Last-Event-ID" = Option<String>, Header, description = "resume after this event")),
-    responses((status = 200, content_type = "text/event-stream", body = SeatEvent,
+    responses((status = 200, content_type = "text/event-stream", body = SeatStreamData,
         description = "`snapshot` then `seat` events"), (status = 404),
         (status = 429, description = "too many streams open (RATE_LIMITED, Retry-After)"),
         (status = 503)))]

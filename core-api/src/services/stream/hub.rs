@@ -49,6 +49,30 @@ pub struct Snapshot {
     pub json: Bytes,
 }
 
+/// `event: snapshot` of the seat stream: every seat's status.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SeatSnapshot {
+    pub performance_id: Uuid,
+    pub seats: Vec<SeatState>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SeatState {
+    pub id: Uuid,
+    #[schema(value_type = crate::domain::status::SeatStatus)]
+    pub status: &'static str,
+}
+
+/// The `data` of a seat-stream event: a snapshot (`event: snapshot`) or a change (`event: seat`).
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum SeatStreamData {
+    Snapshot(SeatSnapshot),
+    Seat(crate::storage::redis::events::SeatEvent),
+}
+
 /// One seat event as every listener of the performance is sent it: its stream id and its
 /// JSON, serialised once by the reader.
 #[derive(Clone, Debug)]
@@ -164,22 +188,10 @@ impl StreamHub {
     }
 
     async fn build_snapshot(&self, performance_id: Uuid) -> Result<Arc<Snapshot>> {
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct SeatState {
-            id: Uuid,
-            status: &'static str,
-        }
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Body {
-            performance_id: Uuid,
-            seats: Vec<SeatState>,
-        }
         // The id first: the seats read after it include at least everything up to it.
         let last_id = self.events.last_id(performance_id).await?;
         let map = self.catalog.seat_map(performance_id).await?;
-        let body = Body {
+        let body = SeatSnapshot {
             performance_id,
             seats: map
                 .seats

@@ -8,7 +8,9 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
-pub use hub::{MAX_BEHIND, Snapshot, StreamHub, StreamStats, Update};
+pub use hub::{
+    MAX_BEHIND, SeatSnapshot, SeatState, SeatStreamData, Snapshot, StreamHub, StreamStats, Update,
+};
 
 use super::seat_map_cache::SeatMapCache;
 use crate::storage::{
