@@ -49,6 +49,16 @@ pub enum Error {
     MethodNotAllowed,
     #[error("the reservation could not be confirmed; your hold is kept, please retry")]
     ConfirmationFailed,
+    /// 429 with `Retry-After` (a locked login, for one).
+    #[error("{message}")]
+    RateLimited {
+        message: &'static str,
+        retry_after_secs: u64,
+    },
+    /// 503 `SERVER_BUSY`: a bounded queue is full; retry after a second. Expected under a
+    /// flood, so not logged as a failure.
+    #[error("{0}")]
+    Busy(&'static str),
     #[error("{dependency} is unavailable")]
     Dependency {
         dependency: &'static str,
@@ -127,7 +137,10 @@ impl Error {
             Error::InsufficientBalance { .. } => StatusCode::PAYMENT_REQUIRED,
             Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Error::ConfirmationFailed | Error::Dependency { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::ConfirmationFailed | Error::Dependency { .. } | Error::Busy(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -146,6 +159,8 @@ impl Error {
             Error::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             Error::ConfirmationFailed => "CONFIRMATION_FAILED",
             Error::Dependency { .. } => "DEPENDENCY_UNAVAILABLE",
+            Error::RateLimited { .. } => "RATE_LIMITED",
+            Error::Busy(_) => "SERVER_BUSY",
             Error::Internal(_) => "INTERNAL",
         }
     }
@@ -157,6 +172,9 @@ impl Error {
             | Error::Conflict { details, .. } => details.clone(),
             Error::SeatUnavailable { seat_ids } => json!({ "unavailableSeatIds": seat_ids }),
             Error::Dependency { dependency, .. } => json!({ "dependency": dependency }),
+            Error::RateLimited {
+                retry_after_secs, ..
+            } => json!({ "retryAfterSeconds": retry_after_secs }),
             Error::InsufficientBalance { balance, required } => {
                 json!({ "balance": balance, "required": required })
             }
@@ -185,15 +203,22 @@ impl Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status_code();
-        if status.is_server_error() {
+        let retry_after = match &self {
+            Error::RateLimited {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            _ if status == StatusCode::SERVICE_UNAVAILABLE => Some(1),
+            _ => None,
+        };
+        if status.is_server_error() && !matches!(self, Error::Busy(_)) {
             // The request id is on the enclosing tracing span.
             tracing::error!(code = self.code(), error = ?anyhow_chain(&self), "request failed");
         }
         let mut response = (status, Json(self.envelope())).into_response();
-        if status == StatusCode::SERVICE_UNAVAILABLE {
+        if let Some(secs) = retry_after {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
         }
         response
     }

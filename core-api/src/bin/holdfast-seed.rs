@@ -94,6 +94,7 @@ async fn main() -> anyhow::Result<()> {
         Caller {
             user_id: admin,
             role: Role::Admin,
+            auth_version: 0,
         },
     )
     .await?;

@@ -203,7 +203,7 @@ impl TestApp {
             .expect("insert user");
         TestUser {
             id: row.id,
-            token: self.jwt.issue(row.id, role).expect("token"),
+            token: self.jwt.issue(row.id, role, 0).expect("token"),
         }
     }
 
