@@ -364,7 +364,8 @@ impl AuthLimits {
             password_hash_queue: env.parse("CORE_PASSWORD_HASH_QUEUE", "64")?,
             password_hash_wait_ms: env.parse("CORE_PASSWORD_HASH_WAIT_MS", "2000")?,
             account_cache_ttl_ms: env.parse("CORE_ACCOUNT_CACHE_TTL_MS", "60000")?,
-            account_cache_fallback_ttl_ms: env.parse("CORE_ACCOUNT_CACHE_FALLBACK_TTL_MS", "1000")?,
+            account_cache_fallback_ttl_ms: env
+                .parse("CORE_ACCOUNT_CACHE_FALLBACK_TTL_MS", "1000")?,
         })
     }
 
@@ -491,8 +492,8 @@ mod tests {
     fn auth_limits_are_checked() {
         let config = Config::from_vars(vars(&[])).expect("defaults load");
         assert_eq!(config.auth.login_max_failures, 5);
-        let err = Config::from_vars(vars(&[("CORE_LOGIN_BACKOFF_MAX_MS", "10")]))
-            .expect_err("refused");
+        let err =
+            Config::from_vars(vars(&[("CORE_LOGIN_BACKOFF_MAX_MS", "10")])).expect_err("refused");
         assert_eq!(err.var, "CORE_LOGIN_BACKOFF_MAX_MS");
         let err = Config::from_vars(vars(&[("CORE_ACCOUNT_CACHE_FALLBACK_TTL_MS", "0")]))
             .expect_err("refused");

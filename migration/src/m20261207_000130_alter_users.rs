@@ -1,6 +1,6 @@
-//! Account status and the auth version: deactivating an account, changing its role or signing
-//! out everywhere bumps `auth_version`, and access and refresh tokens carrying an older version
-//! are refused from then on.
+//! Account status and the auth version: deactivating an account or signing out everywhere
+//! bumps `auth_version`, and access and refresh tokens carrying an older version are refused
+//! from then on.
 
 sql_migration!(
     r#"

@@ -43,8 +43,8 @@ pub struct Claims {
     pub aud: String,
     pub iat: i64,
     pub exp: i64,
-    /// The account's auth version at issue; a newer one (deactivation, role change, sign-out
-    /// everywhere) refuses the token. Absent in older tokens: version 0.
+    /// The account's auth version at issue; a newer one (deactivation, sign-out everywhere)
+    /// refuses the token. Absent in older tokens: version 0.
     #[serde(default)]
     pub ver: i64,
 }

@@ -1,5 +1,5 @@
 //! Every authenticated request is checked against the account's *current* state: active,
-//! role, and auth version (bumped by deactivation, role changes and sign-out everywhere).
+//! role, and auth version (bumped by deactivation and sign-out everywhere).
 //!
 //! The state is kept in a small per-instance cache so the hot paths (holds) add no Postgres
 //! round trip. An instance that changes an account drops its own entry at once and tells the
@@ -183,7 +183,13 @@ impl Cache {
                 entries.clear();
             }
         }
-        entries.insert(user_id, Entry { status, fetched: now });
+        entries.insert(
+            user_id,
+            Entry {
+                status,
+                fetched: now,
+            },
+        );
     }
 
     fn forget(&self, user_id: Uuid) {
@@ -227,10 +233,7 @@ mod tests {
     };
 
     fn cache() -> Arc<Cache> {
-        Arc::new(Cache::new(
-            Duration::from_secs(60),
-            Duration::from_secs(1),
-        ))
+        Arc::new(Cache::new(Duration::from_secs(60), Duration::from_secs(1)))
     }
 
     #[test]

@@ -12,5 +12,7 @@ mod group_commit;
 mod helpers;
 mod holds;
 mod lifecycle;
+mod login_limits;
 mod money;
 mod reservations;
+mod sessions;

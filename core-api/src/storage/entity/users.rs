@@ -14,7 +14,7 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// false: the account can neither log in nor use the tokens it holds.
     pub active: bool,
-    /// Bumped by deactivation, role changes and sign-out everywhere; tokens carry it.
+    /// Bumped by deactivation and sign-out everywhere; tokens carry it.
     pub auth_version: i64,
 }
 

@@ -205,10 +205,11 @@ impl UserRepo {
         })
     }
 
-    /// Applies an admin's change, audited in the same transaction. A real change bumps the
-    /// auth version (tokens issued before stop working); deactivation also revokes every
-    /// refresh token. Returns the account after the change and whether anything changed, or
-    /// None for an unknown id.
+    /// Applies an admin's change, audited in the same transaction. Deactivating or
+    /// reactivating bumps the auth version (tokens issued before never work again, not even
+    /// after reactivation) and deactivation revokes every refresh token. A role change alone
+    /// keeps the tokens: requests are checked against the current role anyway. Returns the
+    /// account after the change and whether anything changed, or None for an unknown id.
     pub async fn change_account(
         &self,
         actor_id: Uuid,
@@ -231,7 +232,8 @@ impl UserRepo {
             return Ok(Some((before, false)));
         }
         let after = UserRow::find_by_statement(sql(
-            "UPDATE users SET role = $2, active = $3, auth_version = auth_version + 1 \
+            "UPDATE users SET role = $2, active = $3, \
+             auth_version = auth_version + CASE WHEN active = $3 THEN 0 ELSE 1 END \
              WHERE id = $1 RETURNING *",
             [id.into(), role.into(), active.into()],
         ))
