@@ -1,10 +1,7 @@
 //! Accounts: registration, login, rotating refresh tokens, and access-token verification.
 
 use std::{
-    sync::{
-        Arc, LazyLock,
-        atomic::{AtomicUsize, Ordering},
-    },
+    sync::{Arc, LazyLock},
     time::Duration as StdDuration,
 };
 
@@ -14,11 +11,10 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, deco
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use tokio::sync::Semaphore;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::sessions::Sessions;
+use super::{hashing::HashingPool, sessions::Sessions};
 use crate::{
     config::Config,
     domain::{Email, Password, Role},
@@ -190,25 +186,9 @@ pub struct AuthService {
     throttle: LoginThrottle,
     access_ttl_secs: u64,
     refresh_ttl: Duration,
-    /// argon2id takes ~19 MiB and a core's worth of CPU per hash. Unbounded, a crowd logging
-    /// in at once ran dozens in parallel (hundreds of MiB, no faster); this caps them.
-    hashing: Arc<Semaphore>,
-    /// Hashes waiting for a slot now; past `hash_queue` they are refused at once.
-    hash_waiting: Arc<AtomicUsize>,
-    hash_queue: usize,
-    hash_wait: StdDuration,
+    /// argon2id takes ~19 MiB and a core's worth of CPU per hash: a bounded pool runs them.
+    hashing: HashingPool,
 }
-
-/// One place in the hashing queue, given back however the wait ends.
-struct QueueSlot<'a>(&'a AtomicUsize);
-
-impl Drop for QueueSlot<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
-    }
-}
-
-const HASHING_BUSY: Error = Error::Busy("too many sign-ins at once; retry in a moment");
 
 impl AuthService {
     pub fn new(config: &Config, users: UserRepo, redis: Redis) -> Self {
@@ -233,49 +213,12 @@ impl AuthService {
             ),
             access_ttl_secs: config.access_token_ttl_secs,
             refresh_ttl: Duration::seconds(config.refresh_token_ttl_secs as i64),
-            hashing: Arc::new(Semaphore::new(config.password_hash_concurrency)),
-            hash_waiting: Arc::default(),
-            hash_queue: limits.password_hash_queue,
-            hash_wait: StdDuration::from_millis(limits.password_hash_wait_ms),
+            hashing: HashingPool::new(
+                config.password_hash_concurrency,
+                limits.password_hash_queue,
+                StdDuration::from_millis(limits.password_hash_wait_ms),
+            ),
         }
-    }
-
-    /// Runs one password hash or check off the async runtime, at most
-    /// `CORE_PASSWORD_HASH_CONCURRENCY` at a time. At most `CORE_PASSWORD_HASH_QUEUE` more wait
-    /// for a slot, each for at most `CORE_PASSWORD_HASH_WAIT_MS`; anything beyond gets a fast
-    /// 503 `SERVER_BUSY`, so a login flood cannot pile up work without bound.
-    async fn hashing<T: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T> {
-        let permit = match self.hashing.clone().try_acquire_owned() {
-            Ok(permit) => permit,
-            Err(_) => {
-                let ahead = self.hash_waiting.fetch_add(1, Ordering::AcqRel);
-                let _slot = QueueSlot(&self.hash_waiting);
-                if ahead >= self.hash_queue {
-                    metrics::counter!("password_hash_rejected_total").increment(1);
-                    return Err(HASHING_BUSY);
-                }
-                match tokio::time::timeout(self.hash_wait, self.hashing.clone().acquire_owned())
-                    .await
-                {
-                    Ok(permit) => permit.map_err(|e| Error::Internal(e.into()))?,
-                    Err(_) => {
-                        metrics::counter!("password_hash_rejected_total").increment(1);
-                        return Err(HASHING_BUSY);
-                    }
-                }
-            }
-        };
-        // The permit moves into the blocking task: it is held until the hash really ends,
-        // even if the client goes away meanwhile.
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            work()
-        })
-        .await
-        .map_err(|e| Error::Internal(e.into()))
     }
 
     pub async fn register(&self, req: RegisterRequest) -> Result<UserView> {
@@ -290,7 +233,7 @@ impl AuthService {
         if name.is_empty() || name.chars().count() > 100 {
             return Err(Error::validation("name", "must be 1 to 100 characters"));
         }
-        let hash = self.hashing(move || password.hash()).await??;
+        let hash = self.hashing.run(move || password.hash()).await??;
         match self
             .users
             .insert(email.as_str(), &hash, name, role.as_str())
@@ -318,7 +261,8 @@ impl AuthService {
             .map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
         let candidate = req.password;
         let matches = self
-            .hashing(move || Password::verify(&candidate, &stored))
+            .hashing
+            .run(move || Password::verify(&candidate, &stored))
             .await?;
         match user {
             Some(user) if matches => {

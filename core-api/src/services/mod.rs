@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod expiry;
 pub mod gcal;
 pub mod group_commit;
+pub mod hashing;
 pub mod holds;
 pub mod payments;
 pub mod products;

@@ -28,15 +28,7 @@ async fn attempt(app: &TestApp, email: &str, password: &str) -> (StatusCode, Opt
 }
 
 async fn register(app: &TestApp, email: &str) {
-    let (status, body) = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/register",
-            None,
-            Some(json!({ "email": email, "password": PASSWORD, "name": "Ana" })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    app.register(email, PASSWORD).await;
 }
 
 #[tokio::test]

@@ -7,21 +7,12 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, error_code, eventually};
+use crate::helpers::{TcpProxy, TestApp, error_code, eventually, redis_url};
 
 const PASSWORD: &str = "s3cret-passw0rd";
 
-/// Registers an account over HTTP; returns its id.
 async fn register(app: &TestApp, email: &str) -> Uuid {
-    let body = json!({ "email": email, "password": PASSWORD, "name": "Ana" });
-    let (status, created) = app
-        .call(Method::POST, "/api/v1/auth/register", None, Some(body))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    created["data"]["id"]
-        .as_str()
-        .and_then(|id| id.parse().ok())
-        .expect("user id")
+    app.register(email, PASSWORD).await
 }
 
 async fn login(app: &TestApp, email: &str) -> (StatusCode, Value) {
@@ -225,6 +216,54 @@ async fn a_deactivated_account_is_refused_on_its_next_request_on_every_instance(
     );
     let (fresh, _) = tokens(&a, "ana@example.com").await;
     assert_eq!(me(&b, &fresh).await, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn without_change_notices_an_instance_trusts_its_cached_account_only_briefly() {
+    let a = TestApp::spawn().await;
+    // Instance b reaches Redis only through a proxy the test can cut.
+    let mut proxy = TcpProxy::start(redis_url().trim_start_matches("redis://")).await;
+    let b = a
+        .sibling(|v| {
+            v.insert("REDIS_URL".into(), format!("redis://{}", proxy.addr));
+        })
+        .await;
+    let id = register(&a, "ana@example.com").await;
+    let (access, _) = tokens(&a, "ana@example.com").await;
+    let sessions_b = &b.services.auth.sessions;
+    assert!(eventually(Duration::from_secs(5), || async { sessions_b.is_live() }).await);
+    assert_eq!(me(&b, &access).await, StatusCode::OK, "cached on b");
+
+    proxy.cut().await;
+    assert!(
+        eventually(Duration::from_secs(5), || async { !sessions_b.is_live() }).await,
+        "b notices that change notices stopped"
+    );
+    let heard = sessions_b.notices_heard();
+    let (status, _) = a
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/admin/users/{id}"),
+            Some(&a.admin.token),
+            Some(json!({ "active": false })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Far sooner than CORE_ACCOUNT_CACHE_TTL_MS (60 s): the 1 s fallback TTL applies.
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            me(&b, &access).await == StatusCode::UNAUTHORIZED
+        })
+        .await,
+        "b stops trusting its stale entry"
+    );
+    assert_eq!(sessions_b.notices_heard(), heard, "no notice reached b");
+    proxy.restore().await;
+    assert!(
+        eventually(Duration::from_secs(10), || async { sessions_b.is_live() }).await,
+        "b subscribes again once Redis is back"
+    );
 }
 
 #[tokio::test]

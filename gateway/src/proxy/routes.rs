@@ -127,9 +127,12 @@ pub fn classify(method: &Method, path: &str) -> Route {
     let public = match segments.as_slice() {
         _ if !api => true,
         // Sign-out presents the refresh token, not an access token (which may have expired).
-        ["api", "v1", "auth", "register" | "login" | "refresh" | "logout"] => {
-            method == Method::POST
-        }
+        [
+            "api",
+            "v1",
+            "auth",
+            "register" | "login" | "refresh" | "logout",
+        ] => method == Method::POST,
         ["api", "v1", "events", ..] => is_get,
         ["api", "v1", "performances", _, "seats"]
         | ["api", "v1", "performances", _, "seats", "stream"] => is_get,
