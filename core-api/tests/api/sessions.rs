@@ -54,6 +54,17 @@ async fn logout(app: &TestApp, token: &str) -> StatusCode {
     .0
 }
 
+/// An admin's change to an account, made by the app's own admin.
+async fn patch_user(app: &TestApp, id: Uuid, change: Value) -> (StatusCode, Value) {
+    app.call(
+        Method::PATCH,
+        &format!("/api/v1/admin/users/{id}"),
+        Some(&app.admin.token),
+        Some(change),
+    )
+    .await
+}
+
 async fn me(app: &TestApp, access: &str) -> StatusCode {
     app.call(Method::GET, "/api/v1/auth/me", Some(access), None)
         .await
@@ -154,14 +165,7 @@ async fn a_deactivated_account_is_refused_on_its_next_request_on_every_instance(
     );
     let heard = sessions_b.notices_heard();
 
-    let (status, body) = a
-        .call(
-            Method::PATCH,
-            &format!("/api/v1/admin/users/{id}"),
-            Some(&a.admin.token),
-            Some(json!({ "active": false })),
-        )
-        .await;
+    let (status, body) = patch_user(&a, id, json!({ "active": false })).await;
 
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["data"]["active"], false);
@@ -200,14 +204,7 @@ async fn a_deactivated_account_is_refused_on_its_next_request_on_every_instance(
         "audited"
     );
 
-    let (status, _) = a
-        .call(
-            Method::PATCH,
-            &format!("/api/v1/admin/users/{id}"),
-            Some(&a.admin.token),
-            Some(json!({ "active": true })),
-        )
-        .await;
+    let (status, _) = patch_user(&a, id, json!({ "active": true })).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         me(&a, &access).await,
@@ -240,14 +237,7 @@ async fn without_change_notices_an_instance_trusts_its_cached_account_only_brief
         "b notices that change notices stopped"
     );
     let heard = sessions_b.notices_heard();
-    let (status, _) = a
-        .call(
-            Method::PATCH,
-            &format!("/api/v1/admin/users/{id}"),
-            Some(&a.admin.token),
-            Some(json!({ "active": false })),
-        )
-        .await;
+    let (status, _) = patch_user(&a, id, json!({ "active": false })).await;
     assert_eq!(status, StatusCode::OK);
 
     // Far sooner than CORE_ACCOUNT_CACHE_TTL_MS (60 s): the 1 s fallback TTL applies.
@@ -281,14 +271,7 @@ async fn a_demoted_admin_is_refused_admin_routes_at_once_with_the_old_token() {
     assert!(eventually(Duration::from_secs(5), || async { sessions_b.is_live() }).await);
     let heard = sessions_b.notices_heard();
 
-    let (status, body) = a
-        .call(
-            Method::PATCH,
-            &format!("/api/v1/admin/users/{}", other.id),
-            Some(&a.admin.token),
-            Some(json!({ "role": "USER" })),
-        )
-        .await;
+    let (status, body) = patch_user(&a, other.id, json!({ "role": "USER" })).await;
 
     assert_eq!(
         (status, body["data"]["role"].as_str()),
@@ -349,18 +332,7 @@ async fn admins_find_accounts_and_cannot_lock_themselves_out() {
         StatusCode::FORBIDDEN
     );
 
-    let patch = |id: Uuid, body: Value| {
-        let app = &app;
-        async move {
-            app.call(
-                Method::PATCH,
-                &format!("/api/v1/admin/users/{id}"),
-                Some(&app.admin.token),
-                Some(body),
-            )
-            .await
-        }
-    };
+    let patch = |id: Uuid, body: Value| patch_user(&app, id, body);
     for change in [json!({ "active": false }), json!({ "role": "USER" })] {
         let (status, body) = patch(app.admin.id, change).await;
         assert_eq!(
