@@ -41,10 +41,21 @@ impl LoginThrottle {
         )
     }
 
+    /// A connected client, or an error at once: with Redis down the caller goes on without
+    /// throttling instead of waiting out a command timeout on every login.
+    fn client(&self) -> Result<&Client, Error> {
+        let client = self.redis.client();
+        if client.is_connected() {
+            Ok(client)
+        } else {
+            Err(Error::new(ErrorKind::IO, "redis is not connected"))
+        }
+    }
+
     /// How long this e-mail must still wait before its next attempt, if it is locked.
     pub async fn locked_for(&self, email: &str) -> Result<Option<Duration>, Error> {
         let (_, lock) = self.keys(email);
-        let ttl_ms: i64 = self.redis.client().pttl(lock).await?;
+        let ttl_ms: i64 = self.client()?.pttl(lock).await?;
         Ok((ttl_ms > 0).then(|| Duration::from_millis(ttl_ms as u64)))
     }
 
@@ -54,7 +65,7 @@ impl LoginThrottle {
         let b = self.backoff;
         let delay_ms: i64 = FAILURE
             .evalsha_with_reload(
-                self.redis.client(),
+                self.client()?,
                 vec![fails, lock],
                 vec![
                     i64::from(b.max_failures),
@@ -70,6 +81,6 @@ impl LoginThrottle {
     /// A successful login forgets the failures.
     pub async fn succeeded(&self, email: &str) -> Result<(), Error> {
         let (fails, lock) = self.keys(email);
-        self.redis.client().del::<(), _>(vec![fails, lock]).await
+        self.client()?.del::<(), _>(vec![fails, lock]).await
     }
 }
