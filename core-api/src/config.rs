@@ -70,6 +70,8 @@ pub struct Config {
     pub password_hash_concurrency: usize,
     /// One-way Google Calendar push; `None` (the default) leaves it off.
     pub google: Option<GoogleConfig>,
+    /// Login throttling, the password-hashing queue and the account cache.
+    pub auth: AuthLimits,
 }
 
 /// Google Calendar push through a service account (GOOGLE_* variables).
@@ -226,6 +228,7 @@ impl Config {
             stream_max_connections: env.parse("CORE_STREAM_MAX_CONNECTIONS", "50000")?,
             breaker_failures: env.parse("CORE_BREAKER_FAILURES", "3")?,
             breaker_cooldown_ms: env.parse("CORE_BREAKER_COOLDOWN_MS", "2000")?,
+            auth: AuthLimits::from_env(&env)?,
         };
         config.validate()?;
         Ok(config)
@@ -326,6 +329,7 @@ impl Config {
             "CORE_PASSWORD_HASH_CONCURRENCY",
             "must be 1 to 256",
         )?;
+        self.auth.validate()?;
         check(
             self.stream_heartbeat_ms >= 100,
             "CORE_STREAM_HEARTBEAT_MS",
@@ -355,6 +359,95 @@ impl Config {
 
     pub fn dependency_timeout(&self) -> Duration {
         Duration::from_millis(self.dependency_timeout_ms)
+    }
+}
+
+/// Login throttling per account, the bound on queued password hashes, and how long an
+/// instance trusts its cached copy of an account (CORE_LOGIN_*, CORE_PASSWORD_HASH_*,
+/// CORE_ACCOUNT_CACHE_*).
+#[derive(Clone, Debug)]
+pub struct AuthLimits {
+    /// Failed logins for one e-mail before further attempts must wait.
+    pub login_max_failures: u32,
+    /// The first wait; each further failure doubles it.
+    pub login_backoff_ms: u64,
+    /// The longest wait.
+    pub login_backoff_max_ms: u64,
+    /// How long failures are remembered after the last one.
+    pub login_failure_window_secs: u64,
+    /// Hashes that may wait for a free hashing slot; more are refused with 503 at once.
+    pub password_hash_queue: usize,
+    /// How long a queued hash waits for a slot before it is refused with 503.
+    pub password_hash_wait_ms: u64,
+    /// How long a cached account is trusted while change notices arrive (0 = no cache).
+    pub account_cache_ttl_ms: u64,
+    /// ... and while they do not (Redis pub/sub down): the bound on staleness.
+    pub account_cache_fallback_ttl_ms: u64,
+}
+
+impl AuthLimits {
+    fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        Ok(AuthLimits {
+            login_max_failures: env.parse("CORE_LOGIN_MAX_FAILURES", "5")?,
+            login_backoff_ms: env.parse("CORE_LOGIN_BACKOFF_MS", "1000")?,
+            login_backoff_max_ms: env.parse("CORE_LOGIN_BACKOFF_MAX_MS", "900000")?,
+            login_failure_window_secs: env.parse("CORE_LOGIN_FAILURE_WINDOW_SECS", "900")?,
+            password_hash_queue: env.parse("CORE_PASSWORD_HASH_QUEUE", "64")?,
+            password_hash_wait_ms: env.parse("CORE_PASSWORD_HASH_WAIT_MS", "2000")?,
+            account_cache_ttl_ms: env.parse("CORE_ACCOUNT_CACHE_TTL_MS", "60000")?,
+            account_cache_fallback_ttl_ms: env
+                .parse("CORE_ACCOUNT_CACHE_FALLBACK_TTL_MS", "1000")?,
+        })
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let check = |ok: bool, var: &'static str, reason: &str| {
+            ok.then_some(()).ok_or_else(|| ConfigError {
+                var,
+                reason: reason.to_owned(),
+            })
+        };
+        check(
+            (1..=1000).contains(&self.login_max_failures),
+            "CORE_LOGIN_MAX_FAILURES",
+            "must be 1 to 1000",
+        )?;
+        check(
+            (100..=3_600_000).contains(&self.login_backoff_ms),
+            "CORE_LOGIN_BACKOFF_MS",
+            "must be 100 to 3600000",
+        )?;
+        check(
+            self.login_backoff_max_ms >= self.login_backoff_ms
+                && self.login_backoff_max_ms <= 86_400_000,
+            "CORE_LOGIN_BACKOFF_MAX_MS",
+            "must be at least CORE_LOGIN_BACKOFF_MS and at most 86400000 (a day)",
+        )?;
+        check(
+            (1..=604_800).contains(&self.login_failure_window_secs),
+            "CORE_LOGIN_FAILURE_WINDOW_SECS",
+            "must be 1 to 604800 (a week)",
+        )?;
+        check(
+            self.password_hash_queue <= 100_000,
+            "CORE_PASSWORD_HASH_QUEUE",
+            "must be at most 100000",
+        )?;
+        check(
+            self.password_hash_wait_ms <= 60_000,
+            "CORE_PASSWORD_HASH_WAIT_MS",
+            "must be at most 60000",
+        )?;
+        check(
+            (50..=60_000).contains(&self.account_cache_fallback_ttl_ms),
+            "CORE_ACCOUNT_CACHE_FALLBACK_TTL_MS",
+            "must be 50 to 60000",
+        )?;
+        check(
+            self.account_cache_ttl_ms <= 3_600_000,
+            "CORE_ACCOUNT_CACHE_TTL_MS",
+            "must be at most 3600000",
+        )
     }
 }
 
@@ -427,6 +520,18 @@ mod tests {
         let err =
             Config::from_vars(vars(&[("CORE_STREAM_MAX_PER_CLIENT", "0")])).expect_err("refused");
         assert_eq!(err.var, "CORE_STREAM_MAX_PER_CLIENT");
+    }
+
+    #[test]
+    fn auth_limits_are_checked() {
+        let config = Config::from_vars(vars(&[])).expect("defaults load");
+        assert_eq!(config.auth.login_max_failures, 5);
+        let err =
+            Config::from_vars(vars(&[("CORE_LOGIN_BACKOFF_MAX_MS", "10")])).expect_err("refused");
+        assert_eq!(err.var, "CORE_LOGIN_BACKOFF_MAX_MS");
+        let err = Config::from_vars(vars(&[("CORE_ACCOUNT_CACHE_FALLBACK_TTL_MS", "0")]))
+            .expect_err("refused");
+        assert_eq!(err.var, "CORE_ACCOUNT_CACHE_FALLBACK_TTL_MS");
     }
 
     #[test]

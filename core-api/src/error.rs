@@ -56,6 +56,10 @@ pub enum Error {
     MethodNotAllowed,
     #[error("the reservation could not be confirmed; your hold is kept, please retry")]
     ConfirmationFailed,
+    /// 503 `SERVER_BUSY`: a bounded queue is full; retry after a second. Expected under a
+    /// flood, so not logged as a failure.
+    #[error("{0}")]
+    Busy(&'static str),
     #[error("{dependency} is unavailable")]
     Dependency {
         dependency: &'static str,
@@ -135,7 +139,9 @@ impl Error {
             Error::InsufficientBalance { .. } => StatusCode::PAYMENT_REQUIRED,
             Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Error::ConfirmationFailed | Error::Dependency { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Error::ConfirmationFailed | Error::Dependency { .. } | Error::Busy(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -155,6 +161,7 @@ impl Error {
             Error::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             Error::ConfirmationFailed => "CONFIRMATION_FAILED",
             Error::Dependency { .. } => "DEPENDENCY_UNAVAILABLE",
+            Error::Busy(_) => "SERVER_BUSY",
             Error::Internal(_) => "INTERNAL",
         }
     }
@@ -202,7 +209,7 @@ impl IntoResponse for Error {
             _ if status == StatusCode::SERVICE_UNAVAILABLE => Some(HeaderValue::from_static("1")),
             _ => None,
         };
-        if status.is_server_error() {
+        if status.is_server_error() && !matches!(self, Error::Busy(_)) {
             // The request id is on the enclosing tracing span.
             tracing::error!(code = self.code(), error = ?anyhow_chain(&self), "request failed");
         }

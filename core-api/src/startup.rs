@@ -107,6 +107,13 @@ impl Application {
             .sweeper
             .clone()
             .spawn(sweep_every, stop_rx.clone());
+        // Account changes made on other instances drop this instance's cached accounts.
+        let sessions = self
+            .state
+            .services
+            .auth
+            .sessions
+            .spawn_listener(stop_rx.clone());
         // Google Calendar push: drains the outbox while the service runs.
         let google = self
             .state
@@ -128,6 +135,7 @@ impl Application {
         let served = tokio::try_join!(api.into_future(), metrics.into_future()).map(|_| ());
         queue_sync.abort();
         let _ = sweeper.await;
+        let _ = sessions.await;
         if let Some(google) = google {
             let _ = google.await;
         }

@@ -351,7 +351,7 @@ async fn main() {
     )
     .expect("config");
     let token = JwtKeys::new(&core_config)
-        .issue(user.id, Role::Admin)
+        .issue(user.id, Role::Admin, 0)
         .expect("token");
     let client = reqwest::Client::new();
     let post = |path: &str, body: serde_json::Value| {

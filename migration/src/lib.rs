@@ -46,6 +46,7 @@ mod m20261121_000200_create_resources;
 mod m20261121_000300_index_seat_lookups;
 mod m20261121_000400_reserve_seats_function;
 mod m20261121_000500_reserve_seats_batch;
+mod m20261207_000130_alter_users;
 mod m20261207_000150_add_refund_cutoff_performances;
 
 pub struct Migrator;
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000300_index_seat_lookups::Migration),
             Box::new(m20261121_000400_reserve_seats_function::Migration),
             Box::new(m20261121_000500_reserve_seats_batch::Migration),
+            Box::new(m20261207_000130_alter_users::Migration),
             Box::new(m20261207_000150_add_refund_cutoff_performances::Migration),
         ]
     }

@@ -115,8 +115,20 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
         let token = bearer(parts).ok_or(Error::Unauthenticated("an access token is required"))?;
-        state.services.auth.jwt.verify(token)
+        current_caller(state, token).await
     }
+}
+
+/// A verified token's caller, checked against the account as it is now (active, same auth
+/// version), with the account's current role rather than the token's.
+async fn current_caller(state: &AppState, token: &str) -> Result<Caller, Error> {
+    let auth = &state.services.auth;
+    let mut caller = auth.jwt.verify(token)?;
+    caller.role = auth
+        .sessions
+        .check(caller.user_id, caller.auth_version)
+        .await?;
+    Ok(caller)
 }
 
 /// An admin caller; anyone else gets 403.
@@ -142,9 +154,11 @@ impl FromRequestParts<AppState> for MaybeCaller {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
-        Ok(MaybeCaller(
-            bearer(parts).and_then(|t| state.services.auth.jwt.verify(t).ok()),
-        ))
+        let caller = match bearer(parts) {
+            Some(token) => current_caller(state, token).await.ok(),
+            None => None,
+        };
+        Ok(MaybeCaller(caller))
     }
 }
 

@@ -65,6 +65,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::holds::router())
         .merge(routes::reservations::router())
         .merge(routes::admin::router())
+        .merge(routes::admin_users::router())
         .merge(routes::wallet::router())
         .merge(routes::stream::router())
         .merge(routes::products::router())

@@ -1,5 +1,6 @@
 //! Business rules. Handlers call these; these call the stores in `storage`.
 
+pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod bookings;
@@ -8,6 +9,7 @@ pub mod catalog;
 pub mod expiry;
 pub mod gcal;
 pub mod group_commit;
+pub mod hashing;
 pub mod holds;
 pub mod payments;
 pub mod products;
@@ -18,6 +20,7 @@ pub mod resources;
 pub mod rules;
 pub mod seat_layout;
 pub mod seat_map_cache;
+pub mod sessions;
 pub mod stream;
 pub mod views;
 pub mod wallet;
@@ -43,6 +46,8 @@ use crate::{
 #[derive(Clone)]
 pub struct Services {
     pub auth: auth::AuthService,
+    /// Admin account management (roles, deactivation).
+    pub accounts: accounts::AccountAdmin,
     pub catalog: catalog::CatalogService,
     pub holds: holds::HoldService,
     pub reservations: reservations::ReservationService,
@@ -105,6 +110,8 @@ impl Services {
         let bookings = bookings::BookingService::new(db.clone(), google.clone());
         let calendar = calendar::CalendarService::new(db.clone(), config.public_url.clone());
         let audit = crate::storage::repo::audit::AuditRepo::new(db.clone());
+        let auth = auth::AuthService::new(&config, users.clone(), redis.clone());
+        let accounts = accounts::AccountAdmin::new(users, auth.sessions.clone());
         let store = Holds::new(
             HoldStore::new(redis, config.reservation_ttl_ms),
             PgHoldStore::new(db),
@@ -149,7 +156,8 @@ impl Services {
             calendar,
             audit,
             google,
-            auth: auth::AuthService::new(&config, users),
+            auth,
+            accounts,
             catalog: catalog_service,
             reservations: reservations::ReservationService::new(
                 config.clone(),

@@ -82,15 +82,22 @@ async fn with_postgres_cut_requests_get_503_and_work_again_once_it_is_back() {
 
 #[tokio::test]
 async fn with_postgres_cut_the_losers_of_a_held_seat_are_still_answered_by_redis_alone() {
-    // Rules remembered for the whole test, so only the seat decides what the hold needs.
-    let (direct, app, mut proxy) =
-        behind_a_postgres_proxy(&[("CORE_RULES_CACHE_MS", "600000")]).await;
+    // Rules and accounts remembered for the whole test (whether or not account-change
+    // notices arrive yet), so only the seat decides what the hold needs.
+    let (direct, app, mut proxy) = behind_a_postgres_proxy(&[
+        ("CORE_RULES_CACHE_MS", "600000"),
+        ("CORE_ACCOUNT_CACHE_FALLBACK_TTL_MS", "60000"),
+    ])
+    .await;
     let perf = direct.performance(1, 2, 4).await;
     let (winner, loser) = (direct.user().await, direct.user().await);
     assert_eq!(
         app.hold(&winner, perf.id, &perf.seat_ids[0..1]).await.0,
         StatusCode::CREATED
     );
+    // An account this instance has not seen yet needs Postgres to be checked (a 503 while
+    // it is cut); the loser has been seen.
+    assert_eq!(app.get("/api/v1/auth/me", &loser).await.0, StatusCode::OK);
 
     proxy.cut().await;
     // Losing a contested seat is decided in Redis: no Postgres needed, so still a 409.

@@ -48,6 +48,7 @@ async fn holders(app: &TestApp, perf: &Performance, n: usize) -> (Vec<TestUser>,
         let caller = Caller {
             user_id: user.id,
             role: Role::User,
+            auth_version: 0,
         };
         let record = app.services.holds.owned(caller, hold_id).await;
         records.push(record.expect("record"));

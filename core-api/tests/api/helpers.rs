@@ -203,8 +203,21 @@ impl TestApp {
             .expect("insert user");
         TestUser {
             id: row.id,
-            token: self.jwt.issue(row.id, role).expect("token"),
+            token: self.jwt.issue(row.id, role, 0).expect("token"),
         }
+    }
+
+    /// An account registered over HTTP (name "Ana"); its id.
+    pub async fn register(&self, email: &str, password: &str) -> Uuid {
+        let body = json!({ "email": email, "password": password, "name": "Ana" });
+        let (status, created) = self
+            .call(Method::POST, "/api/v1/auth/register", None, Some(body))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        created["data"]["id"]
+            .as_str()
+            .and_then(|id| id.parse().ok())
+            .expect("user id")
     }
 
     pub async fn users(&self, n: usize) -> Vec<TestUser> {

@@ -33,6 +33,7 @@ describe('toUiError', () => {
     expect(toUiError(err(429, 'RATE_LIMITED')).next).toBe('wait');
     expect(toUiError(err(409, 'DUPLICATE_REQUEST')).next).toBe('wait');
     expect(toUiError(err(503, 'DEPENDENCY_UNAVAILABLE')).next).toBe('retry');
+    expect(toUiError(err(503, 'SERVER_BUSY')).next).toBe('retry');
     expect(toUiError(err(422, 'SEAT_LIMIT_EXCEEDED', { maxSeatsPerUser: 4 })).message).toMatch(/at most 4 seats/);
   });
 

@@ -38,6 +38,8 @@ const WORDS: &[&str] = &[
     "register",
     "login",
     "refresh",
+    "logout",
+    "logout-all",
     "me",
     "events",
     "performances",
@@ -124,7 +126,13 @@ pub fn classify(method: &Method, path: &str) -> Route {
     let api = path.starts_with("/api/");
     let public = match segments.as_slice() {
         _ if !api => true,
-        ["api", "v1", "auth", "register" | "login" | "refresh"] => method == Method::POST,
+        // Sign-out presents the refresh token, not an access token (which may have expired).
+        [
+            "api",
+            "v1",
+            "auth",
+            "register" | "login" | "refresh" | "logout",
+        ] => method == Method::POST,
         ["api", "v1", "events", ..] => is_get,
         ["api", "v1", "performances", _, "seats"]
         | ["api", "v1", "performances", _, "seats", "stream"] => is_get,
@@ -188,6 +196,12 @@ mod tests {
             "/api/v1/resource-bookings/series/{id}/cancel"
         );
         assert!(!classify(&Method::GET, "/api/v1/auth/me").public);
+        let logout = classify(&Method::POST, "/api/v1/auth/logout");
+        assert!(logout.public && !logout.dedupe);
+        assert_eq!(logout.label, "/api/v1/auth/logout");
+        let everywhere = classify(&Method::POST, "/api/v1/auth/logout-all");
+        assert!(!everywhere.public);
+        assert_eq!(everywhere.label, "/api/v1/auth/logout-all");
         let hold = classify(&Method::POST, "/api/v1/holds");
         assert!(!hold.public && hold.dedupe && hold.needs_pass);
         assert!(!classify(&Method::POST, "/api/v1/admin/venues").dedupe);

@@ -101,3 +101,36 @@ async fn protected_routes_need_a_token_and_public_ones_do_not() {
         .await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn signing_out_needs_no_access_token_but_signing_out_everywhere_does() {
+    let stack = Stack::new().await;
+    let gateway = stack.gateway().await;
+
+    // The refresh token is the credential: an app whose access token expired can still sign out.
+    let (status, _, body) = stack
+        .send(
+            gateway.addr,
+            Method::POST,
+            "/api/v1/auth/logout",
+            None,
+            &[],
+            Some(json!({ "refreshToken": "not-a-live-token" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let (status, _, body) = stack
+        .send(
+            gateway.addr,
+            Method::POST,
+            "/api/v1/auth/logout-all",
+            None,
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED")
+    );
+}

@@ -233,7 +233,7 @@ impl Stack {
             .expect("insert user");
         User {
             id: row.id,
-            token: self.cores[0].jwt.issue(row.id, role).expect("token"),
+            token: self.cores[0].jwt.issue(row.id, role, 0).expect("token"),
         }
     }
 

@@ -90,6 +90,7 @@ pub async fn run() -> anyhow::Result<()> {
             let caller = Caller {
                 user_id,
                 role: Role::Admin,
+                auth_version: 0,
             };
             ensure_servers(&state, caller).await?;
         }

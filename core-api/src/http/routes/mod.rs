@@ -1,6 +1,7 @@
 //! Thin handlers, one module per resource: extract, call a service, wrap the answer.
 
 pub mod admin;
+pub mod admin_users;
 pub mod auth;
 pub mod bookings;
 pub mod catalog;

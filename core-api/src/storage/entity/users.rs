@@ -12,6 +12,10 @@ pub struct Model {
     pub name: String,
     pub role: String,
     pub created_at: DateTimeUtc,
+    /// false: the account can neither log in nor use the tokens it holds.
+    pub active: bool,
+    /// Bumped by deactivation and sign-out everywhere; tokens carry it.
+    pub auth_version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,7 +1,9 @@
 //! The Redis connection pool, the key prefix every key starts with, and health checks.
 
+pub mod accounts;
 pub mod events;
 pub mod holds;
+pub mod login_throttle;
 pub mod queue;
 
 use std::{sync::Arc, time::Duration};

@@ -101,6 +101,7 @@ export function toUiError(e: unknown): UiError {
     case 'HOLD_EXTENSION_USED':
       return { ...base, title: 'Already extended', message: 'A hold can be extended only once.', next: 'none' };
     case 'DEPENDENCY_UNAVAILABLE':
+    case 'SERVER_BUSY':
     case 'SERVER_ERROR':
     case 'INTERNAL':
       return { ...base, title: 'Holdfast is busy', message: 'Something on our side is not answering. Nothing you entered is lost; try again in a moment.', next: 'retry' };

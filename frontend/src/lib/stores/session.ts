@@ -129,7 +129,36 @@ export async function register(name: string, email: string, password: string): P
   return login(email, password);
 }
 
-export function logout() {
+/**
+ * Signs out on this device: ends this login on the server (its refresh token and every one
+ * rotated from it), then forgets the tokens. If the server cannot be reached the tokens are
+ * forgotten anyway; the refresh token then simply expires unused.
+ */
+export async function logout(): Promise<void> {
+  try {
+    await withRefreshLock(async () => {
+      const token = storedRefreshToken();
+      if (!token) return;
+      await raw.request<void>('/auth/logout', {
+        method: 'POST',
+        body: { refreshToken: token },
+        auth: false,
+      });
+    });
+  } catch {
+    // Offline or the server is busy: signing out here must still work.
+  } finally {
+    clear();
+    state.set({ status: 'signed-out', user: null });
+  }
+}
+
+/**
+ * Signs out everywhere: every login of this account ends and every access token stops
+ * working. Unlike `logout`, a failure is reported (the other devices would stay signed in).
+ */
+export async function logoutEverywhere(): Promise<void> {
+  await api.request<void>('/auth/logout-all', { method: 'POST' });
   clear();
   state.set({ status: 'signed-out', user: null });
 }
