@@ -192,6 +192,19 @@ ensure_tools() {
   fi
 }
 
+# ensure_schemathesis: the API fuzzer scripts/smoke runs (from PyPI, pinned).
+SCHEMATHESIS_VERSION=4.32.5
+ensure_schemathesis() {
+  if have schemathesis && [[ "$(schemathesis --version 2>/dev/null)" == *"$SCHEMATHESIS_VERSION"* ]]; then
+    return 0
+  fi
+  log "installing schemathesis $SCHEMATHESIS_VERSION (pip)"
+  python3 -m pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" ||
+    die "could not install schemathesis (python3 -m pip install schemathesis==$SCHEMATHESIS_VERSION)"
+  have schemathesis || { have pyenv && pyenv rehash; }
+  have schemathesis || die "schemathesis is installed but not on PATH (pip's scripts directory)"
+}
+
 # ensure_cargo: the Rust toolchain is on PATH.
 ensure_cargo() {
   if ! have cargo && [[ -x "$HOME/.cargo/bin/cargo" ]]; then

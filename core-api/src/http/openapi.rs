@@ -79,7 +79,7 @@ fn add_components(doc: &mut Value) {
             "properties": {
                 "code": {"type": "string", "description": "Stable SCREAMING_SNAKE code, e.g. SEAT_UNAVAILABLE (docs/api.md lists them all)", "pattern": "^[A-Z][A-Z0-9_]*$"},
                 "message": {"type": "string", "description": "For people; may change between versions"},
-                "details": {"type": "object", "description": "Machine-readable specifics: the field for VALIDATION_FAILED, unavailableSeatIds for SEAT_UNAVAILABLE, …"}
+                "details": {"type": "object", "additionalProperties": true, "description": "Machine-readable specifics: the field for VALIDATION_FAILED, unavailableSeatIds for SEAT_UNAVAILABLE, …"}
             }
         }),
     );

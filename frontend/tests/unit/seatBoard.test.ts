@@ -49,7 +49,7 @@ describe('SeatBoard', () => {
   it('reports nothing when an event repeats what is known', () => {
     const b = new SeatBoard(seats);
     const before = b.version;
-    const r = b.applyChange({ seatIds: ['a3'], status: 'HELD' });
+    const r = b.applyChange({ seatIds: ['a3'], status: 'HELD', reason: 'HELD' });
     expect(r).toEqual({ changed: [], lostSelection: [], lostHold: [] });
     expect(b.version).toBe(before);
   });

@@ -2,7 +2,7 @@
 // alike), the envelope, bearer tokens with one refresh-and-retry on 401, timeouts, and
 // automatic retries with backoff for requests that are safe to repeat.
 
-import { ApiError } from './error';
+import { ApiError, type ErrorInput } from './error';
 import type { ErrorBody } from './types';
 import { backoffDelay, isTransient, parseRetryAfter } from '../state/backoff';
 
@@ -104,7 +104,7 @@ export function createClient(deps: ClientDeps): Client {
       deps.network?.ok(res.headers.get('Date'), sentAt, receivedAt);
       return envelope.data as T;
     }
-    const body: ErrorBody = envelope?.error ?? {
+    const body: ErrorInput = envelope?.error ?? {
       code: res.status >= 500 ? 'SERVER_ERROR' : 'BAD_RESPONSE',
       message: `The server answered ${res.status}`,
     };

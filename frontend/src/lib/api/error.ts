@@ -2,6 +2,9 @@
 
 import type { ErrorBody } from './types';
 
+/** An error body as the server sends it, or as the app makes one up (no details needed). */
+export type ErrorInput = Omit<ErrorBody, 'details'> & { details?: ErrorBody['details'] };
+
 export class ApiError extends Error {
   /** HTTP status; 0 when no answer came back (offline, timeout, connection refused). */
   readonly status: number;
@@ -11,7 +14,7 @@ export class ApiError extends Error {
   /** From a Retry-After header, when the server sent one. */
   readonly retryAfterMs: number | null;
 
-  constructor(status: number, body: ErrorBody, retryAfterMs: number | null = null) {
+  constructor(status: number, body: ErrorInput, retryAfterMs: number | null = null) {
     super(body.message);
     this.name = 'ApiError';
     this.status = status;

@@ -1,107 +1,34 @@
-// Shapes of the Holdfast API (DESIGN.md; core-api's /openapi.json is authoritative).
-// Money is integer KRW; instants are RFC 3339 strings.
+// Shapes of the Holdfast API. Everything core-api answers is generated from its OpenAPI
+// document (`npm run gen:api` turns docs/openapi.json into schema.d.ts; scripts/test fails
+// when that file is out of date). Money is integer KRW; instants are RFC 3339 strings.
 
-export type SeatStatus = 'AVAILABLE' | 'HELD' | 'RESERVED' | 'SOLD';
+import type { components } from './schema';
 
-export interface Seat {
-  id: string;
-  section: string;
-  row: string;
-  number: number;
-  x: number;
-  y: number;
-  priceTier?: string;
-  price: number;
-  status: SeatStatus;
-}
+type Schemas = components['schemas'];
 
-export interface SeatMap {
-  performanceId: string;
-  seats: Seat[];
-}
+export type SeatStatus = Schemas['SeatStatus'];
+export type Seat = Schemas['SeatView'];
+export type SeatMap = Schemas['SeatMapView'];
+export type Performance = Schemas['PerformanceView'];
+export type EventSummary = Schemas['EventView'];
+export type TokenPair = Schemas['TokenPair'];
+export type User = Schemas['UserView'];
+export type Hold = Schemas['HoldView'];
+/** What the buyer enters at checkout. */
+export type Attendee = Schemas['AttendeeInput'];
+export type ReservationStatus = Schemas['ReservationStatus'];
+export type Reservation = Schemas['ReservationView'];
+export type Wallet = Schemas['WalletView'];
+export type Payment = Schemas['PaymentView'];
+/** `event: snapshot` of the seat stream. */
+export type SeatSnapshot = Schemas['SeatSnapshot'];
+export type SeatChangeReason = Schemas['SeatChangeReason'];
+/** `event: seat` of the seat stream. */
+export type SeatChange = Schemas['SeatEvent'];
+export type ErrorBody = Schemas['ErrorBody'];
 
-export interface Performance {
-  id: string;
-  eventId: string;
-  startsAt: string;
-  saleOpensAt: string;
-  saleClosesAt: string;
-  totalSeats: number;
-  availableSeats: number;
-  maxSeatsPerUser: number;
-  queueEnabled: boolean;
-  onSale?: boolean;
-}
-
-export interface EventSummary {
-  id: string;
-  title: string;
-  description?: string;
-  status: string;
-  venue: { id: string; name: string };
-  performances?: Performance[];
-}
-
-export interface TokenPair {
-  accessToken: string;
-  refreshToken: string;
-  tokenType: 'Bearer';
-  expiresIn: number;
-}
-
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  role: 'USER' | 'ADMIN';
-}
-
-export interface Hold {
-  holdId: string;
-  performanceId: string;
-  seats: Seat[];
-  totalAmount: number;
-  expiresAt: string;
-  extended?: boolean;
-}
-
-export interface Attendee {
-  name: string;
-  phone: string;
-  email?: string | null;
-}
-
-export type ReservationStatus = 'PENDING_PAYMENT' | 'CONFIRMED' | 'CANCELLED' | 'EXPIRED';
-
-export interface Reservation {
-  reservationId: string;
-  reservationNumber: string;
-  performanceId: string;
-  status: ReservationStatus;
-  seats: Seat[];
-  totalAmount: number;
-  expiresAt: string;
-  attendee: Attendee;
-  createdAt?: string;
-  /** Until when the buyer may cancel (paid: the refund cut-off; unpaid: the start); null once ended. */
-  cancellableUntil?: string | null;
-}
-
-export interface Wallet {
-  balance: number;
-  totalCharged: number;
-  totalUsed: number;
-  updatedAt: string;
-}
-
-export interface Payment {
-  paymentId: string;
-  reservationId: string;
-  amount: number;
-  status: string;
-  paidAt: string;
-}
-
+// The waiting room is the gateway's own (`/api/v1/queue/...`), not core-api's, so it is not
+// in core-api's OpenAPI document; docs/api.md "Waiting room" describes these fields.
 export type QueueStatus = 'WAITING' | 'ADMITTED' | 'SOLD_OUT' | 'CLOSED';
 
 export interface QueueTicket {
@@ -111,25 +38,4 @@ export interface QueueTicket {
   status: QueueStatus;
   pollAfterMs?: number;
   passToken?: string;
-}
-
-/** `event: snapshot` of the seat stream. */
-export interface SeatSnapshot {
-  performanceId: string;
-  seats: { id: string; status: SeatStatus }[];
-}
-
-export type SeatChangeReason = 'HELD' | 'RELEASED' | 'RESERVED' | 'SOLD' | 'EXPIRED' | 'CANCELLED';
-
-/** `event: seat` of the seat stream. */
-export interface SeatChange {
-  seatIds: string[];
-  status: SeatStatus;
-  reason?: SeatChangeReason;
-}
-
-export interface ErrorBody {
-  code: string;
-  message: string;
-  details?: Record<string, unknown> | null;
 }
