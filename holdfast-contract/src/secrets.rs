@@ -246,9 +246,7 @@ impl SecretChecks {
 
     /// What to log once logging is up: `Some` (a loud warning) in development mode.
     pub fn dev_mode_warning(&self) -> Option<String> {
-        self.policy
-            .dev_mode()
-            .then(|| dev_mode_warning(&self.weak))
+        self.policy.dev_mode().then(|| dev_mode_warning(&self.weak))
     }
 }
 
@@ -271,6 +269,7 @@ mod tests {
     use rand::RngCore;
 
     use super::*;
+    use crate::testing::random_secret;
 
     fn random_bytes(n: usize) -> Vec<u8> {
         let mut bytes = vec![0u8; n];
@@ -285,7 +284,7 @@ mod tests {
     #[test]
     fn generated_secrets_pass() {
         for _ in 0..200 {
-            let base64_48 = STANDARD.encode(random_bytes(48));
+            let base64_48 = random_secret();
             assert_eq!(weakness(&base64_48), None, "{base64_48}");
             let base64_32 = STANDARD.encode(random_bytes(32));
             assert_eq!(weakness(&base64_32), None, "{base64_32}");
@@ -309,7 +308,14 @@ mod tests {
     #[test]
     fn placeholder_prefixes_and_wording_are_refused() {
         let tail = "Zq8v1Lr0Xk3Wn7Ty5Pb2Mc9Hd4Gf6Js";
-        for prefix in ["change-me-", "CHANGEME", "dev-", "test-", "secret", "Secret-"] {
+        for prefix in [
+            "change-me-",
+            "CHANGEME",
+            "dev-",
+            "test-",
+            "secret",
+            "Secret-",
+        ] {
             let value = format!("{prefix}{tail}");
             assert!(
                 matches!(weakness(&value), Some(Weakness::PlaceholderWording(_))),
@@ -368,7 +374,7 @@ mod tests {
         assert!(text.contains("HOLDFAST_DEV_MODE=1"), "{text}");
         let dev = SecretPolicy::from_dev_mode_var(Some("true")).expect("parses");
         assert_eq!(dev.check(placeholder), Ok(Some(Weakness::KnownPlaceholder)));
-        let good = STANDARD.encode(random_bytes(48));
+        let good = random_secret();
         assert_eq!(dev.check(&good), Ok(None));
         assert_eq!(strict.check(&good), Ok(None));
     }
@@ -396,14 +402,16 @@ mod tests {
     fn checks_remember_what_dev_mode_let_through() {
         let placeholder = "change-me-to-at-least-32-random-bytes-xxxxxxxx";
         let mut strict = SecretChecks::from_vars(|_| None).expect("parses");
-        let reason = strict.check("CORE_JWT_SECRET", placeholder).expect_err("refused");
+        let reason = strict
+            .check("CORE_JWT_SECRET", placeholder)
+            .expect_err("refused");
         assert!(reason.contains("placeholder"), "{reason}");
         assert_eq!(strict.dev_mode_warning(), None);
 
-        let mut dev = SecretChecks::from_vars(|var| (var == DEV_MODE_VAR).then_some("1"))
-            .expect("parses");
+        let mut dev =
+            SecretChecks::from_vars(|var| (var == DEV_MODE_VAR).then_some("1")).expect("parses");
         dev.check("CORE_JWT_SECRET", placeholder).expect("accepted");
-        dev.check("CORE_QUEUE_PASS_SECRET", &STANDARD.encode(random_bytes(48)))
+        dev.check("CORE_QUEUE_PASS_SECRET", &random_secret())
             .expect("accepted");
         let text = dev.dev_mode_warning().expect("warns");
         assert!(text.contains("HOLDFAST_DEV_MODE is on"), "{text}");

@@ -128,7 +128,13 @@ pub fn sign_key(
     secret: (&'static str, Option<&str>),
     file: (&'static str, Option<&str>),
 ) -> Result<SignKey, (&'static str, String)> {
-    load_key(checks, secret, file, SignKey::hs256, SignKey::ed25519_private_pem)
+    load_key(
+        checks,
+        secret,
+        file,
+        SignKey::hs256,
+        SignKey::ed25519_private_pem,
+    )
 }
 
 /// The gateway's verifying key from `secret_var` (HS256, under the secret policy) or
@@ -138,7 +144,13 @@ pub fn verify_key(
     secret: (&'static str, Option<&str>),
     file: (&'static str, Option<&str>),
 ) -> Result<VerifyKey, (&'static str, String)> {
-    load_key(checks, secret, file, VerifyKey::hs256, VerifyKey::ed25519_public_pem)
+    load_key(
+        checks,
+        secret,
+        file,
+        VerifyKey::hs256,
+        VerifyKey::ed25519_public_pem,
+    )
 }
 
 fn load_key<K>(
@@ -166,47 +178,13 @@ pub fn read_pem(path: &str) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))
 }
 
-/// A fresh Ed25519 key pair as (private PKCS#8 PEM, public SPKI PEM), for tests.
-#[cfg(any(test, feature = "testing"))]
-pub fn generate_ed25519_pem_pair() -> (String, String) {
-    use base64::{Engine, engine::general_purpose::STANDARD};
-    use ed25519_dalek::pkcs8::{EncodePrivateKey, EncodePublicKey};
-    use rand::RngCore;
-
-    fn pem(label: &str, der: &[u8]) -> String {
-        let body = STANDARD.encode(der);
-        let lines: Vec<&str> = body
-            .as_bytes()
-            .chunks(64)
-            .filter_map(|c| std::str::from_utf8(c).ok())
-            .collect();
-        format!(
-            "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
-            lines.join("\n")
-        )
-    }
-
-    let mut seed = [0u8; 32];
-    rand::rng().fill_bytes(&mut seed);
-    let signing = ed25519_dalek::SigningKey::from_bytes(&seed);
-    let private = signing
-        .to_pkcs8_der()
-        .map(|doc| pem("PRIVATE KEY", doc.as_bytes()))
-        .unwrap_or_default();
-    let public = signing
-        .verifying_key()
-        .to_public_key_der()
-        .map(|doc| pem("PUBLIC KEY", doc.as_bytes()))
-        .unwrap_or_default();
-    (private, public)
-}
-
 #[cfg(test)]
 mod tests {
     use jsonwebtoken::{Header, decode, encode};
     use serde_json::{Value, json};
 
     use super::*;
+    use crate::testing::generate_ed25519_pem_pair;
 
     fn claims() -> Value {
         let now = jsonwebtoken::get_current_timestamp();
@@ -239,8 +217,7 @@ mod tests {
         // HMAC keyed with the public key's own bytes: the classic confusion attack.
         let hs = SignKey::hs256(&public);
         let hs_token = encode(&Header::new(Algorithm::HS256), &claims(), &hs.encoding).expect("hs");
-        let ed_token =
-            encode(&Header::new(Algorithm::EdDSA), &claims(), &ed.encoding).expect("ed");
+        let ed_token = encode(&Header::new(Algorithm::EdDSA), &claims(), &ed.encoding).expect("ed");
         assert!(!accepts(&ed_verify, &hs_token));
         assert!(!accepts(&ed.verify, &hs_token));
         assert!(!accepts(&hs.verify, &ed_token));
@@ -260,8 +237,19 @@ mod tests {
     fn exactly_one_key_source_is_accepted() {
         let pick = |s, f| exactly_one("S", s, "F", f);
         assert_eq!(pick(Some("x"), None), Ok(KeySource::Secret("x")));
-        assert_eq!(pick(Some(""), Some("/k.pem")), Ok(KeySource::PemFile("/k.pem")));
-        assert!(pick(Some("x"), Some("/k.pem")).expect_err("both").contains("not both"));
-        assert!(pick(None, Some("")).expect_err("none").contains("is required"));
+        assert_eq!(
+            pick(Some(""), Some("/k.pem")),
+            Ok(KeySource::PemFile("/k.pem"))
+        );
+        assert!(
+            pick(Some("x"), Some("/k.pem"))
+                .expect_err("both")
+                .contains("not both")
+        );
+        assert!(
+            pick(None, Some(""))
+                .expect_err("none")
+                .contains("is required")
+        );
     }
 }

@@ -16,6 +16,7 @@ use gateway::{
     admission::ticker::Ticker,
     clock::{Clock, ManualClock},
 };
+use holdfast_contract::testing::random_secret;
 use migration::MigratorTrait;
 use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
@@ -23,7 +24,8 @@ use serde_json::{Value, json};
 use tokio::{net::TcpListener, task::JoinHandle};
 use uuid::Uuid;
 
-pub const QUEUE_SECRET: &str = "test-queue-pass-secret-0123456789abcdef";
+/// The waiting-room pass secret every stack of this test binary shares.
+pub static QUEUE_SECRET: LazyLock<String> = LazyLock::new(random_secret);
 
 fn base_database_url() -> String {
     std::env::var("TEST_DATABASE_URL")
@@ -115,7 +117,7 @@ impl Stack {
             database_name,
             db,
             redis_prefix: format!("test:{}:", Uuid::new_v4().simple()),
-            jwt_secret: format!("test-secret-{}", Uuid::new_v4().simple()),
+            jwt_secret: random_secret(),
             cores: Vec::new(),
             clock: Arc::new(ManualClock::starting_now()),
             client: reqwest::Client::builder()
@@ -144,7 +146,7 @@ impl Stack {
             ("REDIS_URL", redis_url()),
             ("CORE_REDIS_KEY_PREFIX", self.redis_prefix.clone()),
             ("CORE_JWT_SECRET", self.jwt_secret.clone()),
-            ("CORE_QUEUE_PASS_SECRET", QUEUE_SECRET.to_owned()),
+            ("CORE_QUEUE_PASS_SECRET", QUEUE_SECRET.clone()),
             ("CORE_DEPENDENCY_TIMEOUT_MS", "1000".to_owned()),
         ]))
         .expect("core config");
@@ -186,7 +188,7 @@ impl Stack {
             ("REDIS_URL", redis_url()),
             ("GATEWAY_REDIS_KEY_PREFIX", self.redis_prefix.clone()),
             ("GATEWAY_JWT_SECRET", self.jwt_secret.clone()),
-            ("GATEWAY_QUEUE_PASS_SECRET", QUEUE_SECRET.to_owned()),
+            ("GATEWAY_QUEUE_PASS_SECRET", QUEUE_SECRET.clone()),
             ("GATEWAY_QUEUE_TICK_MS", "0".to_owned()),
             ("GATEWAY_RATE_PER_IP_PER_SEC", "100000".to_owned()),
             ("GATEWAY_RATE_PER_IP_BURST", "100000".to_owned()),
