@@ -1,5 +1,6 @@
 //! Helpers for the tests of the crates that use this one (feature `testing`): fresh secrets
-//! that pass the policy and Ed25519 key pairs written to PEM files.
+//! that pass the policy, Ed25519 key pairs written to PEM files, and a child process whose
+//! output a test can wait on with a bound.
 
 use std::path::PathBuf;
 
@@ -82,5 +83,101 @@ impl KeyPairFiles {
 impl Drop for KeyPairFiles {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A child process under test whose output lines (stdout and stderr) arrive on a channel, so
+/// a test waits for a line or for the exit with a bound instead of blocking forever.
+/// Dropping it kills the process.
+pub struct Spawned {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Spawned {
+    pub fn start(mut command: std::process::Command) -> std::io::Result<Self> {
+        use std::{io::BufRead, process::Stdio};
+
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let (tx, lines) = std::sync::mpsc::channel();
+        let stdout = child
+            .stdout
+            .take()
+            .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>);
+        let stderr = child
+            .stderr
+            .take()
+            .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>);
+        for stream in [stdout, stderr].into_iter().flatten() {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in std::io::BufReader::new(stream)
+                    .lines()
+                    .map_while(Result::ok)
+                {
+                    if tx.send(line).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        Ok(Spawned { child, lines })
+    }
+
+    /// The first line within `limit` that `wanted` accepts; the lines before it are passed
+    /// to `wanted` too and dropped.
+    pub fn line_within(
+        &mut self,
+        limit: std::time::Duration,
+        mut wanted: impl FnMut(&str) -> bool,
+    ) -> Option<String> {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            let left = deadline.checked_duration_since(std::time::Instant::now())?;
+            match self.lines.recv_timeout(left) {
+                Ok(line) if wanted(&line) => return Some(line),
+                Ok(_) => {}
+                Err(_) => return None,
+            }
+        }
+    }
+
+    /// Waits up to `limit` for the process to close its output and exit. Returns its exit
+    /// code (`None` when it had to be killed, or died of a signal) and everything it printed.
+    pub fn exit_within(mut self, limit: std::time::Duration) -> (Option<i32>, String) {
+        let deadline = std::time::Instant::now() + limit;
+        let mut printed = String::new();
+        let mut closed = false;
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    printed.push_str(&line);
+                    printed.push('\n');
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    closed = true;
+                    break;
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => break,
+            }
+        }
+        if !closed {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+            return (None, printed);
+        }
+        let code = self.child.wait().ok().and_then(|status| status.code());
+        (code, printed)
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

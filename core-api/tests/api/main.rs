@@ -14,3 +14,4 @@ mod holds;
 mod lifecycle;
 mod money;
 mod reservations;
+mod secrets;

@@ -82,6 +82,8 @@ pub struct Stack {
     pub db: DatabaseConnection,
     pub redis_prefix: String,
     pub jwt_secret: String,
+    /// Set on every core-api of the stack on top of the defaults (empty value: unset).
+    core_vars: Vec<(String, String)>,
     pub cores: Vec<Core>,
     pub clock: Arc<ManualClock>,
     pub client: reqwest::Client,
@@ -97,6 +99,11 @@ pub struct User {
 impl Stack {
     /// A fresh database and prefix with one core-api.
     pub async fn new() -> Self {
+        Self::with_core_vars(&[]).await
+    }
+
+    /// As `new`, with these variables on top of each core-api's defaults.
+    pub async fn with_core_vars(core_vars: &[(&str, String)]) -> Self {
         let database_name = format!("holdfast_test_{}", Uuid::new_v4().simple());
         let admin = Database::connect(base_database_url())
             .await
@@ -118,6 +125,10 @@ impl Stack {
             db,
             redis_prefix: format!("test:{}:", Uuid::new_v4().simple()),
             jwt_secret: random_secret(),
+            core_vars: core_vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
             cores: Vec::new(),
             clock: Arc::new(ManualClock::starting_now()),
             client: reqwest::Client::builder()
@@ -141,15 +152,16 @@ impl Stack {
 
     /// Another core-api instance on the same stores.
     pub async fn add_core(&mut self) -> SocketAddr {
-        let config = core_api::config::Config::from_vars(vars(&[
+        let mut v = vars(&[
             ("DATABASE_URL", self.database_url()),
             ("REDIS_URL", redis_url()),
             ("CORE_REDIS_KEY_PREFIX", self.redis_prefix.clone()),
             ("CORE_JWT_SECRET", self.jwt_secret.clone()),
             ("CORE_QUEUE_PASS_SECRET", QUEUE_SECRET.clone()),
             ("CORE_DEPENDENCY_TIMEOUT_MS", "1000".to_owned()),
-        ]))
-        .expect("core config");
+        ]);
+        v.extend(self.core_vars.iter().cloned());
+        let config = core_api::config::Config::from_vars(v).expect("core config");
         let api = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let metrics = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let app = core_api::startup::Application::with_listeners(config, api, metrics)

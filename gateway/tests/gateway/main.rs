@@ -10,3 +10,4 @@ mod limits;
 mod proxy;
 mod queue;
 mod redis_down;
+mod secrets;
