@@ -181,3 +181,44 @@ impl Drop for Spawned {
         let _ = self.child.wait();
     }
 }
+
+/// How long a service binary under test gets to refuse, or to start.
+const START_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Runs a service binary whose `var` holds a placeholder and asserts that it refuses to
+/// start: exit code 2, and a message naming the variable and how to generate a secret.
+pub fn assert_refuses_placeholder(command: std::process::Command, var: &str) {
+    let (code, printed) = Spawned::start(command)
+        .expect("start the binary")
+        .exit_within(START_LIMIT);
+    assert_eq!(code, Some(2), "{var}: {printed}");
+    assert!(printed.contains(var), "{printed}");
+    assert!(printed.contains("placeholder"), "{printed}");
+    assert!(printed.contains("openssl rand -base64 48"), "{printed}");
+}
+
+/// Starts a service binary in development mode with JSON logs and waits for its
+/// "listening" line, asserting that the dev-mode warning naming `weak_var` came first.
+/// Returns the process (killed on drop) and the address in the line's field `addr_field`.
+pub fn start_in_dev_mode(
+    command: std::process::Command,
+    weak_var: &str,
+    addr_field: &str,
+) -> (Spawned, String) {
+    let mut process = Spawned::start(command).expect("start the binary");
+    let mut warned = false;
+    let listening = process
+        .line_within(START_LIMIT, |line| {
+            warned |= line.contains("HOLDFAST_DEV_MODE is on") && line.contains(weak_var);
+            line.contains("\"listening\"")
+        })
+        .expect("the binary logs that it listens");
+    assert!(warned, "no dev-mode warning before: {listening}");
+    let addr = listening
+        .split(&format!("\"{addr_field}\":\""))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the listening address")
+        .to_owned();
+    (process, addr)
+}

@@ -3,17 +3,18 @@
 //! EdDSA: with only an Ed25519 private key configured it signs and verifies its own tokens
 //! and refuses HS256 ones.
 
-use std::{collections::HashMap, process::Command, time::Duration};
+use std::{collections::HashMap, process::Command};
 
-use holdfast_contract::testing::{KeyPairFiles, Spawned, random_secret};
+use holdfast_contract::testing::{
+    KeyPairFiles, assert_refuses_placeholder, random_secret, start_in_dev_mode,
+};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, decode_header, encode};
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::{TestApp, error_code, redis_url};
 
 const PLACEHOLDER: &str = "change-me-to-at-least-32-random-bytes-xxxxxxxx";
-const LIMIT: Duration = Duration::from_secs(60);
 
 /// The binary with exactly these variables (nothing inherited from the test's environment).
 fn core_api(vars: &HashMap<&str, String>) -> Command {
@@ -41,15 +42,7 @@ async fn core_api_refuses_to_start_with_a_placeholder_secret_and_says_how_to_mak
     for var in ["CORE_JWT_SECRET", "CORE_QUEUE_PASS_SECRET"] {
         let mut vars = base_vars(&app);
         vars.insert(var, PLACEHOLDER.to_owned());
-
-        let (code, printed) = Spawned::start(core_api(&vars))
-            .expect("start core-api")
-            .exit_within(LIMIT);
-
-        assert_eq!(code, Some(2), "{var}: {printed}");
-        assert!(printed.contains(var), "{printed}");
-        assert!(printed.contains("placeholder"), "{printed}");
-        assert!(printed.contains("openssl rand -base64 48"), "{printed}");
+        assert_refuses_placeholder(core_api(&vars), var);
     }
 }
 
@@ -60,18 +53,8 @@ async fn core_api_starts_with_a_placeholder_secret_in_dev_mode_and_warns() {
     vars.insert("CORE_JWT_SECRET", PLACEHOLDER.to_owned());
     vars.insert("HOLDFAST_DEV_MODE", "1".to_owned());
 
-    let mut process = Spawned::start(core_api(&vars)).expect("start core-api");
-    let mut warned = false;
-    let listening = process
-        .line_within(LIMIT, |line| {
-            warned |= line.contains("HOLDFAST_DEV_MODE is on") && line.contains("CORE_JWT_SECRET");
-            line.contains("\"listening\"")
-        })
-        .expect("core-api logs that it listens");
+    let (_process, api) = start_in_dev_mode(core_api(&vars), "CORE_JWT_SECRET", "api");
 
-    assert!(warned, "no dev-mode warning before: {listening}");
-    let line: Value = serde_json::from_str(&listening).expect("a JSON log line");
-    let api = line["fields"]["api"].as_str().expect("the api address");
     let health = app
         .client
         .get(format!("http://{api}/healthz"))

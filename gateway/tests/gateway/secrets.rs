@@ -2,18 +2,19 @@
 //! HOLDFAST_DEV_MODE=1; with EdDSA it needs only core-api's public key, and an HS256 token is
 //! refused where EdDSA is configured.
 
-use std::{collections::HashMap, process::Command, time::Duration};
+use std::{collections::HashMap, process::Command};
 
-use holdfast_contract::testing::{KeyPairFiles, Spawned, random_secret};
+use holdfast_contract::testing::{
+    KeyPairFiles, assert_refuses_placeholder, random_secret, start_in_dev_mode,
+};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, decode_header, encode};
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::helpers::{Stack, code, metrics_text, redis_url};
 
 const PLACEHOLDER: &str = "change-me-to-another-32-random-bytes-xxxxxxx";
-const LIMIT: Duration = Duration::from_secs(60);
 
 /// The binary with exactly these variables (nothing inherited from the test's environment).
 fn gateway(vars: &HashMap<&str, String>) -> Command {
@@ -45,15 +46,7 @@ fn the_gateway_refuses_to_start_with_a_placeholder_secret_and_says_how_to_make_o
     for var in ["GATEWAY_JWT_SECRET", "GATEWAY_QUEUE_PASS_SECRET"] {
         let mut vars = base_vars();
         vars.insert(var, PLACEHOLDER.to_owned());
-
-        let (exit, printed) = Spawned::start(gateway(&vars))
-            .expect("start the gateway")
-            .exit_within(LIMIT);
-
-        assert_eq!(exit, Some(2), "{var}: {printed}");
-        assert!(printed.contains(var), "{printed}");
-        assert!(printed.contains("placeholder"), "{printed}");
-        assert!(printed.contains("openssl rand -base64 48"), "{printed}");
+        assert_refuses_placeholder(gateway(&vars), var);
     }
 }
 
@@ -63,21 +56,8 @@ async fn the_gateway_starts_with_a_placeholder_secret_in_dev_mode_and_warns() {
     vars.insert("GATEWAY_JWT_SECRET", PLACEHOLDER.to_owned());
     vars.insert("HOLDFAST_DEV_MODE", "1".to_owned());
 
-    let mut process = Spawned::start(gateway(&vars)).expect("start the gateway");
-    let mut warned = false;
-    let listening = process
-        .line_within(LIMIT, |line| {
-            warned |=
-                line.contains("HOLDFAST_DEV_MODE is on") && line.contains("GATEWAY_JWT_SECRET");
-            line.contains("\"listening\"")
-        })
-        .expect("the gateway logs that it listens");
+    let (_process, addr) = start_in_dev_mode(gateway(&vars), "GATEWAY_JWT_SECRET", "listen");
 
-    assert!(warned, "no dev-mode warning before: {listening}");
-    let line: Value = serde_json::from_str(&listening).expect("a JSON log line");
-    let addr = line["fields"]["listen"]
-        .as_str()
-        .expect("the listen address");
     let health = reqwest::get(format!("http://{addr}/healthz"))
         .await
         .expect("healthz answered");
