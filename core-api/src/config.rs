@@ -3,7 +3,7 @@
 use std::{collections::HashMap, net::SocketAddr, path::PathBuf, time::Duration};
 
 use holdfast_contract::{
-    secrets::{DEV_MODE_VAR, SecretChecks},
+    dev_mode::{DEV_MODE_VAR, SecretChecks},
     token_keys::{self, SignKey},
 };
 

@@ -5,7 +5,7 @@
 use ed25519_dalek::pkcs8::DecodePrivateKey;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Validation};
 
-use crate::secrets::SecretChecks;
+use crate::dev_mode::SecretChecks;
 
 /// How a service verifies access tokens: the one algorithm it accepts and its key.
 #[derive(Clone)]

@@ -6,7 +6,7 @@ mod source;
 use std::{collections::HashMap, net::SocketAddr, time::Duration};
 
 use holdfast_contract::{
-    secrets::{DEV_MODE_VAR, SecretChecks},
+    dev_mode::{DEV_MODE_VAR, SecretChecks},
     token_keys::{self, VerifyKey},
 };
 
