@@ -121,6 +121,24 @@ impl Config {
         Self::from_vars(std::env::vars().collect())
     }
 
+    /// For tools that reuse the service wiring but sign no access tokens (the seed): when no
+    /// key is configured, a throwaway random HS256 secret stands in, so the secret policy
+    /// has nothing published to refuse.
+    pub fn from_vars_signing_nothing(
+        mut vars: HashMap<String, String>,
+    ) -> Result<Self, ConfigError> {
+        let configured = ["CORE_JWT_SECRET", "CORE_JWT_PRIVATE_KEY_FILE"]
+            .iter()
+            .any(|var| vars.get(*var).is_some_and(|v| !v.is_empty()));
+        if !configured {
+            let mut bytes = [0u8; 48];
+            rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+            let secret = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes);
+            vars.insert("CORE_JWT_SECRET".to_owned(), secret);
+        }
+        Self::from_vars(vars)
+    }
+
     /// Reads from a map, so tests can build configs without touching the process env.
     pub fn from_vars(vars: HashMap<String, String>) -> Result<Self, ConfigError> {
         let env = Env(vars);
@@ -390,6 +408,7 @@ mod tests {
     use holdfast_contract::testing::{KeyPairFiles, random_secret};
 
     use super::*;
+    use crate::{domain::Role, services::auth::JwtKeys};
 
     fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         let mut map: HashMap<String, String> = HashMap::new();
@@ -462,6 +481,29 @@ mod tests {
             .expect_err("not a private key");
             assert_eq!(err.var, "CORE_JWT_PRIVATE_KEY_FILE");
         }
+    }
+
+    #[test]
+    fn tools_that_sign_nothing_get_a_throwaway_secret() {
+        let mut bare = vars(&[]);
+        bare.remove("CORE_JWT_SECRET");
+        let first = Config::from_vars_signing_nothing(bare.clone()).expect("loads");
+        let second = Config::from_vars_signing_nothing(bare).expect("loads");
+        assert_eq!(first.jwt_key.algorithm(), jsonwebtoken::Algorithm::HS256);
+        let token = JwtKeys::new(&first)
+            .issue(uuid::Uuid::new_v4(), Role::User)
+            .expect("signs");
+        assert!(JwtKeys::new(&first).verify(&token).is_ok());
+        assert!(
+            JwtKeys::new(&second).verify(&token).is_err(),
+            "one secret per run"
+        );
+        let placeholder = vars(&[(
+            "CORE_JWT_SECRET",
+            "seed-signs-no-tokens-seed-signs-no-tokens",
+        )]);
+        let err = Config::from_vars_signing_nothing(placeholder).expect_err("still refused");
+        assert_eq!(err.var, "CORE_JWT_SECRET");
     }
 
     #[test]

@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{Duration, Utc};
 use core_api::{
     config::Config,
@@ -23,7 +22,6 @@ use core_api::{
     startup::AppState,
     storage::repo::{catalog::CatalogRepo, users::UserRepo},
 };
-use rand::RngCore;
 
 struct DemoEvent {
     venue: &'static str,
@@ -64,18 +62,9 @@ const ARENA: DemoEvent = DemoEvent {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    // The seed signs no tokens; a throwaway random secret lets it reuse the service wiring
-    // when no key is configured.
-    let mut vars: HashMap<String, String> = std::env::vars().collect();
-    let has_key = ["CORE_JWT_SECRET", "CORE_JWT_PRIVATE_KEY_FILE"]
-        .iter()
-        .any(|var| vars.get(*var).is_some_and(|v| !v.is_empty()));
-    if !has_key {
-        let mut bytes = [0u8; 48];
-        rand::rng().fill_bytes(&mut bytes);
-        vars.insert("CORE_JWT_SECRET".to_owned(), URL_SAFE_NO_PAD.encode(bytes));
-    }
-    let state = AppState::connect(Config::from_vars(vars)?).await?;
+    // The seed signs no tokens: it reuses the service wiring with a throwaway key.
+    let vars: HashMap<String, String> = std::env::vars().collect();
+    let state = AppState::connect(Config::from_vars_signing_nothing(vars)?).await?;
     let users = UserRepo::new(state.db.clone());
     let catalog = CatalogRepo::new(state.db.clone());
 
