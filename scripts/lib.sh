@@ -59,6 +59,39 @@ apt_install() {
 }
 
 # ---------------------------------------------------------------------------------------
+# Secrets
+# ---------------------------------------------------------------------------------------
+
+# random_secret: 48 random bytes in base64 on one line, as `openssl rand -base64 48` makes.
+random_secret() {
+  head -c 48 /dev/urandom | base64 | tr -d '\n'
+}
+
+# local_secret NAME: NAME's value in HOLDFAST_SECRETS_FILE (default .holdfast/secrets.env,
+# git-ignored, mode 600), generated and appended the first time it is asked for, so every
+# run on this checkout reuses it and no two checkouts share one. Safe to call from runs
+# that start at the same time (flock where there is one).
+local_secret() {
+  local name=$1 file=${HOLDFAST_SECRETS_FILE:-$ROOT/.holdfast/secrets.env}
+  local dir
+  dir=$(dirname "$file")
+  [[ -d "$dir" ]] || (umask 077 && mkdir -p "$dir") || die "cannot create $dir"
+  (
+    umask 077
+    exec 9>>"$file"
+    if have flock; then flock 9; fi
+    if [[ ! -s "$file" ]]; then
+      printf '# Secrets scripts/up generated for this checkout: local use only, never commit.\n' >&9
+    fi
+    if ! grep -q "^$name=." "$file"; then
+      printf '%s=%s\n' "$name" "$(random_secret)" >&9
+    fi
+  ) || die "cannot write $file"
+  chmod 600 "$file"
+  sed -n "s/^$name=//p" "$file" | tail -n 1
+}
+
+# ---------------------------------------------------------------------------------------
 # URLs
 # ---------------------------------------------------------------------------------------
 

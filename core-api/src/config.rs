@@ -2,6 +2,11 @@
 
 use std::{collections::HashMap, net::SocketAddr, path::PathBuf, time::Duration};
 
+use holdfast_contract::{
+    dev_mode::{DEV_MODE_VAR, SecretChecks},
+    token_keys::{self, SignKey},
+};
+
 /// Which store holds seat claims. `Redis` is the fast path (falling back to Postgres behind a
 /// circuit breaker when Redis is unreachable); `Postgres` uses the row-locking path only.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,7 +25,9 @@ pub struct Config {
     pub db_max_connections: u32,
     pub dependency_timeout_ms: u64,
     pub max_body_bytes: usize,
-    pub jwt_secret: String,
+    /// Signs access tokens: HS256 with CORE_JWT_SECRET, or EdDSA with the Ed25519 private key
+    /// in CORE_JWT_PRIVATE_KEY_FILE (exactly one of the two).
+    pub jwt_key: SignKey,
     pub jwt_issuer: String,
     pub jwt_audience: String,
     pub access_token_ttl_secs: u64,
@@ -72,6 +79,8 @@ pub struct Config {
     pub google: Option<GoogleConfig>,
     /// Login throttling, the password-hashing queue and the account cache.
     pub auth: AuthLimits,
+    /// Set when HOLDFAST_DEV_MODE is on: the warning to log once logging is up.
+    pub dev_mode_warning: Option<String>,
 }
 
 /// Google Calendar push through a service account (GOOGLE_* variables).
@@ -96,6 +105,7 @@ impl std::fmt::Debug for Config {
             .field("listen_addr", &self.listen_addr)
             .field("metrics_addr", &self.metrics_addr)
             .field("redis_key_prefix", &self.redis_key_prefix)
+            .field("jwt_algorithm", &self.jwt_key.algorithm())
             .field("hold_ttl_ms", &self.hold_ttl_ms)
             .field("reservation_ttl_ms", &self.reservation_ttl_ms)
             .field("confirm_failure_rate", &self.confirm_failure_rate)
@@ -121,9 +131,52 @@ impl Config {
         Self::from_vars(std::env::vars().collect())
     }
 
+    /// For tools that reuse the service wiring but sign no access tokens (the seed): when no
+    /// key is configured, a throwaway random HS256 secret stands in, so the secret policy
+    /// has nothing published to refuse.
+    pub fn from_vars_signing_nothing(
+        mut vars: HashMap<String, String>,
+    ) -> Result<Self, ConfigError> {
+        let configured = ["CORE_JWT_SECRET", "CORE_JWT_PRIVATE_KEY_FILE"]
+            .iter()
+            .any(|var| vars.get(*var).is_some_and(|v| !v.is_empty()));
+        if !configured {
+            let mut bytes = [0u8; 48];
+            rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+            let secret = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes);
+            vars.insert("CORE_JWT_SECRET".to_owned(), secret);
+        }
+        Self::from_vars(vars)
+    }
+
     /// Reads from a map, so tests can build configs without touching the process env.
     pub fn from_vars(vars: HashMap<String, String>) -> Result<Self, ConfigError> {
         let env = Env(vars);
+        let get = |var: &str| env.0.get(var).map(String::as_str);
+        let mut secrets = SecretChecks::from_vars(get).map_err(|reason| ConfigError {
+            var: DEV_MODE_VAR,
+            reason,
+        })?;
+        let jwt_key = token_keys::sign_key(
+            &mut secrets,
+            ("CORE_JWT_SECRET", get("CORE_JWT_SECRET")),
+            (
+                "CORE_JWT_PRIVATE_KEY_FILE",
+                get("CORE_JWT_PRIVATE_KEY_FILE"),
+            ),
+        )
+        .map_err(|(var, reason)| ConfigError { var, reason })?;
+        let queue_pass_secret = get("CORE_QUEUE_PASS_SECRET")
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned);
+        if let Some(secret) = &queue_pass_secret {
+            secrets
+                .check("CORE_QUEUE_PASS_SECRET", secret)
+                .map_err(|reason| ConfigError {
+                    var: "CORE_QUEUE_PASS_SECRET",
+                    reason,
+                })?;
+        }
         let config = Config {
             listen_addr: env.parse("CORE_LISTEN_ADDR", "0.0.0.0:3000")?,
             metrics_addr: env.parse("CORE_METRICS_ADDR", "0.0.0.0:9092")?,
@@ -136,7 +189,7 @@ impl Config {
             db_max_connections: env.parse("CORE_DB_MAX_CONNECTIONS", "20")?,
             dependency_timeout_ms: env.parse("CORE_DEPENDENCY_TIMEOUT_MS", "2000")?,
             max_body_bytes: env.parse("CORE_MAX_BODY_BYTES", "1048576")?,
-            jwt_secret: env.required("CORE_JWT_SECRET")?,
+            jwt_key,
             jwt_issuer: env.string("CORE_JWT_ISSUER", "holdfast"),
             jwt_audience: env.string("CORE_JWT_AUDIENCE", "holdfast-api"),
             access_token_ttl_secs: env.parse("CORE_ACCESS_TOKEN_TTL_SECS", "900")?,
@@ -167,11 +220,7 @@ impl Config {
                     });
                 }
             },
-            queue_pass_secret: env
-                .0
-                .get("CORE_QUEUE_PASS_SECRET")
-                .filter(|v| !v.is_empty())
-                .cloned(),
+            queue_pass_secret,
             static_dir: PathBuf::from(env.string("CORE_STATIC_DIR", "frontend/dist")),
             seat_map_cache_ms: env.parse("CORE_SEAT_MAP_CACHE_MS", "500")?,
             rules_cache_ms: env.parse("CORE_RULES_CACHE_MS", "1000")?,
@@ -229,6 +278,7 @@ impl Config {
             breaker_failures: env.parse("CORE_BREAKER_FAILURES", "3")?,
             breaker_cooldown_ms: env.parse("CORE_BREAKER_COOLDOWN_MS", "2000")?,
             auth: AuthLimits::from_env(&env)?,
+            dev_mode_warning: secrets.dev_mode_warning(),
         };
         config.validate()?;
         Ok(config)
@@ -245,18 +295,6 @@ impl Config {
                 })
             }
         };
-        check(
-            self.jwt_secret.len() >= 32,
-            "CORE_JWT_SECRET",
-            "must be at least 32 bytes",
-        )?;
-        check(
-            self.queue_pass_secret
-                .as_ref()
-                .is_none_or(|s| s.len() >= 32),
-            "CORE_QUEUE_PASS_SECRET",
-            "must be at least 32 bytes",
-        )?;
         check(
             (0.0..=1.0).contains(&self.confirm_failure_rate),
             "CONFIRM_FAILURE_RATE",
@@ -491,14 +529,14 @@ impl Env {
 
 #[cfg(test)]
 mod tests {
+    use holdfast_contract::testing::{KeyPairFiles, random_secret};
+
     use super::*;
+    use crate::{domain::Role, services::auth::JwtKeys};
 
     fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        let mut map: HashMap<String, String> =
-            [("CORE_JWT_SECRET", "0123456789abcdef0123456789abcdef")]
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect();
+        let mut map: HashMap<String, String> = HashMap::new();
+        map.insert("CORE_JWT_SECRET".to_owned(), random_secret());
         map.extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         map
     }
@@ -509,6 +547,8 @@ mod tests {
         assert_eq!(config.listen_addr.port(), 3000);
         assert_eq!(config.metrics_addr.port(), 9092);
         assert_eq!(config.hold_ttl_ms, 300_000);
+        assert_eq!(config.jwt_key.algorithm(), jsonwebtoken::Algorithm::HS256);
+        assert!(config.dev_mode_warning.is_none());
     }
 
     #[test]
@@ -541,10 +581,76 @@ mod tests {
     }
 
     #[test]
+    fn placeholder_secrets_are_refused_unless_dev_mode_is_on() {
+        let placeholder = "change-me-to-another-32-random-bytes-xxxxxxx";
+        for var in ["CORE_JWT_SECRET", "CORE_QUEUE_PASS_SECRET"] {
+            let err = Config::from_vars(vars(&[(var, placeholder)])).expect_err(var);
+            assert_eq!(err.var, var);
+            assert!(err.to_string().contains("openssl rand -base64 48"), "{err}");
+            let config = Config::from_vars(vars(&[(var, placeholder), ("HOLDFAST_DEV_MODE", "1")]))
+                .expect("dev mode accepts it");
+            let warning = config.dev_mode_warning.expect("dev mode warns");
+            assert!(warning.contains(var), "{warning}");
+        }
+        let err = Config::from_vars(vars(&[("HOLDFAST_DEV_MODE", "perhaps")])).expect_err("bad");
+        assert_eq!(err.var, "HOLDFAST_DEV_MODE");
+    }
+
+    #[test]
+    fn exactly_one_jwt_key_is_configured() {
+        let keys = KeyPairFiles::generate().expect("key files");
+        let (private_path, public_path) = (keys.private_path(), keys.public_path());
+
+        let config = Config::from_vars(vars(&[
+            ("CORE_JWT_SECRET", ""),
+            ("CORE_JWT_PRIVATE_KEY_FILE", &private_path),
+        ]))
+        .expect("a private key alone is enough");
+        assert_eq!(config.jwt_key.algorithm(), jsonwebtoken::Algorithm::EdDSA);
+        let both = Config::from_vars(vars(&[("CORE_JWT_PRIVATE_KEY_FILE", &private_path)]))
+            .expect_err("secret and key file");
+        assert_eq!(both.var, "CORE_JWT_SECRET");
+        let neither = Config::from_vars(vars(&[("CORE_JWT_SECRET", "")])).expect_err("none");
+        assert_eq!(neither.var, "CORE_JWT_SECRET");
+        for wrong in [public_path.as_str(), "/nonexistent/holdfast.pem"] {
+            let err = Config::from_vars(vars(&[
+                ("CORE_JWT_SECRET", ""),
+                ("CORE_JWT_PRIVATE_KEY_FILE", wrong),
+            ]))
+            .expect_err("not a private key");
+            assert_eq!(err.var, "CORE_JWT_PRIVATE_KEY_FILE");
+        }
+    }
+
+    #[test]
+    fn tools_that_sign_nothing_get_a_throwaway_secret() {
+        let mut bare = vars(&[]);
+        bare.remove("CORE_JWT_SECRET");
+        let first = Config::from_vars_signing_nothing(bare.clone()).expect("loads");
+        let second = Config::from_vars_signing_nothing(bare).expect("loads");
+        assert_eq!(first.jwt_key.algorithm(), jsonwebtoken::Algorithm::HS256);
+        let token = JwtKeys::new(&first)
+            .issue(uuid::Uuid::new_v4(), Role::User, 0)
+            .expect("signs");
+        assert!(JwtKeys::new(&first).verify(&token).is_ok());
+        assert!(
+            JwtKeys::new(&second).verify(&token).is_err(),
+            "one secret per run"
+        );
+        let placeholder = vars(&[(
+            "CORE_JWT_SECRET",
+            "seed-signs-no-tokens-seed-signs-no-tokens",
+        )]);
+        let err = Config::from_vars_signing_nothing(placeholder).expect_err("still refused");
+        assert_eq!(err.var, "CORE_JWT_SECRET");
+    }
+
+    #[test]
     fn debug_output_hides_secrets() {
-        let config = Config::from_vars(vars(&[])).expect("defaults load");
+        let secret = random_secret();
+        let config = Config::from_vars(vars(&[("CORE_JWT_SECRET", &secret)])).expect("loads");
         let shown = format!("{config:?}");
-        assert!(!shown.contains("0123456789abcdef"));
+        assert!(!shown.contains(&secret));
         assert!(!shown.contains("postgres://"));
     }
 }

@@ -15,7 +15,7 @@
 use std::{
     net::SocketAddr,
     process::{Child, Command, Stdio},
-    sync::Arc,
+    sync::{Arc, LazyLock},
     time::{Duration, Instant},
 };
 
@@ -24,6 +24,7 @@ use core_api::{
     services::auth::JwtKeys,
     storage::repo::users::UserRepo,
 };
+use holdfast_contract::testing::random_secret;
 use migration::MigratorTrait;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::json;
@@ -32,8 +33,9 @@ use tokio::{
     net::TcpStream,
 };
 
-const JWT_SECRET: &str = "bench-jwt-secret-0123456789abcdef0123";
-const QUEUE_SECRET: &str = "bench-queue-secret-0123456789abcdef01";
+/// Fresh secrets per run: the services refuse published ones.
+static JWT_SECRET: LazyLock<String> = LazyLock::new(random_secret);
+static QUEUE_SECRET: LazyLock<String> = LazyLock::new(random_secret);
 
 fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -299,8 +301,8 @@ async fn main() {
             .env("DATABASE_URL", &db_url)
             .env("REDIS_URL", &redis_url)
             .env("CORE_REDIS_KEY_PREFIX", &prefix)
-            .env("CORE_JWT_SECRET", JWT_SECRET)
-            .env("CORE_QUEUE_PASS_SECRET", QUEUE_SECRET)
+            .env("CORE_JWT_SECRET", JWT_SECRET.as_str())
+            .env("CORE_QUEUE_PASS_SECRET", QUEUE_SECRET.as_str())
             .env("CORE_LISTEN_ADDR", core_addr.to_string())
             .env("CORE_METRICS_ADDR", format!("127.0.0.1:{}", free_port()))
             .env("RUST_LOG", "warn")
@@ -314,8 +316,8 @@ async fn main() {
         Command::new(format!("{bin_dir}/gateway"))
             .env("REDIS_URL", &redis_url)
             .env("GATEWAY_REDIS_KEY_PREFIX", &prefix)
-            .env("GATEWAY_JWT_SECRET", JWT_SECRET)
-            .env("GATEWAY_QUEUE_PASS_SECRET", QUEUE_SECRET)
+            .env("GATEWAY_JWT_SECRET", JWT_SECRET.as_str())
+            .env("GATEWAY_QUEUE_PASS_SECRET", QUEUE_SECRET.as_str())
             .env("GATEWAY_LISTEN_ADDR", gw_addr.to_string())
             .env("GATEWAY_METRICS_ADDR", format!("127.0.0.1:{}", free_port()))
             .env("GATEWAY_UPSTREAMS", core_addr.to_string())
@@ -344,7 +346,7 @@ async fn main() {
         .await
         .expect("user");
     let core_config = core_api::config::Config::from_vars(
-        [("CORE_JWT_SECRET", JWT_SECRET)]
+        [("CORE_JWT_SECRET", JWT_SECRET.as_str())]
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),

@@ -18,6 +18,9 @@ async fn main() -> std::process::ExitCode {
         }
     };
     telemetry::init(config.log_json);
+    if let Some(warning) = &config.dev_mode_warning {
+        tracing::warn!("{warning}");
+    }
     tracing::info!(?config, "starting gateway");
     let result = async {
         let app = Application::build(config).await?;

@@ -54,13 +54,9 @@ pub struct Common {
     /// Same value as core-api's CORE_REDIS_KEY_PREFIX.
     #[arg(long, env = "CORE_REDIS_KEY_PREFIX", default_value = "")]
     pub redis_prefix: String,
-    /// core-api's HS256 key: the driver mints access tokens for most buyers with it.
-    #[arg(
-        long,
-        env = "CORE_JWT_SECRET",
-        default_value = "holdfast-local-development-secret-not-for-production",
-        hide_env_values = true
-    )]
+    /// core-api's HS256 key: the driver mints access tokens for most buyers with it
+    /// (`scripts/up` keeps the one it generated in `.holdfast/secrets.env`).
+    #[arg(long, env = "CORE_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: String,
     #[arg(long, env = "CORE_JWT_ISSUER", default_value = "holdfast")]
     pub jwt_issuer: String,

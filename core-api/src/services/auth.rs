@@ -66,6 +66,8 @@ pub struct JwtKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    /// HS256 (shared secret) or EdDSA (Ed25519 private key); only this one is accepted.
+    algorithm: Algorithm,
     issuer: String,
     audience: String,
     access_ttl_secs: i64,
@@ -73,15 +75,14 @@ pub struct JwtKeys {
 
 impl JwtKeys {
     pub fn new(config: &Config) -> Self {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_issuer(&[&config.jwt_issuer]);
-        validation.set_audience(&[&config.jwt_audience]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 5;
+        let key = &config.jwt_key;
         JwtKeys {
-            encoding: EncodingKey::from_secret(config.jwt_secret.as_bytes()),
-            decoding: DecodingKey::from_secret(config.jwt_secret.as_bytes()),
-            validation,
+            encoding: key.encoding.clone(),
+            decoding: key.verify.key.clone(),
+            validation: key
+                .verify
+                .validation(&config.jwt_issuer, &config.jwt_audience),
+            algorithm: key.algorithm(),
             issuer: config.jwt_issuer.clone(),
             audience: config.jwt_audience.clone(),
             access_ttl_secs: config.access_token_ttl_secs as i64,
@@ -99,11 +100,11 @@ impl JwtKeys {
             exp: now + self.access_ttl_secs,
             ver,
         };
-        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+        encode(&Header::new(self.algorithm), &claims, &self.encoding)
             .map_err(|e| Error::Internal(anyhow::anyhow!("signing token: {e}")))
     }
 
-    /// Only HS256 tokens signed with our secret, for our issuer and audience, unexpired.
+    /// Only tokens of our algorithm signed with our key, for our issuer and audience, unexpired.
     pub fn verify(&self, token: &str) -> Result<Caller> {
         let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|_| {
             Error::Unauthenticated("the access token is missing, expired or invalid")

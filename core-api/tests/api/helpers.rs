@@ -73,7 +73,7 @@ impl Stores {
             database_name,
             database_url,
             redis_prefix: format!("test:{}:", Uuid::new_v4().simple()),
-            jwt_secret: format!("test-secret-{}", Uuid::new_v4().simple()),
+            jwt_secret: holdfast_contract::testing::random_secret(),
         }
     }
 }

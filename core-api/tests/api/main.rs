@@ -18,6 +18,7 @@ mod login_limits;
 mod money;
 mod openapi;
 mod reservations;
+mod secrets;
 mod seed;
 mod sessions;
 mod stream;

@@ -1,6 +1,7 @@
-//! Access-token check: HS256 only, our issuer and audience, unexpired. Done locally, no I/O.
+//! Access-token check: the one configured algorithm only (HS256 shared secret or EdDSA public
+//! key), our issuer and audience, unexpired. Done locally, no I/O.
 
-use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode};
+use jsonwebtoken::{DecodingKey, Validation, decode};
 use pingora::http::RequestHeader;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -27,14 +28,11 @@ pub struct AccessTokens {
 
 impl AccessTokens {
     pub fn new(config: &Config) -> Self {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_issuer(&[&config.jwt_issuer]);
-        validation.set_audience(&[&config.jwt_audience]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 5;
         AccessTokens {
-            key: DecodingKey::from_secret(config.jwt_secret.as_bytes()),
-            validation,
+            key: config.jwt_key.key.clone(),
+            validation: config
+                .jwt_key
+                .validation(&config.jwt_issuer, &config.jwt_audience),
         }
     }
 

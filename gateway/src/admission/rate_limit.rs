@@ -105,12 +105,10 @@ mod tests {
     use super::*;
 
     fn limits(per_sec: &str, burst: &str) -> RateLimits {
+        let secret = holdfast_contract::testing::random_secret();
         let vars: HashMap<String, String> = [
-            ("GATEWAY_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
-            (
-                "GATEWAY_QUEUE_PASS_SECRET",
-                "0123456789abcdef0123456789abcdef",
-            ),
+            ("GATEWAY_JWT_SECRET", secret.as_str()),
+            ("GATEWAY_QUEUE_PASS_SECRET", secret.as_str()),
             ("GATEWAY_RATE_PER_USER_PER_SEC", per_sec),
             ("GATEWAY_RATE_PER_USER_BURST", burst),
         ]

@@ -12,6 +12,11 @@ use std::{
 
 use ipnet::IpNet;
 
+use holdfast_contract::{
+    dev_mode::{DEV_MODE_VAR, SecretChecks},
+    token_keys::{self, VerifyKey},
+};
+
 use self::source::{Env, toml_vars};
 
 /// What a policy that needs Redis does while Redis is unreachable.
@@ -35,7 +40,9 @@ pub struct Config {
     pub redis_url: String,
     pub redis_key_prefix: String,
     pub redis_timeout_ms: u64,
-    pub jwt_secret: String,
+    /// Verifies access tokens: HS256 with GATEWAY_JWT_SECRET, or EdDSA with the Ed25519 public
+    /// key in GATEWAY_JWT_PUBLIC_KEY_FILE (exactly one of the two).
+    pub jwt_key: VerifyKey,
     pub jwt_issuer: String,
     pub jwt_audience: String,
     pub queue_pass_secret: String,
@@ -64,6 +71,8 @@ pub struct Config {
     pub trusted_proxies: Vec<IpNet>,
     /// TLS termination on a listener of its own; `None`: plain HTTP only.
     pub tls: Option<TlsConfig>,
+    /// Set when HOLDFAST_DEV_MODE is on: the warning to log once logging is up.
+    pub dev_mode_warning: Option<String>,
 }
 
 /// Where the TLS listener listens and where its certificate and key are.
@@ -81,6 +90,7 @@ impl std::fmt::Debug for Config {
             .field("listen_addr", &self.listen_addr)
             .field("metrics_addr", &self.metrics_addr)
             .field("upstreams", &self.upstreams)
+            .field("jwt_algorithm", &self.jwt_key.algorithm)
             .field("redis_key_prefix", &self.redis_key_prefix)
             .field("rate_per_ip_per_sec", &self.rate_per_ip_per_sec)
             .field("rate_per_user_per_sec", &self.rate_per_user_per_sec)
@@ -132,6 +142,22 @@ impl Config {
             .map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty())
             .collect();
+        let get = |var: &str| env.0.get(var).map(String::as_str);
+        let mut secrets =
+            SecretChecks::from_vars(get).map_err(|reason| error(DEV_MODE_VAR, reason))?;
+        let jwt_key = token_keys::verify_key(
+            &mut secrets,
+            ("GATEWAY_JWT_SECRET", get("GATEWAY_JWT_SECRET")),
+            (
+                "GATEWAY_JWT_PUBLIC_KEY_FILE",
+                get("GATEWAY_JWT_PUBLIC_KEY_FILE"),
+            ),
+        )
+        .map_err(|(var, reason)| error(var, reason))?;
+        let queue_pass_secret = env.required("GATEWAY_QUEUE_PASS_SECRET")?;
+        secrets
+            .check("GATEWAY_QUEUE_PASS_SECRET", &queue_pass_secret)
+            .map_err(|reason| error("GATEWAY_QUEUE_PASS_SECRET", reason))?;
         let config = Config {
             listen_addr: env.parse("GATEWAY_LISTEN_ADDR", "0.0.0.0:8080")?,
             metrics_addr: env.parse("GATEWAY_METRICS_ADDR", "0.0.0.0:9091")?,
@@ -144,10 +170,10 @@ impl Config {
             redis_url: env.string("REDIS_URL", "redis://127.0.0.1:6379"),
             redis_key_prefix: env.string("GATEWAY_REDIS_KEY_PREFIX", ""),
             redis_timeout_ms: env.parse("GATEWAY_REDIS_TIMEOUT_MS", "500")?,
-            jwt_secret: env.required("GATEWAY_JWT_SECRET")?,
+            jwt_key,
             jwt_issuer: env.string("GATEWAY_JWT_ISSUER", "holdfast"),
             jwt_audience: env.string("GATEWAY_JWT_AUDIENCE", "holdfast-api"),
-            queue_pass_secret: env.required("GATEWAY_QUEUE_PASS_SECRET")?,
+            queue_pass_secret,
             queue_pass_ttl_secs: env.parse("GATEWAY_QUEUE_PASS_TTL_SECS", "600")?,
             queue_tick_ms: env.parse("GATEWAY_QUEUE_TICK_MS", "1000")?,
             queue_lease_ms: env.parse("GATEWAY_QUEUE_LEASE_MS", "5000")?,
@@ -176,6 +202,7 @@ impl Config {
             },
             trusted_proxies: trusted_proxies(&env.string("GATEWAY_TRUSTED_PROXIES", ""))?,
             tls: tls_config(&env)?,
+            dev_mode_warning: secrets.dev_mode_warning(),
         };
         config.validate()?;
         Ok(config)
@@ -198,16 +225,6 @@ impl Config {
                 "every entry must be host:port",
             )?;
         }
-        check(
-            self.jwt_secret.len() >= 32,
-            "GATEWAY_JWT_SECRET",
-            "must be at least 32 bytes",
-        )?;
-        check(
-            self.queue_pass_secret.len() >= 32,
-            "GATEWAY_QUEUE_PASS_SECRET",
-            "must be at least 32 bytes",
-        )?;
         check(
             self.queue_pass_ttl_secs >= 10,
             "GATEWAY_QUEUE_PASS_TTL_SECS",
@@ -335,17 +352,19 @@ fn tls_config(env: &source::Env) -> Result<Option<TlsConfig>, ConfigError> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::LazyLock;
+
+    use holdfast_contract::testing::{KeyPairFiles, random_secret};
+
     use super::*;
 
-    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+    static SECRET: LazyLock<String> = LazyLock::new(random_secret);
+    static QUEUE_SECRET: LazyLock<String> = LazyLock::new(random_secret);
 
     fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         let mut map: HashMap<String, String> = [
-            ("GATEWAY_JWT_SECRET", SECRET),
-            (
-                "GATEWAY_QUEUE_PASS_SECRET",
-                "fedcba9876543210fedcba9876543210",
-            ),
+            ("GATEWAY_JWT_SECRET", SECRET.as_str()),
+            ("GATEWAY_QUEUE_PASS_SECRET", QUEUE_SECRET.as_str()),
         ]
         .iter()
         .chain(pairs)
@@ -433,6 +452,42 @@ mod tests {
     #[test]
     fn debug_output_hides_secrets() {
         let config = Config::from_vars(vars(&[])).expect("defaults load");
-        assert!(!format!("{config:?}").contains(SECRET));
+        assert!(!format!("{config:?}").contains(SECRET.as_str()));
+    }
+
+    #[test]
+    fn placeholder_secrets_are_refused_unless_dev_mode_is_on() {
+        let placeholder = "change-me-to-at-least-32-random-bytes-xxxxxxxx";
+        for var in ["GATEWAY_JWT_SECRET", "GATEWAY_QUEUE_PASS_SECRET"] {
+            let err = Config::from_vars(vars(&[(var, placeholder)])).expect_err(var);
+            assert_eq!(err.var, var);
+            assert!(err.reason.contains("openssl rand -base64 48"), "{err}");
+            let config = Config::from_vars(vars(&[(var, placeholder), ("HOLDFAST_DEV_MODE", "1")]))
+                .expect("dev mode accepts it");
+            let warning = config.dev_mode_warning.expect("dev mode warns");
+            assert!(warning.contains(var), "{warning}");
+        }
+    }
+
+    #[test]
+    fn exactly_one_jwt_key_is_configured() {
+        let keys = KeyPairFiles::generate().expect("key files");
+        let (private_path, public_path) = (keys.private_path(), keys.public_path());
+
+        let config = Config::from_vars(vars(&[
+            ("GATEWAY_JWT_SECRET", ""),
+            ("GATEWAY_JWT_PUBLIC_KEY_FILE", &public_path),
+        ]))
+        .expect("a public key alone is enough");
+        assert_eq!(config.jwt_key.algorithm, jsonwebtoken::Algorithm::EdDSA);
+        let both = Config::from_vars(vars(&[("GATEWAY_JWT_PUBLIC_KEY_FILE", &public_path)]))
+            .expect_err("secret and key file");
+        assert_eq!(both.var, "GATEWAY_JWT_SECRET");
+        let err = Config::from_vars(vars(&[
+            ("GATEWAY_JWT_SECRET", ""),
+            ("GATEWAY_JWT_PUBLIC_KEY_FILE", &private_path),
+        ]))
+        .expect_err("a private key is not a public key");
+        assert_eq!(err.var, "GATEWAY_JWT_PUBLIC_KEY_FILE");
     }
 }

@@ -16,6 +16,7 @@ use gateway::{
     admission::ticker::Ticker,
     clock::{Clock, ManualClock},
 };
+use holdfast_contract::testing::random_secret;
 use migration::MigratorTrait;
 use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
@@ -23,7 +24,8 @@ use serde_json::{Value, json};
 use tokio::{net::TcpListener, task::JoinHandle};
 use uuid::Uuid;
 
-pub const QUEUE_SECRET: &str = "test-queue-pass-secret-0123456789abcdef";
+/// The waiting-room pass secret every stack of this test binary shares.
+pub static QUEUE_SECRET: LazyLock<String> = LazyLock::new(random_secret);
 
 fn base_database_url() -> String {
     std::env::var("TEST_DATABASE_URL")
@@ -82,6 +84,8 @@ pub struct Stack {
     pub db: DatabaseConnection,
     pub redis_prefix: String,
     pub jwt_secret: String,
+    /// Set on every core-api of the stack on top of the defaults (empty value: unset).
+    core_vars: Vec<(String, String)>,
     pub cores: Vec<Core>,
     pub clock: Arc<ManualClock>,
     pub client: reqwest::Client,
@@ -97,6 +101,11 @@ pub struct User {
 impl Stack {
     /// A fresh database and prefix with one core-api.
     pub async fn new() -> Self {
+        Self::with_core_vars(&[]).await
+    }
+
+    /// As `new`, with these variables on top of each core-api's defaults.
+    pub async fn with_core_vars(core_vars: &[(&str, String)]) -> Self {
         let database_name = format!("holdfast_test_{}", Uuid::new_v4().simple());
         let admin = Database::connect(base_database_url())
             .await
@@ -117,7 +126,11 @@ impl Stack {
             database_name,
             db,
             redis_prefix: format!("test:{}:", Uuid::new_v4().simple()),
-            jwt_secret: format!("test-secret-{}", Uuid::new_v4().simple()),
+            jwt_secret: random_secret(),
+            core_vars: core_vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
             cores: Vec::new(),
             clock: Arc::new(ManualClock::starting_now()),
             client: reqwest::Client::builder()
@@ -141,15 +154,16 @@ impl Stack {
 
     /// Another core-api instance on the same stores.
     pub async fn add_core(&mut self) -> SocketAddr {
-        let config = core_api::config::Config::from_vars(vars(&[
+        let mut v = vars(&[
             ("DATABASE_URL", self.database_url()),
             ("REDIS_URL", redis_url()),
             ("CORE_REDIS_KEY_PREFIX", self.redis_prefix.clone()),
             ("CORE_JWT_SECRET", self.jwt_secret.clone()),
-            ("CORE_QUEUE_PASS_SECRET", QUEUE_SECRET.to_owned()),
+            ("CORE_QUEUE_PASS_SECRET", QUEUE_SECRET.clone()),
             ("CORE_DEPENDENCY_TIMEOUT_MS", "1000".to_owned()),
-        ]))
-        .expect("core config");
+        ]);
+        v.extend(self.core_vars.iter().cloned());
+        let config = core_api::config::Config::from_vars(v).expect("core config");
         let api = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let metrics = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let app = core_api::startup::Application::with_listeners(config, api, metrics)
@@ -188,7 +202,7 @@ impl Stack {
             ("REDIS_URL", redis_url()),
             ("GATEWAY_REDIS_KEY_PREFIX", self.redis_prefix.clone()),
             ("GATEWAY_JWT_SECRET", self.jwt_secret.clone()),
-            ("GATEWAY_QUEUE_PASS_SECRET", QUEUE_SECRET.to_owned()),
+            ("GATEWAY_QUEUE_PASS_SECRET", QUEUE_SECRET.clone()),
             ("GATEWAY_QUEUE_TICK_MS", "0".to_owned()),
             ("GATEWAY_RATE_PER_IP_PER_SEC", "100000".to_owned()),
             ("GATEWAY_RATE_PER_IP_BURST", "100000".to_owned()),

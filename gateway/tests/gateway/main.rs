@@ -10,6 +10,7 @@ mod limits;
 mod proxy;
 mod queue;
 mod redis_down;
+mod secrets;
 mod security;
 mod state;
 mod tls;

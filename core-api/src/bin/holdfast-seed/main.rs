@@ -49,11 +49,9 @@ async fn main() -> ExitCode {
     })
 }
 
-/// The service's own configuration from the environment. The seed signs no tokens; a
-/// placeholder secret lets it reuse the service wiring.
+/// The service's own configuration from the environment. The seed signs no tokens: it
+/// reuses the service wiring with a throwaway key.
 fn config() -> anyhow::Result<Config> {
-    let mut vars: HashMap<String, String> = std::env::vars().collect();
-    vars.entry("CORE_JWT_SECRET".to_owned())
-        .or_insert_with(|| "seed-signs-no-tokens-seed-signs-no-tokens".to_owned());
-    Ok(Config::from_vars(vars)?)
+    let vars: HashMap<String, String> = std::env::vars().collect();
+    Ok(Config::from_vars_signing_nothing(vars)?)
 }
