@@ -1,14 +1,4 @@
-//! Log setup: human-readable by default, JSON lines for machines.
+//! Log setup: [`holdfast_contract::telemetry`], shared with the gateway (human-readable or
+//! JSON lines; calendar feed tokens redacted from every line, request spans included).
 
-use tracing_subscriber::{EnvFilter, fmt, prelude::*};
-
-pub fn init(json: bool) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let registry = tracing_subscriber::registry().with(filter);
-    // try_init: a second call (tests) keeps the first subscriber instead of panicking.
-    let _ = if json {
-        registry.with(fmt::layer().json()).try_init()
-    } else {
-        registry.with(fmt::layer()).try_init()
-    };
-}
+pub use holdfast_contract::telemetry::{init, init_with};

@@ -1,6 +1,6 @@
 //! Helpers for the tests of the crates that use this one (feature `testing`): fresh secrets
 //! that pass the policy, Ed25519 key pairs written to PEM files, and a child process whose
-//! output a test can wait on with a bound.
+//! output a test can wait on with a bound, and a log sink that keeps what a process logged.
 
 use std::path::PathBuf;
 
@@ -221,4 +221,37 @@ pub fn start_in_dev_mode(
         .expect("the listening address")
         .to_owned();
     (process, addr)
+}
+
+/// Everything a test process logs, for `telemetry::init_with` (nextest runs each test in a
+/// process of its own, so the global subscriber is the test's).
+#[derive(Clone, Default)]
+pub struct CapturedLogs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl CapturedLogs {
+    pub fn text(&self) -> String {
+        let bytes = self.0.lock().map(|b| b.clone()).unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+impl std::io::Write for CapturedLogs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut b) = self.0.lock() {
+            b.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for CapturedLogs {
+    type Writer = CapturedLogs;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
 }

@@ -489,3 +489,41 @@ async fn with_the_calendar_down_bookings_still_succeed_and_sync_later_without_du
     assert_eq!(backlog, 0);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn a_calendar_feed_token_never_reaches_core_apis_logs() {
+    let captured = holdfast_contract::testing::CapturedLogs::default();
+    // core-api's own logging set-up, with every request's span and events.
+    core_api::telemetry::init_with(
+        false,
+        tracing_subscriber::EnvFilter::new("off,core_api=trace,tower_http=trace"),
+        captured.clone(),
+    );
+    let app = TestApp::spawn().await;
+    let user = app.user().await;
+    let (status, feed) = app.post("/api/v1/calendar-feeds", &user, json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{feed}");
+    let url = feed["data"]["url"].as_str().expect("url").to_owned();
+    let token = url
+        .rsplit_once("/calendar/")
+        .map(|(_, t)| t.trim_end_matches(".ics").to_owned())
+        .expect("token in the url");
+
+    let (status, _, _) = fetch_feed(&app, &url).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = fetch_feed(&app, &url.replace(&token, "not-a-feed-token")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let logs = captured.text();
+    // The requests were logged, with their paths...
+    assert!(
+        logs.contains("/api/v1/calendar/[redacted]"),
+        "nothing captured: {logs}"
+    );
+    // ...and the tokens were not.
+    assert!(!logs.contains(&token), "token in the logs:\n{logs}");
+    assert!(
+        !logs.contains("not-a-feed-token"),
+        "token in the logs:\n{logs}"
+    );
+}

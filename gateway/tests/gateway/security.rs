@@ -1,13 +1,9 @@
 //! What leaves the gateway is safe by default: security headers on every answer, client
 //! addresses only from trusted proxies, and calendar feed tokens never in its logs.
 
-use std::{
-    io,
-    sync::{Arc, Mutex},
-};
-
+use holdfast_contract::testing::CapturedLogs;
 use reqwest::{Method, StatusCode, header::HeaderMap};
-use tracing_subscriber::{EnvFilter, fmt::MakeWriter};
+use tracing_subscriber::EnvFilter;
 use uuid::Uuid;
 
 use crate::helpers::{Stack, code};
@@ -130,41 +126,9 @@ async fn a_trusted_proxy_names_the_client_and_trusted_hops_are_skipped() {
     assert_eq!(a_again, StatusCode::TOO_MANY_REQUESTS);
 }
 
-/// Everything the gateway logs in this test process.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Captured {
-    fn text(&self) -> String {
-        let bytes = self.0.lock().map(|b| b.clone()).unwrap_or_default();
-        String::from_utf8_lossy(&bytes).into_owned()
-    }
-}
-
-impl io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if let Ok(mut b) = self.0.lock() {
-            b.extend_from_slice(buf);
-        }
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 #[tokio::test]
 async fn a_calendar_feed_token_never_reaches_the_gateway_logs() {
-    let captured = Captured::default();
+    let captured = CapturedLogs::default();
     // The gateway's own logging set-up, every level of the gateway and of Pingora.
     gateway::telemetry::init_with(
         false,
