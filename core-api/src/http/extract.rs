@@ -31,11 +31,39 @@ where
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        // The body is already in memory (`read_body_first`): looking at it costs no copy.
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .map_err(|_| Error::PayloadTooLarge)?;
+        if has_nul_escape(&bytes) {
+            return Err(no_nul("body"));
+        }
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
         match Json::<T>::from_request(req, state).await {
             Ok(Json(value)) => Ok(ApiJson(value)),
             Err(rejection) => Err(json_rejection(rejection)),
         }
     }
+}
+
+/// PostgreSQL text cannot hold NUL, so input carrying one is refused at the edge (it used to
+/// reach a query and answer 500).
+fn no_nul(field: &str) -> Error {
+    Error::validation(field, "must not contain NUL characters")
+}
+
+/// Whether JSON text holds a `\u0000` escape (one not itself escaped as `\\u0000`).
+fn has_nul_escape(json: &[u8]) -> bool {
+    const ESCAPE: &[u8] = b"\\u0000";
+    json.windows(ESCAPE.len()).enumerate().any(|(i, w)| {
+        w == ESCAPE && json[..i].iter().rev().take_while(|b| **b == b'\\').count() % 2 == 0
+    })
+}
+
+/// Whether a percent-encoded URI part decodes to a NUL somewhere.
+fn has_encoded_nul(raw: &str) -> bool {
+    raw.contains("%00")
 }
 
 fn json_rejection(rejection: JsonRejection) -> Error {
@@ -79,6 +107,9 @@ where
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        if has_encoded_nul(parts.uri.path()) {
+            return Err(no_nul("path"));
+        }
         Path::<T>::from_request_parts(parts, state)
             .await
             .map(|Path(v)| ApiPath(v))
@@ -97,6 +128,9 @@ where
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        if parts.uri.query().is_some_and(has_encoded_nul) {
+            return Err(no_nul("query"));
+        }
         Query::<T>::from_request_parts(parts, state)
             .await
             .map(|Query(v)| ApiQuery(v))
@@ -216,5 +250,20 @@ pub struct Created<T>(pub T);
 impl<T: Serialize> IntoResponse for Created<T> {
     fn into_response(self) -> Response {
         (StatusCode::CREATED, Data(self.0)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nul_escape_is_found_and_an_escaped_backslash_is_not_one() {
+        assert!(has_nul_escape(br#"{"name":"a\u0000b"}"#));
+        assert!(has_nul_escape(br#"{"name":"\\\u0000"}"#));
+        assert!(!has_nul_escape(br#"{"name":"a\\u0000b"}"#));
+        assert!(!has_nul_escape(br#"{"name":"plain"}"#));
+        assert!(has_encoded_nul("entityType=%00"));
+        assert!(!has_encoded_nul("entityType=booking"));
     }
 }

@@ -1,6 +1,6 @@
 //! Admin: only admins, venue layouts, performances priced by tier, sale windows, stats.
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::helpers::{TestApp, error_code};
@@ -226,4 +226,46 @@ async fn every_performance_is_marked_known_to_the_gateway_at_creation_and_at_sta
     })
     .await;
     assert!(marked, "marked again at start-up");
+}
+
+#[tokio::test]
+async fn a_nul_character_in_a_query_path_or_body_is_a_400_not_a_500() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin.clone();
+
+    let (query, q) = app
+        .call(
+            Method::GET,
+            "/api/v1/admin/audit-log?entityType=%00",
+            Some(&admin.token),
+            None,
+        )
+        .await;
+    let (body, b) = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/register",
+            None,
+            Some(
+                json!({"email": "nul@example.com", "password": "long-enough-1", "name": "a\u{0}b"}),
+            ),
+        )
+        .await;
+    let (path, p) = app
+        .call(Method::GET, "/api/v1/calendar/abc%00def", None, None)
+        .await;
+
+    for (status, answer) in [(query, &q), (body, &b), (path, &p)] {
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+        assert_eq!(answer["error"]["code"], "VALIDATION_FAILED", "{answer}");
+    }
+    let (_, users) = app
+        .call(
+            Method::GET,
+            "/api/v1/admin/users?query=nul@",
+            Some(&admin.token),
+            None,
+        )
+        .await;
+    assert_eq!(users["data"]["total"], 0, "nothing was created: {users}");
 }
