@@ -28,7 +28,17 @@ async fn every_operation_declares_its_parameters_envelope_and_errors() {
     assert!(ops.len() > 40, "{} operations", ops.len());
     for (path, method, op) in ops {
         let at = format!("{method} {path}");
-        for name in core_api::http::openapi::path_params(&path) {
+        let in_template = core_api::http::openapi::path_params(&path);
+        for p in op["parameters"].as_array().into_iter().flatten() {
+            if p["in"] == "path" {
+                let name = p["name"].as_str().unwrap_or_default();
+                assert!(
+                    in_template.contains(&name),
+                    "{at}: {name} is declared in the path but is not in it (a query struct without parameter_in = Query?)"
+                );
+            }
+        }
+        for name in in_template.iter().copied() {
             let declared = op["parameters"]
                 .as_array()
                 .is_some_and(|ps| ps.iter().any(|p| p["in"] == "path" && p["name"] == name));

@@ -21,13 +21,17 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 struct ListQuery {
     /// Part of the e-mail or name, any case (at most 100 characters).
+    #[param(max_length = 100)]
     query: Option<String>,
     /// 1-100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u64>,
     /// Accounts to skip (0-100000), default 0.
+    #[param(minimum = 0, maximum = 100000)]
     offset: Option<u64>,
 }
 

@@ -2574,16 +2574,16 @@ export interface operations {
     };
     list_users: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
                 /** @description Part of the e-mail or name, any case (at most 100 characters). */
-                query: string | null;
+                query?: string;
                 /** @description 1-100, default 50. */
-                limit: number | null;
+                limit?: number;
                 /** @description Accounts to skip (0-100000), default 0. */
-                offset: number | null;
+                offset?: number;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
