@@ -1,0 +1,100 @@
+//! The Redis key layout core-api, the gateway and the load driver's check share. Every key
+//! is the service's configured prefix (`CORE_REDIS_KEY_PREFIX`, `GATEWAY_REDIS_KEY_PREFIX`,
+//! the same value) followed by one of these names; the prefix is added by each service.
+//!
+//! Keys of one performance carry the hash tag `{perf:ID}`, so every script (core-api's holds,
+//! the gateway's dedupe and waiting room, all in `redis/`) touches one slot and runs
+//! unchanged on Redis Cluster. The Lua scripts name the same keys by position.
+
+use uuid::Uuid;
+
+/// `{perf:ID}`: the hash tag of every key of one performance.
+pub fn perf_tag(performance: Uuid) -> String {
+    format!("{{perf:{performance}}}")
+}
+
+/// One key of a performance's waiting room: `queue:{perf:ID}:<name>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Queue {
+    /// Hash written by core-api ([`config_field`]); the gateway keeps no state for a
+    /// performance without one.
+    Config,
+    /// Present while no seat is AVAILABLE (written by core-api).
+    SoldOut,
+    /// The gateway's waiting room: who joined, in which order, who was let in.
+    Members,
+    Line,
+    Seq,
+    Admitted,
+    Active,
+    Tick,
+    Lease,
+}
+
+impl Queue {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Queue::Config => "config",
+            Queue::SoldOut => "soldout",
+            Queue::Members => "members",
+            Queue::Line => "line",
+            Queue::Seq => "seq",
+            Queue::Admitted => "admitted",
+            Queue::Active => "active",
+            Queue::Tick => "tick",
+            Queue::Lease => "lease",
+        }
+    }
+}
+
+/// Fields of the [`Queue::Config`] hash.
+pub mod config_field {
+    /// `1` when the performance is behind a waiting room, `0` when not.
+    pub const ENABLED: &str = "enabled";
+    pub const ADMIT_PER_MINUTE: &str = "admitPerMinute";
+    pub const MAX_ACTIVE: &str = "maxActive";
+    /// `1` for every performance core-api knows, waiting room or not.
+    pub const KNOWN: &str = "known";
+}
+
+/// `queue:{perf:ID}:<name>`.
+pub fn queue(performance: Uuid, key: Queue) -> String {
+    format!("queue:{}:{}", perf_tag(performance), key.as_str())
+}
+
+/// `queue:performances`: the set of performances with a waiting room, kept by core-api.
+pub const QUEUE_INDEX: &str = "queue:performances";
+
+/// `{perf:ID}:seat:<seat id>`: the claim on one seat while it is held (core-api's hold
+/// scripts; the load driver's invariant check reads them).
+pub fn seat_claim(performance: Uuid, seat: Uuid) -> String {
+    format!("{}:seat:{seat}", perf_tag(performance))
+}
+
+/// A `SCAN MATCH` pattern for every [`seat_claim`] of a performance.
+pub fn seat_claims_pattern(performance: Uuid) -> String {
+    format!("{}:seat:*", perf_tag(performance))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "0191c2a4-6f35-7c1e-9d6a-3b8f5e2a1c00";
+
+    #[test]
+    fn keys_keep_their_published_form() {
+        let perf: Uuid = ID.parse().expect("uuid");
+        assert_eq!(
+            queue(perf, Queue::Config),
+            format!("queue:{{perf:{ID}}}:config")
+        );
+        assert_eq!(
+            queue(perf, Queue::SoldOut),
+            format!("queue:{{perf:{ID}}}:soldout")
+        );
+        assert_eq!(seat_claim(perf, perf), format!("{{perf:{ID}}}:seat:{ID}"));
+        assert_eq!(seat_claims_pattern(perf), format!("{{perf:{ID}}}:seat:*"));
+        assert_eq!(QUEUE_INDEX, "queue:performances");
+    }
+}
