@@ -1,8 +1,10 @@
 //! The gateway's refusals and failures, and the JSON envelope they are written in.
 //!
 //! Every answer the gateway makes itself looks like core-api's:
-//! `{"success": false, "error": {"code", "message", "details"}}` with a stable code.
+//! `{"success": false, "error": {"code", "message", "details"}}` with a stable code
+//! ([`ErrorCode`], shared with core-api).
 
+use holdfast_contract::error_code::ErrorCode;
 use http::StatusCode;
 use serde_json::{Value, json};
 
@@ -59,20 +61,20 @@ impl Error {
         }
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::Unauthenticated(_) => "UNAUTHENTICATED",
-            Error::Forbidden(_) => "FORBIDDEN",
-            Error::QueuePassRequired => "QUEUE_PASS_REQUIRED",
-            Error::RateLimited { .. } => "RATE_LIMITED",
-            Error::Duplicate { .. } => "DUPLICATE_REQUEST",
-            Error::Validation { .. } => "VALIDATION_FAILED",
-            Error::NotFound(_) => "NOT_FOUND",
-            Error::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
-            Error::HeadersTooLarge => "HEADERS_TOO_LARGE",
-            Error::Dependency { .. } => "DEPENDENCY_UNAVAILABLE",
-            Error::BadGateway => "BAD_GATEWAY",
-            Error::Internal(_) => "INTERNAL",
+            Error::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            Error::Forbidden(_) => ErrorCode::Forbidden,
+            Error::QueuePassRequired => ErrorCode::QueuePassRequired,
+            Error::RateLimited { .. } => ErrorCode::RateLimited,
+            Error::Duplicate { .. } => ErrorCode::DuplicateRequest,
+            Error::Validation { .. } => ErrorCode::ValidationFailed,
+            Error::NotFound(_) => ErrorCode::NotFound,
+            Error::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            Error::HeadersTooLarge => ErrorCode::HeadersTooLarge,
+            Error::Dependency { .. } => ErrorCode::DependencyUnavailable,
+            Error::BadGateway => ErrorCode::BadGateway,
+            Error::Internal(_) => ErrorCode::Internal,
         }
     }
 
@@ -154,7 +156,7 @@ mod tests {
         let dup = Error::Duplicate {
             retry_after_ms: 1200,
         };
-        assert_eq!(dup.code(), "DUPLICATE_REQUEST");
+        assert_eq!(dup.code(), ErrorCode::DuplicateRequest);
         assert_eq!(dup.retry_after_secs(), Some(2));
         assert_eq!(
             Error::QueuePassRequired.status_code(),

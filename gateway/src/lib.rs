@@ -19,6 +19,7 @@ pub mod tls;
 
 use std::{future::Future, net::SocketAddr, os::fd::AsRawFd, sync::Arc, time::Duration};
 
+use holdfast_contract::queue_pass::PassKeys;
 use pingora::{
     apps::{HttpPersistentSettings, HttpServerApp},
     listeners::tls::Acceptor,
@@ -33,8 +34,7 @@ use tokio::{
 
 use crate::{
     admission::{
-        auth::AccessTokens, dedupe::Dedupe, pass::PassKeys, queue::Queue, rate_limit::RateLimits,
-        ticker::Ticker,
+        auth::AccessTokens, dedupe::Dedupe, queue::Queue, rate_limit::RateLimits, ticker::Ticker,
     },
     clock::{Clock, SystemClock},
     config::Config,

@@ -1,7 +1,8 @@
 //! The gateway's Redis pool, its key prefix, and the Lua scripts it runs.
 //!
-//! Keys of one performance share the `{perf:ID}` hash tag with core-api's keys, so every
-//! script touches one slot and runs unchanged on Redis Cluster.
+//! Key names come from `holdfast_contract::keys`: keys of one performance share the
+//! `{perf:ID}` hash tag with core-api's keys, so every script touches one slot and runs
+//! unchanged on Redis Cluster.
 
 use std::{
     sync::{
@@ -12,6 +13,7 @@ use std::{
 };
 
 use fred::{prelude::*, types::scripts::Script};
+use holdfast_contract::keys;
 use uuid::Uuid;
 
 pub static DEDUPE_SEQ: LazyLock<Script> =
@@ -85,12 +87,12 @@ impl Redis {
     }
 
     /// A key of a performance's waiting room: `{prefix}queue:{perf:ID}:{name}` (shared with core-api).
-    pub fn queue_key(&self, performance_id: Uuid, name: &str) -> String {
-        format!("{}queue:{{perf:{performance_id}}}:{name}", self.prefix)
+    pub fn queue_key(&self, performance_id: Uuid, key: keys::Queue) -> String {
+        self.key(&keys::queue(performance_id, key))
     }
 
     /// The set of performances with a waiting room, kept by core-api.
     pub fn queue_index_key(&self) -> String {
-        format!("{}queue:performances", self.prefix)
+        self.key(keys::QUEUE_INDEX)
     }
 }

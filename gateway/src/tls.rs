@@ -24,7 +24,7 @@ use rustls::{
 };
 use tokio::sync::watch;
 
-use crate::config::{ConfigError, TlsConfig, error};
+use crate::config::{ConfigError, TlsConfig};
 
 /// How often the certificate files are read for changes.
 pub const RELOAD_EVERY: Duration = Duration::from_secs(1);
@@ -58,8 +58,9 @@ impl Certificates {
     /// Loads the pair once; a missing or invalid file refuses the start and names its variable.
     pub fn load(config: &TlsConfig) -> Result<(Arc<Self>, Seen), ConfigError> {
         let provider = Arc::new(ring::default_provider());
-        let read = |var: &str, path: &PathBuf| {
-            std::fs::read(path).map_err(|e| error(var, format!("{}: {e}", path.display())))
+        let read = |var: &'static str, path: &PathBuf| {
+            std::fs::read(path)
+                .map_err(|e| ConfigError::new(var, format!("{}: {e}", path.display())))
         };
         let seen = (
             read("GATEWAY_TLS_CERT_FILE", &config.cert_file)?,
@@ -78,7 +79,7 @@ impl Certificates {
     pub fn acceptor(self: &Arc<Self>) -> Result<Acceptor, ConfigError> {
         let mut config = ServerConfig::builder_with_provider(self.provider.clone())
             .with_protocol_versions(&[&TLS13, &TLS12])
-            .map_err(|e| error("GATEWAY_TLS_CERT_FILE", e.to_string()))?
+            .map_err(|e| ConfigError::new("GATEWAY_TLS_CERT_FILE", e.to_string()))?
             .with_no_client_auth()
             .with_cert_resolver(self.clone());
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
@@ -133,22 +134,25 @@ fn certified_key(
     let chain = CertificateDer::pem_slice_iter(cert_pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| {
-            error(
+            ConfigError::new(
                 "GATEWAY_TLS_CERT_FILE",
                 format!("not a PEM certificate: {e}"),
             )
         })?;
     if chain.is_empty() {
-        return Err(error("GATEWAY_TLS_CERT_FILE", "holds no certificate"));
+        return Err(ConfigError::new(
+            "GATEWAY_TLS_CERT_FILE",
+            "holds no certificate",
+        ));
     }
     let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| {
-        error(
+        ConfigError::new(
             "GATEWAY_TLS_KEY_FILE",
             format!("not a PEM private key: {e}"),
         )
     })?;
     CertifiedKey::from_der(chain, key, provider).map_err(|e| {
-        error(
+        ConfigError::new(
             "GATEWAY_TLS_KEY_FILE",
             format!("does not fit the certificate: {e}"),
         )
@@ -170,7 +174,7 @@ impl TlsListener {
         let acceptor = Arc::new(certificates.acceptor()?);
         let listener = tokio::net::TcpListener::bind(config.listen_addr)
             .await
-            .map_err(|e| error("GATEWAY_TLS_LISTEN_ADDR", e.to_string()))?;
+            .map_err(|e| ConfigError::new("GATEWAY_TLS_LISTEN_ADDR", e.to_string()))?;
         Ok(TlsListener {
             listener,
             acceptor,

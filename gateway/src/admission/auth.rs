@@ -1,9 +1,9 @@
 //! Access-token check: the one configured algorithm only (HS256 shared secret or EdDSA public
-//! key), our issuer and audience, unexpired. Done locally, no I/O.
+//! key), our issuer and audience, unexpired (`holdfast_contract::claims`, the same check
+//! core-api runs). Done locally, no I/O.
 
-use jsonwebtoken::{DecodingKey, Validation, decode};
+use holdfast_contract::claims::{self, AccessVerifier, Role};
 use pingora::http::RequestHeader;
-use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::{config::Config, error::Error};
@@ -15,36 +15,27 @@ pub struct Identity {
     pub admin: bool,
 }
 
-#[derive(Deserialize)]
-struct Claims {
-    sub: Uuid,
-    role: String,
-}
-
-pub struct AccessTokens {
-    key: DecodingKey,
-    validation: Validation,
-}
+pub struct AccessTokens(AccessVerifier);
 
 impl AccessTokens {
     pub fn new(config: &Config) -> Self {
-        AccessTokens {
-            key: config.jwt_key.key.clone(),
-            validation: config
-                .jwt_key
-                .validation(&config.jwt_issuer, &config.jwt_audience),
-        }
+        AccessTokens(AccessVerifier::new(
+            &config.jwt_key,
+            &config.jwt_issuer,
+            &config.jwt_audience,
+        ))
     }
 
     /// Any other algorithm (including `none`), signature, issuer, audience or an expired token
     /// is refused with 401.
     pub fn verify(&self, token: &str) -> Result<Identity, Error> {
-        let data = decode::<Claims>(token, &self.key, &self.validation).map_err(|_| {
-            Error::Unauthenticated("the access token is missing, expired or invalid")
-        })?;
+        let claims = self
+            .0
+            .verify(token)
+            .ok_or(Error::Unauthenticated(claims::REFUSED))?;
         Ok(Identity {
-            user_id: data.claims.sub,
-            admin: data.claims.role == "ADMIN",
+            user_id: claims.sub,
+            admin: claims.role == Role::Admin,
         })
     }
 }

@@ -13,6 +13,7 @@
 //! core-api answers its 404. Made-up ids therefore cannot fill Redis.
 
 use fred::prelude::*;
+use holdfast_contract::keys::{Queue, perf_tag};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -66,7 +67,7 @@ impl Dedupe {
         digest: &str,
     ) -> (String, Vec<String>) {
         let tag = match performance {
-            Some(p) => format!("{{perf:{p}}}"),
+            Some(p) => perf_tag(p),
             None => format!("{{user:{user}}}"),
         };
         let inflight = self
@@ -76,7 +77,7 @@ impl Dedupe {
         keys.push(inflight.clone());
         keys.push(self.redis.key(&format!("gw:{tag}:seq")));
         if let Some(p) = performance {
-            keys.push(self.redis.queue_key(p, "config"));
+            keys.push(self.redis.queue_key(p, Queue::Config));
         }
         (inflight, keys)
     }

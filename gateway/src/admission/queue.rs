@@ -12,6 +12,7 @@ use std::{
 };
 
 use fred::prelude::*;
+use holdfast_contract::keys::{Queue as Key, config_field};
 use uuid::Uuid;
 
 use crate::redis::{QUEUE_JOIN, QUEUE_STATUS, QUEUE_TICK, Redis, STATE_TTL_MS};
@@ -109,8 +110,8 @@ impl Queue {
         }
     }
 
-    fn k(&self, perf: Uuid, name: &str) -> String {
-        self.redis.queue_key(perf, name)
+    fn k(&self, perf: Uuid, key: Key) -> String {
+        self.redis.queue_key(perf, key)
     }
 
     /// Whether the performance is behind a waiting room, as of the last directory refresh.
@@ -145,7 +146,9 @@ impl Queue {
         let ids: Vec<String> = client.smembers(self.redis.queue_index_key()).await?;
         let mut directory = HashMap::with_capacity(ids.len());
         for id in ids.iter().filter_map(|s| s.parse::<Uuid>().ok()) {
-            let enabled: Option<String> = client.hget(self.k(id, "config"), "enabled").await?;
+            let enabled: Option<String> = client
+                .hget(self.k(id, Key::Config), config_field::ENABLED)
+                .await?;
             directory.insert(id, enabled.as_deref() == Some("1"));
         }
         Ok(directory)
@@ -154,7 +157,13 @@ impl Queue {
     /// Joins (or finds) the user's place. Idempotent per user while waiting or admitted.
     pub async fn join(&self, user: Uuid, perf: Uuid, now_ms: i64) -> Result<Standing, Error> {
         let keys = [
-            "config", "soldout", "members", "line", "seq", "admitted", "active",
+            Key::Config,
+            Key::SoldOut,
+            Key::Members,
+            Key::Line,
+            Key::Seq,
+            Key::Admitted,
+            Key::Active,
         ]
         .map(|n| self.k(perf, n))
         .to_vec();
@@ -188,7 +197,7 @@ impl Queue {
         seq: i64,
         now_ms: i64,
     ) -> Result<Standing, Error> {
-        let keys = ["config", "soldout", "admitted", "active"]
+        let keys = [Key::Config, Key::SoldOut, Key::Admitted, Key::Active]
             .map(|n| self.k(perf, n))
             .to_vec();
         let args = vec![user.to_string(), seq.to_string(), now_ms.to_string()];
@@ -215,7 +224,15 @@ impl Queue {
         lease_ms: u64,
     ) -> Result<Tick, Error> {
         let keys = [
-            "config", "soldout", "line", "admitted", "active", "tick", "lease", "members", "seq",
+            Key::Config,
+            Key::SoldOut,
+            Key::Line,
+            Key::Admitted,
+            Key::Active,
+            Key::Tick,
+            Key::Lease,
+            Key::Members,
+            Key::Seq,
         ]
         .map(|n| self.k(perf, n))
         .to_vec();
@@ -244,12 +261,12 @@ impl Queue {
         let client = self.redis.client();
         let result: Result<(i64, Option<i64>, i64, i64), Error> = async {
             Ok((
-                client.llen(self.k(perf, "line")).await?,
-                client.get(self.k(perf, "admitted")).await?,
+                client.llen(self.k(perf, Key::Line)).await?,
+                client.get(self.k(perf, Key::Admitted)).await?,
                 client
-                    .zcount(self.k(perf, "active"), now_ms as f64, f64::INFINITY)
+                    .zcount(self.k(perf, Key::Active), now_ms as f64, f64::INFINITY)
                     .await?,
-                client.exists(self.k(perf, "soldout")).await?,
+                client.exists(self.k(perf, Key::SoldOut)).await?,
             ))
         }
         .await;

@@ -12,12 +12,14 @@ use std::{
 
 use ipnet::IpNet;
 
+pub use holdfast_contract::env::ConfigError;
 use holdfast_contract::{
-    dev_mode::{DEV_MODE_VAR, SecretChecks},
+    env::{Env, check_secret, ensure},
+    process::ServiceConfig,
     token_keys::{self, VerifyKey},
 };
 
-use self::source::{Env, toml_vars};
+use self::source::toml_vars;
 
 /// What a policy that needs Redis does while Redis is unreachable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +29,9 @@ pub enum FailMode {
     /// Refuse with 503 DEPENDENCY_UNAVAILABLE.
     Closed,
 }
+
+/// The words of `GATEWAY_REDIS_FAIL_MODE` and `GATEWAY_REDIS_FAIL_MODE_QUEUED`.
+const FAIL_MODES: &[(&str, FailMode)] = &[("open", FailMode::Open), ("closed", FailMode::Closed)];
 
 #[derive(Clone)]
 pub struct Config {
@@ -103,18 +108,13 @@ impl std::fmt::Debug for Config {
     }
 }
 
-/// A configuration value that could not be used; names the variable.
-#[derive(Debug, thiserror::Error)]
-#[error("invalid configuration: {var}: {reason}")]
-pub struct ConfigError {
-    pub var: String,
-    pub reason: String,
-}
+impl ServiceConfig for Config {
+    fn log_json(&self) -> bool {
+        self.log_json
+    }
 
-pub(crate) fn error(var: &str, reason: impl Into<String>) -> ConfigError {
-    ConfigError {
-        var: var.to_owned(),
-        reason: reason.into(),
+    fn dev_mode_warning(&self) -> Option<&str> {
+        self.dev_mode_warning.as_deref()
     }
 }
 
@@ -126,7 +126,7 @@ impl Config {
             && !path.is_empty()
         {
             let text = std::fs::read_to_string(&path)
-                .map_err(|e| error("GATEWAY_CONFIG_FILE", format!("{path}: {e}")))?;
+                .map_err(|e| ConfigError::new("GATEWAY_CONFIG_FILE", format!("{path}: {e}")))?;
             vars.extend(toml_vars(&text)?);
         }
         vars.extend(std::env::vars());
@@ -135,29 +135,28 @@ impl Config {
 
     /// From a map, so tests can build configs without touching the process environment.
     pub fn from_vars(vars: HashMap<String, String>) -> Result<Self, ConfigError> {
-        let env = Env(vars);
+        let env = Env::new(vars);
         let upstreams: Vec<String> = env
             .string("GATEWAY_UPSTREAMS", "127.0.0.1:3000")
             .split(',')
             .map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty())
             .collect();
-        let get = |var: &str| env.0.get(var).map(String::as_str);
-        let mut secrets =
-            SecretChecks::from_vars(get).map_err(|reason| error(DEV_MODE_VAR, reason))?;
+        let mut secrets = env.secret_checks()?;
         let jwt_key = token_keys::verify_key(
             &mut secrets,
-            ("GATEWAY_JWT_SECRET", get("GATEWAY_JWT_SECRET")),
+            ("GATEWAY_JWT_SECRET", env.get("GATEWAY_JWT_SECRET")),
             (
                 "GATEWAY_JWT_PUBLIC_KEY_FILE",
-                get("GATEWAY_JWT_PUBLIC_KEY_FILE"),
+                env.get("GATEWAY_JWT_PUBLIC_KEY_FILE"),
             ),
-        )
-        .map_err(|(var, reason)| error(var, reason))?;
+        )?;
         let queue_pass_secret = env.required("GATEWAY_QUEUE_PASS_SECRET")?;
-        secrets
-            .check("GATEWAY_QUEUE_PASS_SECRET", &queue_pass_secret)
-            .map_err(|reason| error("GATEWAY_QUEUE_PASS_SECRET", reason))?;
+        check_secret(
+            &mut secrets,
+            "GATEWAY_QUEUE_PASS_SECRET",
+            &queue_pass_secret,
+        )?;
         let config = Config {
             listen_addr: env.parse("GATEWAY_LISTEN_ADDR", "0.0.0.0:8080")?,
             metrics_addr: env.parse("GATEWAY_METRICS_ADDR", "0.0.0.0:9091")?,
@@ -186,20 +185,19 @@ impl Config {
                 .to_ascii_lowercase(),
             max_body_bytes: env.parse("GATEWAY_MAX_BODY_BYTES", "1048576")?,
             dedupe_ttl_ms: env.parse("GATEWAY_DEDUPE_TTL_MS", "3000")?,
-            redis_fail_mode: env.fail_mode("GATEWAY_REDIS_FAIL_MODE", "open")?,
-            redis_fail_mode_queued: env.fail_mode("GATEWAY_REDIS_FAIL_MODE_QUEUED", "closed")?,
+            redis_fail_mode: env.one_of("GATEWAY_REDIS_FAIL_MODE", "open", FAIL_MODES)?,
+            redis_fail_mode_queued: env.one_of(
+                "GATEWAY_REDIS_FAIL_MODE_QUEUED",
+                "closed",
+                FAIL_MODES,
+            )?,
             idle_timeout_secs: env.parse("GATEWAY_IDLE_TIMEOUT_SECS", "60")?,
             instance_id: env.string("GATEWAY_INSTANCE_ID", &uuid::Uuid::new_v4().to_string()),
-            log_json: match env.string("GATEWAY_LOG_FORMAT", "pretty").as_str() {
-                "json" => true,
-                "pretty" => false,
-                other => {
-                    return Err(error(
-                        "GATEWAY_LOG_FORMAT",
-                        format!("expected json or pretty, got {other:?}"),
-                    ));
-                }
-            },
+            log_json: env.one_of(
+                "GATEWAY_LOG_FORMAT",
+                "pretty",
+                &[("json", true), ("pretty", false)],
+            )?,
             trusted_proxies: trusted_proxies(&env.string("GATEWAY_TRUSTED_PROXIES", ""))?,
             tls: tls_config(&env)?,
             dev_mode_warning: secrets.dev_mode_warning(),
@@ -209,15 +207,13 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
-        let check =
-            |ok: bool, var: &str, reason: &str| if ok { Ok(()) } else { Err(error(var, reason)) };
-        check(
+        ensure(
             !self.upstreams.is_empty(),
             "GATEWAY_UPSTREAMS",
             "needs at least one host:port",
         )?;
         for upstream in &self.upstreams {
-            check(
+            ensure(
                 upstream
                     .rsplit_once(':')
                     .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok()),
@@ -225,67 +221,67 @@ impl Config {
                 "every entry must be host:port",
             )?;
         }
-        check(
+        ensure(
             self.queue_pass_ttl_secs >= 10,
             "GATEWAY_QUEUE_PASS_TTL_SECS",
             "must be at least 10",
         )?;
-        check(
+        ensure(
             self.queue_lease_ms >= 100,
             "GATEWAY_QUEUE_LEASE_MS",
             "must be at least 100",
         )?;
-        check(
+        ensure(
             self.queue_tick_ms == 0 || self.queue_tick_ms < self.queue_lease_ms,
             "GATEWAY_QUEUE_TICK_MS",
             "must be 0 (off) or shorter than GATEWAY_QUEUE_LEASE_MS",
         )?;
-        check(
+        ensure(
             self.rate_per_ip_per_sec >= 1,
             "GATEWAY_RATE_PER_IP_PER_SEC",
             "must be at least 1",
         )?;
-        check(
+        ensure(
             self.rate_per_ip_burst >= 1,
             "GATEWAY_RATE_PER_IP_BURST",
             "must be at least 1",
         )?;
-        check(
+        ensure(
             self.rate_per_user_per_sec >= 1,
             "GATEWAY_RATE_PER_USER_PER_SEC",
             "must be at least 1",
         )?;
-        check(
+        ensure(
             self.rate_per_user_burst >= 1,
             "GATEWAY_RATE_PER_USER_BURST",
             "must be at least 1",
         )?;
-        check(
+        ensure(
             self.max_body_bytes >= 1024,
             "GATEWAY_MAX_BODY_BYTES",
             "must be at least 1024",
         )?;
-        check(
+        ensure(
             self.dedupe_ttl_ms >= 100,
             "GATEWAY_DEDUPE_TTL_MS",
             "must be at least 100",
         )?;
-        check(
+        ensure(
             self.redis_timeout_ms >= 10,
             "GATEWAY_REDIS_TIMEOUT_MS",
             "must be at least 10",
         )?;
-        check(
+        ensure(
             self.health_check_interval_ms >= 100,
             "GATEWAY_HEALTH_CHECK_INTERVAL_MS",
             "must be at least 100",
         )?;
-        check(
+        ensure(
             self.upstream_connect_timeout_ms >= 10,
             "GATEWAY_UPSTREAM_CONNECT_TIMEOUT_MS",
             "must be at least 10",
         )?;
-        check(
+        ensure(
             self.idle_timeout_secs >= 1,
             "GATEWAY_IDLE_TIMEOUT_SECS",
             "must be at least 1",
@@ -312,7 +308,7 @@ fn trusted_proxies(raw: &str) -> Result<Vec<IpNet>, ConfigError> {
                 .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
                 .map(|net| net.trunc())
                 .map_err(|_| {
-                    error(
+                    ConfigError::new(
                         "GATEWAY_TRUSTED_PROXIES",
                         format!("{s:?} is not an address or CIDR"),
                     )
@@ -322,7 +318,7 @@ fn trusted_proxies(raw: &str) -> Result<Vec<IpNet>, ConfigError> {
 }
 
 /// `GATEWAY_TLS_LISTEN_ADDR`, `GATEWAY_TLS_CERT_FILE`, `GATEWAY_TLS_KEY_FILE`: all or none.
-fn tls_config(env: &source::Env) -> Result<Option<TlsConfig>, ConfigError> {
+fn tls_config(env: &Env) -> Result<Option<TlsConfig>, ConfigError> {
     const VARS: [&str; 3] = [
         "GATEWAY_TLS_LISTEN_ADDR",
         "GATEWAY_TLS_CERT_FILE",
@@ -336,7 +332,7 @@ fn tls_config(env: &source::Env) -> Result<Option<TlsConfig>, ConfigError> {
         return Ok(None);
     }
     if let Some(missing) = VARS.iter().zip(&set).find(|(_, v)| v.is_none()) {
-        return Err(error(
+        return Err(ConfigError::new(
             missing.0,
             "is required when any GATEWAY_TLS_* variable is set",
         ));

@@ -6,6 +6,7 @@
 use std::net::IpAddr;
 
 use bytes::{Bytes, BytesMut};
+use holdfast_contract::queue_pass;
 use http::StatusCode;
 use pingora::proxy::Session;
 use serde::Deserialize;
@@ -19,7 +20,7 @@ use super::{
     routes::{self, Kind},
 };
 use crate::{
-    admission::{auth, dedupe, hygiene, pass},
+    admission::{auth, dedupe, hygiene},
     config::FailMode,
     error::{Error, Result, data_body},
 };
@@ -121,7 +122,7 @@ impl Gateway {
             let token = session
                 .req_header()
                 .headers
-                .get(pass::HEADER)
+                .get(queue_pass::HEADER)
                 .and_then(|v| v.to_str().ok());
             if !token.is_some_and(|t| self.passes.pass_is_valid(t, identity.user_id, perf)) {
                 return Err(Error::QueuePassRequired);

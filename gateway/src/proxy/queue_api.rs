@@ -7,6 +7,7 @@
 //! Redis is required here: without it the waiting room cannot order anyone, so these answer
 //! 503 (fail-closed) and say so in `gateway_redis_fallbacks_total{policy="queue"}`.
 
+use holdfast_contract::queue_pass;
 use http::StatusCode;
 use pingora::proxy::Session;
 use serde_json::{Value, json};
@@ -16,11 +17,14 @@ use super::{Gateway, ctx::Ctx, respond};
 use crate::{
     admission::{
         auth::Identity,
-        pass,
         queue::{Standing, Status},
     },
     error::{Error, Result, data_body},
 };
+
+fn signing(e: jsonwebtoken::errors::Error) -> Error {
+    Error::Internal(anyhow::anyhow!("signing a queue token: {e}"))
+}
 
 fn caller(ctx: &Ctx) -> Result<Identity> {
     ctx.identity
@@ -51,7 +55,8 @@ impl Gateway {
             .map_err(|e| self.redis_down(e))?;
         let ticket = self
             .passes
-            .issue_ticket(user, perf, standing.seq, now / 1000)?;
+            .issue_ticket(user, perf, standing.seq, now / 1000)
+            .map_err(signing)?;
         self.answer(session, ctx, user, perf, standing, ticket, now)
             .await
     }
@@ -66,7 +71,7 @@ impl Gateway {
         let ticket = session
             .req_header()
             .headers
-            .get(pass::HEADER)
+            .get(queue_pass::HEADER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
             .unwrap_or_default();
@@ -121,11 +126,11 @@ impl Gateway {
         }
         if standing.status == Status::Admitted {
             let expires_secs = standing.pass_expires_at_ms / 1000;
-            data["passToken"] =
-                Value::from(
-                    self.passes
-                        .issue_pass(user, perf, now_ms / 1000, expires_secs)?,
-                );
+            data["passToken"] = Value::from(
+                self.passes
+                    .issue_pass(user, perf, now_ms / 1000, expires_secs)
+                    .map_err(signing)?,
+            );
             data["passExpiresAt"] = Value::from(expires_secs);
             self.metrics
                 .queue_passes_issued

@@ -16,7 +16,10 @@ use gateway::{
     admission::ticker::Ticker,
     clock::{Clock, ManualClock},
 };
-use holdfast_contract::testing::random_secret;
+pub use holdfast_contract::testing::{
+    TcpProxy, error_code as code, eventually, redis_client, redis_url,
+};
+use holdfast_contract::testing::{base_database_url, random_secret};
 use migration::MigratorTrait;
 use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
@@ -26,15 +29,6 @@ use uuid::Uuid;
 
 /// The waiting-room pass secret every stack of this test binary shares.
 pub static QUEUE_SECRET: LazyLock<String> = LazyLock::new(random_secret);
-
-fn base_database_url() -> String {
-    std::env::var("TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-pub fn redis_url() -> String {
-    std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
-}
 
 static PASSWORD_HASH: LazyLock<String> = LazyLock::new(|| {
     Password::parse("test-password")
@@ -392,76 +386,6 @@ impl Drop for Stack {
     }
 }
 
-/// Polls `check` until true, for at most `limit` (bounded; a wait on a condition, not a sleep).
-pub async fn eventually<F, Fut>(limit: Duration, mut check: F) -> bool
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + limit;
-    loop {
-        if check().await {
-            return true;
-        }
-        if tokio::time::Instant::now() >= deadline {
-            return false;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-pub fn code(body: &Value) -> &str {
-    body["error"]["code"].as_str().unwrap_or("")
-}
-
-/// A TCP proxy in front of Redis that a test can cut.
-pub struct TcpProxy {
-    pub addr: SocketAddr,
-    task: Option<JoinHandle<()>>,
-}
-
-impl TcpProxy {
-    pub async fn start(target: String) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
-        let addr = listener.local_addr().expect("addr");
-        let task = tokio::spawn(async move {
-            // Connections live in this set: aborting the task drops them all.
-            let mut connections = tokio::task::JoinSet::new();
-            while let Ok((mut inbound, _)) = listener.accept().await {
-                let target = target.clone();
-                connections.spawn(async move {
-                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await {
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
-                    }
-                });
-            }
-        });
-        TcpProxy {
-            addr,
-            task: Some(task),
-        }
-    }
-
-    /// Refuses new connections and cuts the open ones.
-    pub async fn cut(&mut self) {
-        if let Some(task) = self.task.take() {
-            task.abort();
-            let _ = task.await;
-        }
-    }
-}
-
-/// The `host:port` of the test Redis.
-pub fn redis_host_port() -> String {
-    let url = redis_url();
-    let rest = url.split_once("://").map_or(url.as_str(), |(_, r)| r);
-    rest.trim_end_matches('/')
-        .rsplit('@')
-        .next()
-        .unwrap_or(rest)
-        .to_owned()
-}
-
 /// The gateway's Prometheus text.
 pub async fn metrics_text(stack: &Stack, gateway: &Gateway) -> String {
     stack
@@ -473,19 +397,6 @@ pub async fn metrics_text(stack: &Stack, gateway: &Gateway) -> String {
         .text()
         .await
         .expect("text")
-}
-
-/// A plain Redis client on the test Redis (for looking at keys, never for flushing).
-pub async fn redis_client() -> fred::prelude::Client {
-    use fred::prelude::*;
-    let client = Client::new(
-        fred::prelude::Config::from_url(&redis_url()).expect("redis url"),
-        None,
-        None,
-        None,
-    );
-    client.init().await.expect("connect to Redis");
-    client
 }
 
 /// Every key under `prefix` (SCAN, never KEYS).

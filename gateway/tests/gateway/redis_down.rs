@@ -5,12 +5,12 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{Stack, TcpProxy, code, metrics_text, redis_host_port};
+use crate::helpers::{Stack, TcpProxy, code, metrics_text};
 
 #[tokio::test]
 async fn without_redis_plain_writes_fail_open_and_queued_ones_fail_closed() {
     let stack = Stack::new().await;
-    let mut redis = TcpProxy::start(redis_host_port()).await;
+    let mut redis = TcpProxy::to_redis().await;
     let gw = stack
         .gateway_with(&[
             ("REDIS_URL", format!("redis://{}", redis.addr)),
@@ -106,7 +106,7 @@ async fn without_redis_plain_writes_fail_open_and_queued_ones_fail_closed() {
 #[tokio::test]
 async fn a_queued_write_with_a_valid_pass_is_refused_when_redis_cannot_dedupe_it() {
     let stack = Stack::new().await;
-    let mut redis = TcpProxy::start(redis_host_port()).await;
+    let mut redis = TcpProxy::to_redis().await;
     let gw = stack
         .gateway_with(&[
             ("REDIS_URL", format!("redis://{}", redis.addr)),
