@@ -2,6 +2,7 @@
 //! says PASS or FAIL with the reason for each rule.
 
 use fred::prelude::*;
+use holdfast_contract::keys;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -199,7 +200,7 @@ async fn redis_stale_claims(
     let config = Config::from_url(&common.redis_url)?;
     let client = Builder::from_config(config).build()?;
     client.init().await?;
-    let pattern = format!("{}{{perf:{perf}}}:seat:*", common.redis_prefix);
+    let pattern = format!("{}{}", common.redis_prefix, keys::seat_claims_pattern(perf));
     let mut keys: Vec<String> = Vec::new();
     let mut cursor = "0".to_owned();
     loop {

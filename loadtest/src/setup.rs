@@ -1,6 +1,6 @@
 //! Run setup: buyers inserted straight into PostgreSQL (one precomputed argon2 hash), access
-//! tokens minted with core-api's HS256 key, and a fresh performance created through the
-//! admin API so that runs never share seats.
+//! tokens signed like core-api signs them (`holdfast_contract::claims`, core-api's HS256 key),
+//! and a fresh performance created through the admin API so that runs never share seats.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -10,9 +10,12 @@ use argon2::{
     password_hash::{SaltString, rand_core::OsRng},
 };
 use chrono::{Duration as ChronoDuration, Utc};
+use holdfast_contract::{
+    claims::{AccessSigner, Role},
+    token_keys::SignKey,
+};
 use reqwest::Method;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement, Value};
-use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -50,7 +53,7 @@ pub async fn create_users(
     db: &DatabaseConnection,
     run: &str,
     n: usize,
-    role: &str,
+    role: Role,
 ) -> anyhow::Result<Vec<User>> {
     let salt = SaltString::generate(&mut OsRng);
     let hash = Argon2::default()
@@ -70,7 +73,7 @@ pub async fn create_users(
                  RETURNING id, email",
                 [
                     run.into(),
-                    role.into(),
+                    role.as_str().into(),
                     hash.clone().into(),
                     (start as i32).into(),
                     (end as i32 - 1).into(),
@@ -89,32 +92,16 @@ pub async fn create_users(
     Ok(users)
 }
 
-#[derive(Serialize)]
-struct Claims<'a> {
-    sub: Uuid,
-    role: &'a str,
-    iss: &'a str,
-    aud: &'a str,
-    iat: i64,
-    exp: i64,
-}
-
 /// An access token for `user`, signed like core-api signs its own (valid two hours).
-pub fn mint_token(common: &Common, user: Uuid, role: &str) -> anyhow::Result<String> {
+pub fn mint_token(common: &Common, user: Uuid, role: Role) -> anyhow::Result<String> {
     let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs() as i64;
-    let claims = Claims {
-        sub: user,
-        role,
-        iss: &common.jwt_issuer,
-        aud: &common.jwt_audience,
-        iat: now,
-        exp: now + 7200,
-    };
-    Ok(jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        &claims,
-        &jsonwebtoken::EncodingKey::from_secret(common.jwt_secret.as_bytes()),
-    )?)
+    let signer = AccessSigner::new(
+        &SignKey::hs256(&common.jwt_secret),
+        &common.jwt_issuer,
+        &common.jwt_audience,
+        7200,
+    );
+    Ok(signer.sign(user, role, 0, now)?)
 }
 
 /// A seat of the created performance, in the order the venue lays them out (front first).

@@ -10,7 +10,7 @@ use rand::Rng;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::flash_sale::Shared;
+use super::sale::Shared;
 use crate::{
     client::{Api, Call, Reply},
     setup::{self, str_of},

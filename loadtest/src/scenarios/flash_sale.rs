@@ -11,16 +11,17 @@ use std::{
     time::{Duration, Instant},
 };
 
+use holdfast_contract::claims::Role;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{buyer::buyer, progress, run_users};
+use super::{buyer::buyer, progress, run_users, sale::Shared};
 use crate::{
     client::{Api, http_client},
     config::FlashSaleArgs,
     report::Recorder,
-    setup::{self, PerfSpec, Seat},
+    setup::{self, PerfSpec},
 };
 
 pub struct Finished {
@@ -30,28 +31,14 @@ pub struct Finished {
     pub recorder: Arc<Recorder>,
 }
 
-pub(super) struct Shared {
-    pub(super) api: Api,
-    pub(super) run: String,
-    pub(super) perf: String,
-    pub(super) seats: Vec<Seat>,
-    pub(super) front: usize,
-    pub(super) tokens: Vec<Option<String>>,
-    pub(super) emails: Vec<String>,
-    pub(super) args: FlashSaleArgs,
-    pub(super) sold_out: Arc<AtomicBool>,
-    pub(super) idempotency_mismatch: AtomicU64,
-    pub(super) bought: AtomicU64,
-}
-
 pub async fn run(args: FlashSaleArgs) -> anyhow::Result<Finished> {
     let common = args.common.clone();
     let db = setup::connect(&common).await?;
     let rec = Arc::new(Recorder::new());
     let api = Api::new(http_client()?, &common.target, rec.clone());
     let run = setup::run_id();
-    let admins = setup::create_users(&db, &run, 1, "ADMIN").await?;
-    let admin = setup::mint_token(&common, admins[0].id, "ADMIN")?;
+    let admins = setup::create_users(&db, &run, 1, Role::Admin).await?;
+    let admin = setup::mint_token(&common, admins[0].id, Role::Admin)?;
     let perf = setup::create_performance(
         &api,
         &admin,
@@ -70,7 +57,7 @@ pub async fn run(args: FlashSaleArgs) -> anyhow::Result<Finished> {
         perf.seats.len(),
         args.buyers
     );
-    let users = setup::create_users(&db, &run, args.buyers, "USER").await?;
+    let users = setup::create_users(&db, &run, args.buyers, Role::User).await?;
     let login_every = if args.login_share > 0.0 {
         (1.0 / args.login_share).round().max(1.0) as usize
     } else {
@@ -81,7 +68,7 @@ pub async fn run(args: FlashSaleArgs) -> anyhow::Result<Finished> {
         tokens.push(if i % login_every == 0 {
             None
         } else {
-            Some(setup::mint_token(&common, u.id, "USER")?)
+            Some(setup::mint_token(&common, u.id, Role::User)?)
         });
     }
     let perf_id: Uuid = perf.id.parse()?;

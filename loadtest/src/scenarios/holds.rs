@@ -11,6 +11,7 @@ use std::{
 };
 
 use futures::StreamExt;
+use holdfast_contract::claims::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -42,8 +43,8 @@ pub async fn run(args: HoldsArgs) -> anyhow::Result<Finished> {
     let gateway = Api::new(http.clone(), &common.target, rec.clone());
     let direct = Api::new(http, &common.direct, rec.clone());
     let run = setup::run_id();
-    let admin = setup::create_users(&db, &run, 1, "ADMIN").await?;
-    let admin = setup::mint_token(common, admin[0].id, "ADMIN")?;
+    let admin = setup::create_users(&db, &run, 1, Role::Admin).await?;
+    let admin = setup::mint_token(common, admin[0].id, Role::Admin)?;
     let perf = setup::create_performance(
         &direct,
         &admin,
@@ -56,10 +57,10 @@ pub async fn run(args: HoldsArgs) -> anyhow::Result<Finished> {
         },
     )
     .await?;
-    let users = setup::create_users(&db, &run, 2 * n + 2 * w, "USER").await?;
+    let users = setup::create_users(&db, &run, 2 * n + 2 * w, Role::User).await?;
     let tokens: Vec<String> = users
         .iter()
-        .map(|u| setup::mint_token(common, u.id, "USER"))
+        .map(|u| setup::mint_token(common, u.id, Role::User))
         .collect::<anyhow::Result<_>>()?;
     let c = common.concurrency.max(1);
     let failures = Arc::new(AtomicUsize::new(0));

@@ -8,6 +8,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use holdfast_contract::claims::Role;
 use indicatif::ProgressBar;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -39,12 +40,12 @@ pub async fn run(
     let rec = Arc::new(Recorder::new());
     let http = http_client()?;
     let run = setup::run_id();
-    let admin = setup::create_users(&db, &run, 1, "ADMIN").await?;
-    let admin = setup::mint_token(common, admin[0].id, "ADMIN")?;
-    let users = setup::create_users(&db, &run, args.clients, "USER").await?;
+    let admin = setup::create_users(&db, &run, 1, Role::Admin).await?;
+    let admin = setup::mint_token(common, admin[0].id, Role::Admin)?;
+    let users = setup::create_users(&db, &run, args.clients, Role::User).await?;
     let tokens: Vec<String> = users
         .iter()
-        .map(|u| setup::mint_token(common, u.id, "USER"))
+        .map(|u| setup::mint_token(common, u.id, Role::User))
         .collect::<anyhow::Result<_>>()?;
     let targets: Vec<(String, String)> = if args.against.is_empty() {
         vec![("target".to_owned(), common.target.clone())]
