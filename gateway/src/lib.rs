@@ -7,7 +7,6 @@
 //! costs no buffers while it waits for its client's next request.
 
 pub mod admission;
-pub mod clock;
 pub mod config;
 pub mod downstream;
 pub mod error;
@@ -17,6 +16,7 @@ pub mod redis;
 pub mod telemetry;
 pub mod tls;
 
+use holdfast_contract::clock::{Clock, SystemClock};
 use std::{future::Future, net::SocketAddr, os::fd::AsRawFd, sync::Arc, time::Duration};
 
 use pingora::{
@@ -36,7 +36,6 @@ use crate::{
         auth::AccessTokens, dedupe::Dedupe, pass::PassKeys, queue::Queue, rate_limit::RateLimits,
         ticker::Ticker,
     },
-    clock::{Clock, SystemClock},
     config::Config,
     downstream::ClientStream,
     metrics::Metrics,

@@ -20,12 +20,13 @@ use pingora::{
     proxy::{FailToProxy, ProxyHttp, Session},
 };
 
+use holdfast_contract::clock::Clock;
+
 use self::{ctx::Ctx, pipeline::Flow, upstream::Upstreams};
 use crate::{
     admission::{
         auth::AccessTokens, dedupe::Dedupe, pass::PassKeys, queue::Queue, rate_limit::RateLimits,
     },
-    clock::Clock,
     config::Config,
     error::Error,
     metrics::Metrics,

@@ -7,16 +7,16 @@ use std::{
     time::Duration,
 };
 
-use core_api::{
+use core_api::shared::{
     domain::{Password, Role},
     services::auth::JwtKeys,
-    storage::repo::users::UserRepo,
+    storage::users::UserRepo,
 };
-use gateway::{
-    admission::ticker::Ticker,
+use gateway::admission::ticker::Ticker;
+use holdfast_contract::{
     clock::{Clock, ManualClock},
+    testing::random_secret,
 };
-use holdfast_contract::testing::random_secret;
 use migration::MigratorTrait;
 use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
