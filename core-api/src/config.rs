@@ -532,7 +532,7 @@ mod tests {
     use holdfast_contract::testing::{KeyPairFiles, random_secret};
 
     use super::*;
-    use crate::{domain::Role, services::auth::JwtKeys};
+    use crate::shared::{domain::Role, services::auth::JwtKeys};
 
     fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         let mut map: HashMap<String, String> = HashMap::new();

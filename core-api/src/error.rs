@@ -242,6 +242,17 @@ impl From<sea_orm::DbErr> for Error {
     }
 }
 
+impl From<crate::storage::StoreError> for Error {
+    fn from(err: crate::storage::StoreError) -> Self {
+        match err {
+            crate::storage::StoreError::Unavailable { dependency, source } => {
+                Error::Dependency { dependency, source }
+            }
+            other => Error::Internal(other.into()),
+        }
+    }
+}
+
 impl From<fred::error::Error> for Error {
     fn from(err: fred::error::Error) -> Self {
         Error::redis(err)

@@ -4,13 +4,14 @@
 
 use std::{future::Future, net::SocketAddr, sync::Arc};
 
+use holdfast_contract::clock::{Clock, SystemClock};
 use sea_orm::DatabaseConnection;
 use tokio::{net::TcpListener, sync::watch};
 
 use crate::{
+    app::Services,
     config::Config,
     http,
-    services::Services,
     storage::{db, redis::Redis},
 };
 
@@ -27,12 +28,17 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub async fn connect(config: Config) -> anyhow::Result<Self> {
+    pub async fn connect(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let config = Arc::new(config);
         let timeout = config.dependency_timeout();
         let db = db::connect(&config.database_url, config.db_max_connections, timeout).await?;
         let redis = Redis::connect(&config.redis_url, &config.redis_key_prefix, timeout)?;
-        let services = Arc::new(Services::new(config.clone(), db.clone(), redis.clone())?);
+        let services = Arc::new(Services::new(
+            config.clone(),
+            db.clone(),
+            redis.clone(),
+            clock,
+        )?);
         Ok(AppState {
             config,
             db,
@@ -61,8 +67,24 @@ impl Application {
         api_listener: TcpListener,
         metrics_listener: TcpListener,
     ) -> anyhow::Result<Self> {
+        Self::with_clock(
+            config,
+            api_listener,
+            metrics_listener,
+            Arc::new(SystemClock),
+        )
+        .await
+    }
+
+    /// Like [`Self::with_listeners`], reading the time of day from `clock`.
+    pub async fn with_clock(
+        config: Config,
+        api_listener: TcpListener,
+        metrics_listener: TcpListener,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
         crate::metrics::handle();
-        let state = AppState::connect(config).await?;
+        let state = AppState::connect(config, clock).await?;
         Ok(Application {
             api_listener,
             metrics_listener,

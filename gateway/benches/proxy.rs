@@ -19,10 +19,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use core_api::{
+use core_api::shared::{
     domain::{Password, Role},
     services::auth::JwtKeys,
-    storage::repo::users::UserRepo,
+    storage::users::UserRepo,
 };
 use holdfast_contract::testing::random_secret;
 use migration::MigratorTrait;

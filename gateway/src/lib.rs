@@ -7,7 +7,6 @@
 //! costs no buffers while it waits for its client's next request.
 
 pub mod admission;
-pub mod clock;
 pub mod config;
 pub mod downstream;
 pub mod error;
@@ -19,7 +18,10 @@ pub mod tls;
 
 use std::{future::Future, net::SocketAddr, os::fd::AsRawFd, sync::Arc, time::Duration};
 
-use holdfast_contract::queue_pass::PassKeys;
+use holdfast_contract::{
+    clock::{Clock, SystemClock},
+    queue_pass::PassKeys,
+};
 use pingora::{
     apps::{HttpPersistentSettings, HttpServerApp},
     listeners::tls::Acceptor,
@@ -36,7 +38,6 @@ use crate::{
     admission::{
         auth::AccessTokens, dedupe::Dedupe, queue::Queue, rate_limit::RateLimits, ticker::Ticker,
     },
-    clock::{Clock, SystemClock},
     config::Config,
     downstream::ClientStream,
     metrics::Metrics,

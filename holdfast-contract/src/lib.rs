@@ -7,11 +7,12 @@
 //! - how configuration is read and refused ([`env`]), which secrets are refused at start
 //!   ([`secrets`]) unless development mode is on ([`dev_mode`]);
 //! - how a binary starts, logs and stops ([`process`], [`telemetry`]: secrets in URLs never
-//!   reach a log line).
+//!   reach a log line), and how both read the time ([`clock`]).
 //!
 //! The `testing` feature adds helpers for the tests of both services.
 
 pub mod claims;
+pub mod clock;
 pub mod dev_mode;
 pub mod env;
 pub mod error_code;

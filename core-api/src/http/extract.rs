@@ -18,7 +18,7 @@ use axum::{
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::json;
 
-use crate::{error::Error, services::auth::Caller, startup::AppState};
+use crate::{error::Error, shared::services::auth::Caller, startup::AppState};
 
 /// JSON request body.
 pub struct ApiJson<T>(pub T);

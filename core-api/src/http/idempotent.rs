@@ -15,9 +15,11 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     error::{Error, Result},
-    services::auth::Caller,
+    shared::{
+        services::auth::Caller,
+        storage::idempotency::{Claim, KeyState, success_body},
+    },
     startup::AppState,
-    storage::repo::idempotency::{Claim, KeyState, success_body},
 };
 
 /// The header a retried write carries to be answered once (1 to 200 visible ASCII characters).

@@ -1,9 +1,9 @@
 //! The HTTP surface: routes under /api/v1, health, OpenAPI, and the layers around them.
 
 pub mod extract;
+pub mod health;
 pub mod idempotent;
 pub mod openapi;
-pub mod routes;
 
 use std::time::Duration;
 
@@ -60,21 +60,12 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The routes with their OpenAPI description, before state and layers.
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let v1 = OpenApiRouter::new()
-        .merge(routes::auth::router())
-        .merge(routes::catalog::router())
-        .merge(routes::holds::router())
-        .merge(routes::reservations::router())
-        .merge(routes::admin::router())
-        .merge(routes::admin_users::router())
-        .merge(routes::wallet::router())
-        .merge(routes::stream::router())
-        .merge(routes::products::router())
-        .merge(routes::queue::router())
-        .merge(routes::resources::router())
-        .merge(routes::bookings::router());
+        .merge(crate::shared::http::router())
+        .merge(crate::ticketing::http::router())
+        .merge(crate::booking::http::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
-        .merge(routes::health::router())
+        .merge(health::router())
         .split_for_parts()
 }
 

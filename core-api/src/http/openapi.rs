@@ -227,7 +227,7 @@ fn constrain_idempotency_key(op: &mut Map<String, Value>) -> bool {
     };
     let mut found = false;
     for p in params {
-        if p["in"] == "header" && p["name"] == super::idempotent::HEADER {
+        if p["in"] == "header" && p["name"] == crate::http::idempotent::HEADER {
             p["schema"] =
                 json!({"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"});
             found = true;

@@ -1,8 +1,17 @@
-//! Every SeaORM and fred call lives under here; services see plain Rust types.
+//! The connections both contexts use: the Postgres pool and its error classification, the Redis
+//! pool with its key prefix, the circuit breaker, and the one error every store reports. Each context keeps its own stores in its
+//! `storage/` folder.
 
 pub mod breaker;
 pub mod db;
-pub mod entity;
-pub mod holds;
+pub mod error;
 pub mod redis;
-pub mod repo;
+
+pub use error::{StoreError, StoreResult};
+
+use sea_orm::{DbBackend, Statement, Value};
+
+/// A plain SQL statement for Postgres with its bound values.
+pub(crate) fn sql(query: &str, values: impl IntoIterator<Item = Value>) -> Statement {
+    Statement::from_sql_and_values(DbBackend::Postgres, query, values)
+}

@@ -5,13 +5,13 @@
 use std::time::Duration;
 
 use core_api::{
-    domain::{Attendee, CancelWindow, Role},
     error::Error,
-    services::{
-        auth::Caller,
-        group_commit::{GroupCommit, Job, Outcome},
+    shared::{domain::Role, services::auth::Caller},
+    ticketing::{
+        domain::{Attendee, CancelWindow},
+        services::group_commit::{GroupCommit, Job, Outcome},
+        storage::holds::HoldRecord,
     },
-    storage::holds::HoldRecord,
 };
 use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, TransactionTrait};

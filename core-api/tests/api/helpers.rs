@@ -8,11 +8,14 @@ use std::{
 };
 
 use core_api::{
+    app::Services,
     config::Config,
-    domain::{Password, Role},
-    services::{Services, auth::JwtKeys},
+    shared::{
+        domain::{Password, Role},
+        services::auth::JwtKeys,
+        storage::users::UserRepo,
+    },
     startup::Application,
-    storage::repo::users::UserRepo,
 };
 use migration::MigratorTrait;
 use reqwest::{Method, StatusCode};

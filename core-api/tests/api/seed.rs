@@ -4,7 +4,7 @@
 
 use std::{collections::HashMap, process::Stdio};
 
-use core_api::{domain::Password, storage::repo::users::UserRepo};
+use core_api::shared::{domain::Password, storage::users::UserRepo};
 use reqwest::StatusCode;
 use serde_json::json;
 use serde_yaml::Value as Yaml;

@@ -260,7 +260,9 @@ async fn without_change_notices_an_instance_trusts_its_cached_account_only_brief
 async fn a_demoted_admin_is_refused_admin_routes_at_once_with_the_old_token() {
     let a = TestApp::spawn().await;
     let b = a.sibling(|_| {}).await;
-    let other = a.user_with_role(core_api::domain::Role::Admin).await;
+    let other = a
+        .user_with_role(core_api::shared::domain::Role::Admin)
+        .await;
     for app in [&a, &b] {
         assert_eq!(
             app.get("/api/v1/admin/users", &other).await.0,

@@ -7,7 +7,7 @@ use futures::StreamExt;
 use reqwest::StatusCode;
 use uuid::Uuid;
 
-use core_api::storage::redis::events::SeatEvent;
+use core_api::ticketing::storage::seat_events::SeatEvent;
 
 use crate::helpers::{SseReader, TcpProxy, TestApp, error_code, eventually, redis_client};
 

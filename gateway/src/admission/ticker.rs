@@ -8,7 +8,9 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 use super::queue::{Queue, Tick};
-use crate::{clock::Clock, metrics::Metrics};
+use holdfast_contract::clock::Clock;
+
+use crate::metrics::Metrics;
 
 pub struct Ticker {
     pub queue: Arc<Queue>,

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use holdfast_contract::queue_pass::PassKeys;
+use holdfast_contract::{clock::Clock, queue_pass::PassKeys};
 use pingora::{
     ErrorType, HTTPStatus,
     http::{RequestHeader, ResponseHeader},
@@ -24,7 +24,6 @@ use pingora::{
 use self::{ctx::Ctx, pipeline::Flow, upstream::Upstreams};
 use crate::{
     admission::{auth::AccessTokens, dedupe::Dedupe, queue::Queue, rate_limit::RateLimits},
-    clock::Clock,
     config::Config,
     error::Error,
     metrics::Metrics,

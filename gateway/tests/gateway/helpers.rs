@@ -7,19 +7,20 @@ use std::{
     time::Duration,
 };
 
-use core_api::{
+use core_api::shared::{
     domain::{Password, Role},
     services::auth::JwtKeys,
-    storage::repo::users::UserRepo,
+    storage::users::UserRepo,
 };
-use gateway::{
-    admission::ticker::Ticker,
-    clock::{Clock, ManualClock},
-};
+use gateway::admission::ticker::Ticker;
+use holdfast_contract::testing::base_database_url;
 pub use holdfast_contract::testing::{
     TcpProxy, error_code as code, eventually, redis_client, redis_url,
 };
-use holdfast_contract::testing::{base_database_url, random_secret};
+use holdfast_contract::{
+    clock::{Clock, ManualClock},
+    testing::random_secret,
+};
 use migration::MigratorTrait;
 use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};

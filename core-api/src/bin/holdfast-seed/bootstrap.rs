@@ -13,11 +13,11 @@ use std::{
 };
 
 use core_api::{
-    domain::{Email, Password},
-    storage::{
-        db,
-        repo::users::{FirstAdmin, UserRepo},
+    shared::{
+        domain::{Email, Password},
+        storage::users::{FirstAdmin, UserRepo},
     },
+    storage::db,
 };
 
 use crate::{EXIT_REFUSED, EXIT_USAGE};

@@ -5,24 +5,30 @@
 //! Idempotent, and it never changes what exists: an account with a demo e-mail is left exactly
 //! as it is (role and password included), and so are existing events and servers.
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, sync::Arc};
 
 use chrono::{Duration, Utc};
 use core_api::{
-    domain::{Password, Role},
-    services::{
-        admin::{
-            CreateEventRequest, CreatePerformanceRequest, CreateVenueRequest, LayoutInput,
-            SectionInput,
-        },
-        auth::Caller,
-        products::CreateProductRequest,
-        queue::SetQueueRequest,
-        resources::{AllowedHours, PolicyInput, ResourceRequest},
+    booking::services::resources::{AllowedHours, PolicyInput, ResourceRequest},
+    shared::{
+        domain::{Password, Role},
+        services::auth::Caller,
+        storage::users::UserRepo,
     },
     startup::AppState,
-    storage::repo::{catalog::CatalogRepo, users::UserRepo},
+    ticketing::{
+        services::{
+            admin::{
+                CreateEventRequest, CreatePerformanceRequest, CreateVenueRequest, LayoutInput,
+                SectionInput,
+            },
+            products::CreateProductRequest,
+            queue::SetQueueRequest,
+        },
+        storage::catalog::CatalogRepo,
+    },
 };
+use holdfast_contract::clock::SystemClock;
 
 struct DemoEvent {
     venue: &'static str,
@@ -62,7 +68,7 @@ const ARENA: DemoEvent = DemoEvent {
 };
 
 pub async fn run() -> anyhow::Result<()> {
-    let state = AppState::connect(crate::config()?).await?;
+    let state = AppState::connect(crate::config()?, Arc::new(SystemClock)).await?;
     let users = UserRepo::new(state.db.clone());
     let catalog = CatalogRepo::new(state.db.clone());
 

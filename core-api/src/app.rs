@@ -1,0 +1,176 @@
+//! Every service of both contexts, wired once at start-up and shared by all requests.
+
+use std::{sync::Arc, time::Duration};
+
+use holdfast_contract::clock::Clock;
+use sea_orm::DatabaseConnection;
+
+use crate::{
+    booking::services::{bookings, calendar, gcal, resources},
+    config::Config,
+    shared::services::{accounts, auth, wallet},
+    shared::storage::{idempotency::IdempotencyRepo, users::UserRepo},
+    storage::{breaker::Breaker, redis::Redis},
+    ticketing::services::{
+        admin, catalog, expiry, holds, payments, products, queue, queue_pass, reservations, rules,
+        seat_layout, seat_map_cache, stream,
+    },
+    ticketing::storage::{
+        catalog::CatalogRepo, ga::GaRepo, holds::Holds, pg_holds::PgHoldStore,
+        redis_holds::HoldStore, reservations::ReservationRepo, seat_events::SeatEvents,
+        seats::SeatRepo,
+    },
+};
+
+/// Every service, wired once at start-up and shared by all requests.
+#[derive(Clone)]
+pub struct Services {
+    /// The time of day for every rule that depends on it (tests move it by hand).
+    pub clock: Arc<dyn Clock>,
+    pub auth: auth::AuthService,
+    /// Admin account management (roles, deactivation).
+    pub accounts: accounts::AccountAdmin,
+    pub catalog: catalog::CatalogService,
+    pub holds: holds::HoldService,
+    pub reservations: reservations::ReservationService,
+    pub admin: admin::AdminService,
+    pub wallet: wallet::WalletService,
+    pub payments: payments::PaymentService,
+    pub streams: stream::StreamHub,
+    pub sweeper: Arc<expiry::Sweeper>,
+    pub idempotency: IdempotencyRepo,
+    pub products: products::ProductService,
+    // Waiting room (gateway issue): settings, Redis mirror, pass check on holds.
+    pub queue: queue::QueueService,
+    pub queue_pass: queue_pass::QueuePassCheck,
+    /// Per-instance cache of performances' sale rules (admin changes drop entries).
+    pub rules: rules::RulesCache,
+    // Shared server time booking.
+    pub resources: resources::ResourceService,
+    pub bookings: bookings::BookingService,
+    pub calendar: calendar::CalendarService,
+    pub audit: crate::shared::storage::audit::AuditRepo,
+    /// Google Calendar push; `None` unless configured.
+    pub google: Option<gcal::GoogleSync>,
+}
+
+impl Services {
+    pub fn new(
+        config: Arc<Config>,
+        db: DatabaseConnection,
+        redis: Redis,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
+        let google = config
+            .google
+            .clone()
+            .map(|g| gcal::GoogleSync::new(g, db.clone()))
+            .transpose()?;
+        let users = UserRepo::new(db.clone());
+        let catalog = CatalogRepo::new(db.clone());
+        let seats = SeatRepo::new(db.clone());
+        let reservations = ReservationRepo::new(db.clone());
+        let events = SeatEvents::new(redis.clone());
+        let seat_maps =
+            seat_map_cache::SeatMapCache::new(Duration::from_millis(config.seat_map_cache_ms));
+        let publisher = stream::Publisher::new(events.clone(), seat_maps.clone());
+        let breaker = Breaker::new(
+            config.breaker_failures,
+            Duration::from_millis(config.breaker_cooldown_ms),
+        );
+        let idempotency = IdempotencyRepo::new(db.clone());
+        let ga = GaRepo::new(db.clone());
+        let catalog_for_products = catalog.clone();
+        // Waiting room: settings, their Redis mirror, and the pass check on holds.
+        let queue_repo = crate::ticketing::storage::queue_settings::QueueRepo::new(db.clone());
+        let rules = rules::RulesCache::new(
+            catalog.clone(),
+            Duration::from_millis(config.rules_cache_ms),
+        );
+        let queue = queue::QueueService::new(
+            queue_repo.clone(),
+            crate::ticketing::storage::queue_mirror::QueueMirror::new(redis.clone()),
+            rules.clone(),
+        );
+        let queue_pass = queue_pass::QueuePassCheck::new(&config, rules.clone());
+        let resources = resources::ResourceService::new(db.clone());
+        let bookings = bookings::BookingService::new(db.clone(), google.clone());
+        let calendar = calendar::CalendarService::new(db.clone(), config.public_url.clone());
+        let audit = crate::shared::storage::audit::AuditRepo::new(db.clone());
+        let auth = auth::AuthService::new(&config, users.clone(), redis.clone());
+        let accounts = accounts::AccountAdmin::new(users, auth.sessions.clone());
+        let store = Holds::new(
+            HoldStore::new(redis, config.reservation_ttl_ms),
+            PgHoldStore::new(db),
+            config.hold_strategy,
+            config.hold_fallback,
+            breaker,
+        );
+        let layouts = seat_layout::SeatLayouts::new(seats.clone());
+        let catalog_service = catalog::CatalogService::new(
+            catalog.clone(),
+            seats.clone(),
+            store.clone(),
+            (seat_maps, layouts.clone()),
+        );
+        let streams = stream::StreamHub::new(
+            events,
+            catalog_service.clone(),
+            stream::limits::StreamLimits::new(stream::limits::Caps {
+                per_client: config.stream_max_per_client,
+                per_performance: config.stream_max_per_performance,
+                total: config.stream_max_connections,
+            }),
+            Duration::from_millis(config.seat_map_cache_ms),
+        );
+        let holds = holds::HoldService::new(
+            config.clone(),
+            holds::HoldSources {
+                rules: rules.clone(),
+                layouts: layouts.clone(),
+                free_seats: seat_map_cache::SnapshotCache::new(Duration::from_millis(
+                    config.seat_map_cache_ms,
+                )),
+                seats: seats.clone(),
+                store: store.clone(),
+                ga: ga.clone(),
+            },
+            publisher.clone(),
+        );
+        Ok(Services {
+            clock,
+            resources,
+            bookings,
+            calendar,
+            audit,
+            google,
+            auth,
+            accounts,
+            catalog: catalog_service,
+            reservations: reservations::ReservationService::new(
+                config.clone(),
+                (rules.clone(), layouts.clone()),
+                reservations.clone(),
+                holds.clone(),
+                publisher.clone(),
+                ga.clone(),
+            ),
+            admin: admin::AdminService::new(catalog.clone(), store.clone(), rules.clone()),
+            wallet: wallet::WalletService::new(config, reservations.clone()),
+            payments: payments::PaymentService::new(reservations.clone(), publisher.clone()),
+            streams,
+            sweeper: Arc::new(expiry::Sweeper::new(
+                reservations,
+                catalog,
+                store,
+                publisher,
+            )),
+            holds,
+            idempotency,
+            products: products::ProductService::new(catalog_for_products, ga),
+            queue,
+            queue_pass,
+            rules,
+        })
+    }
+}

@@ -1,0 +1,5 @@
+//! Validated values of this context: each newtype's `parse` is the only way in, so the rest
+//! of the code can trust what it holds. Bad input becomes `Error::Validation` naming the field.
+
+pub mod ical;
+pub mod recurrence;

@@ -1,0 +1,286 @@
+//! `/resource-bookings`, `/me/resource-bookings`, and the calendar feeds.
+
+use axum::{
+    extract::State,
+    http::{HeaderMap, HeaderValue, header},
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+use crate::{
+    booking::{
+        services::{
+            bookings::{
+                BookingView, CreateBookingRequest, Created as Made, SeriesCancelView,
+                UpdateBookingRequest, parse_instant,
+            },
+            calendar::{CreateFeedRequest, FeedView},
+        },
+        storage::bookings::BookingFilter,
+    },
+    error::Result,
+    http::{
+        extract::{ApiJson, ApiPath, ApiQuery, Created, Data},
+        idempotent::{Replayable, idempotent},
+    },
+    shared::services::auth::Caller,
+    startup::AppState,
+};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_bookings, create_booking))
+        .routes(routes!(
+            get_booking,
+            put_booking,
+            patch_booking,
+            delete_booking
+        ))
+        .routes(routes!(cancel_booking))
+        .routes(routes!(cancel_series))
+        .routes(routes!(my_bookings))
+        .routes(routes!(list_feeds, create_feed))
+        .routes(routes!(revoke_feed))
+        .routes(routes!(feed))
+}
+
+/// Books a resource for one window, or for every occurrence of a recurrence rule.
+/// One booking answers with the booking; a series answers `{seriesId, bookings, skipped}`.
+#[utoipa::path(post, path = "/resource-bookings", tag = "bookings", security(("bearer" = [])),
+    request_body = CreateBookingRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "retries with the same key return the first answer")),
+    responses(
+        (status = 201, body = BookingView, description = "one booking (or a SeriesView for a recurrence)"),
+        (status = 400), (status = 404, description = "unknown resource"),
+        (status = 409, description = "BOOKING_CONFLICT naming the conflicting booking"),
+        (status = 422, description = "BOOKING_POLICY_VIOLATED (details.rule) / RESOURCE_INACTIVE"),
+    ))]
+async fn create_booking(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<CreateBookingRequest>,
+) -> Result<Replayable> {
+    let body = serde_json::to_value(&req).map_err(anyhow::Error::from)?;
+    idempotent(
+        &state,
+        caller,
+        &headers,
+        "POST /resource-bookings",
+        &body,
+        async |_| {
+            Ok(match state.services.bookings.create(caller, req).await? {
+                Made::One(view) => Replayable::created(&view),
+                Made::Series(view) => Replayable::created(&view),
+            })
+        },
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase")]
+struct ListQuery {
+    resource_id: Option<Uuid>,
+    user_id: Option<Uuid>,
+    series_id: Option<Uuid>,
+    /// Bookings ending after this RFC 3339 instant.
+    from: Option<String>,
+    /// Bookings starting before this RFC 3339 instant.
+    to: Option<String>,
+    /// active or cancelled (default: both).
+    status: Option<String>,
+    /// 1-500, default 100.
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<u64>,
+}
+
+impl ListQuery {
+    fn filter(self) -> Result<BookingFilter> {
+        let at = |field: &str, v: Option<String>| {
+            v.map(|v| parse_instant(field, &v).map(|t| t.to_utc()))
+                .transpose()
+        };
+        Ok(BookingFilter {
+            resource_id: self.resource_id,
+            user_id: self.user_id,
+            series_id: self.series_id,
+            from: at("from", self.from)?,
+            to: at("to", self.to)?,
+            status: self.status,
+            limit: self.limit.unwrap_or(100),
+        })
+    }
+}
+
+/// Bookings, filtered by resource, user, series, status and time window; in time order.
+#[utoipa::path(get, path = "/resource-bookings", tag = "bookings", security(("bearer" = [])), params(ListQuery),
+    responses((status = 200, body = Vec<BookingView>), (status = 400)))]
+async fn list_bookings(
+    State(state): State<AppState>,
+    _: Caller,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Data<Vec<BookingView>>> {
+    Ok(Data(state.services.bookings.list(q.filter()?).await?))
+}
+
+#[utoipa::path(get, path = "/resource-bookings/{id}", params(("id" = Uuid, Path)), tag = "bookings", security(("bearer" = [])),
+    responses((status = 200, body = BookingView), (status = 404)))]
+async fn get_booking(
+    State(state): State<AppState>,
+    _: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Data<BookingView>> {
+    Ok(Data(state.services.bookings.get(id).await?))
+}
+
+/// Changes title, description or times (absent fields stay). Owner or admin.
+#[utoipa::path(patch, path = "/resource-bookings/{id}", params(("id" = Uuid, Path)), tag = "bookings", security(("bearer" = [])),
+    request_body = UpdateBookingRequest,
+    responses((status = 200, body = BookingView), (status = 400), (status = 403), (status = 404),
+        (status = 409, description = "BOOKING_CONFLICT / BOOKING_CANCELLED / BOOKING_ENDED"), (status = 422)))]
+async fn patch_booking(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<UpdateBookingRequest>,
+) -> Result<Data<BookingView>> {
+    Ok(Data(state.services.bookings.update(caller, id, req).await?))
+}
+
+/// Same as PATCH (absent fields stay).
+#[utoipa::path(put, path = "/resource-bookings/{id}", params(("id" = Uuid, Path)), tag = "bookings", security(("bearer" = [])),
+    request_body = UpdateBookingRequest,
+    responses((status = 200, body = BookingView), (status = 400), (status = 403), (status = 404), (status = 409), (status = 422)))]
+async fn put_booking(
+    state: State<AppState>,
+    caller: Caller,
+    id: ApiPath<Uuid>,
+    req: ApiJson<UpdateBookingRequest>,
+) -> Result<Data<BookingView>> {
+    patch_booking(state, caller, id, req).await
+}
+
+/// Cancels one booking (or one occurrence of a series). Owner or admin; repeating is a no-op.
+#[utoipa::path(post, path = "/resource-bookings/{id}/cancel", params(("id" = Uuid, Path)), tag = "bookings", security(("bearer" = [])),
+    responses((status = 200, body = BookingView), (status = 403), (status = 404)))]
+async fn cancel_booking(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Data<BookingView>> {
+    Ok(Data(state.services.bookings.cancel(caller, id).await?))
+}
+
+/// Same as `POST /resource-bookings/{id}/cancel`.
+#[utoipa::path(delete, path = "/resource-bookings/{id}", params(("id" = Uuid, Path)), tag = "bookings", security(("bearer" = [])),
+    responses((status = 200, body = BookingView), (status = 403), (status = 404)))]
+async fn delete_booking(
+    state: State<AppState>,
+    caller: Caller,
+    id: ApiPath<Uuid>,
+) -> Result<Data<BookingView>> {
+    cancel_booking(state, caller, id).await
+}
+
+/// Cancels every occurrence of a series that has not ended. Owner or admin.
+#[utoipa::path(post, path = "/resource-bookings/series/{id}/cancel", params(("id" = Uuid, Path)), tag = "bookings", security(("bearer" = [])),
+    responses((status = 200, body = SeriesCancelView), (status = 403), (status = 404)))]
+async fn cancel_series(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Data<SeriesCancelView>> {
+    Ok(Data(
+        state.services.bookings.cancel_series(caller, id).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase")]
+struct MineQuery {
+    /// Default: now (bookings not ended yet).
+    from: Option<String>,
+    to: Option<String>,
+    /// Include cancelled bookings (default false).
+    include_cancelled: Option<bool>,
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<u64>,
+}
+
+/// Dashboard: the caller's bookings that have not ended (or in the window asked for).
+#[utoipa::path(get, path = "/me/resource-bookings", tag = "bookings", security(("bearer" = [])), params(MineQuery),
+    responses((status = 200, body = Vec<BookingView>), (status = 400)))]
+async fn my_bookings(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<MineQuery>,
+) -> Result<Data<Vec<BookingView>>> {
+    let filter = ListQuery {
+        resource_id: None,
+        user_id: Some(caller.user_id),
+        series_id: None,
+        from: Some(q.from.unwrap_or_else(|| {
+            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        })),
+        to: q.to,
+        status: (!q.include_cancelled.unwrap_or(false)).then(|| "active".to_owned()),
+        limit: q.limit,
+    }
+    .filter()?;
+    Ok(Data(state.services.bookings.list(filter).await?))
+}
+
+/// Creates a secret iCalendar subscription URL: a resource's bookings, or the caller's own.
+/// The URL is shown only in this answer.
+#[utoipa::path(post, path = "/calendar-feeds", tag = "calendar", security(("bearer" = [])), request_body = CreateFeedRequest,
+    responses((status = 201, body = FeedView), (status = 400), (status = 404)))]
+async fn create_feed(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<CreateFeedRequest>,
+) -> Result<Created<FeedView>> {
+    Ok(Created(state.services.calendar.create(caller, req).await?))
+}
+
+/// The caller's feeds (without their URLs).
+#[utoipa::path(get, path = "/calendar-feeds", tag = "calendar", security(("bearer" = [])),
+    responses((status = 200, body = Vec<FeedView>)))]
+async fn list_feeds(State(state): State<AppState>, caller: Caller) -> Result<Data<Vec<FeedView>>> {
+    Ok(Data(state.services.calendar.list(caller).await?))
+}
+
+/// Revokes a feed: its URL answers 404 from now on.
+#[utoipa::path(delete, path = "/calendar-feeds/{id}", params(("id" = Uuid, Path)), tag = "calendar", security(("bearer" = [])),
+    responses((status = 200, body = FeedView), (status = 403), (status = 404)))]
+async fn revoke_feed(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Data<FeedView>> {
+    Ok(Data(state.services.calendar.revoke(caller, id).await?))
+}
+
+/// The iCalendar (RFC 5545) document behind a feed URL. No login: the token is the secret.
+#[utoipa::path(get, path = "/calendar/{token}", tag = "calendar",
+    params(("token" = String, Path, description = "the feed's secret token, optionally ending in .ics")),
+    responses((status = 200, content_type = "text/calendar", body = String), (status = 404)))]
+async fn feed(State(state): State<AppState>, ApiPath(token): ApiPath<String>) -> Result<Response> {
+    let body = state.services.calendar.render(&token).await?;
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(crate::booking::domain::ical::CONTENT_TYPE),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=300"),
+    );
+    Ok(response)
+}

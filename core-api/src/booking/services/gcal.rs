@@ -1,0 +1,365 @@
+//! One-way push of bookings to a Google Calendar, through a service account.
+//!
+//! Postgres is the source of truth. Every booking write adds a row to `calendar_outbox` in
+//! its own transaction; this worker drains the outbox: it reads the booking as it is now and
+//! makes the calendar event match (insert, patch or delete), retrying with backoff while
+//! Google is unreachable. Event ids are derived from booking ids, so a retried insert whose
+//! first answer was lost finds its event (409) instead of making a second one.
+//!
+//! Auth is the OAuth 2.0 JWT bearer grant (RFC 7523): an RS256 assertion signed with the
+//! service account's key is traded for an access token, cached until shortly before expiry.
+
+use std::{collections::BTreeMap, sync::Arc, time::Duration};
+
+use anyhow::{Context, anyhow, bail};
+use chrono::Utc;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use reqwest::{StatusCode, Url};
+use sea_orm::DatabaseConnection;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tokio::{
+    sync::{Mutex, Notify, watch},
+    time::Instant,
+};
+use uuid::Uuid;
+
+use crate::{
+    booking::storage::{
+        bookings::{self, BookingRow},
+        calendar::{CalendarRepo, OutboxRow},
+    },
+    config::GoogleConfig,
+};
+
+const SCOPE: &str = "https://www.googleapis.com/auth/calendar.events";
+const DEFAULT_TOKEN_URI: &str = "https://oauth2.googleapis.com/token";
+const BATCH: u64 = 50;
+
+/// The fields of a Google service account JSON key that the grant needs.
+#[derive(Deserialize)]
+struct KeyFile {
+    client_email: String,
+    private_key: String,
+    token_uri: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Assertion<'a> {
+    iss: &'a str,
+    scope: &'a str,
+    aud: &'a str,
+    iat: i64,
+    exp: i64,
+}
+
+#[derive(Deserialize)]
+struct TokenAnswer {
+    access_token: String,
+    expires_in: Option<u64>,
+}
+
+/// The Google Calendar event id of a booking: its uuid in hex (a valid base32hex id).
+pub fn event_id(booking_id: Uuid) -> String {
+    booking_id.simple().to_string()
+}
+
+#[derive(Clone)]
+pub struct GoogleSync {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: GoogleConfig,
+    client_email: String,
+    key: EncodingKey,
+    token_uri: String,
+    api: Url,
+    http: reqwest::Client,
+    token: Mutex<Option<(String, Instant)>>,
+    outbox: CalendarRepo,
+    db: DatabaseConnection,
+    wake: Notify,
+}
+
+impl GoogleSync {
+    /// Reads the service account key; a bad key stops start-up with the reason.
+    pub fn new(config: GoogleConfig, db: DatabaseConnection) -> anyhow::Result<Self> {
+        let raw = std::fs::read_to_string(&config.key_file).with_context(|| {
+            format!(
+                "GOOGLE_SERVICE_ACCOUNT_KEY_FILE: cannot read {}",
+                config.key_file.display()
+            )
+        })?;
+        let key: KeyFile = serde_json::from_str(&raw)
+            .context("GOOGLE_SERVICE_ACCOUNT_KEY_FILE: not a service account JSON key")?;
+        let signing = EncodingKey::from_rsa_pem(key.private_key.as_bytes())
+            .context("GOOGLE_SERVICE_ACCOUNT_KEY_FILE: private_key is not an RSA PEM key")?;
+        let token_uri = config
+            .token_uri
+            .clone()
+            .or(key.token_uri)
+            .unwrap_or_else(|| DEFAULT_TOKEN_URI.to_owned());
+        let api = Url::parse(&format!("{}/", config.api_url)).context("GOOGLE_CALENDAR_API_URL")?;
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_millis(config.request_timeout_ms))
+            .build()?;
+        Ok(GoogleSync {
+            inner: Arc::new(Inner {
+                client_email: key.client_email,
+                key: signing,
+                token_uri,
+                api,
+                http,
+                token: Mutex::new(None),
+                outbox: CalendarRepo::new(db.clone()),
+                db,
+                wake: Notify::new(),
+                config,
+            }),
+        })
+    }
+
+    /// Wakes the worker (new outbox rows).
+    pub fn kick(&self) {
+        self.inner.wake.notify_one();
+    }
+
+    /// Pushes one booking now, within the request timeout; what does not finish is left to
+    /// the worker.
+    pub async fn push_now(&self, booking_id: Uuid) {
+        let limit = Duration::from_millis(self.inner.config.request_timeout_ms);
+        let run = async {
+            let rows = self
+                .inner
+                .outbox
+                .claim(Some(booking_id), BATCH, self.lease_secs())
+                .await?;
+            self.process(rows).await;
+            anyhow::Ok(())
+        };
+        match tokio::time::timeout(limit, run).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, %booking_id, "calendar push not attempted"),
+            Err(_) => tracing::warn!(%booking_id, "calendar push timed out; the outbox retries it"),
+        }
+        self.kick();
+    }
+
+    /// Drains the outbox until `stop` turns true.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        let poll = Duration::from_millis(self.inner.config.poll_ms);
+        loop {
+            let claimed = self
+                .inner
+                .outbox
+                .claim(None, BATCH, self.lease_secs())
+                .await;
+            let full = match claimed {
+                Ok(rows) => {
+                    let full = rows.len() as u64 == BATCH;
+                    self.process(rows).await;
+                    full
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "calendar outbox unreadable");
+                    false
+                }
+            };
+            if let Ok(n) = self.inner.outbox.backlog().await {
+                metrics::gauge!("calendar_outbox_backlog").set(n as f64);
+            }
+            if full {
+                continue;
+            }
+            tokio::select! {
+                () = self.inner.wake.notified() => {}
+                () = tokio::time::sleep(poll) => {}
+                _ = stop.wait_for(|s| *s) => return,
+            }
+        }
+    }
+
+    /// A claimed row stays invisible to other workers this long (a crash gives it back).
+    pub fn lease_secs(&self) -> i64 {
+        (self.inner.config.request_timeout_ms as i64 * 3 / 1000).max(5)
+    }
+
+    fn backoff_ms(&self, attempts: i32) -> i64 {
+        let c = &self.inner.config;
+        let exp = attempts.clamp(1, 20) as u32 - 1;
+        let base = c
+            .backoff_ms
+            .saturating_mul(1u64 << exp)
+            .min(c.max_backoff_ms);
+        // Up to 20% jitter, so many failed rows do not come back in lockstep.
+        let jitter = rand::random_range(0..=base / 5);
+        (base - base / 10 + jitter) as i64
+    }
+
+    async fn process(&self, rows: Vec<OutboxRow>) {
+        let mut by_booking: BTreeMap<Uuid, (Vec<i64>, i32)> = BTreeMap::new();
+        for row in rows {
+            let entry = by_booking.entry(row.booking_id).or_default();
+            entry.0.push(row.id);
+            entry.1 = entry.1.max(row.attempts);
+        }
+        for (booking_id, (ids, attempts)) in by_booking {
+            let outcome = match self.push(booking_id).await {
+                Ok(()) => self.inner.outbox.complete(&ids).await,
+                Err(e) => {
+                    tracing::warn!(%booking_id, attempts, error = %format!("{e:#}"), "calendar push failed; will retry");
+                    self.inner
+                        .outbox
+                        .retry_later(&ids, self.backoff_ms(attempts), &format!("{e:#}"))
+                        .await
+                }
+            };
+            let result = if outcome.is_ok() { "ok" } else { "error" };
+            metrics::counter!("calendar_sync_total", "result" => result).increment(1);
+            if let Err(e) = outcome {
+                tracing::warn!(%booking_id, error = %e, "calendar outbox row not updated");
+            }
+        }
+    }
+
+    /// Makes the calendar event of one booking match the booking.
+    async fn push(&self, booking_id: Uuid) -> anyhow::Result<()> {
+        let Some(b) = bookings::get(&self.inner.db, booking_id, false).await? else {
+            return Ok(());
+        };
+        let id = b.google_event_id.clone().unwrap_or_else(|| event_id(b.id));
+        if b.status != "active" {
+            return match self.call(reqwest::Method::DELETE, Some(&id), None).await? {
+                s if s.is_success() || s == StatusCode::NOT_FOUND || s == StatusCode::GONE => {
+                    Ok(())
+                }
+                s => bail!("delete answered {s}"),
+            };
+        }
+        let body = event_body(&b, &id);
+        if b.google_event_id.is_some() {
+            match self
+                .call(reqwest::Method::PATCH, Some(&id), Some(&body))
+                .await?
+            {
+                s if s.is_success() => return Ok(()),
+                s if s == StatusCode::NOT_FOUND || s == StatusCode::GONE => {}
+                s => bail!("patch answered {s}"),
+            }
+        }
+        match self.call(reqwest::Method::POST, None, Some(&body)).await? {
+            s if s.is_success() => {}
+            // An earlier attempt made it (its answer was lost): bring it up to date instead.
+            StatusCode::CONFLICT => match self
+                .call(reqwest::Method::PATCH, Some(&id), Some(&body))
+                .await?
+            {
+                s if s.is_success() => {}
+                s => bail!("patch after a duplicate insert answered {s}"),
+            },
+            s => bail!("insert answered {s}"),
+        }
+        self.inner.outbox.set_google_event_id(b.id, &id).await?;
+        Ok(())
+    }
+
+    /// One Calendar API call; a 401 drops the cached token so the next try gets a new one.
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        event: Option<&str>,
+        body: Option<&serde_json::Value>,
+    ) -> anyhow::Result<StatusCode> {
+        let mut url = self.inner.api.clone();
+        {
+            let mut path = url
+                .path_segments_mut()
+                .map_err(|()| anyhow!("API URL cannot be a base"))?;
+            path.pop_if_empty()
+                .extend(["calendars", &self.inner.config.calendar_id, "events"]);
+            if let Some(event) = event {
+                path.push(event);
+            }
+        }
+        let token = self.token().await?;
+        let mut request = self.inner.http.request(method, url).bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let status = request
+            .send()
+            .await
+            .context("calendar API unreachable")?
+            .status();
+        if status == StatusCode::UNAUTHORIZED {
+            *self.inner.token.lock().await = None;
+        }
+        Ok(status)
+    }
+
+    async fn token(&self) -> anyhow::Result<String> {
+        let mut cached = self.inner.token.lock().await;
+        if let Some((token, until)) = cached.as_ref()
+            && Instant::now() < *until
+        {
+            return Ok(token.clone());
+        }
+        let now = Utc::now().timestamp();
+        let claims = Assertion {
+            iss: &self.inner.client_email,
+            scope: SCOPE,
+            aud: &self.inner.token_uri,
+            iat: now,
+            exp: now + 3600,
+        };
+        let assertion =
+            jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims, &self.inner.key)?;
+        let response = self
+            .inner
+            .http
+            .post(&self.inner.token_uri)
+            .form(&[
+                ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
+                ("assertion", assertion.as_str()),
+            ])
+            .send()
+            .await
+            .context("token endpoint unreachable")?;
+        if !response.status().is_success() {
+            bail!("token endpoint answered {}", response.status());
+        }
+        let answer: TokenAnswer = response.json().await.context("token endpoint answer")?;
+        let ttl = answer.expires_in.unwrap_or(3600).saturating_sub(60).max(1);
+        *cached = Some((
+            answer.access_token.clone(),
+            Instant::now() + Duration::from_secs(ttl),
+        ));
+        Ok(answer.access_token)
+    }
+}
+
+/// The event as the Calendar API takes it.
+fn event_body(b: &BookingRow, id: &str) -> serde_json::Value {
+    let mut description = b.description.clone();
+    if !description.is_empty() {
+        description.push_str("\n\n");
+    }
+    description.push_str(&format!(
+        "Booked by {} on {}.",
+        b.user_name, b.resource_name
+    ));
+    json!({
+        "id": id,
+        "summary": format!("{}: {}", b.resource_name, b.title),
+        "description": description,
+        "location": b.resource_name,
+        "start": { "dateTime": b.start_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true) },
+        "end": { "dateTime": b.end_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true) },
+        "status": "confirmed",
+        "extendedProperties": { "private": {
+            "holdfastBookingId": b.id.to_string(),
+            "holdfastSequence": b.sequence.to_string(),
+        } },
+    })
+}

@@ -1,0 +1,10 @@
+//! Validated values of this context: each newtype's `parse` is the only way in, so the rest
+//! of the code can trust what it holds. Bad input becomes `Error::Validation` naming the field.
+
+pub mod email;
+pub mod password;
+pub mod role;
+
+pub use email::Email;
+pub use password::Password;
+pub use role::Role;

@@ -1,0 +1,7 @@
+//! What both products share: accounts and sign-in, sessions, roles, the wallet (money),
+//! the audit log and idempotency records.
+
+pub mod domain;
+pub mod http;
+pub mod services;
+pub mod storage;

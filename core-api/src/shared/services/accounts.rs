@@ -1,0 +1,110 @@
+//! Admin account management: finding accounts, changing roles, deactivating. Every change
+//! is audited and takes effect on the account's next request, on every instance.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::shared::services::{auth::Caller, sessions::Sessions};
+use crate::{
+    error::{Error, Result},
+    shared::{
+        domain::Role,
+        storage::users::{AccountChange, UserRepo, UserRow},
+    },
+};
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountView {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<UserRow> for AccountView {
+    fn from(u: UserRow) -> Self {
+        AccountView {
+            id: u.id,
+            role: Role::from_db(&u.role),
+            email: u.email,
+            name: u.name,
+            active: u.active,
+            created_at: u.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountPageView {
+    pub items: Vec<AccountView>,
+    /// Accounts matching the query in all.
+    pub total: u64,
+    pub limit: u64,
+    pub offset: u64,
+}
+
+/// What an admin asks to change; `None` leaves it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Change {
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+}
+
+#[derive(Clone)]
+pub struct AccountAdmin {
+    users: UserRepo,
+    sessions: Sessions,
+}
+
+impl AccountAdmin {
+    pub fn new(users: UserRepo, sessions: Sessions) -> Self {
+        AccountAdmin { users, sessions }
+    }
+
+    /// Accounts whose e-mail or name contains `query`, newest first.
+    pub async fn list(
+        &self,
+        query: Option<&str>,
+        limit: u64,
+        offset: u64,
+    ) -> Result<AccountPageView> {
+        let page = self.users.search(query, limit, offset).await?;
+        Ok(AccountPageView {
+            items: page.items.into_iter().map(Into::into).collect(),
+            total: page.total,
+            limit,
+            offset,
+        })
+    }
+
+    pub async fn change(&self, actor: Caller, id: Uuid, change: Change) -> Result<AccountView> {
+        if id == actor.user_id && (change.active == Some(false) || change.role == Some(Role::User))
+        {
+            return Err(Error::rule(
+                "SELF_LOCKOUT",
+                "admins cannot deactivate or demote themselves; ask another admin",
+                json!({}),
+            ));
+        }
+        let stored = AccountChange {
+            role: change.role.map(|r| r.as_str().to_owned()),
+            active: change.active,
+        };
+        let (account, changed) = self
+            .users
+            .change_account(actor.user_id, id, &stored)
+            .await?
+            .ok_or(Error::NotFound("user"))?;
+        if changed {
+            self.sessions.changed(id).await;
+        }
+        Ok(account.into())
+    }
+}

@@ -1,0 +1,121 @@
+//! Wallet balances and their ledger. Every movement changes the balance and writes its
+//! ledger line in one statement, so the two can never disagree.
+
+use crate::storage::StoreResult;
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, FromQueryResult};
+use uuid::Uuid;
+
+use crate::storage::sql;
+
+#[derive(Clone, Debug, FromQueryResult)]
+pub struct WalletRow {
+    pub balance: i64,
+    pub total_charged: i64,
+    pub total_used: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, FromQueryResult)]
+pub struct LedgerRow {
+    pub id: Uuid,
+    pub kind: String,
+    pub amount: i64,
+    pub balance_after: i64,
+    pub reservation_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Movement {
+    Charge,
+    Payment,
+    Refund,
+}
+
+impl Movement {
+    fn kind(self) -> &'static str {
+        match self {
+            Movement::Charge => "CHARGE",
+            Movement::Payment => "PAYMENT",
+            Movement::Refund => "REFUND",
+        }
+    }
+}
+
+pub async fn ensure(c: &impl ConnectionTrait, user_id: Uuid) -> StoreResult<()> {
+    c.execute_raw(sql(
+        "INSERT INTO wallets (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING",
+        [user_id.into()],
+    ))
+    .await
+    .map(|_| ())
+    .map_err(Into::into)
+}
+
+pub async fn get(c: &impl ConnectionTrait, user_id: Uuid) -> StoreResult<Option<WalletRow>> {
+    WalletRow::find_by_statement(sql(
+        "SELECT balance, total_charged, total_used, updated_at FROM wallets WHERE user_id = $1",
+        [user_id.into()],
+    ))
+    .one(c)
+    .await
+    .map_err(Into::into)
+}
+
+/// Moves `amount` (> 0) in or out of the wallet and writes the ledger line. Returns `None`
+/// (and changes nothing) when the balance would go below zero or above `max_balance`.
+pub async fn apply(
+    c: &impl ConnectionTrait,
+    user_id: Uuid,
+    movement: Movement,
+    amount: i64,
+    max_balance: i64,
+    reservation_id: Option<Uuid>,
+) -> StoreResult<Option<WalletRow>> {
+    let (delta, charged, used) = match movement {
+        Movement::Charge => (amount, amount, 0),
+        Movement::Payment => (-amount, 0, amount),
+        Movement::Refund => (amount, 0, -amount),
+    };
+    WalletRow::find_by_statement(sql(
+        "WITH w AS ( \
+             UPDATE wallets SET balance = balance + $2, total_charged = total_charged + $3, \
+                 total_used = total_used + $4, updated_at = now() \
+             WHERE user_id = $1 AND balance + $2 >= 0 AND balance + $2 <= $5 \
+             RETURNING user_id, balance, total_charged, total_used, updated_at \
+         ), entry AS ( \
+             INSERT INTO wallet_ledger (id, user_id, kind, amount, balance_after, reservation_id) \
+             SELECT $6, user_id, $7, $2, balance, $8 FROM w \
+         ) \
+         SELECT balance, total_charged, total_used, updated_at FROM w",
+        [
+            user_id.into(),
+            delta.into(),
+            charged.into(),
+            used.into(),
+            max_balance.into(),
+            Uuid::now_v7().into(),
+            movement.kind().into(),
+            reservation_id.into(),
+        ],
+    ))
+    .one(c)
+    .await
+    .map_err(Into::into)
+}
+
+pub async fn ledger(
+    c: &impl ConnectionTrait,
+    user_id: Uuid,
+    limit: u64,
+) -> StoreResult<Vec<LedgerRow>> {
+    LedgerRow::find_by_statement(sql(
+        "SELECT id, kind, amount, balance_after, reservation_id, created_at FROM wallet_ledger \
+         WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+        [user_id.into(), (limit as i64).into()],
+    ))
+    .all(c)
+    .await
+    .map_err(Into::into)
+}

@@ -1,0 +1,51 @@
+//! The Redis connection pool, the key prefix every key starts with, and health checks.
+
+use std::{sync::Arc, time::Duration};
+
+use fred::prelude::*;
+
+#[derive(Clone)]
+pub struct Redis {
+    pool: Pool,
+    prefix: Arc<str>,
+}
+
+impl Redis {
+    /// Builds the pool and starts connecting in the background: the service starts even while
+    /// Redis is down, commands fail fast with an error (→ 503) and the pool reconnects by itself.
+    pub fn connect(url: &str, prefix: &str, timeout: Duration) -> Result<Self, Error> {
+        let config = Config {
+            fail_fast: true,
+            ..Config::from_url(url)?
+        };
+        let pool = Builder::from_config(config)
+            .with_connection_config(|c| {
+                c.connection_timeout = timeout;
+                c.internal_command_timeout = timeout;
+                // A script whose reply was lost is not re-sent: the caller gets a 503 instead
+                // of a second, ambiguous attempt.
+                c.max_command_attempts = 1;
+            })
+            .with_performance_config(|p| p.default_command_timeout = timeout)
+            .set_policy(ReconnectPolicy::new_constant(0, 250))
+            .build_pool(4)?;
+        pool.connect_pool();
+        Ok(Redis {
+            pool,
+            prefix: prefix.into(),
+        })
+    }
+
+    pub fn client(&self) -> &Client {
+        self.pool.next()
+    }
+
+    /// Prefixes a key; tests give every app its own prefix so they can share one Redis.
+    pub fn key(&self, rest: &str) -> String {
+        format!("{}{rest}", self.prefix)
+    }
+
+    pub async fn ping(&self) -> Result<(), Error> {
+        self.client().ping::<()>(None).await
+    }
+}

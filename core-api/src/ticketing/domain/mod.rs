@@ -1,0 +1,13 @@
+//! Validated values of this context: each newtype's `parse` is the only way in, so the rest
+//! of the code can trust what it holds. Bad input becomes `Error::Validation` naming the field.
+
+pub mod attendee;
+pub mod cancellation;
+pub mod reservation_number;
+pub mod seat_selection;
+pub mod status;
+
+pub use attendee::{Attendee, AttendeeInput};
+pub use cancellation::{CancelWindow, MAX_REFUND_CUTOFF_MINUTES};
+pub use reservation_number::ReservationNumber;
+pub use seat_selection::SeatSelection;

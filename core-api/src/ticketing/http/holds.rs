@@ -1,0 +1,89 @@
+//! `/holds`: claim seats, read, release early, extend once.
+
+use axum::{
+    extract::State,
+    http::{HeaderMap, StatusCode},
+};
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+use crate::{
+    error::Result,
+    http::extract::{ApiJson, ApiPath, Created, Data},
+    shared::services::auth::Caller,
+    startup::AppState,
+    ticketing::services::{
+        holds::{CreateHoldRequest, HoldView},
+        queue_pass,
+    },
+};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_hold))
+        .routes(routes!(get_hold, release_hold))
+        .routes(routes!(extend_hold))
+}
+
+/// Holds every asked seat for the hold TTL, or none: 409 `SEAT_UNAVAILABLE` names the taken ones.
+#[utoipa::path(post, path = "/holds", tag = "holds", security(("bearer" = [])), request_body = CreateHoldRequest,
+    responses(
+        (status = 201, body = HoldView),
+        (status = 400, description = "VALIDATION_FAILED: empty, repeated or unknown seat ids"),
+        (status = 403, description = "QUEUE_PASS_REQUIRED: the performance is behind a waiting room and no valid Queue-Token pass came along"),
+        (status = 404, description = "unknown performance"),
+        (status = 409, description = "SEAT_UNAVAILABLE, details.unavailableSeatIds"),
+        (status = 422, description = "SEAT_LIMIT_EXCEEDED / SALE_NOT_OPEN"),
+        (status = 503, description = "DEPENDENCY_UNAVAILABLE"),
+    ))]
+async fn create_hold(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<CreateHoldRequest>,
+) -> Result<Created<HoldView>> {
+    // Waiting room: a queued performance needs the caller's pass (services/queue_pass.rs).
+    let pass = headers
+        .get(queue_pass::HEADER)
+        .and_then(|v| v.to_str().ok());
+    state
+        .services
+        .queue_pass
+        .check(caller, req.performance_id, pass)
+        .await?;
+    Ok(Created(state.services.holds.create(caller, req).await?))
+}
+
+/// The caller's live hold.
+#[utoipa::path(get, path = "/holds/{id}", tag = "holds", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = HoldView), (status = 403), (status = 404)))]
+async fn get_hold(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Data<HoldView>> {
+    Ok(Data(state.services.holds.get(caller, id).await?))
+}
+
+/// Releases a hold early; its seats are AVAILABLE again at once.
+#[utoipa::path(delete, path = "/holds/{id}", tag = "holds", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 403), (status = 404)))]
+async fn release_hold(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<StatusCode> {
+    state.services.holds.release(caller, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Extends a hold once by the configured extension; a second call is 422 `HOLD_EXTENSION_USED`.
+#[utoipa::path(post, path = "/holds/{id}/extend", tag = "holds", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = HoldView), (status = 403), (status = 409, description = "HOLD_EXPIRED"), (status = 422)))]
+async fn extend_hold(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Data<HoldView>> {
+    Ok(Data(state.services.holds.extend(caller, id).await?))
+}

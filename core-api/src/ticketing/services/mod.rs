@@ -1,0 +1,17 @@
+//! Business rules of this context. Handlers call these; these call the stores in `storage`.
+
+pub mod admin;
+pub mod catalog;
+pub mod expiry;
+pub mod group_commit;
+pub mod holds;
+pub mod payments;
+pub mod products;
+pub mod queue;
+pub mod queue_pass;
+pub mod reservations;
+pub mod rules;
+pub mod seat_layout;
+pub mod seat_map_cache;
+pub mod stream;
+pub mod views;

@@ -1,0 +1,254 @@
+//! Waiting-room settings (admin), and keeping Redis's copy of them and of the sold-out flag
+//! in step with Postgres: on every change, after every commit, and by a periodic sync that
+//! also catches seats coming back (expiry, cancellation) and a Redis that lost its data.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::ticketing::services::rules::RulesCache;
+use crate::{
+    error::{Error, Result},
+    ticketing::storage::{
+        queue_mirror::QueueMirror,
+        queue_settings::{QueueRepo, QueueSettingsRow},
+    },
+};
+
+/// Least time between two starts of one performance's sold-out check after commits. The
+/// gateway reads the flag once per admission tick (a second by default), so this delays
+/// nothing a waiting user sees.
+const SOLD_OUT_REFRESH_SPACING: Duration = Duration::from_millis(100);
+
+/// Sync rounds between two passes marking every performance known to the gateway (five
+/// minutes at the 2 s sync interval).
+const MARK_KNOWN_EVERY_ROUNDS: u32 = 150;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SetQueueRequest {
+    pub enabled: bool,
+    /// Users admitted per minute (1..=1000000); unchanged when absent.
+    pub admit_per_minute: Option<i32>,
+    /// Most users holding a live pass at once (1..=1000000); unchanged when absent.
+    pub max_active: Option<i32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueSettingsView {
+    pub performance_id: Uuid,
+    pub enabled: bool,
+    pub admit_per_minute: i32,
+    pub max_active: i32,
+    pub sold_out: bool,
+}
+
+impl From<QueueSettingsRow> for QueueSettingsView {
+    fn from(r: QueueSettingsRow) -> Self {
+        QueueSettingsView {
+            performance_id: r.id,
+            enabled: r.queue_enabled,
+            admit_per_minute: r.queue_admit_per_minute,
+            max_active: r.queue_max_active,
+            sold_out: r.sold_out,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct QueueService {
+    repo: QueueRepo,
+    mirror: QueueMirror,
+    rules: RulesCache,
+    /// Performances whose sold-out refresh is running, and whether a commit since asked for
+    /// another run.
+    refreshing: Arc<Mutex<HashMap<Uuid, bool>>>,
+}
+
+fn in_range(field: &str, value: i32) -> Result<i32> {
+    if (1..=1_000_000).contains(&value) {
+        Ok(value)
+    } else {
+        Err(Error::validation(field, "must be between 1 and 1000000"))
+    }
+}
+
+impl QueueService {
+    pub fn new(repo: QueueRepo, mirror: QueueMirror, rules: RulesCache) -> Self {
+        QueueService {
+            repo,
+            mirror,
+            rules,
+            refreshing: Arc::default(),
+        }
+    }
+
+    pub async fn set(
+        &self,
+        performance_id: Uuid,
+        req: SetQueueRequest,
+    ) -> Result<QueueSettingsView> {
+        let current = self
+            .repo
+            .settings(performance_id)
+            .await?
+            .ok_or(Error::NotFound("performance"))?;
+        let admit = in_range(
+            "admitPerMinute",
+            req.admit_per_minute
+                .unwrap_or(current.queue_admit_per_minute),
+        )?;
+        let max_active = in_range(
+            "maxActive",
+            req.max_active.unwrap_or(current.queue_max_active),
+        )?;
+        self.repo
+            .set(performance_id, req.enabled, admit, max_active)
+            .await?;
+        self.rules.forget(performance_id);
+        let row = self
+            .repo
+            .settings(performance_id)
+            .await?
+            .ok_or(Error::NotFound("performance"))?;
+        self.mirror.publish(&row).await?;
+        Ok(row.into())
+    }
+
+    /// Mirrors one performance's settings into Redis now (a performance created with its
+    /// waiting room on must not let anyone through before the periodic sync). Best effort:
+    /// the sync repairs a missed update within seconds.
+    pub async fn publish(&self, performance_id: Uuid) {
+        let result = async {
+            if let Some(row) = self.repo.settings(performance_id).await? {
+                self.mirror.publish(&row).await?;
+            }
+            anyhow::Ok(())
+        }
+        .await;
+        if let Err(e) = result {
+            tracing::warn!(performance = %performance_id, error = %e, "could not mirror the waiting-room settings");
+        }
+    }
+
+    /// Tells the gateway a new performance exists (see `QueueMirror::mark_known`) before the
+    /// performance is announced. Best effort: every core-api marks all performances when it
+    /// starts.
+    pub async fn mark_known(&self, performance_id: Uuid) {
+        if let Err(e) = self.mirror.mark_known(&[performance_id]).await {
+            tracing::warn!(performance = %performance_id, error = %e, "could not mark the performance known in Redis");
+        }
+    }
+
+    /// Marks every performance in Postgres as known to the gateway.
+    pub async fn mark_all_known(&self) -> anyhow::Result<()> {
+        let ids = self.repo.all_ids().await?;
+        self.mirror.mark_known(&ids).await?;
+        Ok(())
+    }
+
+    /// After a commit: flag the performance sold out in Redis when nothing is AVAILABLE, so
+    /// the waiting room stops admitting and tells waiting users at once. Runs in the
+    /// background, off the buyer's response, and coalesced per performance: while a refresh
+    /// runs, later commits ask for one more run after it (which sees them all), not one each,
+    /// and runs start at least `SOLD_OUT_REFRESH_SPACING` apart: under a sale's stream of
+    /// commits that is ten checks a second per performance, not one per round trip.
+    /// Best effort: the periodic sync repairs a missed update. Performances without a waiting
+    /// room skip the check.
+    pub fn after_commit(&self, performance_id: Uuid) {
+        {
+            let mut refreshing = self.refreshing();
+            if let Some(again) = refreshing.get_mut(&performance_id) {
+                *again = true;
+                return;
+            }
+            refreshing.insert(performance_id, false);
+        }
+        let this = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let started = tokio::time::Instant::now();
+                this.refresh_sold_out(performance_id).await;
+                {
+                    let mut refreshing = this.refreshing();
+                    match refreshing.get_mut(&performance_id) {
+                        Some(again) if *again => *again = false,
+                        _ => {
+                            refreshing.remove(&performance_id);
+                            break;
+                        }
+                    }
+                }
+                // Commits arriving meanwhile set `again` and are seen by the next run.
+                tokio::time::sleep_until(started + SOLD_OUT_REFRESH_SPACING).await;
+            }
+        });
+    }
+
+    fn refreshing(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, bool>> {
+        self.refreshing.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    async fn refresh_sold_out(&self, performance_id: Uuid) {
+        let result = async {
+            let queued = self.rules.get(performance_id).await?;
+            if !queued.is_some_and(|r| r.queue_enabled) {
+                return Ok(());
+            }
+            if let Some(row) = self.repo.settings(performance_id).await? {
+                self.mirror
+                    .set_sold_out(performance_id, row.sold_out)
+                    .await?;
+            }
+            anyhow::Ok(())
+        }
+        .await;
+        if let Err(e) = result {
+            tracing::warn!(performance = %performance_id, error = %e, "could not refresh the sold-out flag");
+        }
+    }
+
+    /// Mirrors every queued performance once.
+    pub async fn sync(&self) -> anyhow::Result<()> {
+        let rows = self.repo.queued().await?;
+        for row in &rows {
+            self.mirror.publish(row).await?;
+        }
+        self.mirror
+            .retain(&rows.iter().map(|r| r.id).collect::<Vec<_>>())
+            .await?;
+        Ok(())
+    }
+
+    /// Syncs every `every` until the task is dropped. The first round (start-up) and then
+    /// every `MARK_KNOWN_EVERY_ROUNDS` rounds also mark every performance known, which repairs
+    /// a marker missed while Redis was down or lost with Redis's data.
+    pub async fn run_sync(self, every: Duration) {
+        let mut timer = tokio::time::interval(every);
+        timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut rounds_until_mark = 0u32;
+        loop {
+            timer.tick().await;
+            if rounds_until_mark == 0 {
+                match self.mark_all_known().await {
+                    Ok(()) => rounds_until_mark = MARK_KNOWN_EVERY_ROUNDS,
+                    Err(e) => {
+                        tracing::debug!(error = %e, "marking performances known failed; retrying next round");
+                    }
+                }
+            } else {
+                rounds_until_mark -= 1;
+            }
+            if let Err(e) = self.sync().await {
+                tracing::debug!(error = %e, "queue sync failed; retrying next round");
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! Response shapes shared by several resources (field names fixed by DESIGN.md).
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::ticketing::{
+    domain::CancelWindow,
+    storage::{catalog::PerformanceRow, seats::SeatRow},
+};
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SeatView {
+    pub id: Uuid,
+    pub section: String,
+    pub row: String,
+    pub number: i32,
+    pub x: i32,
+    pub y: i32,
+    pub price_tier: String,
+    /// KRW, integer.
+    pub price: i64,
+    #[schema(value_type = crate::ticketing::domain::status::SeatStatus)]
+    pub status: &'static str,
+}
+
+impl SeatView {
+    pub fn from_row(row: SeatRow, held_in_redis: bool) -> Self {
+        let held = held_in_redis || row.pg_held;
+        let status = match row.status.as_str() {
+            "AVAILABLE" if held => "HELD",
+            "AVAILABLE" => "AVAILABLE",
+            "RESERVED" => "RESERVED",
+            _ => "SOLD",
+        };
+        SeatView {
+            id: row.id,
+            section: row.section,
+            row: row.row_label,
+            number: row.number,
+            x: row.x,
+            y: row.y,
+            price_tier: row.price_tier,
+            price: row.price,
+            status,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PerformanceView {
+    pub id: Uuid,
+    pub event_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub sale_opens_at: DateTime<Utc>,
+    pub sale_closes_at: DateTime<Utc>,
+    pub total_seats: i64,
+    pub available_seats: i64,
+    pub max_seats_per_user: i32,
+    pub queue_enabled: bool,
+    /// Buyers may cancel a paid ticket for a refund until this many minutes before the start.
+    pub refund_cutoff_minutes: i32,
+    /// `startsAt` less the refund cut-off: from then on only an admin can cancel a paid ticket.
+    pub refund_cutoff_at: DateTime<Utc>,
+    /// True while the event is on sale and now is inside the sale window.
+    pub on_sale: bool,
+}
+
+impl PerformanceView {
+    pub fn from_row(p: PerformanceRow, now: DateTime<Utc>) -> Self {
+        let window = CancelWindow {
+            starts_at: p.starts_at,
+            refund_cutoff_minutes: p.refund_cutoff_minutes,
+        };
+        PerformanceView {
+            on_sale: sale_is_open(&p, now),
+            refund_cutoff_minutes: p.refund_cutoff_minutes,
+            refund_cutoff_at: window.refund_cutoff_at(),
+            id: p.id,
+            event_id: p.event_id,
+            starts_at: p.starts_at,
+            sale_opens_at: p.sale_opens_at,
+            sale_closes_at: p.sale_closes_at,
+            total_seats: p.total_seats,
+            available_seats: p.available_seats,
+            max_seats_per_user: p.max_seats_per_user,
+            queue_enabled: p.queue_enabled,
+        }
+    }
+}
+
+/// A performance sells when its event is ON_SALE and `now` is inside [opens, closes).
+pub fn sale_is_open(p: &PerformanceRow, now: DateTime<Utc>) -> bool {
+    p.event_status == "ON_SALE" && p.sale_opens_at <= now && now < p.sale_closes_at
+}
+
+pub fn millis_to_utc(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}

@@ -1,0 +1,226 @@
+//! The hold store the services use: Redis first, Postgres when Redis is unreachable (behind
+//! the circuit breaker) or when `HOLD_STRATEGY=postgres`. A hold record says which store
+//! owns it, so release, extension and conversion go to the right place.
+
+use std::{collections::HashSet, sync::Arc, time::Instant};
+
+use sea_orm::DatabaseTransaction;
+use uuid::Uuid;
+
+pub use crate::ticketing::storage::redis_holds::{
+    Backend, ClaimOutcome, ExtendOutcome, HoldRecord,
+};
+use crate::{
+    config::HoldStrategy,
+    error::{Error, Result},
+    metrics::{Store, timed},
+};
+use crate::{
+    storage::breaker::{Breaker, State},
+    ticketing::storage::{
+        lifecycle::ChangedSeat, pg_holds::PgHoldStore, redis_holds::HoldStore as RedisHolds,
+    },
+};
+
+#[derive(Clone)]
+pub struct Holds {
+    redis: RedisHolds,
+    postgres: PgHoldStore,
+    strategy: HoldStrategy,
+    /// Fall back to Postgres when Redis fails (else answer 503).
+    fallback: bool,
+    breaker: Arc<Breaker>,
+}
+
+impl Holds {
+    pub fn new(
+        redis: RedisHolds,
+        postgres: PgHoldStore,
+        strategy: HoldStrategy,
+        fallback: bool,
+        breaker: Breaker,
+    ) -> Self {
+        Holds {
+            redis,
+            postgres,
+            strategy,
+            fallback,
+            breaker: Arc::new(breaker),
+        }
+    }
+
+    pub fn redis(&self) -> &RedisHolds {
+        &self.redis
+    }
+
+    /// Where new holds go right now: "redis" or "postgres".
+    pub fn live_path(&self) -> &'static str {
+        if self.strategy == HoldStrategy::Postgres
+            || (self.fallback && self.breaker.state() == State::Open)
+        {
+            "postgres"
+        } else {
+            "redis"
+        }
+    }
+
+    pub fn breaker_state(&self) -> State {
+        self.breaker.state()
+    }
+
+    /// Runs `op` on Redis unless the breaker keeps us off it; Ok(None) means "use Postgres".
+    async fn via_redis<T>(
+        &self,
+        op: impl std::future::Future<Output = Result<T, fred::error::Error>>,
+    ) -> Result<Option<T>> {
+        if self.strategy == HoldStrategy::Postgres {
+            return Ok(None);
+        }
+        if self.fallback && !self.breaker.allow(Instant::now()) {
+            return Ok(None);
+        }
+        match op.await {
+            Ok(value) => {
+                self.breaker.on_success();
+                Ok(Some(value))
+            }
+            Err(e) if self.fallback => {
+                tracing::warn!(error = %e, "redis hold call failed; using postgres");
+                self.breaker.on_failure(Instant::now());
+                Ok(None)
+            }
+            Err(e) => Err(Error::redis(e)),
+        }
+    }
+
+    /// On Redis the limit covers live holds only (the caller adds reserved seats using
+    /// `held_before`); the Postgres path checks holds and reservations itself.
+    pub async fn claim(
+        &self,
+        record: &HoldRecord,
+        ttl_ms: u64,
+        limit: u32,
+    ) -> Result<(ClaimOutcome, Backend)> {
+        let redis = timed(
+            Store::Redis,
+            "hold_claim",
+            self.redis.claim(record, ttl_ms, limit),
+        );
+        if let Some(outcome) = self.via_redis(redis).await? {
+            return Ok((outcome, Backend::Redis));
+        }
+        let postgres = timed(
+            Store::Postgres,
+            "hold_claim",
+            self.postgres.claim(record, ttl_ms, limit),
+        );
+        Ok((postgres.await?, Backend::Postgres))
+    }
+
+    /// A general-admission hold of `record.quantity` units; Postgres says `remaining` are unsold.
+    pub async fn claim_ga(
+        &self,
+        record: &HoldRecord,
+        ttl_ms: u64,
+        limit: u32,
+        reserved: u32,
+        remaining: u32,
+    ) -> Result<(ClaimOutcome, Backend)> {
+        if let Some(outcome) = self
+            .via_redis(
+                self.redis
+                    .claim_ga(record, ttl_ms, limit, reserved, remaining),
+            )
+            .await?
+        {
+            return Ok((outcome, Backend::Redis));
+        }
+        Ok((
+            self.postgres.claim_ga(record, ttl_ms, limit).await?,
+            Backend::Postgres,
+        ))
+    }
+
+    /// A live hold by id, from whichever store has it.
+    pub async fn record(&self, hold_id: Uuid) -> Result<Option<HoldRecord>> {
+        if let Some(Some(record)) = self.via_redis(self.redis.record(hold_id)).await? {
+            return Ok(Some(record));
+        }
+        Ok(self.postgres.record(hold_id).await?)
+    }
+
+    pub async fn release(&self, record: &HoldRecord) -> Result<bool> {
+        match record.backend {
+            Backend::Redis => Ok(self.redis.release(record).await?),
+            Backend::Postgres => Ok(self.postgres.release(record).await?),
+        }
+    }
+
+    /// Takes back a Redis claim that Postgres refused; nothing is announced.
+    pub async fn retract(&self, record: &HoldRecord) -> Result<bool> {
+        match record.backend {
+            Backend::Redis => Ok(self.redis.retract(record).await?),
+            Backend::Postgres => Ok(self.postgres.release(record).await?),
+        }
+    }
+
+    /// Ends a hold whose reservation is being committed in `txn`; false means it expired.
+    pub async fn convert(&self, txn: &DatabaseTransaction, record: &HoldRecord) -> Result<bool> {
+        match record.backend {
+            Backend::Redis => {
+                Ok(timed(Store::Redis, "hold_convert", self.redis.convert(record)).await?)
+            }
+            Backend::Postgres => Ok(timed(
+                Store::Postgres,
+                "hold_convert",
+                self.postgres.convert(txn, record),
+            )
+            .await?),
+        }
+    }
+
+    pub async fn forget(&self, record: &HoldRecord) {
+        if record.backend == Backend::Redis {
+            self.redis.forget(record.hold_id).await;
+        }
+    }
+
+    pub async fn extend(&self, record: &HoldRecord, extension_ms: u64) -> Result<ExtendOutcome> {
+        match record.backend {
+            Backend::Redis => Ok(self.redis.extend(record, extension_ms).await?),
+            Backend::Postgres => Ok(self.postgres.extend(record, extension_ms).await?),
+        }
+    }
+
+    /// Seats held in Redis right now. Postgres-path holds show up in the seat rows themselves.
+    /// With Redis unreachable and the fallback on, this is empty rather than an error, so the
+    /// seat map still renders.
+    pub async fn redis_held_seats(&self, performance_id: Uuid) -> Result<HashSet<Uuid>> {
+        Ok(self
+            .via_redis(self.redis.held_seats(performance_id))
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Seats back on sale (cancelled or expired reservation): clears their Redis markers so
+    /// they can be held at once. Best effort; the markers lapse on their own.
+    pub async fn seats_back_on_sale(&self, freed: &[ChangedSeat]) {
+        let mut by_performance: std::collections::HashMap<Uuid, Vec<Uuid>> =
+            std::collections::HashMap::new();
+        for seat in freed {
+            by_performance
+                .entry(seat.performance_id)
+                .or_default()
+                .push(seat.id);
+        }
+        for (performance_id, seats) in by_performance {
+            if let Err(e) = self.redis.clear_markers(performance_id, &seats).await {
+                tracing::debug!(error = %e, "could not clear seat markers; they lapse on their own");
+            }
+        }
+    }
+
+    pub async fn reap_postgres(&self) -> Result<Vec<ChangedSeat>> {
+        Ok(self.postgres.reap_expired().await?)
+    }
+}

@@ -1,0 +1,171 @@
+//! State changes of existing reservations: lock, pay, release (cancel / expire).
+//!
+//! Every function takes the connection it runs on, so the services can compose them into one
+//! transaction (a payment and its seat change commit together or not at all).
+
+use crate::storage::StoreResult;
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+use uuid::Uuid;
+
+use crate::{
+    storage::sql,
+    ticketing::storage::reservations::{RESERVATION_SELECT, ReservationRow},
+};
+
+#[derive(Clone, Debug, FromQueryResult)]
+pub struct PaymentRow {
+    pub id: Uuid,
+    pub reservation_id: Uuid,
+    pub amount: i64,
+    pub status: String,
+    pub paid_at: DateTime<Utc>,
+}
+
+/// Seats whose status changed, grouped by performance, for the live seat stream.
+#[derive(Clone, Debug, FromQueryResult)]
+pub struct ChangedSeat {
+    pub performance_id: Uuid,
+    pub id: Uuid,
+}
+
+/// The reservation row, locked until the transaction ends (its performance's row is read,
+/// not locked).
+pub async fn lock(c: &impl ConnectionTrait, id: Uuid) -> StoreResult<Option<ReservationRow>> {
+    ReservationRow::find_by_statement(sql(
+        &format!("{RESERVATION_SELECT} WHERE r.id = $1 FOR UPDATE OF r"),
+        [id.into()],
+    ))
+    .one(c)
+    .await
+    .map_err(Into::into)
+}
+
+/// Records the payment, confirms the reservation and sells its seats.
+pub async fn mark_paid(
+    c: &impl ConnectionTrait,
+    r: &ReservationRow,
+) -> StoreResult<(PaymentRow, Vec<ChangedSeat>)> {
+    let payment = PaymentRow::find_by_statement(sql(
+        "INSERT INTO payments (id, reservation_id, user_id, amount) VALUES ($1, $2, $3, $4) \
+         RETURNING id, reservation_id, amount, status, paid_at",
+        [
+            Uuid::now_v7().into(),
+            r.id.into(),
+            r.user_id.into(),
+            r.total_amount.into(),
+        ],
+    ))
+    .one(c)
+    .await?
+    .ok_or(DbErr::RecordNotInserted)?;
+    c.execute_raw(sql(
+        "UPDATE reservations SET status = 'CONFIRMED', updated_at = now() WHERE id = $1 AND status = 'PENDING_PAYMENT'",
+        [r.id.into()],
+    ))
+    .await?;
+    let seats = ChangedSeat::find_by_statement(sql(
+        "UPDATE seats SET status = 'SOLD' WHERE reservation_id = $1 RETURNING performance_id, id",
+        [r.id.into()],
+    ))
+    .all(c)
+    .await?;
+    Ok((payment, seats))
+}
+
+pub async fn payment_of(
+    c: &impl ConnectionTrait,
+    reservation_id: Uuid,
+) -> StoreResult<Option<PaymentRow>> {
+    PaymentRow::find_by_statement(sql(
+        "SELECT id, reservation_id, amount, status, paid_at FROM payments WHERE reservation_id = $1",
+        [reservation_id.into()],
+    ))
+    .one(c)
+    .await.map_err(Into::into)
+}
+
+pub async fn mark_refunded(c: &impl ConnectionTrait, payment_id: Uuid) -> StoreResult<()> {
+    c.execute_raw(sql(
+        "UPDATE payments SET status = 'REFUNDED', refunded_at = now() WHERE id = $1 AND status = 'PAID'",
+        [payment_id.into()],
+    ))
+    .await
+    .map(|_| ()).map_err(Into::into)
+}
+
+/// Ends reservations (CANCELLED or EXPIRED): their seats and general-admission quantities
+/// go back on sale. Returns the seats that became AVAILABLE.
+pub async fn release(
+    c: &impl ConnectionTrait,
+    ids: &[Uuid],
+    status: &str,
+) -> StoreResult<Vec<ChangedSeat>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids_value = || sea_orm::Value::from(ids.to_vec());
+    c.execute_raw(sql(
+        "UPDATE reservations SET status = $2, updated_at = now() WHERE id = ANY($1)",
+        [ids_value(), status.into()],
+    ))
+    .await?;
+    c.execute_raw(sql(
+        "UPDATE reservation_seats SET live = false WHERE reservation_id = ANY($1)",
+        [ids_value()],
+    ))
+    .await?;
+    c.execute_raw(sql(
+        "UPDATE ga_products p SET remaining = p.remaining + i.quantity \
+         FROM (SELECT product_id, sum(quantity)::int AS quantity FROM reservation_ga_items \
+               WHERE reservation_id = ANY($1) AND live GROUP BY product_id) i \
+         WHERE p.id = i.product_id",
+        [ids_value()],
+    ))
+    .await?;
+    c.execute_raw(sql(
+        "UPDATE reservation_ga_items SET live = false WHERE reservation_id = ANY($1)",
+        [ids_value()],
+    ))
+    .await?;
+    ChangedSeat::find_by_statement(sql(
+        "UPDATE seats SET status = 'AVAILABLE', reservation_id = NULL WHERE reservation_id = ANY($1) \
+         RETURNING performance_id, id",
+        [ids_value()],
+    ))
+    .all(c)
+    .await.map_err(Into::into)
+}
+
+/// Unpaid reservations past their deadline, locked; rows another instance is already
+/// expiring are skipped, so several sweepers never collide.
+pub async fn lock_due(
+    c: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> StoreResult<Vec<Uuid>> {
+    #[derive(FromQueryResult)]
+    struct Id {
+        id: Uuid,
+    }
+    let rows = Id::find_by_statement(sql(
+        "SELECT id FROM reservations WHERE status = 'PENDING_PAYMENT' AND expires_at <= $1 \
+         ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED",
+        [now.into(), (limit as i64).into()],
+    ))
+    .all(c)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+pub async fn delete_expired_idempotency_keys(
+    c: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> StoreResult<u64> {
+    Ok(c.execute_raw(sql(
+        "DELETE FROM idempotency_keys WHERE expires_at <= $1",
+        [now.into()],
+    ))
+    .await?
+    .rows_affected())
+}

@@ -1,0 +1,97 @@
+//! The waiting room's view of Postgres, mirrored into Redis for the gateway:
+//! `queue:{perf:ID}:config` (hash: enabled, admitPerMinute, maxActive),
+//! `queue:{perf:ID}:soldout` (present when no seat is AVAILABLE) and the index set
+//! `queue:performances` of performances with a waiting room.
+//!
+//! Every performance core-api knows has a `config` hash (at least `known = 1`): the gateway
+//! checks for it inside its dedupe script and keeps no state for performances without one.
+
+use fred::prelude::*;
+use uuid::Uuid;
+
+use crate::storage::redis::Redis;
+use crate::ticketing::storage::queue_settings::QueueSettingsRow;
+
+#[derive(Clone)]
+pub struct QueueMirror {
+    redis: Redis,
+}
+
+impl QueueMirror {
+    pub fn new(redis: Redis) -> Self {
+        QueueMirror { redis }
+    }
+
+    fn key(&self, performance_id: Uuid, name: &str) -> String {
+        self.redis
+            .key(&format!("queue:{{perf:{performance_id}}}:{name}"))
+    }
+
+    fn index(&self) -> String {
+        self.redis.key("queue:performances")
+    }
+
+    /// Writes one performance's settings and sold-out flag.
+    pub async fn publish(&self, row: &QueueSettingsRow) -> Result<(), Error> {
+        let client = self.redis.client();
+        let config: Vec<(&str, String)> = vec![
+            (
+                "enabled",
+                if row.queue_enabled { "1" } else { "0" }.to_owned(),
+            ),
+            ("admitPerMinute", row.queue_admit_per_minute.to_string()),
+            ("maxActive", row.queue_max_active.to_string()),
+        ];
+        let () = client.hset(self.key(row.id, "config"), config).await?;
+        self.set_sold_out(row.id, row.sold_out).await?;
+        if row.queue_enabled {
+            let _: i64 = client.sadd(self.index(), row.id.to_string()).await?;
+        } else {
+            let _: i64 = client.srem(self.index(), row.id.to_string()).await?;
+        }
+        Ok(())
+    }
+
+    /// Marks performances as known to the gateway (`known = 1` in their `config` hash), in
+    /// pipelined batches; other fields of the hash are left as they are.
+    pub async fn mark_known(&self, performance_ids: &[Uuid]) -> Result<(), Error> {
+        for batch in performance_ids.chunks(1_000) {
+            let pipeline = self.redis.client().pipeline();
+            for id in batch {
+                let () = pipeline
+                    .hset(self.key(*id, "config"), ("known", "1"))
+                    .await?;
+            }
+            let _: Vec<Value> = pipeline.all().await?;
+        }
+        Ok(())
+    }
+
+    pub async fn set_sold_out(&self, performance_id: Uuid, sold_out: bool) -> Result<(), Error> {
+        let key = self.key(performance_id, "soldout");
+        if sold_out {
+            let () = self.redis.client().set(key, 1, None, None, false).await?;
+        } else {
+            let _: i64 = self.redis.client().del(key).await?;
+        }
+        Ok(())
+    }
+
+    /// Drops index entries of performances that no longer have a waiting room.
+    pub async fn retain(&self, queued: &[Uuid]) -> Result<(), Error> {
+        let client = self.redis.client();
+        let members: Vec<String> = client.smembers(self.index()).await?;
+        for member in members {
+            let keep = member.parse::<Uuid>().is_ok_and(|id| queued.contains(&id));
+            if !keep {
+                let _: i64 = client.srem(self.index(), member.clone()).await?;
+                if let Ok(id) = member.parse::<Uuid>() {
+                    let () = client
+                        .hset(self.key(id, "config"), ("enabled", "0"))
+                        .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
