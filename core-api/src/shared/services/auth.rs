@@ -7,7 +7,7 @@ use std::{
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{Duration, Utc};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use holdfast_contract::claims::{self, AccessSigner, AccessVerifier};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -29,21 +29,6 @@ use crate::{
     storage::redis::Redis,
 };
 
-/// Claims of an access token.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Claims {
-    pub sub: Uuid,
-    pub role: Role,
-    pub iss: String,
-    pub aud: String,
-    pub iat: i64,
-    pub exp: i64,
-    /// The account's auth version at issue; a newer one (deactivation, sign-out everywhere)
-    /// refuses the token. Absent in older tokens: version 0.
-    #[serde(default)]
-    pub ver: i64,
-}
-
 /// The verified caller of a request.
 #[derive(Clone, Copy, Debug)]
 pub struct Caller {
@@ -60,58 +45,44 @@ impl Caller {
     }
 }
 
+/// Access tokens: signed and checked with `holdfast_contract::claims`, the check the gateway
+/// runs too. HS256 (shared secret) or EdDSA (Ed25519 private key); only this one is accepted.
 #[derive(Clone)]
 pub struct JwtKeys {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
-    validation: Validation,
-    /// HS256 (shared secret) or EdDSA (Ed25519 private key); only this one is accepted.
-    algorithm: Algorithm,
-    issuer: String,
-    audience: String,
-    access_ttl_secs: i64,
+    signer: AccessSigner,
+    verifier: AccessVerifier,
 }
 
 impl JwtKeys {
     pub fn new(config: &Config) -> Self {
         let key = &config.jwt_key;
         JwtKeys {
-            encoding: key.encoding.clone(),
-            decoding: key.verify.key.clone(),
-            validation: key
-                .verify
-                .validation(&config.jwt_issuer, &config.jwt_audience),
-            algorithm: key.algorithm(),
-            issuer: config.jwt_issuer.clone(),
-            audience: config.jwt_audience.clone(),
-            access_ttl_secs: config.access_token_ttl_secs as i64,
+            signer: AccessSigner::new(
+                key,
+                &config.jwt_issuer,
+                &config.jwt_audience,
+                config.access_token_ttl_secs as i64,
+            ),
+            verifier: AccessVerifier::new(&key.verify, &config.jwt_issuer, &config.jwt_audience),
         }
     }
 
     pub fn issue(&self, user_id: Uuid, role: Role, ver: i64) -> Result<String> {
-        let now = Utc::now().timestamp();
-        let claims = Claims {
-            sub: user_id,
-            role,
-            iss: self.issuer.clone(),
-            aud: self.audience.clone(),
-            iat: now,
-            exp: now + self.access_ttl_secs,
-            ver,
-        };
-        encode(&Header::new(self.algorithm), &claims, &self.encoding)
+        self.signer
+            .sign(user_id, role, ver, Utc::now().timestamp())
             .map_err(|e| Error::Internal(anyhow::anyhow!("signing token: {e}")))
     }
 
     /// Only tokens of our algorithm signed with our key, for our issuer and audience, unexpired.
     pub fn verify(&self, token: &str) -> Result<Caller> {
-        let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|_| {
-            Error::Unauthenticated("the access token is missing, expired or invalid")
-        })?;
+        let claims = self
+            .verifier
+            .verify(token)
+            .ok_or(Error::Unauthenticated(claims::REFUSED))?;
         Ok(Caller {
-            user_id: data.claims.sub,
-            role: data.claims.role,
-            auth_version: data.claims.ver,
+            user_id: claims.sub,
+            role: claims.role,
+            auth_version: claims.ver,
         })
     }
 }

@@ -3,8 +3,8 @@
 //! (`CORE_QUEUE_PASS_SECRET`), bound to the caller and that performance, unexpired.
 //! Without it: 403 `QUEUE_PASS_REQUIRED` — also for requests sent straight to core-api.
 
-use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode};
-use serde::Deserialize;
+pub use holdfast_contract::queue_pass::HEADER;
+use holdfast_contract::queue_pass::PassKeys;
 use uuid::Uuid;
 
 use crate::{
@@ -13,20 +13,11 @@ use crate::{
 };
 use crate::{shared::services::auth::Caller, ticketing::services::rules::RulesCache};
 
-pub const HEADER: &str = "queue-token";
-const ISSUER: &str = "holdfast-gateway";
-const AUDIENCE: &str = "holdfast-queue-pass";
-
-#[derive(Deserialize)]
-struct PassClaims {
-    sub: Uuid,
-    perf: Uuid,
-}
-
 #[derive(Clone)]
 pub struct QueuePassCheck {
-    key: Option<DecodingKey>,
-    validation: Validation,
+    /// The same keys the gateway signs passes with (`holdfast_contract::queue_pass`); `None`
+    /// while no secret is configured.
+    keys: Option<PassKeys>,
     /// "Is this performance queued?" comes from the per-instance rules cache: a flash crowd
     /// of holds costs one lookup per performance per second, not one per hold.
     rules: RulesCache,
@@ -34,30 +25,21 @@ pub struct QueuePassCheck {
 
 impl QueuePassCheck {
     pub fn new(config: &Config, rules: RulesCache) -> Self {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_issuer(&[ISSUER]);
-        validation.set_audience(&[AUDIENCE]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 2;
         if config.queue_pass_secret.is_none() {
             tracing::warn!(
                 "CORE_QUEUE_PASS_SECRET is unset: holds on queued performances will be refused"
             );
         }
         QueuePassCheck {
-            key: config
-                .queue_pass_secret
-                .as_ref()
-                .map(|s| DecodingKey::from_secret(s.as_bytes())),
-            validation,
+            keys: config.queue_pass_secret.as_deref().map(PassKeys::new),
             rules,
         }
     }
 
     fn valid(&self, token: &str, caller: Caller, performance_id: Uuid) -> bool {
-        let Some(key) = &self.key else { return false };
-        decode::<PassClaims>(token, key, &self.validation)
-            .is_ok_and(|d| d.claims.sub == caller.user_id && d.claims.perf == performance_id)
+        self.keys
+            .as_ref()
+            .is_some_and(|keys| keys.pass_is_valid(token, caller.user_id, performance_id))
     }
 
     /// Ok when the performance has no waiting room (or is unknown: the hold path answers 404),

@@ -3,10 +3,12 @@
 //! `queue:{perf:ID}:soldout` (present when no seat is AVAILABLE) and the index set
 //! `queue:performances` of performances with a waiting room.
 //!
-//! Every performance core-api knows has a `config` hash (at least `known = 1`): the gateway
+//! The key names are `holdfast_contract::keys`, which the gateway reads them by. Every
+//! performance core-api knows has a `config` hash (at least `known = 1`): the gateway
 //! checks for it inside its dedupe script and keeps no state for performances without one.
 
 use fred::prelude::*;
+use holdfast_contract::keys::{self, config_field};
 use uuid::Uuid;
 
 use crate::storage::redis::Redis;
@@ -22,13 +24,12 @@ impl QueueMirror {
         QueueMirror { redis }
     }
 
-    fn key(&self, performance_id: Uuid, name: &str) -> String {
-        self.redis
-            .key(&format!("queue:{{perf:{performance_id}}}:{name}"))
+    fn key(&self, performance_id: Uuid, key: keys::Queue) -> String {
+        self.redis.key(&keys::queue(performance_id, key))
     }
 
     fn index(&self) -> String {
-        self.redis.key("queue:performances")
+        self.redis.key(keys::QUEUE_INDEX)
     }
 
     /// Writes one performance's settings and sold-out flag.
@@ -36,13 +37,18 @@ impl QueueMirror {
         let client = self.redis.client();
         let config: Vec<(&str, String)> = vec![
             (
-                "enabled",
+                config_field::ENABLED,
                 if row.queue_enabled { "1" } else { "0" }.to_owned(),
             ),
-            ("admitPerMinute", row.queue_admit_per_minute.to_string()),
-            ("maxActive", row.queue_max_active.to_string()),
+            (
+                config_field::ADMIT_PER_MINUTE,
+                row.queue_admit_per_minute.to_string(),
+            ),
+            (config_field::MAX_ACTIVE, row.queue_max_active.to_string()),
         ];
-        let () = client.hset(self.key(row.id, "config"), config).await?;
+        let () = client
+            .hset(self.key(row.id, keys::Queue::Config), config)
+            .await?;
         self.set_sold_out(row.id, row.sold_out).await?;
         if row.queue_enabled {
             let _: i64 = client.sadd(self.index(), row.id.to_string()).await?;
@@ -59,7 +65,10 @@ impl QueueMirror {
             let pipeline = self.redis.client().pipeline();
             for id in batch {
                 let () = pipeline
-                    .hset(self.key(*id, "config"), ("known", "1"))
+                    .hset(
+                        self.key(*id, keys::Queue::Config),
+                        (config_field::KNOWN, "1"),
+                    )
                     .await?;
             }
             let _: Vec<Value> = pipeline.all().await?;
@@ -68,7 +77,7 @@ impl QueueMirror {
     }
 
     pub async fn set_sold_out(&self, performance_id: Uuid, sold_out: bool) -> Result<(), Error> {
-        let key = self.key(performance_id, "soldout");
+        let key = self.key(performance_id, keys::Queue::SoldOut);
         if sold_out {
             let () = self.redis.client().set(key, 1, None, None, false).await?;
         } else {
@@ -87,7 +96,10 @@ impl QueueMirror {
                 let _: i64 = client.srem(self.index(), member.clone()).await?;
                 if let Ok(id) = member.parse::<Uuid>() {
                     let () = client
-                        .hset(self.key(id, "config"), ("enabled", "0"))
+                        .hset(
+                            self.key(id, keys::Queue::Config),
+                            (config_field::ENABLED, "0"),
+                        )
                         .await?;
                 }
             }

@@ -1,6 +1,7 @@
 //! Seat holds in Redis: the claim, release, convert and extend scripts and the hold index.
 //!
-//! Keys of one performance share the `{perf:ID}` hash tag, so each script touches a single
+//! Keys of one performance share the `{perf:ID}` hash tag (`holdfast_contract::keys`, with
+//! the seat claims the load driver's check reads), so each script touches a single
 //! slot and runs unchanged on Redis Cluster. The hold index (`hold:ID`, looked up by hold id
 //! alone) lives outside that slot and is only a lookup aid; the scripts re-check ownership
 //! against the in-slot hash before they change anything.
@@ -8,6 +9,7 @@
 use std::{collections::HashSet, sync::LazyLock};
 
 use fred::{prelude::*, types::scripts::Script};
+use holdfast_contract::keys::{perf_tag, seat_claim};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -103,7 +105,7 @@ impl HoldStore {
         user_id: Uuid,
         seat_ids: &[Uuid],
     ) -> Vec<String> {
-        let tag = format!("{{perf:{performance_id}}}");
+        let tag = perf_tag(performance_id);
         let mut keys = Vec::with_capacity(seat_ids.len() + 4);
         keys.push(self.redis.key(&format!("{tag}:hold:{hold_id}")));
         keys.push(self.redis.key(&format!("{tag}:user:{user_id}")));
@@ -115,17 +117,18 @@ impl HoldStore {
         keys.extend(
             seat_ids
                 .iter()
-                .map(|s| self.redis.key(&format!("{tag}:seat:{s}"))),
+                .map(|s| self.redis.key(&seat_claim(performance_id, *s))),
         );
         keys
     }
 
     fn held_key(&self, performance_id: Uuid) -> String {
-        self.redis.key(&format!("{{perf:{performance_id}}}:held"))
+        self.redis
+            .key(&format!("{}:held", perf_tag(performance_id)))
     }
 
     fn ga_keys(&self, record: &HoldRecord, product_id: Uuid) -> Vec<String> {
-        let tag = format!("{{perf:{}}}", record.performance_id);
+        let tag = perf_tag(record.performance_id);
         vec![
             self.redis.key(&format!("{tag}:hold:{}", record.hold_id)),
             self.redis.key(&format!("{tag}:user:{}", record.user_id)),
@@ -404,10 +407,9 @@ impl HoldStore {
         if seat_ids.is_empty() {
             return Ok(0);
         }
-        let tag = format!("{{perf:{performance_id}}}");
         let keys: Vec<String> = seat_ids
             .iter()
-            .map(|s| self.redis.key(&format!("{tag}:seat:{s}")))
+            .map(|s| self.redis.key(&seat_claim(performance_id, *s)))
             .collect();
         UNMARK
             .evalsha_with_reload(self.redis.client(), keys, Vec::<String>::new())

@@ -10,6 +10,7 @@ use fred::{
         streams::{XReadResponse, XReadValue},
     },
 };
+use holdfast_contract::keys::perf_tag;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -31,7 +32,7 @@ pub struct SeatEvent {
 }
 
 pub fn stream_key(redis: &Redis, performance_id: Uuid) -> String {
-    redis.key(&format!("{{perf:{performance_id}}}:events"))
+    redis.key(&format!("{}:events", perf_tag(performance_id)))
 }
 
 #[derive(Clone)]
