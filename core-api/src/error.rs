@@ -1,13 +1,15 @@
 //! The one error type of core-api and its JSON envelope.
 //!
 //! Every failure becomes `{"success": false, "error": {code, message, details}}` with a
-//! stable SCREAMING_SNAKE code. 5xx answers carry no internals; the cause is logged.
+//! stable SCREAMING_SNAKE code ([`ErrorCode`], shared with the gateway and checked against
+//! docs/api.md). 5xx answers carry no internals; the cause is logged.
 
 use axum::{
     Json,
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
+pub use holdfast_contract::error_code::ErrorCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -37,14 +39,14 @@ pub enum Error {
     /// A 409 other than seat contention (HOLD_EXPIRED, DUPLICATE_REQUEST, EMAIL_TAKEN, ...).
     #[error("{message}")]
     Conflict {
-        code: &'static str,
+        code: ErrorCode,
         message: String,
         details: Value,
     },
     /// A 422 business rule (SEAT_LIMIT_EXCEEDED, SALE_NOT_OPEN, ...).
     #[error("{message}")]
     Rule {
-        code: &'static str,
+        code: ErrorCode,
         message: String,
         details: Value,
     },
@@ -79,7 +81,7 @@ impl Error {
         }
     }
 
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
         Error::Conflict {
             code,
             message: message.into(),
@@ -105,7 +107,7 @@ impl Error {
         }
     }
 
-    pub fn rule(code: &'static str, message: impl Into<String>, details: Value) -> Self {
+    pub fn rule(code: ErrorCode, message: impl Into<String>, details: Value) -> Self {
         Error::Rule {
             code,
             message: message.into(),
@@ -146,23 +148,23 @@ impl Error {
         }
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::Validation { .. } => "VALIDATION_FAILED",
-            Error::Unauthenticated(_) => "UNAUTHENTICATED",
-            Error::Forbidden(_) => "FORBIDDEN",
-            Error::QueuePassRequired => "QUEUE_PASS_REQUIRED",
-            Error::NotFound(_) => "NOT_FOUND",
-            Error::RateLimited { .. } => "RATE_LIMITED",
-            Error::SeatUnavailable { .. } => "SEAT_UNAVAILABLE",
-            Error::Conflict { code, .. } | Error::Rule { code, .. } => code,
-            Error::InsufficientBalance { .. } => "INSUFFICIENT_BALANCE",
-            Error::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
-            Error::MethodNotAllowed => "METHOD_NOT_ALLOWED",
-            Error::ConfirmationFailed => "CONFIRMATION_FAILED",
-            Error::Dependency { .. } => "DEPENDENCY_UNAVAILABLE",
-            Error::Busy(_) => "SERVER_BUSY",
-            Error::Internal(_) => "INTERNAL",
+            Error::Validation { .. } => ErrorCode::ValidationFailed,
+            Error::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            Error::Forbidden(_) => ErrorCode::Forbidden,
+            Error::QueuePassRequired => ErrorCode::QueuePassRequired,
+            Error::NotFound(_) => ErrorCode::NotFound,
+            Error::RateLimited { .. } => ErrorCode::RateLimited,
+            Error::SeatUnavailable { .. } => ErrorCode::SeatUnavailable,
+            Error::Conflict { code, .. } | Error::Rule { code, .. } => *code,
+            Error::InsufficientBalance { .. } => ErrorCode::InsufficientBalance,
+            Error::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            Error::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            Error::ConfirmationFailed => ErrorCode::ConfirmationFailed,
+            Error::Dependency { .. } => ErrorCode::DependencyUnavailable,
+            Error::Busy(_) => ErrorCode::ServerBusy,
+            Error::Internal(_) => ErrorCode::Internal,
         }
     }
 
@@ -211,7 +213,7 @@ impl IntoResponse for Error {
         };
         if status.is_server_error() && !matches!(self, Error::Busy(_)) {
             // The request id is on the enclosing tracing span.
-            tracing::error!(code = self.code(), error = ?anyhow_chain(&self), "request failed");
+            tracing::error!(code = self.code().as_str(), error = ?anyhow_chain(&self), "request failed");
         }
         let mut response = (status, Json(self.envelope())).into_response();
         if let Some(value) = retry_after {
@@ -289,7 +291,7 @@ mod tests {
     fn seat_conflicts_name_the_seats() {
         let id = Uuid::nil();
         let err = Error::SeatUnavailable { seat_ids: vec![id] };
-        assert_eq!(err.code(), "SEAT_UNAVAILABLE");
+        assert_eq!(err.code(), ErrorCode::SeatUnavailable);
         assert_eq!(err.details()["unavailableSeatIds"][0], json!(id));
     }
 }

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::{
-    error::{Error, Result},
+    error::{Error, ErrorCode, Result},
     shared::{
         services::auth::Caller,
         storage::idempotency::{Claim, KeyState, success_body},
@@ -99,14 +99,14 @@ pub async fn idempotent(
             if request_hash != hash =>
         {
             return Err(Error::rule(
-                "IDEMPOTENCY_KEY_REUSED",
+                ErrorCode::IdempotencyKeyReused,
                 "this Idempotency-Key was used with a different request",
                 json!({ "field": "Idempotency-Key" }),
             ));
         }
         KeyState::InProgress { .. } => {
             return Err(Error::conflict(
-                "DUPLICATE_REQUEST",
+                ErrorCode::DuplicateRequest,
                 "the first request with this Idempotency-Key is still running",
             ));
         }

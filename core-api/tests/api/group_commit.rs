@@ -133,7 +133,7 @@ fn describe(outcome: &Outcome) -> String {
         Outcome::Refused(Error::SeatUnavailable { .. }) => "seat unavailable".to_owned(),
         Outcome::Refused(Error::ConfirmationFailed) => "confirmation failed".to_owned(),
         Outcome::Refused(Error::Conflict { code, .. } | Error::Rule { code, .. }) => {
-            (*code).to_owned()
+            code.as_str().to_owned()
         }
         Outcome::Refused(other) => format!("refused: {other}"),
         Outcome::Alone => "alone".to_owned(),

@@ -27,7 +27,7 @@ use crate::{
             resources::{Lock, ResourceRepo, ResourceRow},
         },
     },
-    error::{Error, Result},
+    error::{Error, ErrorCode, Result},
     shared::{services::auth::Caller, storage::audit},
 };
 
@@ -164,7 +164,7 @@ pub struct StatusRow {
 fn conflict(busy: &[Busy]) -> Error {
     let first = busy.first().map(|b| b.id);
     Error::conflict(
-        "BOOKING_CONFLICT",
+        ErrorCode::BookingConflict,
         "another booking already holds this resource for part of that time",
     )
     .with_details(json!({
@@ -297,7 +297,7 @@ impl BookingService {
             .ok_or(Error::NotFound("resource"))?;
         if !resource.is_active {
             return Err(Error::rule(
-                "RESOURCE_INACTIVE",
+                ErrorCode::ResourceInactive,
                 "this resource is not taking bookings",
                 json!({ "resourceId": id }),
             ));
@@ -329,7 +329,7 @@ impl BookingService {
             }
         }
         Err(Error::conflict(
-            "BOOKING_CONFLICT",
+            ErrorCode::BookingConflict,
             "this time is changing hands right now; please retry",
         ))
     }
@@ -434,7 +434,7 @@ impl BookingService {
         }
         if booked.is_empty() {
             return Err(Error::conflict(
-                "BOOKING_CONFLICT",
+                ErrorCode::BookingConflict,
                 "every occurrence of this series conflicts with other bookings; nothing was booked",
             )
             .with_details(json!({ "skipped": skipped })));
@@ -588,14 +588,14 @@ impl BookingService {
         let before = self.owned(&txn, caller, id).await?;
         if before.status != "active" {
             return Err(Error::conflict(
-                "BOOKING_CANCELLED",
+                ErrorCode::BookingCancelled,
                 "a cancelled booking cannot be changed",
             ));
         }
         let now = Utc::now();
         if before.end_at <= now {
             return Err(Error::conflict(
-                "BOOKING_ENDED",
+                ErrorCode::BookingEnded,
                 "a booking that has ended cannot be changed",
             ));
         }
@@ -767,7 +767,7 @@ impl BookingService {
             policy.check(from, to, now, true).err()
         } else {
             Some(Error::rule(
-                "RESOURCE_INACTIVE",
+                ErrorCode::ResourceInactive,
                 "this resource is not taking bookings",
                 json!({}),
             ))

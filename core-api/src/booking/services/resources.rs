@@ -16,7 +16,7 @@ use crate::{
             resources::{Lock, ResourceFields, ResourceRepo, ResourceRow},
         },
     },
-    error::{Error, Result},
+    error::{Error, ErrorCode, Result},
     shared::{
         services::auth::Caller,
         storage::audit::{self, Entry},
@@ -202,7 +202,7 @@ pub struct Policy<'a>(pub &'a ResourceRow);
 impl Policy<'_> {
     fn refuse(&self, rule: &str, message: String, limit: serde_json::Value) -> Error {
         Error::rule(
-            "BOOKING_POLICY_VIOLATED",
+            ErrorCode::BookingPolicyViolated,
             message,
             json!({ "rule": rule, "limit": limit, "resourceId": self.0.id }),
         )
@@ -377,7 +377,7 @@ impl ResourceService {
         let before = self.locked(&txn, id).await?;
         if bookings::has_upcoming(&txn, id, Utc::now()).await? {
             return Err(Error::conflict(
-                "RESOURCE_HAS_BOOKINGS",
+                ErrorCode::ResourceHasBookings,
                 "this resource has active bookings that have not ended; cancel them or deactivate the resource",
             ));
         }
@@ -397,7 +397,7 @@ impl ResourceService {
 fn name_taken(e: StoreError) -> Error {
     if e.constraint() == Some("resources_name_key") {
         Error::conflict(
-            "RESOURCE_NAME_TAKEN",
+            ErrorCode::ResourceNameTaken,
             "another resource already has this name",
         )
     } else {

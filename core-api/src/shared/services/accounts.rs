@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::shared::services::{auth::Caller, sessions::Sessions};
 use crate::{
-    error::{Error, Result},
+    error::{Error, ErrorCode, Result},
     shared::{
         domain::Role,
         storage::users::{AccountChange, UserRepo, UserRow},
@@ -88,7 +88,7 @@ impl AccountAdmin {
         if id == actor.user_id && (change.active == Some(false) || change.role == Some(Role::User))
         {
             return Err(Error::rule(
-                "SELF_LOCKOUT",
+                ErrorCode::SelfLockout,
                 "admins cannot deactivate or demote themselves; ask another admin",
                 json!({}),
             ));

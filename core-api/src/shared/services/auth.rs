@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::shared::services::{hashing::HashingPool, sessions::Sessions};
 use crate::{
     config::Config,
-    error::{Error, Result},
+    error::{Error, ErrorCode, Result},
     shared::{
         domain::{Email, Password, Role},
         storage::{
@@ -220,7 +220,7 @@ impl AuthService {
         {
             Ok(user) => Ok(user.into()),
             Err(e) if e.constraint() == Some("users_email_key") => Err(Error::conflict(
-                "EMAIL_TAKEN",
+                ErrorCode::EmailTaken,
                 "an account with this e-mail already exists",
             )),
             Err(e) => Err(e.into()),

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::shared::services::auth::Caller;
 use crate::{
     config::Config,
-    error::{Error, Result},
+    error::{Error, ErrorCode, Result},
     shared::storage::{
         idempotency::Claim,
         wallets::{self, LedgerRow, Movement, WalletRow},
@@ -132,7 +132,7 @@ impl WalletService {
                 tx.rollback().await?;
                 metrics::counter!("wallet_failures_total", "reason" => "balance_cap").increment(1);
                 Err(Error::rule(
-                    "WALLET_LIMIT_EXCEEDED",
+                    ErrorCode::WalletLimitExceeded,
                     format!("a wallet holds at most {max_balance} KRW"),
                     json!({ "maxBalance": max_balance }),
                 ))

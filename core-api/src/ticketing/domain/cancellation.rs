@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 
 /// The most a refund cut-off may be: a year before the start.
 pub const MAX_REFUND_CUTOFF_MINUTES: i32 = 525_600;
@@ -38,7 +38,7 @@ impl CancelWindow {
     pub fn check_buyer(&self, status: &str, now: DateTime<Utc>) -> Result<()> {
         match self.buyer_deadline(status) {
             Some(deadline) if now >= deadline => Err(Error::rule(
-                "CANCELLATION_CLOSED",
+                ErrorCode::CancellationClosed,
                 if status == "CONFIRMED" {
                     format!(
                         "paid tickets can be cancelled for a refund until {} minutes before the performance starts",
@@ -82,7 +82,7 @@ mod tests {
         let just_before = cutoff - Duration::microseconds(1);
         assert!(w.check_buyer("CONFIRMED", just_before).is_ok());
         let closed = w.check_buyer("CONFIRMED", cutoff).map_err(|e| e.code());
-        assert_eq!(closed, Err("CANCELLATION_CLOSED"));
+        assert_eq!(closed, Err(ErrorCode::CancellationClosed));
         assert!(w.check_buyer("PENDING_PAYMENT", cutoff).is_ok());
         assert!(w.check_buyer("PENDING_PAYMENT", w.starts_at).is_err());
     }

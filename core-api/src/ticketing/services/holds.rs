@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::{
     config::Config,
-    error::{Error, Result},
+    error::{Error, ErrorCode, Result},
     ticketing::{
         domain::{SeatSelection, seat_selection::MAX_SEATS_PER_HOLD},
         storage::{
@@ -141,7 +141,7 @@ impl HoldService {
                 metrics::counter!("holds_conflicted_total", "reason" => "taken").increment(1)
             }
             Err(Error::Rule {
-                code: "SEAT_LIMIT_EXCEEDED",
+                code: ErrorCode::SeatLimitExceeded,
                 ..
             }) => metrics::counter!("holds_conflicted_total", "reason" => "limit").increment(1),
             Err(_) => {}
@@ -197,7 +197,7 @@ impl HoldService {
             .ok_or(Error::NotFound("performance"))?;
         if !sale_is_open(&performance, Utc::now()) {
             return Err(Error::rule(
-                "SALE_NOT_OPEN",
+                ErrorCode::SaleNotOpen,
                 "this performance is not on sale right now",
                 json!({ "saleOpensAt": performance.sale_opens_at, "saleClosesAt": performance.sale_closes_at }),
             ));
@@ -540,7 +540,7 @@ impl HoldService {
             }
         }
         Err(Error::rule(
-            "SEATS_NOT_AVAILABLE_TOGETHER",
+            ErrorCode::SeatsNotAvailableTogether,
             format!(
                 "no {quantity} adjacent seats are free{}",
                 section
@@ -607,7 +607,7 @@ impl HoldService {
                 .await
             }
             ExtendOutcome::AlreadyExtended => Err(Error::rule(
-                "HOLD_EXTENSION_USED",
+                ErrorCode::HoldExtensionUsed,
                 "a hold can be extended only once",
                 json!({ "holdId": hold_id }),
             )),
@@ -743,7 +743,7 @@ fn view(record: HoldRecord, seats: Vec<SeatView>, items: Vec<ItemView>) -> HoldV
 
 pub fn limit_exceeded(limit: u32) -> Error {
     Error::rule(
-        "SEAT_LIMIT_EXCEEDED",
+        ErrorCode::SeatLimitExceeded,
         format!("at most {limit} seats per person for this performance"),
         json!({ "maxSeatsPerUser": limit }),
     )
@@ -751,7 +751,7 @@ pub fn limit_exceeded(limit: u32) -> Error {
 
 pub fn hold_expired() -> Error {
     Error::conflict(
-        "HOLD_EXPIRED",
+        ErrorCode::HoldExpired,
         "the hold expired or was released; pick your seats again",
     )
 }
@@ -766,8 +766,11 @@ pub fn item(product: &ProductRow, quantity: u32) -> ItemView {
 }
 
 pub fn sold_out(product_id: Uuid, available: u32) -> Error {
-    Error::conflict("SOLD_OUT", format!("only {available} left of this product"))
-        .with_details(json!({ "productId": product_id, "available": available }))
+    Error::conflict(
+        ErrorCode::SoldOut,
+        format!("only {available} left of this product"),
+    )
+    .with_details(json!({ "productId": product_id, "available": available }))
 }
 
 #[cfg(test)]

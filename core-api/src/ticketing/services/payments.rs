@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::{
-    error::{Error, Result},
+    error::{Error, ErrorCode, Result},
     shared::storage::{
         idempotency::Claim,
         wallets::{self, Movement},
@@ -81,7 +81,7 @@ impl PaymentService {
             }
             Err(e) => {
                 tx.rollback().await?;
-                metrics::counter!("payments_total", "result" => e.code()).increment(1);
+                metrics::counter!("payments_total", "result" => e.code().as_str()).increment(1);
                 Err(e)
             }
         }
@@ -103,13 +103,13 @@ pub async fn pay_locked(
     match r.status.as_str() {
         "CONFIRMED" => {
             return Err(Error::conflict(
-                "ALREADY_PAID",
+                ErrorCode::AlreadyPaid,
                 "this reservation is already paid",
             ));
         }
         "CANCELLED" => {
             return Err(Error::conflict(
-                "RESERVATION_CANCELLED",
+                ErrorCode::ReservationCancelled,
                 "this reservation was cancelled",
             ));
         }
@@ -145,7 +145,7 @@ pub async fn pay_locked(
 
 fn reservation_expired() -> Error {
     Error::conflict(
-        "RESERVATION_EXPIRED",
+        ErrorCode::ReservationExpired,
         "this reservation expired before it was paid; its seats were released",
     )
 }

@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::{
-    error::{Error, Result},
+    error::{Error, ErrorCode, Result},
     ticketing::storage::{
         catalog::CatalogRepo,
         ga::{GaRepo, ProductRow},
@@ -84,7 +84,7 @@ impl ProductService {
         {
             Ok(row) => Ok(row.into()),
             Err(e) if e.constraint() == Some("ga_products_name_key") => Err(Error::conflict(
-                "BOOKING_CONFLICT",
+                ErrorCode::BookingConflict,
                 "this performance already has a product with that name",
             )),
             Err(e) => Err(e.into()),

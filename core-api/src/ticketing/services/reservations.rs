@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::{
     config::Config,
-    error::{Error, Result},
+    error::{Error, ErrorCode, Result},
     shared::storage::{
         audit,
         idempotency::Claim,
@@ -476,7 +476,7 @@ impl ReservationService {
             }
             other => {
                 return Err(Error::conflict(
-                    "RESERVATION_NOT_CANCELLABLE",
+                    ErrorCode::ReservationNotCancellable,
                     format!("a {} reservation cannot be cancelled", other.to_lowercase()),
                 ));
             }
