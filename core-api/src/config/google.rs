@@ -1,0 +1,68 @@
+//! One-way Google Calendar push (GOOGLE_* variables): off unless `GOOGLE_CALENDAR_ID` is set.
+
+use std::path::PathBuf;
+
+use holdfast_contract::env::{ConfigError, Env, ensure};
+
+/// Google Calendar push through a service account (GOOGLE_* variables).
+#[derive(Clone, Debug)]
+pub struct GoogleConfig {
+    pub calendar_id: String,
+    /// The service account's JSON key as downloaded from Google Cloud.
+    pub key_file: PathBuf,
+    /// Overrides the key file's `token_uri` (tests point it at a local fake).
+    pub token_uri: Option<String>,
+    pub api_url: String,
+    pub poll_ms: u64,
+    pub backoff_ms: u64,
+    pub max_backoff_ms: u64,
+    pub request_timeout_ms: u64,
+}
+
+impl GoogleConfig {
+    pub(super) fn from_env(env: &Env) -> Result<Option<Self>, ConfigError> {
+        let Some(calendar_id) = env.optional("GOOGLE_CALENDAR_ID") else {
+            return Ok(None);
+        };
+        Ok(Some(GoogleConfig {
+            calendar_id,
+            key_file: PathBuf::from(env.required("GOOGLE_SERVICE_ACCOUNT_KEY_FILE")?),
+            token_uri: env.optional("GOOGLE_TOKEN_URI"),
+            api_url: env
+                .string(
+                    "GOOGLE_CALENDAR_API_URL",
+                    "https://www.googleapis.com/calendar/v3",
+                )
+                .trim_end_matches('/')
+                .to_owned(),
+            poll_ms: env.parse("GOOGLE_SYNC_POLL_MS", "1000")?,
+            backoff_ms: env.parse("GOOGLE_SYNC_BACKOFF_MS", "1000")?,
+            max_backoff_ms: env.parse("GOOGLE_SYNC_MAX_BACKOFF_MS", "300000")?,
+            request_timeout_ms: env.parse("GOOGLE_SYNC_TIMEOUT_MS", "5000")?,
+        }))
+    }
+
+    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        ensure(
+            self.poll_ms >= 10,
+            "GOOGLE_SYNC_POLL_MS",
+            "must be at least 10",
+        )?;
+        ensure(
+            self.backoff_ms >= 10,
+            "GOOGLE_SYNC_BACKOFF_MS",
+            "must be at least 10",
+        )?;
+        ensure(
+            self.max_backoff_ms >= self.backoff_ms,
+            "GOOGLE_SYNC_MAX_BACKOFF_MS",
+            "must not be below GOOGLE_SYNC_BACKOFF_MS",
+        )?;
+        ensure(
+            self.request_timeout_ms >= 100,
+            "GOOGLE_SYNC_TIMEOUT_MS",
+            "must be at least 100",
+        )?;
+        Ok(())
+    }
+}
