@@ -5,6 +5,7 @@ import type {
   Attendee,
   EventSummary,
   Hold,
+  HoldRequest,
   Payment,
   Performance,
   QueueTicket,
@@ -12,10 +13,6 @@ import type {
   SeatMap,
   Wallet,
 } from './types';
-
-export type HoldRequest =
-  | { performanceId: string; seatIds: string[] }
-  | { performanceId: string; quantity: number; section?: string };
 
 export function endpoints(client: Client) {
   const r = client.request.bind(client);

@@ -7,13 +7,18 @@ import type { components } from './schema';
 type Schemas = components['schemas'];
 
 export type SeatStatus = Schemas['SeatStatus'];
+/** The one seat type of the app: layout (x/y), name, price and status, as the seat map sends it. */
 export type Seat = Schemas['SeatView'];
+/** A seat's id and status (stream snapshots, polled maps). */
+export type SeatState = Schemas['SeatState'];
 export type SeatMap = Schemas['SeatMapView'];
 export type Performance = Schemas['PerformanceView'];
 export type EventSummary = Schemas['EventView'];
 export type TokenPair = Schemas['TokenPair'];
 export type User = Schemas['UserView'];
 export type Hold = Schemas['HoldView'];
+/** `POST /holds`: `seatIds`, or `quantity` (and `section`) for the best seats together. */
+export type HoldRequest = Schemas['CreateHoldRequest'];
 /** What the buyer enters at checkout. */
 export type Attendee = Schemas['AttendeeInput'];
 export type ReservationStatus = Schemas['ReservationStatus'];

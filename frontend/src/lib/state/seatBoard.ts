@@ -4,7 +4,7 @@
 // in the user's own hold. Mutable on purpose — an arena has 10,000 seats and an event may
 // touch a handful — and free of DOM, so it is unit-tested directly.
 
-import type { SeatChange, SeatChangeReason, SeatStatus } from '../api/types';
+import type { SeatChange, SeatChangeReason, SeatState, SeatStatus } from '../api/types';
 
 /** What a seat looks like to this user. */
 export type SeatLook = 'available' | 'selected' | 'mine' | 'held' | 'reserved' | 'sold';
@@ -29,7 +29,7 @@ export class SeatBoard {
   /** Bumped on every change, so views can redraw cheaply. */
   version = 0;
 
-  constructor(seats: Iterable<{ id: string; status: SeatStatus }> = []) {
+  constructor(seats: Iterable<SeatState> = []) {
     for (const s of seats) this.status.set(s.id, s.status);
   }
 
@@ -64,7 +64,7 @@ export class SeatBoard {
   }
 
   /** A full picture (stream snapshot or a polled seat map): replaces every known status. */
-  applySnapshot(seats: Iterable<{ id: string; status: SeatStatus }>): MergeResult {
+  applySnapshot(seats: Iterable<SeatState>): MergeResult {
     const result = empty();
     for (const s of seats) this.set(s.id, s.status, result, undefined);
     return this.finish(result);
