@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Seat } from '../../src/lib/api/types';
-import { SeatIndex, boundsOf, fitZoom, seatPitch, sectionsOf } from '../../src/lib/state/layout';
+import { SeatIndex, boundsOf, fitZoom, seatPitch, sectionsOf } from '../../src/lib/seatmap/layout';
 
 function hall(rows: number, per: number, x0 = 0, y0 = 0, section = 'Main'): Seat[] {
   const out: Seat[] = [];

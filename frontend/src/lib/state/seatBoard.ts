@@ -4,7 +4,8 @@
 // in the user's own hold. Mutable on purpose — an arena has 10,000 seats and an event may
 // touch a handful — and free of DOM, so it is unit-tested directly.
 
-import type { SeatChange, SeatChangeReason, SeatState, SeatStatus } from '../api/types';
+import type { Seat, SeatChange, SeatChangeReason, SeatState, SeatStatus } from '../api/types';
+import { formatMoney, seatName } from './format';
 
 /** What a seat looks like to this user. */
 export type SeatLook = 'available' | 'selected' | 'mine' | 'held' | 'reserved' | 'sold';
@@ -180,3 +181,8 @@ export const LOOK_LABEL: Record<SeatLook, string> = {
   reserved: 'reserved',
   sold: 'sold',
 };
+
+/** What a screen reader hears for a seat: "Main · Row A · Seat 1, held by someone else, ₩110,000". */
+export function seatLabel(seat: Seat, look: SeatLook): string {
+  return `${seatName(seat)}, ${LOOK_LABEL[look]}, ${formatMoney(seat.price)}`;
+}

@@ -1,6 +1,6 @@
-// Seat-map geometry: the layout's x/y in "units" (core-api spaces seats 10 apart), a zoom
-// in CSS pixels per unit, a spatial index for hit tests and keyboard moves, and the view
-// transform. Pure, so the canvas component stays small and this is unit-tested.
+// Seat-map geometry: the layout's x/y in "units" (core-api spaces seats 10 apart), seat pitch,
+// bounds and section boxes, and a spatial index for hit tests and keyboard moves. Pure, so the
+// canvas component stays small and this is unit-tested.
 
 import type { Seat } from '../api/types';
 
@@ -164,8 +164,3 @@ export function fitZoom(b: Bounds, width: number, height: number, pitch: number,
   const fit = Math.min(width / w, height / h);
   return Math.min(fit, maxSeatPx / pitch);
 }
-
-/** Smallest seat size (CSS px) at which a tap selects instead of zooming in. */
-export const TAP_SELECT_PX = 24;
-/** Seat size at which the map overlays real buttons (labels, focus, 44 px touch areas). */
-export const BUTTONS_PX = 24;
