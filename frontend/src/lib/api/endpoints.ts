@@ -8,11 +8,11 @@ import type {
   HoldRequest,
   Payment,
   Performance,
-  QueueTicket,
   Reservation,
   SeatMap,
   Wallet,
 } from './types';
+import type { QueueTicket } from './queue';
 
 export function endpoints(client: Client) {
   const r = client.request.bind(client);

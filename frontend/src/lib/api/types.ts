@@ -31,16 +31,3 @@ export type SeatChangeReason = Schemas['SeatChangeReason'];
 /** `event: seat` of the seat stream. */
 export type SeatChange = Schemas['SeatEvent'];
 export type ErrorBody = Schemas['ErrorBody'];
-
-// The waiting room is the gateway's own (`/api/v1/queue/...`), not core-api's, so it is not
-// in core-api's OpenAPI document; docs/api.md "Waiting room" describes these fields.
-export type QueueStatus = 'WAITING' | 'ADMITTED' | 'SOLD_OUT' | 'CLOSED';
-
-export interface QueueTicket {
-  queueToken: string;
-  position: number;
-  estimatedWaitSeconds: number;
-  status: QueueStatus;
-  pollAfterMs?: number;
-  passToken?: string;
-}
