@@ -1,6 +1,7 @@
 // Shapes of the Holdfast API. Everything core-api answers is generated from its OpenAPI
 // document (`npm run gen:api` turns docs/openapi.json into schema.d.ts; scripts/test fails
-// when that file is out of date). Money is integer KRW; instants are RFC 3339 strings.
+// when that file is out of date); this file only names them (the gateway's waiting room is
+// in queue.ts). Money is integer KRW; instants are RFC 3339 strings.
 
 import type { components } from './schema';
 
