@@ -2,15 +2,10 @@
 
 use std::time::Duration;
 
+use holdfast_contract::testing::host_port;
 use reqwest::{Method, StatusCode};
 
 use crate::helpers::{Stores, TcpProxy, TestApp, error_code, eventually};
-
-fn host_port(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let rest = rest.rsplit_once('@').map_or(rest, |(_, r)| r);
-    rest.split('/').next().unwrap_or(rest).to_owned()
-}
 
 /// A fresh database with an app straight on it (for arranging), and a sibling app that
 /// reaches Postgres through a proxy the test can cut; `extra` adds settings to the sibling.
