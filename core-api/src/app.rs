@@ -9,7 +9,7 @@ use crate::{
     booking::services::{bookings, calendar, gcal, resources},
     config::Config,
     shared::services::{accounts, auth, wallet},
-    shared::storage::{idempotency::IdempotencyRepo, users::UserRepo},
+    shared::storage::{idempotency::IdempotencyRepo, users::UserRepo, wallets::WalletStore},
     storage::{breaker::Breaker, redis::Redis},
     ticketing::services::{
         admin, catalog, expiry, holds, payments, products, queue, queue_pass, reservations, rules,
@@ -80,6 +80,7 @@ impl Services {
         );
         let idempotency = IdempotencyRepo::new(db.clone());
         let ga = GaRepo::new(db.clone());
+        let wallets = WalletStore::new(db.clone());
         let catalog_for_products = catalog.clone();
         // Waiting room: settings, their Redis mirror, and the pass check on holds.
         let queue_repo = crate::ticketing::storage::queue_settings::QueueRepo::new(db.clone());
@@ -156,7 +157,7 @@ impl Services {
                 ga.clone(),
             ),
             admin: admin::AdminService::new(catalog.clone(), store.clone(), rules.clone()),
-            wallet: wallet::WalletService::new(config, reservations.clone()),
+            wallet: wallet::WalletService::new(config, wallets),
             payments: payments::PaymentService::new(reservations.clone(), publisher.clone()),
             streams,
             sweeper: Arc::new(expiry::Sweeper::new(

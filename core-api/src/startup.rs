@@ -5,22 +5,21 @@
 use std::{future::Future, net::SocketAddr, sync::Arc};
 
 use holdfast_contract::clock::{Clock, SystemClock};
-use sea_orm::DatabaseConnection;
 use tokio::{net::TcpListener, sync::watch};
 
 use crate::{
     app::Services,
     config::Config,
     http,
-    storage::{db, redis::Redis},
+    storage::{Connections, db, redis::Redis},
 };
 
 /// Shared by every request.
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
-    pub db: DatabaseConnection,
-    pub redis: Redis,
+    /// For the readiness check only; everything else goes through `services`.
+    pub connections: Connections,
     /// Behind an `Arc`: axum clones the state for every request that extracts it, and a
     /// deep clone of every service (their JWT validations hold hash sets) cost more CPU than
     /// a contested hold.
@@ -41,8 +40,7 @@ impl AppState {
         )?);
         Ok(AppState {
             config,
-            db,
-            redis,
+            connections: Connections::new(db, redis),
             services,
         })
     }

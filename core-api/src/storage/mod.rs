@@ -11,6 +11,27 @@ pub use error::{StoreError, StoreResult};
 
 use sea_orm::{DbBackend, Statement, Value};
 
+/// Both connections, for the readiness check.
+#[derive(Clone)]
+pub struct Connections {
+    db: sea_orm::DatabaseConnection,
+    redis: redis::Redis,
+}
+
+impl Connections {
+    pub fn new(db: sea_orm::DatabaseConnection, redis: redis::Redis) -> Self {
+        Connections { db, redis }
+    }
+
+    pub async fn ping_postgres(&self) -> StoreResult<()> {
+        Ok(db::ping(&self.db).await?)
+    }
+
+    pub async fn ping_redis(&self) -> StoreResult<()> {
+        Ok(self.redis.ping().await?)
+    }
+}
+
 /// A plain SQL statement for Postgres with its bound values.
 pub(crate) fn sql(query: &str, values: impl IntoIterator<Item = Value>) -> Statement {
     Statement::from_sql_and_values(DbBackend::Postgres, query, values)

@@ -1,12 +1,13 @@
 //! Wallet balances and their ledger. Every movement changes the balance and writes its
 //! ledger line in one statement, so the two can never disagree.
 
-use crate::storage::StoreResult;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, FromQueryResult};
+use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, TransactionTrait};
+use serde::Serialize;
 use uuid::Uuid;
 
-use crate::storage::sql;
+use super::idempotency::Claim;
+use crate::storage::{StoreResult, sql};
 
 #[derive(Clone, Debug, FromQueryResult)]
 pub struct WalletRow {
@@ -118,4 +119,61 @@ pub async fn ledger(
     .all(c)
     .await
     .map_err(Into::into)
+}
+
+/// The wallet operations a request makes on its own, each in one transaction. Other writes
+/// that move money (a payment, a refund) call [`apply`] inside their own transaction.
+#[derive(Clone)]
+pub struct WalletStore {
+    db: DatabaseConnection,
+}
+
+impl WalletStore {
+    pub fn new(db: DatabaseConnection) -> Self {
+        WalletStore { db }
+    }
+
+    /// The user's wallet, opened (empty) on first use.
+    pub async fn open(&self, user_id: Uuid) -> StoreResult<Option<WalletRow>> {
+        let txn = self.db.begin().await?;
+        ensure(&txn, user_id).await?;
+        let wallet = get(&txn, user_id).await?;
+        txn.commit().await?;
+        Ok(wallet)
+    }
+
+    /// Adds `amount` unless the balance would pass `max_balance` (`None`, nothing changed).
+    /// With a claim, `answer(&wallet)` is stored as the request's answer in the same
+    /// transaction, so a retry after a lost reply gets it instead of a second charge.
+    pub async fn charge<T: Serialize>(
+        &self,
+        user_id: Uuid,
+        amount: i64,
+        max_balance: i64,
+        claim: Option<&Claim>,
+        answer: impl FnOnce(&WalletRow) -> T,
+    ) -> StoreResult<Option<T>> {
+        let txn = self.db.begin().await?;
+        ensure(&txn, user_id).await?;
+        let Some(wallet) =
+            apply(&txn, user_id, Movement::Charge, amount, max_balance, None).await?
+        else {
+            txn.rollback().await?;
+            return Ok(None);
+        };
+        let answer = answer(&wallet);
+        if let Some(claim) = claim {
+            claim.answer_in(&txn, 200, &answer).await?;
+        }
+        txn.commit().await?;
+        if let Some(claim) = claim {
+            claim.committed();
+        }
+        Ok(Some(answer))
+    }
+
+    /// The newest `limit` ledger lines.
+    pub async fn ledger(&self, user_id: Uuid, limit: u64) -> StoreResult<Vec<LedgerRow>> {
+        ledger(&self.db, user_id, limit).await
+    }
 }
