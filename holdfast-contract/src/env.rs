@@ -5,7 +5,10 @@
 
 use std::{collections::HashMap, fmt::Display, str::FromStr};
 
-use crate::dev_mode::{DEV_MODE_VAR, SecretChecks};
+use crate::{
+    dev_mode::{DEV_MODE_VAR, SecretChecks},
+    token_keys::{self, SignKey, VerifyKey},
+};
 
 /// A configuration value that could not be used; names the variable.
 #[derive(Debug, thiserror::Error)]
@@ -104,6 +107,38 @@ impl Env {
     pub fn secret_checks(&self) -> Result<SecretChecks, ConfigError> {
         SecretChecks::from_vars(|var| self.get(var))
             .map_err(|reason| ConfigError::new(DEV_MODE_VAR, reason))
+    }
+
+    /// core-api's signing key: an HS256 secret in `secret_var` or an Ed25519 private key file
+    /// in `file_var`, exactly one ([`token_keys::sign_key`]).
+    pub fn sign_key(
+        &self,
+        checks: &mut SecretChecks,
+        secret_var: &'static str,
+        file_var: &'static str,
+    ) -> Result<SignKey, ConfigError> {
+        let secret = (secret_var, self.get(secret_var));
+        Ok(token_keys::sign_key(
+            checks,
+            secret,
+            (file_var, self.get(file_var)),
+        )?)
+    }
+
+    /// The gateway's verifying key: an HS256 secret in `secret_var` or an Ed25519 public key
+    /// file in `file_var`, exactly one ([`token_keys::verify_key`]).
+    pub fn verify_key(
+        &self,
+        checks: &mut SecretChecks,
+        secret_var: &'static str,
+        file_var: &'static str,
+    ) -> Result<VerifyKey, ConfigError> {
+        let secret = (secret_var, self.get(secret_var));
+        Ok(token_keys::verify_key(
+            checks,
+            secret,
+            (file_var, self.get(file_var)),
+        )?)
     }
 }
 

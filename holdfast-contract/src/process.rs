@@ -9,10 +9,9 @@ use crate::{env::ConfigError, telemetry};
 
 /// What [`run`] needs to know of a service's configuration.
 pub trait ServiceConfig: Debug {
-    /// JSON lines instead of human-readable logs.
-    fn log_json(&self) -> bool;
-    /// Set when development mode let a weak secret through: logged once logging is up.
-    fn dev_mode_warning(&self) -> Option<&str>;
+    /// Whether to log JSON lines (instead of human-readable ones), and the warning to log once
+    /// logging is up when development mode let a weak secret through.
+    fn logging(&self) -> (bool, Option<&str>);
 }
 
 /// Runs one service: `serve` builds the application from the configuration and serves until
@@ -31,8 +30,9 @@ where
             return ExitCode::from(2);
         }
     };
-    telemetry::init(config.log_json());
-    if let Some(warning) = config.dev_mode_warning() {
+    let (json, dev_mode_warning) = config.logging();
+    telemetry::init(json);
+    if let Some(warning) = dev_mode_warning {
         tracing::warn!("{warning}");
     }
     tracing::info!(?config, "starting {service}");

@@ -15,7 +15,7 @@ pub use holdfast_contract::env::ConfigError;
 use holdfast_contract::{
     env::{Env, check_secret},
     process::ServiceConfig,
-    token_keys::{self, SignKey},
+    token_keys::SignKey,
 };
 
 pub use self::{auth::AuthLimits, google::GoogleConfig};
@@ -116,12 +116,8 @@ impl std::fmt::Debug for Config {
 }
 
 impl ServiceConfig for Config {
-    fn log_json(&self) -> bool {
-        self.log_json
-    }
-
-    fn dev_mode_warning(&self) -> Option<&str> {
-        self.dev_mode_warning.as_deref()
+    fn logging(&self) -> (bool, Option<&str>) {
+        (self.log_json, self.dev_mode_warning.as_deref())
     }
 }
 
@@ -153,14 +149,7 @@ impl Config {
     pub fn from_vars(vars: HashMap<String, String>) -> Result<Self, ConfigError> {
         let env = Env::new(vars);
         let mut secrets = env.secret_checks()?;
-        let jwt_key = token_keys::sign_key(
-            &mut secrets,
-            ("CORE_JWT_SECRET", env.get("CORE_JWT_SECRET")),
-            (
-                "CORE_JWT_PRIVATE_KEY_FILE",
-                env.get("CORE_JWT_PRIVATE_KEY_FILE"),
-            ),
-        )?;
+        let jwt_key = env.sign_key(&mut secrets, "CORE_JWT_SECRET", "CORE_JWT_PRIVATE_KEY_FILE")?;
         let queue_pass_secret = env.optional("CORE_QUEUE_PASS_SECRET");
         if let Some(secret) = &queue_pass_secret {
             check_secret(&mut secrets, "CORE_QUEUE_PASS_SECRET", secret)?;

@@ -16,7 +16,7 @@ pub use holdfast_contract::env::ConfigError;
 use holdfast_contract::{
     env::{Env, check_secret, ensure},
     process::ServiceConfig,
-    token_keys::{self, VerifyKey},
+    token_keys::VerifyKey,
 };
 
 use self::source::toml_vars;
@@ -109,12 +109,8 @@ impl std::fmt::Debug for Config {
 }
 
 impl ServiceConfig for Config {
-    fn log_json(&self) -> bool {
-        self.log_json
-    }
-
-    fn dev_mode_warning(&self) -> Option<&str> {
-        self.dev_mode_warning.as_deref()
+    fn logging(&self) -> (bool, Option<&str>) {
+        (self.log_json, self.dev_mode_warning.as_deref())
     }
 }
 
@@ -143,13 +139,10 @@ impl Config {
             .filter(|s| !s.is_empty())
             .collect();
         let mut secrets = env.secret_checks()?;
-        let jwt_key = token_keys::verify_key(
+        let jwt_key = env.verify_key(
             &mut secrets,
-            ("GATEWAY_JWT_SECRET", env.get("GATEWAY_JWT_SECRET")),
-            (
-                "GATEWAY_JWT_PUBLIC_KEY_FILE",
-                env.get("GATEWAY_JWT_PUBLIC_KEY_FILE"),
-            ),
+            "GATEWAY_JWT_SECRET",
+            "GATEWAY_JWT_PUBLIC_KEY_FILE",
         )?;
         let queue_pass_secret = env.required("GATEWAY_QUEUE_PASS_SECRET")?;
         check_secret(

@@ -13,17 +13,17 @@ use core_api::shared::{
     storage::users::UserRepo,
 };
 use gateway::admission::ticker::Ticker;
-use holdfast_contract::testing::base_database_url;
 pub use holdfast_contract::testing::{
     TcpProxy, error_code as code, eventually, redis_client, redis_url,
 };
+use holdfast_contract::testing::{create_database, drop_database};
 use holdfast_contract::{
     clock::{Clock, ManualClock},
     testing::random_secret,
 };
 use migration::MigratorTrait;
 use reqwest::{Method, StatusCode};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::{Database, DatabaseConnection};
 use serde_json::{Value, json};
 use tokio::{net::TcpListener, task::JoinHandle};
 use uuid::Uuid;
@@ -76,6 +76,7 @@ impl Drop for Gateway {
 
 pub struct Stack {
     pub database_name: String,
+    database_url: String,
     pub db: DatabaseConnection,
     pub redis_prefix: String,
     pub jwt_secret: String,
@@ -101,24 +102,14 @@ impl Stack {
 
     /// As `new`, with these variables on top of each core-api's defaults.
     pub async fn with_core_vars(core_vars: &[(&str, String)]) -> Self {
-        let database_name = format!("holdfast_test_{}", Uuid::new_v4().simple());
-        let admin = Database::connect(base_database_url())
-            .await
-            .expect("connect to Postgres");
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {database_name}"))
-            .await
-            .expect("create db");
-        let (server, _) = base_database_url()
-            .rsplit_once('/')
-            .map(|(s, d)| (s.to_owned(), d.to_owned()))
-            .expect("url");
-        let db = Database::connect(format!("{server}/{database_name}"))
+        let (database_name, database_url) = create_database().await;
+        let db = Database::connect(&database_url)
             .await
             .expect("connect test db");
         migration::Migrator::up(&db, None).await.expect("migrate");
         let mut stack = Stack {
             database_name,
+            database_url,
             db,
             redis_prefix: format!("test:{}:", Uuid::new_v4().simple()),
             jwt_secret: random_secret(),
@@ -139,18 +130,10 @@ impl Stack {
         stack
     }
 
-    fn database_url(&self) -> String {
-        let (server, _) = base_database_url()
-            .rsplit_once('/')
-            .map(|(s, d)| (s.to_owned(), d.to_owned()))
-            .expect("url");
-        format!("{server}/{}", self.database_name)
-    }
-
     /// Another core-api instance on the same stores.
     pub async fn add_core(&mut self) -> SocketAddr {
         let mut v = vars(&[
-            ("DATABASE_URL", self.database_url()),
+            ("DATABASE_URL", self.database_url.clone()),
             ("REDIS_URL", redis_url()),
             ("CORE_REDIS_KEY_PREFIX", self.redis_prefix.clone()),
             ("CORE_JWT_SECRET", self.jwt_secret.clone()),
@@ -366,24 +349,7 @@ impl Drop for Stack {
         for core in &self.cores {
             core.stop();
         }
-        let name = self.database_name.clone();
-        let _ = std::thread::spawn(move || {
-            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            {
-                rt.block_on(async {
-                    if let Ok(admin) = Database::connect(base_database_url()).await {
-                        let _ = admin
-                            .execute_unprepared(&format!(
-                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                            ))
-                            .await;
-                    }
-                });
-            }
-        })
-        .join();
+        drop_database(&self.database_name);
     }
 }
 

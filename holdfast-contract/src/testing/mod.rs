@@ -2,12 +2,14 @@
 //! that pass the policy and Ed25519 key pairs written to PEM files (here); a child process whose
 //! output a test can wait on with a bound (`spawned`); a log sink that keeps what a process
 //! logged (`logs`); where the test stores are, a TCP proxy a test can cut, and bounded polling
-//! (`stores`).
+//! (`stores`); a fresh database per test (`database`).
 
+mod database;
 mod logs;
 mod spawned;
 mod stores;
 
+pub use database::{create_database, drop_database};
 pub use logs::CapturedLogs;
 pub use spawned::{Spawned, assert_refuses_placeholder, start_in_dev_mode};
 pub use stores::{

@@ -7,16 +7,11 @@ use core_api::{
     app::Services, config::Config, shared::domain::Role, shared::services::auth::JwtKeys,
     startup::Application,
 };
-use holdfast_contract::testing::{base_database_url, redis_url};
+use holdfast_contract::testing::{create_database, drop_database, redis_url};
 use migration::MigratorTrait;
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::{Database, DatabaseConnection};
 use tokio::{net::TcpListener, task::JoinHandle};
 use uuid::Uuid;
-
-fn with_database(url: &str, name: &str) -> String {
-    let (server, _) = url.rsplit_once('/').unwrap_or((url, ""));
-    format!("{server}/{name}")
-}
 
 /// Where a test's app points; several apps may share one (two instances, one store).
 #[derive(Clone)]
@@ -29,15 +24,7 @@ pub struct Stores {
 
 impl Stores {
     pub async fn fresh() -> Self {
-        let database_name = format!("holdfast_test_{}", Uuid::new_v4().simple());
-        let admin = Database::connect(base_database_url())
-            .await
-            .expect("connect to the test Postgres server");
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {database_name}"))
-            .await
-            .expect("create test database");
-        let database_url = with_database(&base_database_url(), &database_name);
+        let (database_name, database_url) = create_database().await;
         let db = Database::connect(&database_url)
             .await
             .expect("connect to the test database");
@@ -169,25 +156,6 @@ impl Drop for TestApp {
         if !self.owns_stores {
             return;
         }
-        // Drop the database on a thread of its own: Drop cannot await, and the test's runtime
-        // may already be shutting down.
-        let name = self.stores.database_name.clone();
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build();
-            if let Ok(runtime) = runtime {
-                runtime.block_on(async {
-                    if let Ok(admin) = Database::connect(base_database_url()).await {
-                        let _ = admin
-                            .execute_unprepared(&format!(
-                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                            ))
-                            .await;
-                    }
-                });
-            }
-        })
-        .join();
+        drop_database(&self.stores.database_name);
     }
 }
