@@ -123,7 +123,7 @@ pub(super) fn add_links(doc: &mut Value) {
 }
 
 /// Every operationId in the document.
-pub fn operation_ids(doc: &Value) -> Vec<String> {
+pub(crate) fn operation_ids(doc: &Value) -> Vec<String> {
     let mut ids = Vec::new();
     if let Some(paths) = doc["paths"].as_object() {
         for item in paths.values() {

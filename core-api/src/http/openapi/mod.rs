@@ -21,7 +21,6 @@ mod links;
 use serde_json::{Map, Value, json};
 
 use self::bodies::{describe_error, wrap_success};
-pub use self::links::operation_ids;
 
 /// The status codes every operation may answer, with what they mean in this API.
 const COMMON: &[(&str, &str)] = &[
@@ -36,7 +35,7 @@ const COMMON: &[(&str, &str)] = &[
 ];
 
 /// Finishes the generated document (see the module docs). Idempotent.
-pub fn finish(mut doc: Value) -> Value {
+pub(crate) fn finish(mut doc: Value) -> Value {
     add_components(&mut doc);
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
