@@ -17,9 +17,9 @@ use crate::{
 /// Shared by every request.
 #[derive(Clone)]
 pub struct AppState {
-    pub config: Arc<Config>,
+    pub(crate) config: Arc<Config>,
     /// For the readiness check only; everything else goes through `services`.
-    pub connections: Connections,
+    pub(crate) connections: Connections,
     /// Behind an `Arc`: axum clones the state for every request that extracts it, and a
     /// deep clone of every service (their JWT validations hold hash sets) cost more CPU than
     /// a contested hold.
@@ -75,7 +75,7 @@ impl Application {
     }
 
     /// Like [`Self::with_listeners`], reading the time of day from `clock`.
-    pub async fn with_clock(
+    pub(crate) async fn with_clock(
         config: Config,
         api_listener: TcpListener,
         metrics_listener: TcpListener,

@@ -6,20 +6,20 @@ use uuid::Uuid;
 use super::Role;
 
 #[derive(Clone, Debug)]
-pub struct Account {
-    pub id: Uuid,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-    pub active: bool,
-    pub created_at: DateTime<Utc>,
+pub(crate) struct Account {
+    pub(crate) id: Uuid,
+    pub(crate) email: String,
+    pub(crate) name: String,
+    pub(crate) role: Role,
+    pub(crate) active: bool,
+    pub(crate) created_at: DateTime<Utc>,
 }
 
 /// Accounts matching a search, `limit` from `offset`, with the number matching in all.
 #[derive(Clone, Debug)]
-pub struct AccountPage {
-    pub items: Vec<Account>,
-    pub total: u64,
-    pub limit: u64,
-    pub offset: u64,
+pub(crate) struct AccountPage {
+    pub(crate) items: Vec<Account>,
+    pub(crate) total: u64,
+    pub(crate) limit: u64,
+    pub(crate) offset: u64,
 }

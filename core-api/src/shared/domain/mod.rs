@@ -3,11 +3,11 @@
 //! Account roles are the access token's (`holdfast_contract::claims::Role`), shared with the
 //! gateway.
 
-pub mod account;
-pub mod email;
-pub mod password;
+pub(crate) mod account;
+pub(crate) mod email;
+pub(crate) mod password;
 
-pub use account::{Account, AccountPage};
+pub(crate) use account::{Account, AccountPage};
 pub use email::Email;
 pub use holdfast_contract::claims::Role;
 pub use password::Password;

@@ -19,13 +19,13 @@ use crate::{
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct AccountView {
-    pub id: Uuid,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-    pub active: bool,
-    pub created_at: DateTime<Utc>,
+pub(crate) struct AccountView {
+    pub(crate) id: Uuid,
+    pub(crate) email: String,
+    pub(crate) name: String,
+    pub(crate) role: Role,
+    pub(crate) active: bool,
+    pub(crate) created_at: DateTime<Utc>,
 }
 
 impl From<Account> for AccountView {
@@ -43,12 +43,12 @@ impl From<Account> for AccountView {
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct AccountPageView {
-    pub items: Vec<AccountView>,
+pub(crate) struct AccountPageView {
+    pub(crate) items: Vec<AccountView>,
     /// Accounts matching the query in all.
-    pub total: u64,
-    pub limit: u64,
-    pub offset: u64,
+    pub(crate) total: u64,
+    pub(crate) limit: u64,
+    pub(crate) offset: u64,
 }
 
 impl From<AccountPage> for AccountPageView {
@@ -62,7 +62,7 @@ impl From<AccountPage> for AccountPageView {
     }
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_users))
         .routes(routes!(update_user))

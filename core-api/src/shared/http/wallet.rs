@@ -23,19 +23,19 @@ use crate::{
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct ChargeRequest {
+pub(crate) struct ChargeRequest {
     /// KRW, a positive integer, at most `CORE_WALLET_MAX_CHARGE`.
     #[schema(minimum = 1)]
-    pub amount: i64,
+    pub(crate) amount: i64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct WalletView {
-    pub balance: i64,
-    pub total_charged: i64,
-    pub total_used: i64,
-    pub updated_at: DateTime<Utc>,
+pub(crate) struct WalletView {
+    pub(crate) balance: i64,
+    pub(crate) total_charged: i64,
+    pub(crate) total_used: i64,
+    pub(crate) updated_at: DateTime<Utc>,
 }
 
 impl From<&WalletRow> for WalletView {
@@ -51,15 +51,15 @@ impl From<&WalletRow> for WalletView {
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct LedgerEntryView {
-    pub id: Uuid,
+pub(crate) struct LedgerEntryView {
+    pub(crate) id: Uuid,
     /// CHARGE | PAYMENT | REFUND
-    pub kind: String,
+    pub(crate) kind: String,
     /// Signed: payments are negative.
-    pub amount: i64,
-    pub balance_after: i64,
-    pub reservation_id: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
+    pub(crate) amount: i64,
+    pub(crate) balance_after: i64,
+    pub(crate) reservation_id: Option<Uuid>,
+    pub(crate) created_at: DateTime<Utc>,
 }
 
 impl From<LedgerRow> for LedgerEntryView {
@@ -75,7 +75,7 @@ impl From<LedgerRow> for LedgerEntryView {
     }
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_wallet))
         .routes(routes!(charge))

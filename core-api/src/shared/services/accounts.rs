@@ -28,24 +28,29 @@ impl From<UserRow> for Account {
 
 /// What an admin asks to change; `None` leaves it.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Change {
-    pub role: Option<Role>,
-    pub active: Option<bool>,
+pub(crate) struct Change {
+    pub(crate) role: Option<Role>,
+    pub(crate) active: Option<bool>,
 }
 
 #[derive(Clone)]
-pub struct AccountAdmin {
+pub(crate) struct AccountAdmin {
     users: UserRepo,
     sessions: Sessions,
 }
 
 impl AccountAdmin {
-    pub fn new(users: UserRepo, sessions: Sessions) -> Self {
+    pub(crate) fn new(users: UserRepo, sessions: Sessions) -> Self {
         AccountAdmin { users, sessions }
     }
 
     /// Accounts whose e-mail or name contains `query`, newest first.
-    pub async fn list(&self, query: Option<&str>, limit: u64, offset: u64) -> Result<AccountPage> {
+    pub(crate) async fn list(
+        &self,
+        query: Option<&str>,
+        limit: u64,
+        offset: u64,
+    ) -> Result<AccountPage> {
         let page = self.users.search(query, limit, offset).await?;
         Ok(AccountPage {
             items: page.items.into_iter().map(Into::into).collect(),
@@ -55,7 +60,7 @@ impl AccountAdmin {
         })
     }
 
-    pub async fn change(&self, actor: Caller, id: Uuid, change: Change) -> Result<Account> {
+    pub(crate) async fn change(&self, actor: Caller, id: Uuid, change: Change) -> Result<Account> {
         if id == actor.user_id && (change.active == Some(false) || change.role == Some(Role::User))
         {
             return Err(Error::rule(

@@ -40,7 +40,7 @@ pub struct Caller {
 }
 
 impl Caller {
-    pub fn is_admin(&self) -> bool {
+    pub(crate) fn is_admin(&self) -> bool {
         self.role == Role::Admin
     }
 }
@@ -74,7 +74,7 @@ impl JwtKeys {
     }
 
     /// Only tokens of our algorithm signed with our key, for our issuer and audience, unexpired.
-    pub fn verify(&self, token: &str) -> Result<Caller> {
+    pub(crate) fn verify(&self, token: &str) -> Result<Caller> {
         let claims = self
             .verifier
             .verify(token)
@@ -89,52 +89,52 @@ impl JwtKeys {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct RegisterRequest {
+pub(crate) struct RegisterRequest {
     /// An e-mail address (trimmed and lowercased; `local@domain.tld`).
     #[schema(max_length = 254)]
-    pub email: String,
+    pub(crate) email: String,
     #[schema(min_length = 8, max_length = 128)]
-    pub password: String,
+    pub(crate) password: String,
     /// 1 to 100 characters after trimming.
     #[schema(min_length = 1, max_length = 100)]
-    pub name: String,
+    pub(crate) name: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct LoginRequest {
+pub(crate) struct LoginRequest {
     /// An e-mail address (trimmed and lowercased; `local@domain.tld`).
     #[schema(max_length = 254)]
-    pub email: String,
+    pub(crate) email: String,
     #[schema(min_length = 8, max_length = 128)]
-    pub password: String,
+    pub(crate) password: String,
 }
 
 /// Also the body of `/auth/logout`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct RefreshRequest {
-    pub refresh_token: String,
+pub(crate) struct RefreshRequest {
+    pub(crate) refresh_token: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct TokenPair {
-    pub access_token: String,
-    pub refresh_token: String,
+pub(crate) struct TokenPair {
+    pub(crate) access_token: String,
+    pub(crate) refresh_token: String,
     /// Always "Bearer".
-    pub token_type: &'static str,
+    pub(crate) token_type: &'static str,
     /// Seconds until the access token expires.
-    pub expires_in: u64,
+    pub(crate) expires_in: u64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct UserView {
-    pub id: Uuid,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
+pub(crate) struct UserView {
+    pub(crate) id: Uuid,
+    pub(crate) email: String,
+    pub(crate) name: String,
+    pub(crate) role: Role,
 }
 
 impl From<UserRow> for UserView {
@@ -170,7 +170,7 @@ pub struct AuthService {
 }
 
 impl AuthService {
-    pub fn new(config: &Config, users: UserRepo, redis: Redis) -> Self {
+    pub(crate) fn new(config: &Config, users: UserRepo, redis: Redis) -> Self {
         let limits = &config.auth;
         AuthService {
             jwt: Arc::new(JwtKeys::new(config)),
@@ -200,12 +200,12 @@ impl AuthService {
         }
     }
 
-    pub async fn register(&self, req: RegisterRequest) -> Result<UserView> {
+    pub(crate) async fn register(&self, req: RegisterRequest) -> Result<UserView> {
         self.create_user(&req, Role::User).await
     }
 
     /// Creates an account with the given role (the seed uses this for the admin).
-    pub async fn create_user(&self, req: &RegisterRequest, role: Role) -> Result<UserView> {
+    pub(crate) async fn create_user(&self, req: &RegisterRequest, role: Role) -> Result<UserView> {
         let email = Email::parse("email", &req.email)?;
         let password = Password::parse(&req.password)?;
         let name = req.name.trim();
@@ -232,7 +232,7 @@ impl AuthService {
     /// must wait a doubling delay (429 with `Retry-After`), whatever the password. A success
     /// resets the count. If Redis is unreachable the throttle is skipped (fails open) and
     /// logged: sign-in keeps working, the per-IP gateway limit still applies.
-    pub async fn login(&self, req: LoginRequest) -> Result<TokenPair> {
+    pub(crate) async fn login(&self, req: LoginRequest) -> Result<TokenPair> {
         let email = Email::parse("email", &req.email)?;
         let throttled = self.throttle_check(email.as_str()).await?;
         let user = self.users.by_email(email.as_str()).await?;
@@ -300,7 +300,7 @@ impl AuthService {
 
     /// Rotates a refresh token. Presenting one that was already used revokes its whole family:
     /// either the client or a thief replayed it, and we cannot tell which.
-    pub async fn refresh(&self, req: RefreshRequest) -> Result<TokenPair> {
+    pub(crate) async fn refresh(&self, req: RefreshRequest) -> Result<TokenPair> {
         const REFUSED: Error =
             Error::Unauthenticated("the refresh token is invalid, expired or revoked");
         let hash = Sha256::digest(req.refresh_token.as_bytes()).to_vec();
@@ -326,7 +326,7 @@ impl AuthService {
 
     /// Ends the login a refresh token belongs to: every token rotated from it is revoked.
     /// Unknown, expired and already revoked tokens are fine too (sign-out is idempotent).
-    pub async fn logout(&self, req: RefreshRequest) -> Result<()> {
+    pub(crate) async fn logout(&self, req: RefreshRequest) -> Result<()> {
         if req.refresh_token.trim().is_empty() {
             return Err(Error::validation("refreshToken", "must not be empty"));
         }
@@ -339,7 +339,7 @@ impl AuthService {
 
     /// Signs the caller out everywhere: every refresh token revoked, and every access token
     /// issued until now refused from the next request on (a new auth version).
-    pub async fn logout_all(&self, user_id: Uuid) -> Result<()> {
+    pub(crate) async fn logout_all(&self, user_id: Uuid) -> Result<()> {
         self.users
             .end_all_sessions(user_id)
             .await?
@@ -348,7 +348,7 @@ impl AuthService {
         Ok(())
     }
 
-    pub async fn me(&self, user_id: Uuid) -> Result<UserView> {
+    pub(crate) async fn me(&self, user_id: Uuid) -> Result<UserView> {
         self.users
             .by_id(user_id)
             .await?

@@ -18,17 +18,17 @@ use crate::{
 };
 
 #[derive(Clone)]
-pub struct WalletService {
+pub(crate) struct WalletService {
     config: Arc<Config>,
     store: WalletStore,
 }
 
 impl WalletService {
-    pub fn new(config: Arc<Config>, store: WalletStore) -> Self {
+    pub(crate) fn new(config: Arc<Config>, store: WalletStore) -> Self {
         WalletService { config, store }
     }
 
-    pub async fn get(&self, caller: Caller) -> Result<WalletRow> {
+    pub(crate) async fn get(&self, caller: Caller) -> Result<WalletRow> {
         self.store
             .open(caller.user_id)
             .await?
@@ -37,7 +37,7 @@ impl WalletService {
 
     /// Charges in one transaction; with an Idempotency-Key `claim`, the answer (`answer` of
     /// the new balance) is stored in it.
-    pub async fn charge<T: Serialize>(
+    pub(crate) async fn charge<T: Serialize>(
         &self,
         caller: Caller,
         amount: i64,
@@ -73,7 +73,7 @@ impl WalletService {
         }
     }
 
-    pub async fn transactions(&self, caller: Caller, limit: u64) -> Result<Vec<LedgerRow>> {
+    pub(crate) async fn transactions(&self, caller: Caller, limit: u64) -> Result<Vec<LedgerRow>> {
         if !(1..=500).contains(&limit) {
             return Err(Error::validation("limit", "must be 1 to 500"));
         }
