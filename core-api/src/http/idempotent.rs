@@ -8,7 +8,7 @@ use axum::{
     http::{HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -89,7 +89,8 @@ pub(crate) async fn idempotent(
     };
     let hash = Sha256::digest(format!("{route}\n{request}").as_bytes()).to_vec();
     let repo = &state.services.idempotency;
-    let expires_at = Utc::now() + Duration::seconds(state.config.idempotency_ttl_secs as i64);
+    let expires_at =
+        state.services.clock.now() + Duration::seconds(state.config.idempotency_ttl_secs as i64);
     match repo
         .begin(caller.user_id, route, key, &hash, expires_at)
         .await?
