@@ -1,5 +1,7 @@
-//! Business rules of this context. Handlers call these; these call the stores in `storage`.
+//! Business rules of this context. Handlers call these; these call the stores in `storage`
+//! and see only domain types and `StoreError`.
 
+mod audit;
 pub mod bookings;
 pub mod calendar;
 pub mod gcal;
