@@ -10,13 +10,13 @@ use crate::error::{Error, Result};
 /// Whether a booking still holds its time. Stored and sent as `active` / `cancelled`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum BookingStatus {
+pub(crate) enum BookingStatus {
     Active,
     Cancelled,
 }
 
 impl BookingStatus {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             BookingStatus::Active => "active",
             BookingStatus::Cancelled => "cancelled",
@@ -24,7 +24,7 @@ impl BookingStatus {
     }
 
     /// The status a stored or asked-for word names, if any.
-    pub fn parse(value: &str) -> Option<Self> {
+    pub(crate) fn parse(value: &str) -> Option<Self> {
         match value {
             "active" => Some(BookingStatus::Active),
             "cancelled" => Some(BookingStatus::Cancelled),
@@ -37,41 +37,41 @@ impl BookingStatus {
 /// it is the audit log's snapshot.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Booking {
-    pub id: Uuid,
-    pub resource_id: Uuid,
-    pub resource_name: String,
-    pub user_id: Uuid,
-    pub user_name: String,
-    pub series_id: Option<Uuid>,
-    pub title: String,
-    pub description: String,
-    pub start_at: DateTime<Utc>,
-    pub end_at: DateTime<Utc>,
-    pub status: BookingStatus,
+pub(crate) struct Booking {
+    pub(crate) id: Uuid,
+    pub(crate) resource_id: Uuid,
+    pub(crate) resource_name: String,
+    pub(crate) user_id: Uuid,
+    pub(crate) user_name: String,
+    pub(crate) series_id: Option<Uuid>,
+    pub(crate) title: String,
+    pub(crate) description: String,
+    pub(crate) start_at: DateTime<Utc>,
+    pub(crate) end_at: DateTime<Utc>,
+    pub(crate) status: BookingStatus,
     /// iCalendar SEQUENCE: bumped on every change.
-    pub sequence: i32,
-    pub google_event_id: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub cancelled_at: Option<DateTime<Utc>>,
+    pub(crate) sequence: i32,
+    pub(crate) google_event_id: Option<String>,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) updated_at: DateTime<Utc>,
+    pub(crate) cancelled_at: Option<DateTime<Utc>>,
     /// A calendar push for this booking is still waiting in the outbox.
     #[serde(skip)]
-    pub sync_pending: bool,
+    pub(crate) sync_pending: bool,
 }
 
 impl Booking {
-    pub fn is_active(&self) -> bool {
+    pub(crate) fn is_active(&self) -> bool {
         self.status == BookingStatus::Active
     }
 }
 
 /// An active booking that stands in the way of another (409 details).
 #[derive(Clone, Debug)]
-pub struct Busy {
-    pub id: Uuid,
-    pub start_at: DateTime<Utc>,
-    pub end_at: DateTime<Utc>,
+pub(crate) struct Busy {
+    pub(crate) id: Uuid,
+    pub(crate) start_at: DateTime<Utc>,
+    pub(crate) end_at: DateTime<Utc>,
 }
 
 /// A title of 1 to 200 characters and a description of at most 2000, no control characters
@@ -109,72 +109,72 @@ pub(crate) fn check_span(start: DateTime<Utc>, end: DateTime<Utc>) -> Result<()>
 
 /// A booking and whether its Google Calendar event is in step with it.
 #[derive(Clone, Debug)]
-pub struct SyncedBooking {
-    pub booking: Booking,
-    pub calendar_synced: bool,
+pub(crate) struct SyncedBooking {
+    pub(crate) booking: Booking,
+    pub(crate) calendar_synced: bool,
 }
 
 /// A recurrence asked for with a booking: the parsed rule and the zone whose wall-clock
 /// time the series keeps, with the name it was given by.
 #[derive(Clone, Debug)]
-pub struct Recurrence {
-    pub rule: super::recurrence::Rule,
-    pub zone: super::recurrence::Zone,
-    pub zone_name: String,
+pub(crate) struct Recurrence {
+    pub(crate) rule: super::recurrence::Rule,
+    pub(crate) zone: super::recurrence::Zone,
+    pub(crate) zone_name: String,
 }
 
 /// A booking (or the first occurrence of a series) to make; its text and span are checked.
 #[derive(Clone, Debug)]
-pub struct BookingRequest {
-    pub resource_id: Uuid,
-    pub title: String,
-    pub description: String,
-    pub start: DateTime<chrono::FixedOffset>,
-    pub end: DateTime<Utc>,
-    pub recurrence: Option<Recurrence>,
+pub(crate) struct BookingRequest {
+    pub(crate) resource_id: Uuid,
+    pub(crate) title: String,
+    pub(crate) description: String,
+    pub(crate) start: DateTime<chrono::FixedOffset>,
+    pub(crate) end: DateTime<Utc>,
+    pub(crate) recurrence: Option<Recurrence>,
     /// With `recurrence`: book the free occurrences and report the others.
-    pub skip_conflicts: bool,
+    pub(crate) skip_conflicts: bool,
 }
 
 /// Fields to change; absent ones keep their value.
 #[derive(Clone, Debug, Default)]
-pub struct BookingChanges {
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub start: Option<DateTime<Utc>>,
-    pub end: Option<DateTime<Utc>>,
+pub(crate) struct BookingChanges {
+    pub(crate) title: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) start: Option<DateTime<Utc>>,
+    pub(crate) end: Option<DateTime<Utc>>,
 }
 
 /// An occurrence not booked because other bookings hold its time. Serialised in the API's
 /// camelCase: the 409 of a series names them.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SkippedOccurrence {
-    pub start_at: DateTime<Utc>,
-    pub end_at: DateTime<Utc>,
-    pub conflicting_booking_ids: Vec<Uuid>,
+pub(crate) struct SkippedOccurrence {
+    pub(crate) start_at: DateTime<Utc>,
+    pub(crate) end_at: DateTime<Utc>,
+    pub(crate) conflicting_booking_ids: Vec<Uuid>,
 }
 
 /// What a recurring request booked.
 #[derive(Clone, Debug)]
-pub struct Series {
-    pub series_id: Uuid,
-    pub rule: String,
-    pub time_zone: String,
-    pub bookings: Vec<SyncedBooking>,
-    pub skipped: Vec<SkippedOccurrence>,
+pub(crate) struct Series {
+    pub(crate) series_id: Uuid,
+    pub(crate) rule: String,
+    pub(crate) time_zone: String,
+    pub(crate) bookings: Vec<SyncedBooking>,
+    pub(crate) skipped: Vec<SkippedOccurrence>,
 }
 
 /// What cancelling a series cancelled.
 #[derive(Clone, Debug)]
-pub struct SeriesCancelled {
-    pub series_id: Uuid,
-    pub cancelled: Vec<SyncedBooking>,
+pub(crate) struct SeriesCancelled {
+    pub(crate) series_id: Uuid,
+    pub(crate) cancelled: Vec<SyncedBooking>,
 }
 
 /// What a booking request made: one booking, or a series.
 #[derive(Clone, Debug)]
-pub enum Created {
+pub(crate) enum Created {
     One(SyncedBooking),
     Series(Series),
 }

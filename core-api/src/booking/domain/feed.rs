@@ -5,13 +5,13 @@ use uuid::Uuid;
 
 /// Whose bookings a feed shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FeedScope {
+pub(crate) enum FeedScope {
     Resource,
     User,
 }
 
 impl FeedScope {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             FeedScope::Resource => "resource",
             FeedScope::User => "user",
@@ -20,16 +20,16 @@ impl FeedScope {
 }
 
 #[derive(Clone, Debug)]
-pub struct Feed {
-    pub id: Uuid,
-    pub user_id: Uuid,
-    pub resource_id: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
-    pub revoked_at: Option<DateTime<Utc>>,
+pub(crate) struct Feed {
+    pub(crate) id: Uuid,
+    pub(crate) user_id: Uuid,
+    pub(crate) resource_id: Option<Uuid>,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) revoked_at: Option<DateTime<Utc>>,
 }
 
 impl Feed {
-    pub fn scope(&self) -> FeedScope {
+    pub(crate) fn scope(&self) -> FeedScope {
         if self.resource_id.is_some() {
             FeedScope::Resource
         } else {

@@ -30,15 +30,15 @@ pub struct Resource {
 
 /// The daily window bookings must fit in, as written in the API ("HH:MM" and a zone name).
 #[derive(Clone, Debug, PartialEq)]
-pub struct AllowedHours {
-    pub start: String,
-    pub end: String,
-    pub time_zone: String,
+pub(crate) struct AllowedHours {
+    pub(crate) start: String,
+    pub(crate) end: String,
+    pub(crate) time_zone: String,
 }
 
 impl Resource {
     /// The allowed hours, when the policy has them.
-    pub fn allowed_hours(&self) -> Option<AllowedHours> {
+    pub(crate) fn allowed_hours(&self) -> Option<AllowedHours> {
         match (self.allowed_start_minute, self.allowed_end_minute) {
             (Some(start), Some(end)) => Some(AllowedHours {
                 start: hhmm(start),

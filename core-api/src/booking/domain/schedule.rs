@@ -11,30 +11,30 @@ use super::{
 
 /// One resource's time in a window.
 #[derive(Clone, Debug)]
-pub struct Availability {
-    pub resource_id: Uuid,
-    pub from: DateTime<Utc>,
-    pub to: DateTime<Utc>,
+pub(crate) struct Availability {
+    pub(crate) resource_id: Uuid,
+    pub(crate) from: DateTime<Utc>,
+    pub(crate) to: DateTime<Utc>,
     /// The whole window could be booked right now (free, and the policy allows it).
-    pub available: bool,
+    pub(crate) available: bool,
     /// Why not, when the policy refuses the whole window (the error body).
-    pub policy_violation: Option<serde_json::Value>,
+    pub(crate) policy_violation: Option<serde_json::Value>,
     /// Free stretches inside the window: not booked, not in the past, inside allowed hours.
-    pub free: Vec<(DateTime<Utc>, DateTime<Utc>)>,
-    pub busy: Vec<Busy>,
+    pub(crate) free: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    pub(crate) busy: Vec<Busy>,
 }
 
 /// A resource with its bookings in a window.
 #[derive(Clone, Debug)]
-pub struct TimelineEntry {
-    pub resource: Resource,
-    pub bookings: Vec<SyncedBooking>,
+pub(crate) struct TimelineEntry {
+    pub(crate) resource: Resource,
+    pub(crate) bookings: Vec<SyncedBooking>,
 }
 
 /// A resource with the booking running now and the next one.
 #[derive(Clone, Debug)]
-pub struct ResourceStatus {
-    pub resource: Resource,
-    pub current: Option<SyncedBooking>,
-    pub next: Option<SyncedBooking>,
+pub(crate) struct ResourceStatus {
+    pub(crate) resource: Resource,
+    pub(crate) current: Option<SyncedBooking>,
+    pub(crate) next: Option<SyncedBooking>,
 }

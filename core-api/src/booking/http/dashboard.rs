@@ -20,7 +20,7 @@ use crate::{
     startup::AppState,
 };
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(availability))
         .routes(routes!(timeline))
@@ -30,31 +30,31 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Slot {
-    pub start_at: DateTime<Utc>,
-    pub end_at: DateTime<Utc>,
+    pub(crate) start_at: DateTime<Utc>,
+    pub(crate) end_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct BusySlot {
-    pub booking_id: Uuid,
-    pub start_at: DateTime<Utc>,
-    pub end_at: DateTime<Utc>,
+    pub(crate) booking_id: Uuid,
+    pub(crate) start_at: DateTime<Utc>,
+    pub(crate) end_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct AvailabilityView {
-    pub resource_id: Uuid,
-    pub from: DateTime<Utc>,
-    pub to: DateTime<Utc>,
+    pub(crate) resource_id: Uuid,
+    pub(crate) from: DateTime<Utc>,
+    pub(crate) to: DateTime<Utc>,
     /// The whole window could be booked right now (free, and the policy allows it).
-    pub available: bool,
+    pub(crate) available: bool,
     /// Why not, when the policy refuses the whole window.
-    pub policy_violation: Option<serde_json::Value>,
+    pub(crate) policy_violation: Option<serde_json::Value>,
     /// Free stretches inside the window: not booked, not in the past, inside allowed hours.
-    pub free: Vec<Slot>,
-    pub busy: Vec<BusySlot>,
+    pub(crate) free: Vec<Slot>,
+    pub(crate) busy: Vec<BusySlot>,
 }
 
 impl From<Availability> for AvailabilityView {
@@ -86,8 +86,8 @@ impl From<Availability> for AvailabilityView {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct TimelineRow {
-    pub resource: ResourceView,
-    pub bookings: Vec<BookingView>,
+    pub(crate) resource: ResourceView,
+    pub(crate) bookings: Vec<BookingView>,
 }
 
 impl From<TimelineEntry> for TimelineRow {
@@ -102,10 +102,10 @@ impl From<TimelineEntry> for TimelineRow {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct StatusRow {
-    pub resource: ResourceView,
+    pub(crate) resource: ResourceView,
     /// The booking running now, if any.
-    pub current: Option<BookingView>,
-    pub next: Option<BookingView>,
+    pub(crate) current: Option<BookingView>,
+    pub(crate) next: Option<BookingView>,
 }
 
 impl From<ResourceStatus> for StatusRow {

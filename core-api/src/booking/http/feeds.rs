@@ -20,7 +20,7 @@ use crate::{
     startup::AppState,
 };
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_feeds, create_feed))
         .routes(routes!(revoke_feed))
@@ -31,21 +31,21 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct CreateFeedRequest {
     /// A resource's feed; without it, the caller's own bookings.
-    pub resource_id: Option<Uuid>,
+    pub(crate) resource_id: Option<Uuid>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct FeedView {
-    pub id: Uuid,
+    pub(crate) id: Uuid,
     /// "resource" or "user".
-    pub scope: &'static str,
-    pub resource_id: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
-    pub revoked_at: Option<DateTime<Utc>>,
+    pub(crate) scope: &'static str,
+    pub(crate) resource_id: Option<Uuid>,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) revoked_at: Option<DateTime<Utc>>,
     /// Only in the answer that creates the feed: it is never shown again.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    pub(crate) url: Option<String>,
 }
 
 impl From<Feed> for FeedView {

@@ -2,13 +2,13 @@
 //! Request and response bodies sit next to their handlers.
 
 mod audit;
-pub mod bookings;
+pub(crate) mod bookings;
 mod dashboard;
 mod feeds;
 pub mod resources;
 
 /// The routes of this context with their OpenAPI description.
-pub fn router() -> utoipa_axum::router::OpenApiRouter<crate::startup::AppState> {
+pub(crate) fn router() -> utoipa_axum::router::OpenApiRouter<crate::startup::AppState> {
     utoipa_axum::router::OpenApiRouter::new()
         .merge(resources::router())
         .merge(dashboard::router())

@@ -28,9 +28,9 @@ use crate::{
 const FEED_HISTORY_DAYS: i64 = 30;
 
 /// A feed just made, with the URL that is shown only this once.
-pub struct NewFeed {
-    pub feed: Feed,
-    pub url: String,
+pub(crate) struct NewFeed {
+    pub(crate) feed: Feed,
+    pub(crate) url: String,
 }
 
 fn digest(token: &str) -> Vec<u8> {
@@ -58,7 +58,7 @@ pub struct CalendarService {
 }
 
 impl CalendarService {
-    pub fn new(
+    pub(crate) fn new(
         (repo, bookings, resources): (FeedRepo, BookingRepo, ResourceRepo),
         public_url: String,
         clock: Arc<dyn Clock>,
@@ -73,7 +73,11 @@ impl CalendarService {
     }
 
     /// A feed of a resource's bookings, or (without one) of the caller's own.
-    pub async fn create(&self, caller: Caller, resource_id: Option<Uuid>) -> Result<NewFeed> {
+    pub(crate) async fn create(
+        &self,
+        caller: Caller,
+        resource_id: Option<Uuid>,
+    ) -> Result<NewFeed> {
         if let Some(id) = resource_id {
             self.resources
                 .get(id)
@@ -100,12 +104,12 @@ impl CalendarService {
         })
     }
 
-    pub async fn list(&self, caller: Caller) -> Result<Vec<Feed>> {
+    pub(crate) async fn list(&self, caller: Caller) -> Result<Vec<Feed>> {
         Ok(self.repo.feeds_of(caller.user_id).await?)
     }
 
     /// Revokes a feed: its URL answers 404 from now on. Revoking twice is a no-op.
-    pub async fn revoke(&self, caller: Caller, id: Uuid) -> Result<Feed> {
+    pub(crate) async fn revoke(&self, caller: Caller, id: Uuid) -> Result<Feed> {
         let feed = self
             .repo
             .feed(id)
@@ -135,7 +139,7 @@ impl CalendarService {
     }
 
     /// The iCalendar document a token opens; 404 for unknown or revoked tokens.
-    pub async fn render(&self, token: &str) -> Result<String> {
+    pub(crate) async fn render(&self, token: &str) -> Result<String> {
         let token = token.strip_suffix(".ics").unwrap_or(token);
         let feed = self
             .repo

@@ -35,20 +35,20 @@ impl From<FeedRow> for Feed {
 const FEED_COLUMNS: &str = "id, user_id, resource_id, created_at, revoked_at";
 
 #[derive(Clone)]
-pub struct FeedRepo {
+pub(crate) struct FeedRepo {
     db: DatabaseConnection,
 }
 
 impl FeedRepo {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub(crate) fn new(db: DatabaseConnection) -> Self {
         FeedRepo { db }
     }
 
-    pub async fn begin(&self) -> StoreResult<BookingTx> {
+    pub(crate) async fn begin(&self) -> StoreResult<BookingTx> {
         BookingTx::begin(&self.db).await
     }
 
-    pub async fn feeds_of(&self, user_id: Uuid) -> StoreResult<Vec<Feed>> {
+    pub(crate) async fn feeds_of(&self, user_id: Uuid) -> StoreResult<Vec<Feed>> {
         let rows = FeedRow::find_by_statement(sql(
             &format!("SELECT {FEED_COLUMNS} FROM calendar_feeds WHERE user_id = $1 ORDER BY created_at DESC"),
             [user_id.into()],
@@ -58,7 +58,7 @@ impl FeedRepo {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
-    pub async fn feed(&self, id: Uuid) -> StoreResult<Option<Feed>> {
+    pub(crate) async fn feed(&self, id: Uuid) -> StoreResult<Option<Feed>> {
         Ok(FeedRow::find_by_statement(sql(
             &format!("SELECT {FEED_COLUMNS} FROM calendar_feeds WHERE id = $1"),
             [id.into()],
@@ -69,7 +69,7 @@ impl FeedRepo {
     }
 
     /// The live (not revoked) feed a token opens.
-    pub async fn feed_by_token(&self, token_hash: Vec<u8>) -> StoreResult<Option<Feed>> {
+    pub(crate) async fn feed_by_token(&self, token_hash: Vec<u8>) -> StoreResult<Option<Feed>> {
         Ok(FeedRow::find_by_statement(sql(
             &format!(
                 "SELECT {FEED_COLUMNS} FROM calendar_feeds WHERE token_hash = $1 AND revoked_at IS NULL"
@@ -83,7 +83,7 @@ impl FeedRepo {
 }
 
 impl BookingTx {
-    pub async fn insert_feed(
+    pub(crate) async fn insert_feed(
         &self,
         user_id: Uuid,
         resource_id: Option<Uuid>,
@@ -107,7 +107,7 @@ impl BookingTx {
         .ok_or_else(|| DbErr::RecordNotInserted.into())
     }
 
-    pub async fn revoke_feed(&self, id: Uuid) -> StoreResult<Option<Feed>> {
+    pub(crate) async fn revoke_feed(&self, id: Uuid) -> StoreResult<Option<Feed>> {
         Ok(FeedRow::find_by_statement(sql(
             &format!(
                 "UPDATE calendar_feeds SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING {FEED_COLUMNS}"

@@ -8,25 +8,25 @@ use crate::storage::{StoreResult, sql};
 
 /// One claimed outbox row.
 #[derive(Clone, Debug, FromQueryResult)]
-pub struct OutboxRow {
-    pub id: i64,
-    pub booking_id: Uuid,
-    pub attempts: i32,
+pub(crate) struct OutboxRow {
+    pub(crate) id: i64,
+    pub(crate) booking_id: Uuid,
+    pub(crate) attempts: i32,
 }
 
 #[derive(Clone)]
-pub struct OutboxRepo {
+pub(crate) struct OutboxRepo {
     db: DatabaseConnection,
 }
 
 impl OutboxRepo {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub(crate) fn new(db: DatabaseConnection) -> Self {
         OutboxRepo { db }
     }
 
     /// Leases up to `limit` due outbox rows (optionally of one booking) for `lease_secs`:
     /// another worker skips them until the lease runs out, so a crashed worker's rows come back.
-    pub async fn claim(
+    pub(crate) async fn claim(
         &self,
         booking_id: Option<Uuid>,
         limit: u64,
@@ -46,7 +46,7 @@ impl OutboxRepo {
         .await.map_err(Into::into)
     }
 
-    pub async fn complete(&self, ids: &[i64]) -> StoreResult<()> {
+    pub(crate) async fn complete(&self, ids: &[i64]) -> StoreResult<()> {
         self.db
             .execute_raw(sql(
                 "UPDATE calendar_outbox SET done_at = now(), last_error = NULL WHERE id = ANY($1)",
@@ -58,7 +58,12 @@ impl OutboxRepo {
     }
 
     /// Puts rows back for another try after `retry_in_ms`, keeping the error for operators.
-    pub async fn retry_later(&self, ids: &[i64], retry_in_ms: i64, error: &str) -> StoreResult<()> {
+    pub(crate) async fn retry_later(
+        &self,
+        ids: &[i64],
+        retry_in_ms: i64,
+        error: &str,
+    ) -> StoreResult<()> {
         self.db
             .execute_raw(sql(
                 "UPDATE calendar_outbox SET next_attempt_at = now() + make_interval(secs => $2), last_error = $3 \
@@ -73,7 +78,11 @@ impl OutboxRepo {
             .map(|_| ()).map_err(Into::into)
     }
 
-    pub async fn set_google_event_id(&self, booking_id: Uuid, event_id: &str) -> StoreResult<()> {
+    pub(crate) async fn set_google_event_id(
+        &self,
+        booking_id: Uuid,
+        event_id: &str,
+    ) -> StoreResult<()> {
         self.db
             .execute_raw(sql(
                 "UPDATE resource_bookings SET google_event_id = $2 WHERE id = $1",
@@ -85,7 +94,7 @@ impl OutboxRepo {
     }
 
     /// Outbox rows not done yet (the operations page and metrics).
-    pub async fn backlog(&self) -> StoreResult<i64> {
+    pub(crate) async fn backlog(&self) -> StoreResult<i64> {
         #[derive(FromQueryResult)]
         struct N {
             n: i64,

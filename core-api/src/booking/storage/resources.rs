@@ -95,24 +95,24 @@ async fn get_on(c: &impl ConnectionTrait, id: Uuid, lock: Lock) -> StoreResult<O
 }
 
 #[derive(Clone)]
-pub struct ResourceRepo {
+pub(crate) struct ResourceRepo {
     db: DatabaseConnection,
 }
 
 impl ResourceRepo {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub(crate) fn new(db: DatabaseConnection) -> Self {
         ResourceRepo { db }
     }
 
-    pub async fn begin(&self) -> StoreResult<BookingTx> {
+    pub(crate) async fn begin(&self) -> StoreResult<BookingTx> {
         BookingTx::begin(&self.db).await
     }
 
-    pub async fn get(&self, id: Uuid) -> StoreResult<Option<Resource>> {
+    pub(crate) async fn get(&self, id: Uuid) -> StoreResult<Option<Resource>> {
         get_on(&self.db, id, Lock::None).await
     }
 
-    pub async fn list(&self, include_inactive: bool) -> StoreResult<Vec<Resource>> {
+    pub(crate) async fn list(&self, include_inactive: bool) -> StoreResult<Vec<Resource>> {
         let rows = ResourceRow::find_by_statement(sql(
             &format!(
                 "SELECT {COLUMNS} FROM resources WHERE deleted_at IS NULL AND (is_active OR $1) ORDER BY lower(name)"
@@ -128,16 +128,23 @@ impl ResourceRepo {
 impl BookingTx {
     /// The resource a booking goes on, locked against other booking writes on it (and
     /// against deactivation) for the rest of the transaction.
-    pub async fn lock_resource_for_booking(&self, id: Uuid) -> StoreResult<Option<Resource>> {
+    pub(crate) async fn lock_resource_for_booking(
+        &self,
+        id: Uuid,
+    ) -> StoreResult<Option<Resource>> {
         get_on(&self.txn, id, Lock::Book).await
     }
 
     /// The resource, locked against bookings for the rest of the transaction.
-    pub async fn lock_resource(&self, id: Uuid) -> StoreResult<Option<Resource>> {
+    pub(crate) async fn lock_resource(&self, id: Uuid) -> StoreResult<Option<Resource>> {
         get_on(&self.txn, id, Lock::Update).await
     }
 
-    pub async fn insert_resource(&self, id: Uuid, f: &ResourceFields) -> StoreResult<Resource> {
+    pub(crate) async fn insert_resource(
+        &self,
+        id: Uuid,
+        f: &ResourceFields,
+    ) -> StoreResult<Resource> {
         let mut values = vec![id.into()];
         values.extend(self::values(f));
         ResourceRow::find_by_statement(sql(
@@ -154,7 +161,7 @@ impl BookingTx {
         .ok_or_else(|| DbErr::RecordNotInserted.into())
     }
 
-    pub async fn update_resource(
+    pub(crate) async fn update_resource(
         &self,
         id: Uuid,
         f: &ResourceFields,
@@ -176,7 +183,7 @@ impl BookingTx {
     }
 
     /// Soft delete: bookings keep pointing at the row; it disappears from every list.
-    pub async fn delete_resource(&self, id: Uuid) -> StoreResult<bool> {
+    pub(crate) async fn delete_resource(&self, id: Uuid) -> StoreResult<bool> {
         let done = self
             .txn
             .execute_raw(sql(

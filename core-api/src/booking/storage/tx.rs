@@ -9,7 +9,7 @@ use crate::{
     storage::StoreResult,
 };
 
-pub struct BookingTx {
+pub(crate) struct BookingTx {
     pub(super) txn: DatabaseTransaction,
 }
 
@@ -21,11 +21,11 @@ impl BookingTx {
     }
 
     /// Records who did what, in the same transaction as the change itself.
-    pub async fn audit(&self, entry: Entry<'_>) -> StoreResult<()> {
+    pub(crate) async fn audit(&self, entry: Entry<'_>) -> StoreResult<()> {
         audit::record(&self.txn, entry).await
     }
 
-    pub async fn commit(self) -> StoreResult<()> {
+    pub(crate) async fn commit(self) -> StoreResult<()> {
         self.txn.commit().await.map_err(Into::into)
     }
 }

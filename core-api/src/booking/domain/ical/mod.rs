@@ -37,7 +37,7 @@ use chrono::{DateTime, Utc};
 use self::text::Writer;
 
 /// The media type to serve a rendered calendar with.
-pub const CONTENT_TYPE: &str = "text/calendar; charset=utf-8";
+pub(crate) const CONTENT_TYPE: &str = "text/calendar; charset=utf-8";
 
 const PRODID: &str = "-//Holdfast//Resource bookings//EN";
 
@@ -46,7 +46,7 @@ const REFRESH_INTERVAL: &str = "PT15M";
 
 /// Whether a booking still takes place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EventStatus {
+pub(crate) enum EventStatus {
     Confirmed,
     Cancelled,
 }
@@ -62,37 +62,37 @@ impl EventStatus {
 
 /// One booking as a calendar event.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Event {
+pub(crate) struct Event {
     /// Stable across changes, e.g. `"<uuid>@holdfast"`, so clients update the
     /// event in place.
-    pub uid: String,
+    pub(crate) uid: String,
     /// Bumped on every change so clients know which copy is newer.
-    pub sequence: i32,
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-    pub summary: String,
-    pub description: Option<String>,
-    pub location: Option<String>,
+    pub(crate) sequence: i32,
+    pub(crate) start: DateTime<Utc>,
+    pub(crate) end: DateTime<Utc>,
+    pub(crate) summary: String,
+    pub(crate) description: Option<String>,
+    pub(crate) location: Option<String>,
     /// Written into `DESCRIPTION` (see the module documentation).
-    pub organizer_name: Option<String>,
-    pub status: EventStatus,
-    pub created: DateTime<Utc>,
-    pub last_modified: DateTime<Utc>,
+    pub(crate) organizer_name: Option<String>,
+    pub(crate) status: EventStatus,
+    pub(crate) created: DateTime<Utc>,
+    pub(crate) last_modified: DateTime<Utc>,
 }
 
 /// A subscribable calendar of bookings.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Calendar {
-    pub name: String,
-    pub description: Option<String>,
-    pub events: Vec<Event>,
+pub(crate) struct Calendar {
+    pub(crate) name: String,
+    pub(crate) description: Option<String>,
+    pub(crate) events: Vec<Event>,
 }
 
 impl Calendar {
     /// Renders the whole feed. `dtstamp` is when the feed was generated: for a
     /// published feed RFC 5545 defines `DTSTAMP` as the creation time of the
     /// calendar object, so every event carries the same one.
-    pub fn render(&self, dtstamp: DateTime<Utc>) -> String {
+    pub(crate) fn render(&self, dtstamp: DateTime<Utc>) -> String {
         let mut out = Writer::default();
         out.raw("BEGIN", "VCALENDAR");
         out.raw("VERSION", "2.0");

@@ -7,7 +7,7 @@ use super::{Freq, Occurrence, Rule, RuleError, Until, Zone, to_instant, to_local
 
 /// Every occurrence as (start, end) instants, in order. See the module
 /// documentation for the semantics and the errors.
-pub fn expand(
+pub(crate) fn expand(
     rule: &Rule,
     first_start: DateTime<Utc>,
     duration: Duration,

@@ -55,25 +55,25 @@ mod rule;
 mod tests;
 mod zone;
 
-pub use expand::expand;
-pub use zone::{to_instant, to_local};
+pub(crate) use expand::expand;
+pub(crate) use zone::{to_instant, to_local};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc, Weekday};
 
 /// The largest `COUNT` accepted; callers bound real series further with the
 /// `max` argument of [`expand`].
-pub const MAX_COUNT: u32 = 1000;
+pub(crate) const MAX_COUNT: u32 = 1000;
 
 /// The largest `INTERVAL` accepted: beyond a year between occurrences a
 /// recurring booking is not a useful notion.
-pub const MAX_INTERVAL: u32 = 366;
+pub(crate) const MAX_INTERVAL: u32 = 366;
 
 /// One occurrence of a series: its (start, end) instants.
-pub type Occurrence = (DateTime<Utc>, DateTime<Utc>);
+pub(crate) type Occurrence = (DateTime<Utc>, DateTime<Utc>);
 
 /// How often a rule repeats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Freq {
+pub(crate) enum Freq {
     Daily,
     Weekly,
 }
@@ -81,19 +81,19 @@ pub enum Freq {
 /// A parsed, validated recurrence rule (see the module documentation for the
 /// accepted subset).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Rule {
-    pub freq: Freq,
-    pub interval: u32,
-    pub count: Option<u32>,
-    pub until: Option<Until>,
+pub(crate) struct Rule {
+    pub(crate) freq: Freq,
+    pub(crate) interval: u32,
+    pub(crate) count: Option<u32>,
+    pub(crate) until: Option<Until>,
     /// Kept in Monday-first order by the parser so that equal rules compare
     /// equal and print the same.
-    pub by_day: Vec<Weekday>,
+    pub(crate) by_day: Vec<Weekday>,
 }
 
 /// The inclusive end of a series.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Until {
+pub(crate) enum Until {
     /// `UNTIL=20261231T235959Z`: occurrences starting at or before this instant.
     Instant(DateTime<Utc>),
     /// `UNTIL=20261231`: occurrences on or before this date in the series' zone.
@@ -104,11 +104,11 @@ pub enum Until {
 /// user at it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{part}: {reason}")]
-pub struct RuleError {
+pub(crate) struct RuleError {
     /// The offending RRULE part (`FREQ`, `BYDAY`, ...), `rule` for the rule as
     /// a whole, or `zone` for a time zone.
-    pub part: String,
-    pub reason: String,
+    pub(crate) part: String,
+    pub(crate) reason: String,
 }
 
 impl RuleError {
@@ -123,7 +123,7 @@ impl RuleError {
 /// A time zone: a named IANA zone (keeps wall-clock time across DST) or a fixed
 /// UTC offset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Zone {
+pub(crate) enum Zone {
     Named(chrono_tz::Tz),
     Fixed(FixedOffset),
 }

@@ -224,7 +224,7 @@ impl Rule {
     /// Checks the invariants the parser guarantees. The fields are public, so
     /// [`expand`] re-checks them: a zero interval or an open-ended rule built
     /// by hand would otherwise never terminate.
-    pub fn validate(&self) -> Result<(), RuleError> {
+    pub(crate) fn validate(&self) -> Result<(), RuleError> {
         if !(1..=MAX_INTERVAL).contains(&self.interval) {
             return Err(RuleError::new(
                 "INTERVAL",

@@ -18,7 +18,7 @@ impl Zone {
     /// Accepts an IANA name like `America/New_York`, `UTC`, or an offset like
     /// `+09:00` / `-0530`. Names are matched exactly, as the IANA database
     /// spells them, so a stored zone always prints back identically.
-    pub fn parse(name: &str) -> Result<Zone, RuleError> {
+    pub(crate) fn parse(name: &str) -> Result<Zone, RuleError> {
         if name.starts_with(['+', '-']) {
             return parse_offset(name).map(Zone::Fixed);
         }
@@ -68,7 +68,7 @@ fn parse_offset(text: &str) -> Result<FixedOffset, RuleError> {
 /// Converts a local wall-clock time in `zone` to an instant: a time inside a
 /// spring-forward gap is moved forward by the gap's length, and a time inside a
 /// fall-back overlap resolves to the earlier instant.
-pub fn to_instant(zone: Zone, local: NaiveDateTime) -> DateTime<Utc> {
+pub(crate) fn to_instant(zone: Zone, local: NaiveDateTime) -> DateTime<Utc> {
     match zone {
         Zone::Named(tz) => resolve_local(&tz, local),
         Zone::Fixed(offset) => resolve_local(&offset, local),
@@ -76,7 +76,7 @@ pub fn to_instant(zone: Zone, local: NaiveDateTime) -> DateTime<Utc> {
 }
 
 /// The local wall-clock time of an instant in `zone`.
-pub fn to_local(zone: Zone, at: DateTime<Utc>) -> NaiveDateTime {
+pub(crate) fn to_local(zone: Zone, at: DateTime<Utc>) -> NaiveDateTime {
     match zone {
         Zone::Named(tz) => at.with_timezone(&tz).naive_local(),
         Zone::Fixed(offset) => at.with_timezone(&offset).naive_local(),

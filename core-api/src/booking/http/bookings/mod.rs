@@ -29,7 +29,7 @@ use crate::{
     startup::AppState,
 };
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_bookings, create_booking))
         .routes(routes!(

@@ -21,19 +21,19 @@ use crate::{
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct CreateBookingRequest {
-    pub resource_id: Uuid,
-    pub title: String,
+    pub(crate) resource_id: Uuid,
+    pub(crate) title: String,
     #[serde(default)]
-    pub description: String,
+    pub(crate) description: String,
     /// RFC 3339 with an offset, e.g. "2026-12-01T09:00:00+09:00".
-    pub start_at: String,
-    pub end_at: String,
+    pub(crate) start_at: String,
+    pub(crate) end_at: String,
     /// Makes this the first occurrence of a series.
-    pub recurrence: Option<RecurrenceInput>,
+    pub(crate) recurrence: Option<RecurrenceInput>,
     /// With `recurrence`: book the free occurrences and report the others, instead of
     /// refusing the whole series when one occurrence conflicts.
     #[serde(default)]
-    pub skip_conflicts: bool,
+    pub(crate) skip_conflicts: bool,
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -41,10 +41,10 @@ pub(crate) struct CreateBookingRequest {
 pub(crate) struct RecurrenceInput {
     /// RRULE subset: FREQ=DAILY|WEEKLY, INTERVAL, COUNT or UNTIL, BYDAY (e.g.
     /// "FREQ=WEEKLY;BYDAY=MO,WE;COUNT=8").
-    pub rule: String,
+    pub(crate) rule: String,
     /// The zone whose wall-clock time the series keeps (IANA name). Default: the fixed
     /// offset `startAt` was given in.
-    pub time_zone: Option<String>,
+    pub(crate) time_zone: Option<String>,
 }
 
 impl CreateBookingRequest {
@@ -89,10 +89,10 @@ impl CreateBookingRequest {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct UpdateBookingRequest {
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub start_at: Option<String>,
-    pub end_at: Option<String>,
+    pub(crate) title: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) start_at: Option<String>,
+    pub(crate) end_at: Option<String>,
 }
 
 impl UpdateBookingRequest {
@@ -116,25 +116,25 @@ impl UpdateBookingRequest {
 #[schema(as = BookingRow)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct BookingBody {
-    pub id: Uuid,
-    pub resource_id: Uuid,
-    pub resource_name: String,
-    pub user_id: Uuid,
-    pub user_name: String,
-    pub series_id: Option<Uuid>,
-    pub title: String,
-    pub description: String,
+    pub(crate) id: Uuid,
+    pub(crate) resource_id: Uuid,
+    pub(crate) resource_name: String,
+    pub(crate) user_id: Uuid,
+    pub(crate) user_name: String,
+    pub(crate) series_id: Option<Uuid>,
+    pub(crate) title: String,
+    pub(crate) description: String,
     /// UTC.
-    pub start_at: DateTime<Utc>,
-    pub end_at: DateTime<Utc>,
+    pub(crate) start_at: DateTime<Utc>,
+    pub(crate) end_at: DateTime<Utc>,
     /// "active" or "cancelled".
-    pub status: String,
+    pub(crate) status: String,
     /// iCalendar SEQUENCE: bumped on every change.
-    pub sequence: i32,
-    pub google_event_id: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub cancelled_at: Option<DateTime<Utc>>,
+    pub(crate) sequence: i32,
+    pub(crate) google_event_id: Option<String>,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) updated_at: DateTime<Utc>,
+    pub(crate) cancelled_at: Option<DateTime<Utc>>,
 }
 
 impl From<Booking> for BookingBody {
@@ -165,10 +165,10 @@ impl From<Booking> for BookingBody {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct BookingView {
     #[serde(flatten)]
-    pub booking: BookingBody,
+    pub(crate) booking: BookingBody,
     /// The Google Calendar event is in step with this booking. False while a push is
     /// pending (the outbox retries it) and whenever calendar push is not configured.
-    pub calendar_synced: bool,
+    pub(crate) calendar_synced: bool,
 }
 
 impl From<SyncedBooking> for BookingView {
@@ -184,20 +184,20 @@ impl From<SyncedBooking> for BookingView {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct SeriesView {
-    pub series_id: Uuid,
-    pub rule: String,
-    pub time_zone: String,
-    pub bookings: Vec<BookingView>,
+    pub(crate) series_id: Uuid,
+    pub(crate) rule: String,
+    pub(crate) time_zone: String,
+    pub(crate) bookings: Vec<BookingView>,
     /// Occurrences not booked because another booking holds their time (skipConflicts).
-    pub skipped: Vec<SkippedOccurrence>,
+    pub(crate) skipped: Vec<SkippedOccurrence>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct SkippedOccurrence {
-    pub start_at: DateTime<Utc>,
-    pub end_at: DateTime<Utc>,
-    pub conflicting_booking_ids: Vec<Uuid>,
+    pub(crate) start_at: DateTime<Utc>,
+    pub(crate) end_at: DateTime<Utc>,
+    pub(crate) conflicting_booking_ids: Vec<Uuid>,
 }
 
 impl From<Series> for SeriesView {
@@ -223,9 +223,9 @@ impl From<Series> for SeriesView {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct SeriesCancelView {
-    pub series_id: Uuid,
+    pub(crate) series_id: Uuid,
     /// The occurrences this call cancelled (ended ones stay as they were).
-    pub cancelled: Vec<BookingView>,
+    pub(crate) cancelled: Vec<BookingView>,
 }
 
 impl From<SeriesCancelled> for SeriesCancelView {

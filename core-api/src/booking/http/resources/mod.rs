@@ -18,7 +18,7 @@ use crate::{
     startup::AppState,
 };
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_resources, create_resource))
         .routes(routes!(get_resource, update_resource, delete_resource))

@@ -70,14 +70,14 @@ impl From<resource::AllowedHours> for AllowedHours {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ResourceView {
-    pub id: Uuid,
-    pub name: String,
-    pub description: String,
-    pub capacity: Option<i32>,
-    pub is_active: bool,
-    pub policy: PolicyInput,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    pub(crate) id: Uuid,
+    pub(crate) name: String,
+    pub(crate) description: String,
+    pub(crate) capacity: Option<i32>,
+    pub(crate) is_active: bool,
+    pub(crate) policy: PolicyInput,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) updated_at: DateTime<Utc>,
 }
 
 impl From<Resource> for ResourceView {

@@ -18,7 +18,7 @@ use crate::{
 };
 
 impl BookingService {
-    pub async fn update(
+    pub(crate) async fn update(
         &self,
         caller: Caller,
         id: Uuid,
@@ -84,7 +84,7 @@ impl BookingService {
     }
 
     /// Cancels one booking (one occurrence of a series, too). Cancelling twice is a no-op.
-    pub async fn cancel(&self, caller: Caller, id: Uuid) -> Result<SyncedBooking> {
+    pub(crate) async fn cancel(&self, caller: Caller, id: Uuid) -> Result<SyncedBooking> {
         let tx = self.repo.begin().await?;
         let before = self.owned(&tx, caller, id).await?;
         if !before.is_active() {
@@ -106,7 +106,11 @@ impl BookingService {
     }
 
     /// Cancels every occurrence of a series that has not ended.
-    pub async fn cancel_series(&self, caller: Caller, series_id: Uuid) -> Result<SeriesCancelled> {
+    pub(crate) async fn cancel_series(
+        &self,
+        caller: Caller,
+        series_id: Uuid,
+    ) -> Result<SeriesCancelled> {
         let tx = self.repo.begin().await?;
         let owner = tx
             .series_owner(series_id)

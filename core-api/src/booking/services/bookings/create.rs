@@ -56,7 +56,7 @@ impl BookingService {
     }
 
     /// Books one window, or every occurrence of a series.
-    pub async fn create(&self, caller: Caller, req: BookingRequest) -> Result<Created> {
+    pub(crate) async fn create(&self, caller: Caller, req: BookingRequest) -> Result<Created> {
         let (start, end) = (req.start, req.end);
         let occurrences = match &req.recurrence {
             None => None,

@@ -56,7 +56,7 @@ pub struct BookingService {
 }
 
 impl BookingService {
-    pub fn new(
+    pub(crate) fn new(
         repo: BookingRepo,
         resources: ResourceRepo,
         sync: Option<GoogleSync>,
@@ -85,12 +85,12 @@ impl BookingService {
         Ok(self.view(row))
     }
 
-    pub async fn get(&self, id: Uuid) -> Result<SyncedBooking> {
+    pub(crate) async fn get(&self, id: Uuid) -> Result<SyncedBooking> {
         self.fetch(id).await
     }
 
     /// Bookings matching `filter` (its limit and window checked by the caller), in time order.
-    pub async fn list(&self, filter: BookingFilter) -> Result<Vec<SyncedBooking>> {
+    pub(crate) async fn list(&self, filter: BookingFilter) -> Result<Vec<SyncedBooking>> {
         Ok(self
             .repo
             .list(&filter)

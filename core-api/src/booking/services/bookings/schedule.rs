@@ -21,7 +21,7 @@ use crate::{
 };
 
 impl BookingService {
-    pub async fn availability(
+    pub(crate) async fn availability(
         &self,
         resource_id: Uuid,
         from: DateTime<Utc>,
@@ -66,7 +66,7 @@ impl BookingService {
     }
 
     /// Every active resource with its bookings in the window.
-    pub async fn timeline(
+    pub(crate) async fn timeline(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
@@ -90,7 +90,7 @@ impl BookingService {
     }
 
     /// Who has each server now, and who is next.
-    pub async fn status(&self) -> Result<Vec<ResourceStatus>> {
+    pub(crate) async fn status(&self) -> Result<Vec<ResourceStatus>> {
         let now = self.clock.now();
         let resources = self.resources.list(false).await?;
         let rows = self.repo.current_and_next(now).await?;

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use crate::booking::domain::booking::Booking;
 
 /// The Google Calendar event id of a booking: its uuid in hex (a valid base32hex id).
-pub fn event_id(booking_id: Uuid) -> String {
+pub(crate) fn event_id(booking_id: Uuid) -> String {
     booking_id.simple().to_string()
 }
 

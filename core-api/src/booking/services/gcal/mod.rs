@@ -66,7 +66,7 @@ struct Inner {
 
 impl GoogleSync {
     /// Reads the service account key; a bad key stops start-up with the reason.
-    pub fn new(
+    pub(crate) fn new(
         config: GoogleConfig,
         (outbox, bookings): (OutboxRepo, BookingRepo),
         clock: Arc<dyn Clock>,
@@ -108,13 +108,13 @@ impl GoogleSync {
     }
 
     /// Wakes the worker (new outbox rows).
-    pub fn kick(&self) {
+    pub(crate) fn kick(&self) {
         self.inner.wake.notify_one();
     }
 
     /// Pushes one booking now, within the request timeout; what does not finish is left to
     /// the worker.
-    pub async fn push_now(&self, booking_id: Uuid) {
+    pub(crate) async fn push_now(&self, booking_id: Uuid) {
         let limit = Duration::from_millis(self.inner.config.request_timeout_ms);
         let run = async {
             let rows = self
@@ -134,7 +134,7 @@ impl GoogleSync {
     }
 
     /// Drains the outbox until `stop` turns true.
-    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+    pub(crate) async fn run(self, mut stop: watch::Receiver<bool>) {
         let poll = Duration::from_millis(self.inner.config.poll_ms);
         loop {
             let claimed = self
@@ -168,7 +168,7 @@ impl GoogleSync {
     }
 
     /// A claimed row stays invisible to other workers this long (a crash gives it back).
-    pub fn lease_secs(&self) -> i64 {
+    pub(crate) fn lease_secs(&self) -> i64 {
         (self.inner.config.request_timeout_ms as i64 * 3 / 1000).max(5)
     }
 

@@ -27,7 +27,7 @@ pub struct ResourceService {
 }
 
 impl ResourceService {
-    pub fn new(repo: ResourceRepo, clock: Arc<dyn Clock>) -> Self {
+    pub(crate) fn new(repo: ResourceRepo, clock: Arc<dyn Clock>) -> Self {
         ResourceService { repo, clock }
     }
 
@@ -35,7 +35,7 @@ impl ResourceService {
         Ok(self.repo.list(include_inactive).await?)
     }
 
-    pub async fn get(&self, id: Uuid) -> Result<Resource> {
+    pub(crate) async fn get(&self, id: Uuid) -> Result<Resource> {
         self.repo.get(id).await?.ok_or(Error::NotFound("resource"))
     }
 
@@ -51,7 +51,7 @@ impl ResourceService {
         Ok(row)
     }
 
-    pub async fn update(
+    pub(crate) async fn update(
         &self,
         caller: Caller,
         id: Uuid,
@@ -78,7 +78,7 @@ impl ResourceService {
 
     /// Removes a resource that has nothing booked ahead; otherwise 409 (deactivate it, or
     /// cancel those bookings, first).
-    pub async fn delete(&self, caller: Caller, id: Uuid) -> Result<Resource> {
+    pub(crate) async fn delete(&self, caller: Caller, id: Uuid) -> Result<Resource> {
         let tx = self.repo.begin().await?;
         let before = locked(&tx, id).await?;
         if tx.has_upcoming(id, self.clock.now()).await? {

@@ -26,7 +26,7 @@ impl Policy<'_> {
 
     /// Checks `[start, end)` as of `now`. `new_start` is false when an update keeps the
     /// start it had (a running booking may still be extended or renamed).
-    pub fn check(
+    pub(crate) fn check(
         &self,
         start: DateTime<Utc>,
         end: DateTime<Utc>,
@@ -89,7 +89,7 @@ impl Policy<'_> {
     }
 
     /// The allowed-hours window on one local date.
-    pub fn allowed_window_on(
+    pub(crate) fn allowed_window_on(
         &self,
         zone: Zone,
         day: chrono::NaiveDate,
@@ -101,7 +101,7 @@ impl Policy<'_> {
     }
 
     /// The policy's zone when it has allowed hours.
-    pub fn zone(&self) -> Option<Zone> {
+    pub(crate) fn zone(&self) -> Option<Zone> {
         self.0.allowed_start_minute?;
         Zone::parse(&self.0.policy_time_zone).ok()
     }

@@ -16,32 +16,32 @@ use crate::{
 };
 
 /// The exclusion constraint that keeps one resource's active bookings apart.
-pub const NO_OVERLAP: &str = "resource_bookings_no_overlap";
+pub(crate) const NO_OVERLAP: &str = "resource_bookings_no_overlap";
 
 /// A booking to insert.
-pub struct NewBooking<'a> {
-    pub id: Uuid,
-    pub resource_id: Uuid,
-    pub user_id: Uuid,
-    pub series_id: Option<Uuid>,
-    pub title: &'a str,
-    pub description: &'a str,
-    pub start_at: DateTime<Utc>,
-    pub end_at: DateTime<Utc>,
+pub(crate) struct NewBooking<'a> {
+    pub(crate) id: Uuid,
+    pub(crate) resource_id: Uuid,
+    pub(crate) user_id: Uuid,
+    pub(crate) series_id: Option<Uuid>,
+    pub(crate) title: &'a str,
+    pub(crate) description: &'a str,
+    pub(crate) start_at: DateTime<Utc>,
+    pub(crate) end_at: DateTime<Utc>,
 }
 
 /// Which bookings a list wants; every field narrows.
 #[derive(Clone, Debug, Default)]
-pub struct BookingFilter {
-    pub resource_id: Option<Uuid>,
-    pub user_id: Option<Uuid>,
-    pub series_id: Option<Uuid>,
+pub(crate) struct BookingFilter {
+    pub(crate) resource_id: Option<Uuid>,
+    pub(crate) user_id: Option<Uuid>,
+    pub(crate) series_id: Option<Uuid>,
     /// Bookings that end after this instant.
-    pub from: Option<DateTime<Utc>>,
+    pub(crate) from: Option<DateTime<Utc>>,
     /// Bookings that start before this instant.
-    pub to: Option<DateTime<Utc>>,
-    pub status: Option<BookingStatus>,
-    pub limit: u64,
+    pub(crate) to: Option<DateTime<Utc>>,
+    pub(crate) status: Option<BookingStatus>,
+    pub(crate) limit: u64,
 }
 
 /// A booking as stored, with the names of its resource and owner.
@@ -124,24 +124,24 @@ async fn get(c: &impl ConnectionTrait, id: Uuid, lock: bool) -> StoreResult<Opti
 }
 
 #[derive(Clone)]
-pub struct BookingRepo {
+pub(crate) struct BookingRepo {
     db: DatabaseConnection,
 }
 
 impl BookingRepo {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub(crate) fn new(db: DatabaseConnection) -> Self {
         BookingRepo { db }
     }
 
-    pub async fn begin(&self) -> StoreResult<BookingTx> {
+    pub(crate) async fn begin(&self) -> StoreResult<BookingTx> {
         BookingTx::begin(&self.db).await
     }
 
-    pub async fn get(&self, id: Uuid) -> StoreResult<Option<Booking>> {
+    pub(crate) async fn get(&self, id: Uuid) -> StoreResult<Option<Booking>> {
         get(&self.db, id, false).await
     }
 
-    pub async fn list(&self, f: &BookingFilter) -> StoreResult<Vec<Booking>> {
+    pub(crate) async fn list(&self, f: &BookingFilter) -> StoreResult<Vec<Booking>> {
         let mut clauses = Vec::new();
         let mut values: Vec<Value> = Vec::new();
         let mut add = |clause: &str, value: Value| {
@@ -184,7 +184,7 @@ impl BookingRepo {
     }
 
     /// Active bookings of every listed resource in a window, in time order (timelines).
-    pub async fn active_in_window(
+    pub(crate) async fn active_in_window(
         &self,
         resource_ids: &[Uuid],
         from: DateTime<Utc>,
@@ -201,7 +201,7 @@ impl BookingRepo {
     }
 
     /// Per resource: the booking running at `now` and the next one to start.
-    pub async fn current_and_next(&self, now: DateTime<Utc>) -> StoreResult<Vec<Booking>> {
+    pub(crate) async fn current_and_next(&self, now: DateTime<Utc>) -> StoreResult<Vec<Booking>> {
         select(&self.db, sql(
             &format!(
                 "{SELECT} WHERE b.id IN ( \
@@ -218,7 +218,7 @@ impl BookingRepo {
 
     /// Bookings a calendar feed shows: active ones that have not ended long ago, and recent
     /// cancellations (so subscribers see them go).
-    pub async fn for_feed(
+    pub(crate) async fn for_feed(
         &self,
         resource_id: Option<Uuid>,
         user_id: Option<Uuid>,

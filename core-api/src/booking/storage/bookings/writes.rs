@@ -71,18 +71,18 @@ async fn update(
 
 impl BookingTx {
     /// One booking as this transaction sees it.
-    pub async fn booking(&self, id: Uuid) -> StoreResult<Option<Booking>> {
+    pub(crate) async fn booking(&self, id: Uuid) -> StoreResult<Option<Booking>> {
         get(&self.txn, id, false).await
     }
 
     /// One booking, row-locked for the rest of the transaction.
-    pub async fn lock_booking(&self, id: Uuid) -> StoreResult<Option<Booking>> {
+    pub(crate) async fn lock_booking(&self, id: Uuid) -> StoreResult<Option<Booking>> {
         get(&self.txn, id, true).await
     }
 
     /// Inserts one booking under a savepoint: when a constraint refuses it (an overlap:
     /// `NO_OVERLAP`), the savepoint is rolled back and the transaction stays usable.
-    pub async fn insert_booking(&self, b: &NewBooking<'_>) -> StoreResult<()> {
+    pub(crate) async fn insert_booking(&self, b: &NewBooking<'_>) -> StoreResult<()> {
         let sp = self.txn.begin().await?;
         match insert(&sp, b).await {
             Ok(()) => sp.commit().await.map_err(Into::into),
@@ -95,7 +95,7 @@ impl BookingTx {
 
     /// Changes an active booking and bumps its SEQUENCE, under a savepoint like
     /// [`Self::insert_booking`]. False when it is not active.
-    pub async fn update_booking(
+    pub(crate) async fn update_booking(
         &self,
         id: Uuid,
         title: &str,
@@ -116,7 +116,7 @@ impl BookingTx {
     }
 
     /// Active bookings of `resource_id` overlapping `[start, end)`, other than `except`.
-    pub async fn overlapping(
+    pub(crate) async fn overlapping(
         &self,
         resource_id: Uuid,
         start: DateTime<Utc>,
@@ -147,7 +147,11 @@ impl BookingTx {
     }
 
     /// Does the resource have active bookings that have not ended yet?
-    pub async fn has_upcoming(&self, resource_id: Uuid, now: DateTime<Utc>) -> StoreResult<bool> {
+    pub(crate) async fn has_upcoming(
+        &self,
+        resource_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
         #[derive(FromQueryResult)]
         struct Found {
             found: bool,
@@ -161,7 +165,7 @@ impl BookingTx {
         Ok(row.is_some_and(|r| r.found))
     }
 
-    pub async fn insert_series(
+    pub(crate) async fn insert_series(
         &self,
         id: Uuid,
         resource_id: Uuid,
@@ -184,7 +188,7 @@ impl BookingTx {
     }
 
     /// Cancels the listed bookings that are still active; returns the ids it cancelled.
-    pub async fn cancel(&self, ids: &[Uuid]) -> StoreResult<Vec<Uuid>> {
+    pub(crate) async fn cancel(&self, ids: &[Uuid]) -> StoreResult<Vec<Uuid>> {
         let rows = Id::find_by_statement(sql(
             "UPDATE resource_bookings SET status = 'cancelled', cancelled_at = now(), sequence = sequence + 1, \
              updated_at = now() WHERE id = ANY($1) AND status = 'active' RETURNING id",
@@ -196,7 +200,7 @@ impl BookingTx {
     }
 
     /// Ids of a series' active occurrences that have not ended, locked for cancelling.
-    pub async fn series_upcoming(
+    pub(crate) async fn series_upcoming(
         &self,
         series_id: Uuid,
         now: DateTime<Utc>,
@@ -212,7 +216,7 @@ impl BookingTx {
     }
 
     /// The owner of a series, if it exists.
-    pub async fn series_owner(&self, series_id: Uuid) -> StoreResult<Option<Uuid>> {
+    pub(crate) async fn series_owner(&self, series_id: Uuid) -> StoreResult<Option<Uuid>> {
         #[derive(FromQueryResult)]
         struct Owner {
             user_id: Uuid,
@@ -229,7 +233,7 @@ impl BookingTx {
     /// Asks for a calendar push of these bookings. With `leased_secs`, the rows start leased
     /// to the caller for that long: the worker leaves them alone meanwhile, while a claim for
     /// their booking still takes them (never attempted yet).
-    pub async fn enqueue_push(
+    pub(crate) async fn enqueue_push(
         &self,
         booking_ids: &[Uuid],
         leased_secs: Option<i64>,
