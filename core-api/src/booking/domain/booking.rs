@@ -136,6 +136,20 @@ pub(crate) struct BookingRequest {
     pub(crate) skip_conflicts: bool,
 }
 
+/// Which bookings a list wants; every field narrows.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct BookingFilter {
+    pub(crate) resource_id: Option<Uuid>,
+    pub(crate) user_id: Option<Uuid>,
+    pub(crate) series_id: Option<Uuid>,
+    /// Bookings that end after this instant.
+    pub(crate) from: Option<DateTime<Utc>>,
+    /// Bookings that start before this instant.
+    pub(crate) to: Option<DateTime<Utc>>,
+    pub(crate) status: Option<BookingStatus>,
+    pub(crate) limit: u64,
+}
+
 /// Fields to change; absent ones keep their value.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct BookingChanges {

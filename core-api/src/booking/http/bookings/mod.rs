@@ -13,12 +13,9 @@ use uuid::Uuid;
 
 use self::types::{CreateBookingRequest, SeriesCancelView, SeriesView, UpdateBookingRequest};
 use crate::{
-    booking::{
-        domain::{
-            booking::{BookingStatus, Created as Made},
-            time::parse_instant,
-        },
-        storage::bookings::BookingFilter,
+    booking::domain::{
+        booking::{BookingFilter, BookingStatus, Created as Made},
+        time::parse_instant,
     },
     error::{Error, Result},
     http::{
@@ -270,7 +267,8 @@ async fn my_bookings(
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         })),
         to: q.to,
-        status: (!q.include_cancelled.unwrap_or(false)).then(|| "active".to_owned()),
+        status: (!q.include_cancelled.unwrap_or(false))
+            .then(|| BookingStatus::Active.as_str().to_owned()),
         limit: q.limit,
     }
     .filter()?;

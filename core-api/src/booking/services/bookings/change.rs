@@ -9,9 +9,11 @@ use uuid::Uuid;
 use super::{BookingService, conflict};
 use crate::{
     booking::{
-        domain::booking::{BookingChanges, SeriesCancelled, SyncedBooking, check_span, check_text},
+        domain::booking::{
+            BookingChanges, BookingFilter, SeriesCancelled, SyncedBooking, check_span, check_text,
+        },
         services::resources::Policy,
-        storage::bookings::{BookingFilter, NO_OVERLAP},
+        storage::bookings::NO_OVERLAP,
     },
     error::{Error, Result},
     shared::{services::auth::Caller, storage::audit},

@@ -11,12 +11,14 @@ use super::{BookingService, MAX_OCCURRENCES, conflict};
 use crate::{
     booking::{
         domain::{
-            booking::{BookingRequest, Busy, Created, Recurrence, Series, SkippedOccurrence},
+            booking::{
+                BookingFilter, BookingRequest, Busy, Created, Recurrence, Series, SkippedOccurrence,
+            },
             recurrence::{self, Occurrence},
         },
         services::resources::Policy,
         storage::{
-            bookings::{BookingFilter, NO_OVERLAP, NewBooking},
+            bookings::{NO_OVERLAP, NewBooking},
             tx::BookingTx,
         },
     },

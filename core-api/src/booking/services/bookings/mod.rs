@@ -15,15 +15,11 @@ use uuid::Uuid;
 use crate::{
     booking::{
         domain::{
-            booking::{Booking, BookingStatus, Busy, SyncedBooking},
+            booking::{Booking, BookingFilter, BookingStatus, Busy, SyncedBooking},
             resource::Resource,
         },
         services::{audit::entry, gcal::GoogleSync},
-        storage::{
-            bookings::{BookingFilter, BookingRepo},
-            resources::ResourceRepo,
-            tx::BookingTx,
-        },
+        storage::{bookings::BookingRepo, resources::ResourceRepo, tx::BookingTx},
     },
     error::{Error, Result},
     shared::services::auth::Caller,

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::tx::BookingTx;
 use crate::{
-    booking::domain::booking::{Booking, BookingStatus},
+    booking::domain::booking::{Booking, BookingFilter, BookingStatus},
     storage::{StoreError, StoreResult, sql},
 };
 
@@ -28,20 +28,6 @@ pub(crate) struct NewBooking<'a> {
     pub(crate) description: &'a str,
     pub(crate) start_at: DateTime<Utc>,
     pub(crate) end_at: DateTime<Utc>,
-}
-
-/// Which bookings a list wants; every field narrows.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct BookingFilter {
-    pub(crate) resource_id: Option<Uuid>,
-    pub(crate) user_id: Option<Uuid>,
-    pub(crate) series_id: Option<Uuid>,
-    /// Bookings that end after this instant.
-    pub(crate) from: Option<DateTime<Utc>>,
-    /// Bookings that start before this instant.
-    pub(crate) to: Option<DateTime<Utc>>,
-    pub(crate) status: Option<BookingStatus>,
-    pub(crate) limit: u64,
 }
 
 /// A booking as stored, with the names of its resource and owner.
