@@ -12,7 +12,7 @@ use crate::{
     },
     config::Config,
     shared::services::{accounts, auth, wallet},
-    shared::storage::{idempotency::IdempotencyRepo, users::UserRepo},
+    shared::storage::{idempotency::IdempotencyRepo, users::UserRepo, wallets::WalletStore},
     storage::{breaker::Breaker, redis::Redis},
     ticketing::services::{
         admin, catalog, expiry, holds, payments, products, queue, queue_pass, reservations, rules,
@@ -32,33 +32,33 @@ pub struct Services {
     pub clock: Arc<dyn Clock>,
     pub auth: auth::AuthService,
     /// Admin account management (roles, deactivation).
-    pub accounts: accounts::AccountAdmin,
-    pub catalog: catalog::CatalogService,
+    pub(crate) accounts: accounts::AccountAdmin,
+    pub(crate) catalog: catalog::CatalogService,
     pub holds: holds::HoldService,
     pub reservations: reservations::ReservationService,
     pub admin: admin::AdminService,
-    pub wallet: wallet::WalletService,
-    pub payments: payments::PaymentService,
+    pub(crate) wallet: wallet::WalletService,
+    pub(crate) payments: payments::PaymentService,
     pub streams: stream::StreamHub,
-    pub sweeper: Arc<expiry::Sweeper>,
-    pub idempotency: IdempotencyRepo,
+    pub(crate) sweeper: Arc<expiry::Sweeper>,
+    pub(crate) idempotency: IdempotencyRepo,
     pub products: products::ProductService,
     // Waiting room (gateway issue): settings, Redis mirror, pass check on holds.
     pub queue: queue::QueueService,
-    pub queue_pass: queue_pass::QueuePassCheck,
+    pub(crate) queue_pass: queue_pass::QueuePassCheck,
     /// Per-instance cache of performances' sale rules (admin changes drop entries).
-    pub rules: rules::RulesCache,
+    pub(crate) rules: rules::RulesCache,
     // Shared server time booking.
     pub resources: resources::ResourceService,
-    pub bookings: bookings::BookingService,
-    pub calendar: calendar::CalendarService,
-    pub audit: crate::shared::storage::audit::AuditRepo,
+    pub(crate) bookings: bookings::BookingService,
+    pub(crate) calendar: calendar::CalendarService,
+    pub(crate) audit: crate::shared::storage::audit::AuditRepo,
     /// Google Calendar push; `None` unless configured.
-    pub google: Option<gcal::GoogleSync>,
+    pub(crate) google: Option<gcal::GoogleSync>,
 }
 
 impl Services {
-    pub fn new(
+    pub(crate) fn new(
         config: Arc<Config>,
         db: DatabaseConnection,
         redis: Redis,
@@ -92,6 +92,7 @@ impl Services {
         );
         let idempotency = IdempotencyRepo::new(db.clone());
         let ga = GaRepo::new(db.clone());
+        let wallets = WalletStore::new(db.clone());
         let catalog_for_products = catalog.clone();
         // Waiting room: settings, their Redis mirror, and the pass check on holds.
         let queue_repo = crate::ticketing::storage::queue_settings::QueueRepo::new(db.clone());
@@ -177,7 +178,7 @@ impl Services {
                 ga.clone(),
             ),
             admin: admin::AdminService::new(catalog.clone(), store.clone(), rules.clone()),
-            wallet: wallet::WalletService::new(config, reservations.clone()),
+            wallet: wallet::WalletService::new(config, wallets),
             payments: payments::PaymentService::new(reservations.clone(), publisher.clone()),
             streams,
             sweeper: Arc::new(expiry::Sweeper::new(

@@ -8,7 +8,7 @@ pub mod booking;
 pub mod config;
 pub mod error;
 pub mod http;
-pub mod metrics;
+pub(crate) mod metrics;
 pub mod shared;
 pub mod startup;
 pub mod storage;

@@ -21,7 +21,7 @@ static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
 /// Installs the process-wide recorder once; later calls (several apps in one test process)
 /// share it.
-pub fn handle() -> PrometheusHandle {
+pub(crate) fn handle() -> PrometheusHandle {
     HANDLE
         .get_or_init(|| {
             let recorder = PrometheusBuilder::new()
@@ -151,7 +151,7 @@ fn describe() {
     );
 }
 
-pub fn router() -> Router {
+pub(crate) fn router() -> Router {
     let handle = handle();
     Router::new().route(
         "/metrics",
@@ -160,7 +160,7 @@ pub fn router() -> Router {
 }
 
 /// Counts and times every request by its matched route.
-pub async fn track_http(req: Request, next: Next) -> Response {
+pub(crate) async fn track_http(req: Request, next: Next) -> Response {
     let start = Instant::now();
     let route = req
         .extensions()
@@ -181,7 +181,7 @@ pub async fn track_http(req: Request, next: Next) -> Response {
 
 /// Times one call to a store: `redis_command_duration_seconds{op}` or
 /// `db_query_duration_seconds{op}`. `op` is a fixed name, never data.
-pub async fn timed<T>(store: Store, op: &'static str, call: impl Future<Output = T>) -> T {
+pub(crate) async fn timed<T>(store: Store, op: &'static str, call: impl Future<Output = T>) -> T {
     let start = Instant::now();
     let out = call.await;
     let name = match store {
@@ -193,12 +193,12 @@ pub async fn timed<T>(store: Store, op: &'static str, call: impl Future<Output =
 }
 
 #[derive(Clone, Copy)]
-pub enum Store {
+pub(crate) enum Store {
     Redis,
     Postgres,
 }
 
-pub fn record_dependencies(postgres_up: bool, redis_up: bool) {
+pub(crate) fn record_dependencies(postgres_up: bool, redis_up: bool) {
     metrics::gauge!("dependency_up", "dependency" => "postgres")
         .set(f64::from(u8::from(postgres_up)));
     metrics::gauge!("dependency_up", "dependency" => "redis").set(f64::from(u8::from(redis_up)));

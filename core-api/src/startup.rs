@@ -5,22 +5,21 @@
 use std::{future::Future, net::SocketAddr, sync::Arc};
 
 use holdfast_contract::clock::{Clock, SystemClock};
-use sea_orm::DatabaseConnection;
 use tokio::{net::TcpListener, sync::watch};
 
 use crate::{
     app::Services,
     config::Config,
     http,
-    storage::{db, redis::Redis},
+    storage::{Connections, db, redis::Redis},
 };
 
 /// Shared by every request.
 #[derive(Clone)]
 pub struct AppState {
-    pub config: Arc<Config>,
-    pub db: DatabaseConnection,
-    pub redis: Redis,
+    pub(crate) config: Arc<Config>,
+    /// For the readiness check only; everything else goes through `services`.
+    pub(crate) connections: Connections,
     /// Behind an `Arc`: axum clones the state for every request that extracts it, and a
     /// deep clone of every service (their JWT validations hold hash sets) cost more CPU than
     /// a contested hold.
@@ -41,8 +40,7 @@ impl AppState {
         )?);
         Ok(AppState {
             config,
-            db,
-            redis,
+            connections: Connections::new(db, redis),
             services,
         })
     }
@@ -77,7 +75,7 @@ impl Application {
     }
 
     /// Like [`Self::with_listeners`], reading the time of day from `clock`.
-    pub async fn with_clock(
+    pub(crate) async fn with_clock(
         config: Config,
         api_listener: TcpListener,
         metrics_listener: TcpListener,

@@ -2,7 +2,7 @@
 import './app.css';
 import { mount } from 'svelte';
 import App from './App.svelte';
-import { restore } from './lib/stores/session';
+import { restore } from './lib/stores/session.svelte';
 
 void restore();
 const target = document.getElementById('app');

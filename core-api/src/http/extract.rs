@@ -21,7 +21,7 @@ use serde_json::json;
 use crate::{error::Error, shared::services::auth::Caller, startup::AppState};
 
 /// JSON request body.
-pub struct ApiJson<T>(pub T);
+pub(crate) struct ApiJson<T>(pub T);
 
 impl<S, T> FromRequest<S> for ApiJson<T>
 where
@@ -97,7 +97,7 @@ fn json_rejection(rejection: JsonRejection) -> Error {
 }
 
 /// Path parameters; an unparsable id is a 400 naming the path.
-pub struct ApiPath<T>(pub T);
+pub(crate) struct ApiPath<T>(pub T);
 
 impl<S, T> FromRequestParts<S> for ApiPath<T>
 where
@@ -118,7 +118,7 @@ where
 }
 
 /// Query string parameters.
-pub struct ApiQuery<T>(pub T);
+pub(crate) struct ApiQuery<T>(pub T);
 
 impl<S, T> FromRequestParts<S> for ApiQuery<T>
 where
@@ -166,7 +166,7 @@ async fn current_caller(state: &AppState, token: &str) -> Result<Caller, Error> 
 }
 
 /// An admin caller; anyone else gets 403.
-pub struct AdminCaller(pub Caller);
+pub(crate) struct AdminCaller(pub Caller);
 
 impl FromRequestParts<AppState> for AdminCaller {
     type Rejection = Error;
@@ -182,7 +182,7 @@ impl FromRequestParts<AppState> for AdminCaller {
 }
 
 /// The caller if a valid token came along; public routes use it to show admins more.
-pub struct MaybeCaller(pub Option<Caller>);
+pub(crate) struct MaybeCaller(pub Option<Caller>);
 
 impl FromRequestParts<AppState> for MaybeCaller {
     type Rejection = Error;
@@ -198,7 +198,7 @@ impl FromRequestParts<AppState> for MaybeCaller {
 
 /// The client's address: the one the gateway forwards in `X-Forwarded-For` (it drops any a
 /// client sent and sets its own), else the TCP peer when core-api is called directly.
-pub struct ClientIp(pub IpAddr);
+pub(crate) struct ClientIp(pub IpAddr);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = Infallible;
@@ -225,7 +225,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
 }
 
 /// 200 `{"success": true, "data": ...}`
-pub struct Data<T>(pub T);
+pub(crate) struct Data<T>(pub T);
 
 #[derive(Serialize)]
 struct Envelope<T> {
@@ -245,7 +245,7 @@ impl<T: Serialize> IntoResponse for Data<T> {
 }
 
 /// 201 `{"success": true, "data": ...}`
-pub struct Created<T>(pub T);
+pub(crate) struct Created<T>(pub T);
 
 impl<T: Serialize> IntoResponse for Created<T> {
     fn into_response(self) -> Response {

@@ -9,9 +9,9 @@ use axum::{
 use serde_json::json;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{http::within, startup::AppState, storage::db};
+use crate::{http::within, startup::AppState};
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(healthz))
         .routes(routes!(readyz))
@@ -32,8 +32,8 @@ async fn healthz() -> Json<serde_json::Value> {
 async fn readyz(State(state): State<AppState>) -> Response {
     let limit = state.config.dependency_timeout();
     let (pg, redis) = tokio::join!(
-        within(limit, db::ping(&state.db)),
-        within(limit, state.redis.ping())
+        within(limit, state.connections.ping_postgres()),
+        within(limit, state.connections.ping_redis())
     );
     let word = |ok: bool| if ok { "up" } else { "down" };
     let fallback = state.config.hold_fallback;

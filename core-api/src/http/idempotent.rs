@@ -23,10 +23,10 @@ use crate::{
 };
 
 /// The header a retried write carries to be answered once (1 to 200 visible ASCII characters).
-pub const HEADER: &str = "Idempotency-Key";
+pub(crate) const HEADER: &str = "Idempotency-Key";
 
 /// A JSON answer that can be stored and replayed byte for byte.
-pub struct Replayable {
+pub(crate) struct Replayable {
     status: StatusCode,
     body: Value,
     replayed: bool,
@@ -41,11 +41,11 @@ impl Replayable {
         }
     }
 
-    pub fn ok<T: Serialize>(data: &T) -> Self {
+    pub(crate) fn ok<T: Serialize>(data: &T) -> Self {
         Self::with(StatusCode::OK, data)
     }
 
-    pub fn created<T: Serialize>(data: &T) -> Self {
+    pub(crate) fn created<T: Serialize>(data: &T) -> Self {
         Self::with(StatusCode::CREATED, data)
     }
 }
@@ -65,7 +65,7 @@ impl IntoResponse for Replayable {
 /// Runs `work` at most once per (caller, route, Idempotency-Key); without the header it just
 /// runs. `work` gets the key's claim when there is one: a service that stores its answer with
 /// `Claim::answer_in` inside its own transaction saves the separate write afterwards.
-pub async fn idempotent(
+pub(crate) async fn idempotent(
     state: &AppState,
     caller: Caller,
     headers: &HeaderMap,

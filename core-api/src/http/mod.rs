@@ -1,8 +1,8 @@
 //! The HTTP surface: routes under /api/v1, health, OpenAPI, and the layers around them.
 
-pub mod extract;
-pub mod health;
-pub mod idempotent;
+pub(crate) mod extract;
+pub(crate) mod health;
+pub(crate) mod idempotent;
 pub mod openapi;
 
 use std::time::Duration;
@@ -58,7 +58,7 @@ impl Modify for BearerAuth {
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The routes with their OpenAPI description, before state and layers.
-pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+pub(crate) fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let v1 = OpenApiRouter::new()
         .merge(crate::shared::http::router())
         .merge(crate::ticketing::http::router())
@@ -70,7 +70,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 }
 
 /// The finished OpenAPI document (see `openapi.rs`): what `/openapi.json` serves.
-pub fn openapi_document(doc: &utoipa::openapi::OpenApi) -> serde_json::Value {
+pub(crate) fn openapi_document(doc: &utoipa::openapi::OpenApi) -> serde_json::Value {
     let value = serde_json::to_value(doc).unwrap_or_default();
     openapi::finish(value)
 }
@@ -81,7 +81,7 @@ pub fn openapi_json_pretty() -> String {
     serde_json::to_string_pretty(&openapi_document(&doc)).unwrap_or_default()
 }
 
-pub fn router(state: AppState) -> Router {
+pub(crate) fn router(state: AppState) -> Router {
     let (routes, openapi) = api();
     let max_body = state.config.max_body_bytes;
     let app = static_app(&state.config.static_dir);

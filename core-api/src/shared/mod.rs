@@ -2,6 +2,6 @@
 //! the audit log and idempotency records.
 
 pub mod domain;
-pub mod http;
+pub(crate) mod http;
 pub mod services;
 pub mod storage;

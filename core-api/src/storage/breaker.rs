@@ -16,7 +16,7 @@ pub enum State {
 
 impl State {
     /// Exported as `circuit_breaker_state`: 0 closed, 1 open, 2 half-open.
-    pub fn as_gauge(self) -> f64 {
+    pub(crate) fn as_gauge(self) -> f64 {
         match self {
             State::Closed => 0.0,
             State::Open => 1.0,
@@ -40,7 +40,7 @@ pub struct Breaker {
 }
 
 impl Breaker {
-    pub fn new(threshold: u32, cooldown: Duration) -> Self {
+    pub(crate) fn new(threshold: u32, cooldown: Duration) -> Self {
         let inner = Inner {
             state: State::Closed,
             failures: 0,
@@ -59,13 +59,13 @@ impl Breaker {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn state(&self) -> State {
+    pub(crate) fn state(&self) -> State {
         self.lock().state
     }
 
     /// Whether this request should try Redis. While open, only the first request after the
     /// cool-down does (as the half-open trial).
-    pub fn allow(&self, now: Instant) -> bool {
+    pub(crate) fn allow(&self, now: Instant) -> bool {
         let mut inner = self.lock();
         match inner.state {
             State::Closed => true,
@@ -78,7 +78,7 @@ impl Breaker {
         }
     }
 
-    pub fn on_success(&self) {
+    pub(crate) fn on_success(&self) {
         let mut inner = self.lock();
         if inner.state != State::Closed {
             tracing::info!("redis answers again; hold path back on redis");
@@ -88,7 +88,7 @@ impl Breaker {
         inner.failures = 0;
     }
 
-    pub fn on_failure(&self, now: Instant) {
+    pub(crate) fn on_failure(&self, now: Instant) {
         let mut inner = self.lock();
         inner.failures += 1;
         if inner.state == State::HalfOpen || inner.failures >= self.threshold {

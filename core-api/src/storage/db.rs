@@ -27,7 +27,7 @@ pub async fn connect(
     Database::connect(options).await
 }
 
-pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
+pub(crate) async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.execute_unprepared("SELECT 1").await.map(|_| ())
 }
 
@@ -41,7 +41,7 @@ fn sqlx_error(err: &DbErr) -> Option<&sea_orm::sqlx::Error> {
 }
 
 /// True when the error means "Postgres is unreachable or went away", not "the query was wrong".
-pub fn is_connection_error(err: &DbErr) -> bool {
+pub(crate) fn is_connection_error(err: &DbErr) -> bool {
     use sea_orm::sqlx::Error as E;
     if matches!(err, DbErr::ConnectionAcquire(_) | DbErr::Conn(_)) {
         return true;
@@ -64,7 +64,7 @@ pub fn is_connection_error(err: &DbErr) -> bool {
 }
 
 /// The name of the constraint a statement violated, if that is what failed.
-pub fn violated_constraint(err: &DbErr) -> Option<String> {
+pub(crate) fn violated_constraint(err: &DbErr) -> Option<String> {
     match sqlx_error(err)? {
         sea_orm::sqlx::Error::Database(db) => db.constraint().map(str::to_owned),
         _ => None,

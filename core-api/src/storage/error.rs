@@ -5,7 +5,7 @@ use sea_orm::DbErr;
 
 use super::db;
 
-pub type StoreResult<T> = std::result::Result<T, StoreError>;
+pub(crate) type StoreResult<T> = std::result::Result<T, StoreError>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -31,7 +31,7 @@ pub enum StoreError {
 
 impl StoreError {
     /// The name of the constraint that refused the write, if that is what happened.
-    pub fn constraint(&self) -> Option<&str> {
+    pub(crate) fn constraint(&self) -> Option<&str> {
         match self {
             StoreError::Constraint { constraint, .. } => Some(constraint),
             _ => None,

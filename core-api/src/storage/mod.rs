@@ -2,14 +2,35 @@
 //! pool with its key prefix, the circuit breaker, and the one error every store reports. Each context keeps its own stores in its
 //! `storage/` folder.
 
-pub mod breaker;
+pub(crate) mod breaker;
 pub mod db;
-pub mod error;
-pub mod redis;
+pub(crate) mod error;
+pub(crate) mod redis;
 
-pub use error::{StoreError, StoreResult};
+pub(crate) use error::{StoreError, StoreResult};
 
 use sea_orm::{DbBackend, Statement, Value};
+
+/// Both connections, for the readiness check.
+#[derive(Clone)]
+pub(crate) struct Connections {
+    db: sea_orm::DatabaseConnection,
+    redis: redis::Redis,
+}
+
+impl Connections {
+    pub(crate) fn new(db: sea_orm::DatabaseConnection, redis: redis::Redis) -> Self {
+        Connections { db, redis }
+    }
+
+    pub(crate) async fn ping_postgres(&self) -> StoreResult<()> {
+        Ok(db::ping(&self.db).await?)
+    }
+
+    pub(crate) async fn ping_redis(&self) -> StoreResult<()> {
+        Ok(self.redis.ping().await?)
+    }
+}
 
 /// A plain SQL statement for Postgres with its bound values.
 pub(crate) fn sql(query: &str, values: impl IntoIterator<Item = Value>) -> Statement {

@@ -13,7 +13,7 @@ pub struct Redis {
 impl Redis {
     /// Builds the pool and starts connecting in the background: the service starts even while
     /// Redis is down, commands fail fast with an error (→ 503) and the pool reconnects by itself.
-    pub fn connect(url: &str, prefix: &str, timeout: Duration) -> Result<Self, Error> {
+    pub(crate) fn connect(url: &str, prefix: &str, timeout: Duration) -> Result<Self, Error> {
         let config = Config {
             fail_fast: true,
             ..Config::from_url(url)?
@@ -36,16 +36,16 @@ impl Redis {
         })
     }
 
-    pub fn client(&self) -> &Client {
+    pub(crate) fn client(&self) -> &Client {
         self.pool.next()
     }
 
     /// Prefixes a key; tests give every app its own prefix so they can share one Redis.
-    pub fn key(&self, rest: &str) -> String {
+    pub(crate) fn key(&self, rest: &str) -> String {
         format!("{}{rest}", self.prefix)
     }
 
-    pub async fn ping(&self) -> Result<(), Error> {
+    pub(crate) async fn ping(&self) -> Result<(), Error> {
         self.client().ping::<()>(None).await
     }
 }

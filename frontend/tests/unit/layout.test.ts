@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { SeatIndex, boundsOf, fitZoom, seatPitch, sectionsOf, type LayoutSeat } from '../../src/lib/state/layout';
+import type { Seat } from '../../src/lib/api/types';
+import { SeatIndex, boundsOf, fitZoom, seatPitch, sectionsOf } from '../../src/lib/seatmap/layout';
 
-function hall(rows: number, per: number, x0 = 0, y0 = 0, section = 'Main'): LayoutSeat[] {
-  const out: LayoutSeat[] = [];
+function hall(rows: number, per: number, x0 = 0, y0 = 0, section = 'Main'): Seat[] {
+  const out: Seat[] = [];
   for (let r = 0; r < rows; r++)
     for (let n = 1; n <= per; n++)
-      out.push({ id: `${section}-${r}-${n}`, section, row: String.fromCharCode(65 + r), number: n, x: x0 + n * 10, y: y0 + r * 10, price: 1 });
+      out.push({ id: `${section}-${r}-${n}`, section, row: String.fromCharCode(65 + r), number: n, x: x0 + n * 10, y: y0 + r * 10, price: 1, priceTier: 'R', status: 'AVAILABLE' });
   return out;
 }
 

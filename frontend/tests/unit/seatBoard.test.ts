@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeatBoard, explainLook } from '../../src/lib/state/seatBoard';
+import { SeatBoard, explainLook, seatLabel } from '../../src/lib/state/seatBoard';
 
 const seats = [
   { id: 'a1', status: 'AVAILABLE' as const },
@@ -97,5 +97,10 @@ describe('SeatBoard', () => {
     expect(explainLook('held')).toMatch(/holding/);
     expect(explainLook('reserved')).toMatch(/reserved/);
     expect(explainLook('sold')).toMatch(/sold/);
+  });
+
+  it('labels a seat for screen readers with its name, look and price', () => {
+    const seat = { id: 'a1', section: 'Main', row: 'A', number: 1, x: 0, y: 0, price: 110_000, priceTier: 'R', status: 'HELD' as const };
+    expect(seatLabel(seat, 'held')).toBe('Main · Row A · Seat 1, held by someone else, ₩110,000');
   });
 });

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { get } from 'svelte/store';
 
 const REFRESH_KEY = 'holdfast.refreshToken';
 
@@ -50,7 +49,7 @@ describe('signing out', () => {
   });
 
   const signedIn = async () => {
-    const session = await import('../../src/lib/stores/session');
+    const session = await import('../../src/lib/stores/session.svelte');
     responses.push(
       () => json(200, { success: true, data: { accessToken: 'access-1', refreshToken: 'refresh-1', tokenType: 'Bearer', expiresIn: 900 } }),
       () => json(200, { success: true, data: { id: 'u1', email: 'ana@example.com', name: 'Ana', role: 'USER' } }),
@@ -69,7 +68,7 @@ describe('signing out', () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ url: '/api/v1/auth/logout', body: { refreshToken: 'refresh-1' }, storedAtCall: 'refresh-1' });
     expect(localStorage.getItem(REFRESH_KEY)).toBeNull();
-    expect(get(session.session).status).toBe('signed-out');
+    expect(session.session.status).toBe('signed-out');
   });
 
   it('still signs out here when the server cannot be reached', async () => {
@@ -79,7 +78,7 @@ describe('signing out', () => {
 
     expect(calls[0]).toMatchObject({ url: '/api/v1/auth/logout' });
     expect(localStorage.getItem(REFRESH_KEY)).toBeNull();
-    expect(get(session.session).status).toBe('signed-out');
+    expect(session.session.status).toBe('signed-out');
   });
 
   it('signs out everywhere with the access token, and stays signed in if that fails', async () => {
@@ -87,7 +86,7 @@ describe('signing out', () => {
     responses.push(() => json(503, { success: false, error: { code: 'DEPENDENCY_UNAVAILABLE', message: 'down', details: {} } }));
 
     await expect(session.logoutEverywhere()).rejects.toMatchObject({ status: 503 });
-    expect(get(session.session).status).toBe('signed-in');
+    expect(session.session.status).toBe('signed-in');
     expect(localStorage.getItem(REFRESH_KEY)).toBe('refresh-1');
 
     responses.push(() => new Response(null, { status: 204 }));
@@ -95,6 +94,6 @@ describe('signing out', () => {
 
     expect(calls.at(-1)).toMatchObject({ url: '/api/v1/auth/logout-all', auth: 'Bearer access-1' });
     expect(localStorage.getItem(REFRESH_KEY)).toBeNull();
-    expect(get(session.session).status).toBe('signed-out');
+    expect(session.session.status).toBe('signed-out');
   });
 });

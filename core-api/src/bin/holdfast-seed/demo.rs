@@ -16,6 +16,7 @@ use core_api::{
         storage::users::UserRepo,
     },
     startup::AppState,
+    storage::db,
     ticketing::{
         services::{
             admin::{
@@ -68,9 +69,16 @@ const ARENA: DemoEvent = DemoEvent {
 };
 
 pub async fn run() -> anyhow::Result<()> {
-    let state = AppState::connect(crate::config()?, Arc::new(SystemClock)).await?;
-    let users = UserRepo::new(state.db.clone());
-    let catalog = CatalogRepo::new(state.db.clone());
+    let config = crate::config()?;
+    let db = db::connect(
+        &config.database_url,
+        config.db_max_connections,
+        config.dependency_timeout(),
+    )
+    .await?;
+    let users = UserRepo::new(db.clone());
+    let catalog = CatalogRepo::new(db);
+    let state = AppState::connect(config, Arc::new(SystemClock)).await?;
 
     ensure_user(
         &users,

@@ -28,7 +28,7 @@ impl Password {
     }
 
     /// Checks a candidate against a stored hash. CPU-heavy: call off the async runtime.
-    pub fn verify(candidate: &str, stored: &str) -> bool {
+    pub(crate) fn verify(candidate: &str, stored: &str) -> bool {
         PasswordHash::new(stored).is_ok_and(|hash| {
             Argon2::default()
                 .verify_password(candidate.as_bytes(), &hash)

@@ -18,7 +18,7 @@ impl Role {
     }
 
     /// Reads the stored form; anything unknown is treated as the least privileged role.
-    pub fn from_db(raw: &str) -> Self {
+    pub(crate) fn from_db(raw: &str) -> Self {
         if raw == "ADMIN" {
             Role::Admin
         } else {

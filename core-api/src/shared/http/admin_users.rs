@@ -1,7 +1,8 @@
 //! `/admin/users`: find accounts, change their role, deactivate or reactivate them. Admins only.
 
 use axum::extract::State;
-use serde::Deserialize;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
@@ -10,13 +11,58 @@ use crate::{
     error::{Error, Result},
     http::extract::{AdminCaller, ApiJson, ApiPath, ApiQuery, Data},
     shared::{
-        domain::Role,
-        services::accounts::{AccountPageView, AccountView, Change},
+        domain::{Account, AccountPage, Role},
+        services::accounts::Change,
     },
     startup::AppState,
 };
 
-pub fn router() -> OpenApiRouter<AppState> {
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AccountView {
+    pub(crate) id: Uuid,
+    pub(crate) email: String,
+    pub(crate) name: String,
+    pub(crate) role: Role,
+    pub(crate) active: bool,
+    pub(crate) created_at: DateTime<Utc>,
+}
+
+impl From<Account> for AccountView {
+    fn from(u: Account) -> Self {
+        AccountView {
+            id: u.id,
+            role: u.role,
+            email: u.email,
+            name: u.name,
+            active: u.active,
+            created_at: u.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AccountPageView {
+    pub(crate) items: Vec<AccountView>,
+    /// Accounts matching the query in all.
+    pub(crate) total: u64,
+    pub(crate) limit: u64,
+    pub(crate) offset: u64,
+}
+
+impl From<AccountPage> for AccountPageView {
+    fn from(p: AccountPage) -> Self {
+        AccountPageView {
+            items: p.items.into_iter().map(Into::into).collect(),
+            total: p.total,
+            limit: p.limit,
+            offset: p.offset,
+        }
+    }
+}
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_users))
         .routes(routes!(update_user))
@@ -59,7 +105,12 @@ async fn list_users(
         return Err(Error::validation("offset", "must be at most 100000"));
     }
     Ok(Data(
-        state.services.accounts.list(query, limit, offset).await?,
+        state
+            .services
+            .accounts
+            .list(query, limit, offset)
+            .await?
+            .into(),
     ))
 }
 
@@ -92,6 +143,11 @@ async fn update_user(
         active: req.active,
     };
     Ok(Data(
-        state.services.accounts.change(caller, id, change).await?,
+        state
+            .services
+            .accounts
+            .change(caller, id, change)
+            .await?
+            .into(),
     ))
 }

@@ -12,7 +12,7 @@ use crate::{
 };
 use axum::{extract::State, http::StatusCode};
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(register))
         .routes(routes!(login))

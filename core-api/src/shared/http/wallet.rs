@@ -1,9 +1,11 @@
 //! `/wallet`, `/wallet/charge`, `/wallet/transactions` and `/payments`.
 
 use axum::{extract::State, http::HeaderMap};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
 
 use crate::{
     error::Result,
@@ -11,15 +13,69 @@ use crate::{
         extract::{ApiJson, ApiQuery, Data},
         idempotent::{Replayable, idempotent},
     },
-    shared::services::{
-        auth::Caller,
-        wallet::{ChargeRequest, LedgerEntryView, WalletView},
+    shared::{
+        services::auth::Caller,
+        storage::wallets::{LedgerRow, WalletRow},
     },
     startup::AppState,
     ticketing::services::payments::{PaymentRequest, PaymentView},
 };
 
-pub fn router() -> OpenApiRouter<AppState> {
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ChargeRequest {
+    /// KRW, a positive integer, at most `CORE_WALLET_MAX_CHARGE`.
+    #[schema(minimum = 1)]
+    pub(crate) amount: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct WalletView {
+    pub(crate) balance: i64,
+    pub(crate) total_charged: i64,
+    pub(crate) total_used: i64,
+    pub(crate) updated_at: DateTime<Utc>,
+}
+
+impl From<&WalletRow> for WalletView {
+    fn from(w: &WalletRow) -> Self {
+        WalletView {
+            balance: w.balance,
+            total_charged: w.total_charged,
+            total_used: w.total_used,
+            updated_at: w.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct LedgerEntryView {
+    pub(crate) id: Uuid,
+    /// CHARGE | PAYMENT | REFUND
+    pub(crate) kind: String,
+    /// Signed: payments are negative.
+    pub(crate) amount: i64,
+    pub(crate) balance_after: i64,
+    pub(crate) reservation_id: Option<Uuid>,
+    pub(crate) created_at: DateTime<Utc>,
+}
+
+impl From<LedgerRow> for LedgerEntryView {
+    fn from(l: LedgerRow) -> Self {
+        LedgerEntryView {
+            id: l.id,
+            kind: l.kind,
+            amount: l.amount,
+            balance_after: l.balance_after,
+            reservation_id: l.reservation_id,
+            created_at: l.created_at,
+        }
+    }
+}
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_wallet))
         .routes(routes!(charge))
@@ -30,7 +86,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The caller's balance (a wallet is opened on first use).
 #[utoipa::path(get, path = "/wallet", tag = "wallet", security(("bearer" = [])), responses((status = 200, body = WalletView)))]
 async fn get_wallet(State(state): State<AppState>, caller: Caller) -> Result<Data<WalletView>> {
-    Ok(Data(state.services.wallet.get(caller).await?))
+    let wallet = state.services.wallet.get(caller).await?;
+    Ok(Data(WalletView::from(&wallet)))
 }
 
 /// Adds money to the wallet. Honours `Idempotency-Key`: a retry charges once.
@@ -52,9 +109,12 @@ async fn charge(
         "POST /wallet/charge",
         &body,
         async |claim| {
-            Ok(Replayable::ok(
-                &state.services.wallet.charge(caller, req, claim).await?,
-            ))
+            let view = |w: &WalletRow| WalletView::from(w);
+            let wallet = state
+                .services
+                .wallet
+                .charge(caller, req.amount, claim, view);
+            Ok(Replayable::ok(&wallet.await?))
         },
     )
     .await
@@ -76,13 +136,9 @@ async fn transactions(
     caller: Caller,
     ApiQuery(page): ApiQuery<Page>,
 ) -> Result<Data<Vec<LedgerEntryView>>> {
-    Ok(Data(
-        state
-            .services
-            .wallet
-            .transactions(caller, page.limit.unwrap_or(100))
-            .await?,
-    ))
+    let limit = page.limit.unwrap_or(100);
+    let rows = state.services.wallet.transactions(caller, limit).await?;
+    Ok(Data(rows.into_iter().map(Into::into).collect()))
 }
 
 /// Pays a PENDING_PAYMENT reservation from the wallet; it becomes CONFIRMED and its seats SOLD.

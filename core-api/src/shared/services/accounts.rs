@@ -1,35 +1,21 @@
 //! Admin account management: finding accounts, changing roles, deactivating. Every change
 //! is audited and takes effect on the account's next request, on every instance.
 
-use chrono::{DateTime, Utc};
-use serde::Serialize;
 use serde_json::json;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::shared::services::{auth::Caller, sessions::Sessions};
 use crate::{
     error::{Error, Result},
     shared::{
-        domain::Role,
+        domain::{Account, AccountPage, Role},
+        services::{auth::Caller, sessions::Sessions},
         storage::users::{AccountChange, UserRepo, UserRow},
     },
 };
 
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AccountView {
-    pub id: Uuid,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-    pub active: bool,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<UserRow> for AccountView {
+impl From<UserRow> for Account {
     fn from(u: UserRow) -> Self {
-        AccountView {
+        Account {
             id: u.id,
             role: Role::from_db(&u.role),
             email: u.email,
@@ -40,43 +26,33 @@ impl From<UserRow> for AccountView {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AccountPageView {
-    pub items: Vec<AccountView>,
-    /// Accounts matching the query in all.
-    pub total: u64,
-    pub limit: u64,
-    pub offset: u64,
-}
-
 /// What an admin asks to change; `None` leaves it.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Change {
-    pub role: Option<Role>,
-    pub active: Option<bool>,
+pub(crate) struct Change {
+    pub(crate) role: Option<Role>,
+    pub(crate) active: Option<bool>,
 }
 
 #[derive(Clone)]
-pub struct AccountAdmin {
+pub(crate) struct AccountAdmin {
     users: UserRepo,
     sessions: Sessions,
 }
 
 impl AccountAdmin {
-    pub fn new(users: UserRepo, sessions: Sessions) -> Self {
+    pub(crate) fn new(users: UserRepo, sessions: Sessions) -> Self {
         AccountAdmin { users, sessions }
     }
 
     /// Accounts whose e-mail or name contains `query`, newest first.
-    pub async fn list(
+    pub(crate) async fn list(
         &self,
         query: Option<&str>,
         limit: u64,
         offset: u64,
-    ) -> Result<AccountPageView> {
+    ) -> Result<AccountPage> {
         let page = self.users.search(query, limit, offset).await?;
-        Ok(AccountPageView {
+        Ok(AccountPage {
             items: page.items.into_iter().map(Into::into).collect(),
             total: page.total,
             limit,
@@ -84,7 +60,7 @@ impl AccountAdmin {
         })
     }
 
-    pub async fn change(&self, actor: Caller, id: Uuid, change: Change) -> Result<AccountView> {
+    pub(crate) async fn change(&self, actor: Caller, id: Uuid, change: Change) -> Result<Account> {
         if id == actor.user_id && (change.active == Some(false) || change.role == Some(Role::User))
         {
             return Err(Error::rule(

@@ -31,17 +31,17 @@ use crate::{
 
 /// Claims of an access token.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Claims {
-    pub sub: Uuid,
-    pub role: Role,
-    pub iss: String,
-    pub aud: String,
-    pub iat: i64,
-    pub exp: i64,
+pub(crate) struct Claims {
+    pub(crate) sub: Uuid,
+    pub(crate) role: Role,
+    pub(crate) iss: String,
+    pub(crate) aud: String,
+    pub(crate) iat: i64,
+    pub(crate) exp: i64,
     /// The account's auth version at issue; a newer one (deactivation, sign-out everywhere)
     /// refuses the token. Absent in older tokens: version 0.
     #[serde(default)]
-    pub ver: i64,
+    pub(crate) ver: i64,
 }
 
 /// The verified caller of a request.
@@ -55,7 +55,7 @@ pub struct Caller {
 }
 
 impl Caller {
-    pub fn is_admin(&self) -> bool {
+    pub(crate) fn is_admin(&self) -> bool {
         self.role == Role::Admin
     }
 }
@@ -104,7 +104,7 @@ impl JwtKeys {
     }
 
     /// Only tokens of our algorithm signed with our key, for our issuer and audience, unexpired.
-    pub fn verify(&self, token: &str) -> Result<Caller> {
+    pub(crate) fn verify(&self, token: &str) -> Result<Caller> {
         let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|_| {
             Error::Unauthenticated("the access token is missing, expired or invalid")
         })?;
@@ -118,52 +118,52 @@ impl JwtKeys {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct RegisterRequest {
+pub(crate) struct RegisterRequest {
     /// An e-mail address (trimmed and lowercased; `local@domain.tld`).
     #[schema(max_length = 254)]
-    pub email: String,
+    pub(crate) email: String,
     #[schema(min_length = 8, max_length = 128)]
-    pub password: String,
+    pub(crate) password: String,
     /// 1 to 100 characters after trimming.
     #[schema(min_length = 1, max_length = 100)]
-    pub name: String,
+    pub(crate) name: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct LoginRequest {
+pub(crate) struct LoginRequest {
     /// An e-mail address (trimmed and lowercased; `local@domain.tld`).
     #[schema(max_length = 254)]
-    pub email: String,
+    pub(crate) email: String,
     #[schema(min_length = 8, max_length = 128)]
-    pub password: String,
+    pub(crate) password: String,
 }
 
 /// Also the body of `/auth/logout`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct RefreshRequest {
-    pub refresh_token: String,
+pub(crate) struct RefreshRequest {
+    pub(crate) refresh_token: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct TokenPair {
-    pub access_token: String,
-    pub refresh_token: String,
+pub(crate) struct TokenPair {
+    pub(crate) access_token: String,
+    pub(crate) refresh_token: String,
     /// Always "Bearer".
-    pub token_type: &'static str,
+    pub(crate) token_type: &'static str,
     /// Seconds until the access token expires.
-    pub expires_in: u64,
+    pub(crate) expires_in: u64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct UserView {
-    pub id: Uuid,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
+pub(crate) struct UserView {
+    pub(crate) id: Uuid,
+    pub(crate) email: String,
+    pub(crate) name: String,
+    pub(crate) role: Role,
 }
 
 impl From<UserRow> for UserView {
@@ -199,7 +199,7 @@ pub struct AuthService {
 }
 
 impl AuthService {
-    pub fn new(config: &Config, users: UserRepo, redis: Redis) -> Self {
+    pub(crate) fn new(config: &Config, users: UserRepo, redis: Redis) -> Self {
         let limits = &config.auth;
         AuthService {
             jwt: Arc::new(JwtKeys::new(config)),
@@ -229,12 +229,12 @@ impl AuthService {
         }
     }
 
-    pub async fn register(&self, req: RegisterRequest) -> Result<UserView> {
+    pub(crate) async fn register(&self, req: RegisterRequest) -> Result<UserView> {
         self.create_user(&req, Role::User).await
     }
 
     /// Creates an account with the given role (the seed uses this for the admin).
-    pub async fn create_user(&self, req: &RegisterRequest, role: Role) -> Result<UserView> {
+    pub(crate) async fn create_user(&self, req: &RegisterRequest, role: Role) -> Result<UserView> {
         let email = Email::parse("email", &req.email)?;
         let password = Password::parse(&req.password)?;
         let name = req.name.trim();
@@ -261,7 +261,7 @@ impl AuthService {
     /// must wait a doubling delay (429 with `Retry-After`), whatever the password. A success
     /// resets the count. If Redis is unreachable the throttle is skipped (fails open) and
     /// logged: sign-in keeps working, the per-IP gateway limit still applies.
-    pub async fn login(&self, req: LoginRequest) -> Result<TokenPair> {
+    pub(crate) async fn login(&self, req: LoginRequest) -> Result<TokenPair> {
         let email = Email::parse("email", &req.email)?;
         let throttled = self.throttle_check(email.as_str()).await?;
         let user = self.users.by_email(email.as_str()).await?;
@@ -329,7 +329,7 @@ impl AuthService {
 
     /// Rotates a refresh token. Presenting one that was already used revokes its whole family:
     /// either the client or a thief replayed it, and we cannot tell which.
-    pub async fn refresh(&self, req: RefreshRequest) -> Result<TokenPair> {
+    pub(crate) async fn refresh(&self, req: RefreshRequest) -> Result<TokenPair> {
         const REFUSED: Error =
             Error::Unauthenticated("the refresh token is invalid, expired or revoked");
         let hash = Sha256::digest(req.refresh_token.as_bytes()).to_vec();
@@ -355,7 +355,7 @@ impl AuthService {
 
     /// Ends the login a refresh token belongs to: every token rotated from it is revoked.
     /// Unknown, expired and already revoked tokens are fine too (sign-out is idempotent).
-    pub async fn logout(&self, req: RefreshRequest) -> Result<()> {
+    pub(crate) async fn logout(&self, req: RefreshRequest) -> Result<()> {
         if req.refresh_token.trim().is_empty() {
             return Err(Error::validation("refreshToken", "must not be empty"));
         }
@@ -368,7 +368,7 @@ impl AuthService {
 
     /// Signs the caller out everywhere: every refresh token revoked, and every access token
     /// issued until now refused from the next request on (a new auth version).
-    pub async fn logout_all(&self, user_id: Uuid) -> Result<()> {
+    pub(crate) async fn logout_all(&self, user_id: Uuid) -> Result<()> {
         self.users
             .end_all_sessions(user_id)
             .await?
@@ -377,7 +377,7 @@ impl AuthService {
         Ok(())
     }
 
-    pub async fn me(&self, user_id: Uuid) -> Result<UserView> {
+    pub(crate) async fn me(&self, user_id: Uuid) -> Result<UserView> {
         self.users
             .by_id(user_id)
             .await?

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 const BUSY: Error = Error::Busy("too many sign-ins at once; retry in a moment");
 
 #[derive(Clone)]
-pub struct HashingPool {
+pub(crate) struct HashingPool {
     /// argon2id takes ~19 MiB and a core's worth of CPU per hash. Unbounded, a crowd logging
     /// in at once ran dozens in parallel (hundreds of MiB, no faster); this caps them.
     slots: Arc<Semaphore>,
@@ -37,7 +37,7 @@ impl Drop for QueuePlace<'_> {
 }
 
 impl HashingPool {
-    pub fn new(concurrency: usize, queue: usize, wait: Duration) -> Self {
+    pub(crate) fn new(concurrency: usize, queue: usize, wait: Duration) -> Self {
         HashingPool {
             slots: Arc::new(Semaphore::new(concurrency)),
             waiting: Arc::default(),
@@ -47,7 +47,7 @@ impl HashingPool {
     }
 
     /// Runs one hash or check on the blocking pool once a slot is free.
-    pub async fn run<T: Send + 'static>(
+    pub(crate) async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T> {

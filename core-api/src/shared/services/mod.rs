@@ -1,7 +1,7 @@
 //! Business rules of this context. Handlers call these; these call the stores in `storage`.
 
-pub mod accounts;
+pub(crate) mod accounts;
 pub mod auth;
-pub mod hashing;
-pub mod sessions;
-pub mod wallet;
+pub(crate) mod hashing;
+pub(crate) mod sessions;
+pub(crate) mod wallet;

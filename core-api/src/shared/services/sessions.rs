@@ -36,10 +36,10 @@ const CONNECTION_CHECK: Duration = Duration::from_millis(250);
 const MAX_ENTRIES: usize = 100_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct AccountStatus {
-    pub active: bool,
-    pub role: Role,
-    pub auth_version: i64,
+pub(crate) struct AccountStatus {
+    pub(crate) active: bool,
+    pub(crate) role: Role,
+    pub(crate) auth_version: i64,
 }
 
 #[derive(Clone, Copy)]
@@ -55,7 +55,7 @@ pub struct Sessions {
     cache: Arc<Cache>,
 }
 
-pub struct Cache {
+pub(crate) struct Cache {
     entries: RwLock<HashMap<Uuid, Entry>>,
     /// Bumped (under the write lock) by every invalidation: a Postgres read that started
     /// before one must not put what it read into the cache.
@@ -69,7 +69,7 @@ pub struct Cache {
 }
 
 impl Sessions {
-    pub fn new(
+    pub(crate) fn new(
         users: UserRepo,
         events: AccountEvents,
         live_ttl: Duration,
@@ -83,7 +83,7 @@ impl Sessions {
     }
 
     /// The caller's current role, if a token of `auth_version` still stands for this account.
-    pub async fn check(&self, user_id: Uuid, auth_version: i64) -> Result<Role> {
+    pub(crate) async fn check(&self, user_id: Uuid, auth_version: i64) -> Result<Role> {
         let status = match self.cache.get(user_id, Instant::now()) {
             Some(status) => status,
             None => self.load(user_id).await?,
@@ -118,7 +118,7 @@ impl Sessions {
     /// After a committed change to an account: forget it here at once, and tell the other
     /// instances. If Redis cannot take the notice they see the change within their fallback
     /// TTL only once they notice the lost subscription; this is logged.
-    pub async fn changed(&self, user_id: Uuid) {
+    pub(crate) async fn changed(&self, user_id: Uuid) {
         self.cache.forget(user_id);
         if let Err(e) = self.events.publish(user_id).await {
             metrics::counter!("account_notices_dropped_total").increment(1);
@@ -127,7 +127,10 @@ impl Sessions {
     }
 
     /// Keeps the cache in step with the other instances until `stop`.
-    pub fn spawn_listener(&self, stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    pub(crate) fn spawn_listener(
+        &self,
+        stop: watch::Receiver<bool>,
+    ) -> tokio::task::JoinHandle<()> {
         let events = self.events.clone();
         let cache = self.cache.clone();
         tokio::spawn(events.listen(cache, CONNECTION_CHECK, stop))

@@ -2,134 +2,67 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
-use utoipa::ToSchema;
-use uuid::Uuid;
 
-use crate::shared::services::auth::Caller;
 use crate::{
     config::Config,
     error::{Error, Result},
-    shared::storage::{
-        idempotency::Claim,
-        wallets::{self, LedgerRow, Movement, WalletRow},
+    shared::{
+        services::auth::Caller,
+        storage::{
+            idempotency::Claim,
+            wallets::{LedgerRow, WalletRow, WalletStore},
+        },
     },
-    ticketing::storage::reservations::ReservationRepo,
 };
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ChargeRequest {
-    /// KRW, a positive integer, at most `CORE_WALLET_MAX_CHARGE`.
-    #[schema(minimum = 1)]
-    pub amount: i64,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct WalletView {
-    pub balance: i64,
-    pub total_charged: i64,
-    pub total_used: i64,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<WalletRow> for WalletView {
-    fn from(w: WalletRow) -> Self {
-        WalletView {
-            balance: w.balance,
-            total_charged: w.total_charged,
-            total_used: w.total_used,
-            updated_at: w.updated_at,
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct LedgerEntryView {
-    pub id: Uuid,
-    /// CHARGE | PAYMENT | REFUND
-    pub kind: String,
-    /// Signed: payments are negative.
-    pub amount: i64,
-    pub balance_after: i64,
-    pub reservation_id: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<LedgerRow> for LedgerEntryView {
-    fn from(l: LedgerRow) -> Self {
-        LedgerEntryView {
-            id: l.id,
-            kind: l.kind,
-            amount: l.amount,
-            balance_after: l.balance_after,
-            reservation_id: l.reservation_id,
-            created_at: l.created_at,
-        }
-    }
-}
-
 #[derive(Clone)]
-pub struct WalletService {
+pub(crate) struct WalletService {
     config: Arc<Config>,
-    repo: ReservationRepo,
+    store: WalletStore,
 }
 
 impl WalletService {
-    pub fn new(config: Arc<Config>, repo: ReservationRepo) -> Self {
-        WalletService { config, repo }
+    pub(crate) fn new(config: Arc<Config>, store: WalletStore) -> Self {
+        WalletService { config, store }
     }
 
-    pub async fn get(&self, caller: Caller) -> Result<WalletView> {
-        let tx = self.repo.begin().await?;
-        wallets::ensure(tx.conn(), caller.user_id).await?;
-        let wallet = wallets::get(tx.conn(), caller.user_id)
+    pub(crate) async fn get(&self, caller: Caller) -> Result<WalletRow> {
+        self.store
+            .open(caller.user_id)
             .await?
-            .ok_or(Error::NotFound("wallet"))?;
-        tx.commit().await?;
-        Ok(wallet.into())
+            .ok_or(Error::NotFound("wallet"))
     }
 
-    /// Charges in one transaction; with an Idempotency-Key `claim`, the answer is stored in it.
-    pub async fn charge(
+    /// Charges in one transaction; with an Idempotency-Key `claim`, the answer (`answer` of
+    /// the new balance) is stored in it.
+    pub(crate) async fn charge<T: Serialize>(
         &self,
         caller: Caller,
-        req: ChargeRequest,
+        amount: i64,
         claim: Option<&Claim>,
-    ) -> Result<WalletView> {
+        answer: impl FnOnce(&WalletRow) -> T,
+    ) -> Result<T> {
         let max = self.config.wallet_max_charge;
-        if req.amount <= 0 || req.amount > max {
+        if amount <= 0 || amount > max {
             metrics::counter!("wallet_failures_total", "reason" => "invalid_amount").increment(1);
             return Err(Error::Validation {
                 message: format!("amount must be a whole number of KRW from 1 to {max}"),
                 details: json!({ "field": "amount", "max": max }),
             });
         }
-        let tx = self.repo.begin().await?;
-        wallets::ensure(tx.conn(), caller.user_id).await?;
         let max_balance = self.config.wallet_max_balance;
-        match wallets::apply(
-            tx.conn(),
-            caller.user_id,
-            Movement::Charge,
-            req.amount,
-            max_balance,
-            None,
-        )
-        .await?
+        match self
+            .store
+            .charge(caller.user_id, amount, max_balance, claim, answer)
+            .await?
         {
-            Some(wallet) => {
-                let view = WalletView::from(wallet);
-                tx.commit_answering(claim, 200, &view).await?;
+            Some(answer) => {
                 metrics::counter!("wallet_charges_total").increment(1);
-                Ok(view)
+                Ok(answer)
             }
             None => {
-                tx.rollback().await?;
                 metrics::counter!("wallet_failures_total", "reason" => "balance_cap").increment(1);
                 Err(Error::rule(
                     "WALLET_LIMIT_EXCEEDED",
@@ -140,13 +73,10 @@ impl WalletService {
         }
     }
 
-    pub async fn transactions(&self, caller: Caller, limit: u64) -> Result<Vec<LedgerEntryView>> {
-        let tx = self.repo.begin().await?;
+    pub(crate) async fn transactions(&self, caller: Caller, limit: u64) -> Result<Vec<LedgerRow>> {
         if !(1..=500).contains(&limit) {
             return Err(Error::validation("limit", "must be 1 to 500"));
         }
-        let rows = wallets::ledger(tx.conn(), caller.user_id, limit).await?;
-        tx.commit().await?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        Ok(self.store.ledger(caller.user_id, limit).await?)
     }
 }

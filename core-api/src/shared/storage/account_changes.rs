@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::storage::redis::Redis;
 
 /// What the listener reports to the cache it keeps fresh.
-pub trait AccountNotices: Send + Sync + 'static {
+pub(crate) trait AccountNotices: Send + Sync + 'static {
     /// Subscribed (again): notices may have been missed before, so forget everything.
     fn subscribed(&self);
     /// The subscription is gone (connection lost); notices are not arriving.
@@ -21,18 +21,18 @@ pub trait AccountNotices: Send + Sync + 'static {
 }
 
 #[derive(Clone)]
-pub struct AccountEvents {
+pub(crate) struct AccountEvents {
     redis: Redis,
     channel: String,
 }
 
 impl AccountEvents {
-    pub fn new(redis: Redis) -> Self {
+    pub(crate) fn new(redis: Redis) -> Self {
         let channel = redis.key("accounts:changed");
         AccountEvents { redis, channel }
     }
 
-    pub async fn publish(&self, user_id: Uuid) -> Result<(), Error> {
+    pub(crate) async fn publish(&self, user_id: Uuid) -> Result<(), Error> {
         self.redis
             .client()
             .publish::<i64, _, _>(&self.channel, user_id.to_string())
@@ -43,7 +43,7 @@ impl AccountEvents {
     /// Listens on a connection of its own (a subscribed connection can run no other
     /// command) until `stop` turns true. Re-subscribes after every reconnect; checks the
     /// connection every `check_every`, so a silent loss is noticed within that time.
-    pub async fn listen(
+    pub(crate) async fn listen(
         self,
         notices: impl AccountNotices,
         check_every: Duration,

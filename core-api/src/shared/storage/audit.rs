@@ -9,27 +9,27 @@ use uuid::Uuid;
 use crate::storage::sql;
 
 #[derive(Clone, Debug, FromQueryResult)]
-pub struct AuditRow {
-    pub id: i64,
-    pub at: DateTime<Utc>,
-    pub actor_id: Option<Uuid>,
-    pub action: String,
-    pub entity_type: String,
-    pub entity_id: Uuid,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
+pub(crate) struct AuditRow {
+    pub(crate) id: i64,
+    pub(crate) at: DateTime<Utc>,
+    pub(crate) actor_id: Option<Uuid>,
+    pub(crate) action: String,
+    pub(crate) entity_type: String,
+    pub(crate) entity_id: Uuid,
+    pub(crate) before: Option<serde_json::Value>,
+    pub(crate) after: Option<serde_json::Value>,
 }
 
-pub struct Entry<'a> {
-    pub actor_id: Uuid,
-    pub action: &'a str,
-    pub entity_type: &'a str,
-    pub entity_id: Uuid,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
+pub(crate) struct Entry<'a> {
+    pub(crate) actor_id: Uuid,
+    pub(crate) action: &'a str,
+    pub(crate) entity_type: &'a str,
+    pub(crate) entity_id: Uuid,
+    pub(crate) before: Option<serde_json::Value>,
+    pub(crate) after: Option<serde_json::Value>,
 }
 
-pub async fn record(c: &impl ConnectionTrait, e: Entry<'_>) -> StoreResult<()> {
+pub(crate) async fn record(c: &impl ConnectionTrait, e: Entry<'_>) -> StoreResult<()> {
     c.execute_raw(sql(
         "INSERT INTO audit_log (actor_id, action, entity_type, entity_id, before, after) VALUES ($1, $2, $3, $4, $5, $6)",
         [
@@ -46,27 +46,27 @@ pub async fn record(c: &impl ConnectionTrait, e: Entry<'_>) -> StoreResult<()> {
 }
 
 #[derive(Clone, Debug, Default)]
-pub struct AuditFilter {
-    pub entity_type: Option<String>,
-    pub entity_id: Option<Uuid>,
-    pub actor_id: Option<Uuid>,
+pub(crate) struct AuditFilter {
+    pub(crate) entity_type: Option<String>,
+    pub(crate) entity_id: Option<Uuid>,
+    pub(crate) actor_id: Option<Uuid>,
     /// Entries with an id below this (paging backwards).
-    pub before_id: Option<i64>,
-    pub limit: u64,
+    pub(crate) before_id: Option<i64>,
+    pub(crate) limit: u64,
 }
 
 #[derive(Clone)]
-pub struct AuditRepo {
+pub(crate) struct AuditRepo {
     db: DatabaseConnection,
 }
 
 impl AuditRepo {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub(crate) fn new(db: DatabaseConnection) -> Self {
         AuditRepo { db }
     }
 
     /// Newest first.
-    pub async fn list(&self, f: &AuditFilter) -> StoreResult<Vec<AuditRow>> {
+    pub(crate) async fn list(&self, f: &AuditFilter) -> StoreResult<Vec<AuditRow>> {
         let values: Vec<Value> = vec![
             f.entity_type.clone().into(),
             f.entity_id.into(),

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::storage::sql;
 
 /// What the key already stands for.
-pub enum KeyState {
+pub(crate) enum KeyState {
     /// The key is ours now: run the request, then `finish` or `abandon`.
     Started,
     /// Another request with this key is running (or crashed less than a minute ago).
@@ -33,18 +33,18 @@ struct Row {
 }
 
 #[derive(Clone)]
-pub struct IdempotencyRepo {
+pub(crate) struct IdempotencyRepo {
     db: DatabaseConnection,
 }
 
 impl IdempotencyRepo {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub(crate) fn new(db: DatabaseConnection) -> Self {
         IdempotencyRepo { db }
     }
 
     /// Claims the key, unless it is taken and still valid. An expired key, or one whose request
     /// started over a minute ago without finishing (its instance died), is claimed afresh.
-    pub async fn begin(
+    pub(crate) async fn begin(
         &self,
         user_id: Uuid,
         route: &str,
@@ -88,12 +88,12 @@ impl IdempotencyRepo {
         })
     }
 
-    pub async fn finish(&self, claim: &Claim, status: u16, body: &Value) -> StoreResult<()> {
+    pub(crate) async fn finish(&self, claim: &Claim, status: u16, body: &Value) -> StoreResult<()> {
         store_answer(&self.db, &claim.target, status, body).await
     }
 
     /// Frees the key after a failure worth retrying (5xx), so the retry runs for real.
-    pub async fn abandon(&self, claim: &Claim) -> StoreResult<()> {
+    pub(crate) async fn abandon(&self, claim: &Claim) -> StoreResult<()> {
         self.db
             .execute_raw(sql(
                 "DELETE FROM idempotency_keys WHERE user_id = $1 AND route = $2 AND key = $3",
@@ -110,7 +110,7 @@ impl IdempotencyRepo {
 }
 
 /// The body of a successful answer: `{"success": true, "data": ...}`.
-pub fn success_body<T: Serialize>(data: &T) -> Value {
+pub(crate) fn success_body<T: Serialize>(data: &T) -> Value {
     json!({ "success": true, "data": data })
 }
 
@@ -127,7 +127,7 @@ pub struct Claim {
 }
 
 impl Claim {
-    pub fn new(user_id: Uuid, route: &str, key: &str) -> Self {
+    pub(crate) fn new(user_id: Uuid, route: &str, key: &str) -> Self {
         Claim {
             target: AnswerTarget {
                 user_id,
@@ -142,7 +142,7 @@ impl Claim {
     /// Writes `data` as the successful answer (`status`) inside the caller's transaction.
     /// Use it only when nothing that can fail follows the COMMIT: the stored answer is what
     /// every retry gets.
-    pub async fn answer_in<T: Serialize>(
+    pub(crate) async fn answer_in<T: Serialize>(
         &self,
         txn: &DatabaseTransaction,
         status: u16,
@@ -155,25 +155,25 @@ impl Claim {
 
     /// Where the answer goes, for a transaction another task runs (group commit). Once that
     /// transaction committed with the answer written, call `committed_elsewhere`.
-    pub fn target(&self) -> AnswerTarget {
+    pub(crate) fn target(&self) -> AnswerTarget {
         self.target.clone()
     }
 
     /// The answer was written to `target` in a transaction that committed.
-    pub fn committed_elsewhere(&self) {
+    pub(crate) fn committed_elsewhere(&self) {
         self.written.store(true, Ordering::Relaxed);
         self.stored.store(true, Ordering::Relaxed);
     }
 
     /// The transaction is committed: an answer written with `answer_in` is now stored.
-    pub fn committed(&self) {
+    pub(crate) fn committed(&self) {
         if self.written.load(Ordering::Relaxed) {
             self.stored.store(true, Ordering::Relaxed);
         }
     }
 
     /// Whether the answer is stored already (written in a transaction that committed).
-    pub fn answered(&self) -> bool {
+    pub(crate) fn answered(&self) -> bool {
         self.stored.load(Ordering::Relaxed)
     }
 }
@@ -188,7 +188,7 @@ pub struct AnswerTarget {
 
 impl AnswerTarget {
     /// Writes `data` as the successful answer (`status`) inside the caller's transaction.
-    pub async fn answer_in<T: Serialize>(
+    pub(crate) async fn answer_in<T: Serialize>(
         &self,
         txn: &DatabaseTransaction,
         status: u16,

@@ -13,22 +13,22 @@ static FAILURE: LazyLock<Script> =
     LazyLock::new(|| Script::from_lua(include_str!("../../../../redis/login_failure.lua")));
 
 #[derive(Clone, Copy, Debug)]
-pub struct Backoff {
-    pub max_failures: u32,
-    pub first_delay: Duration,
-    pub max_delay: Duration,
+pub(crate) struct Backoff {
+    pub(crate) max_failures: u32,
+    pub(crate) first_delay: Duration,
+    pub(crate) max_delay: Duration,
     /// How long failures are remembered after the last one (plus any lock).
-    pub window: Duration,
+    pub(crate) window: Duration,
 }
 
 #[derive(Clone)]
-pub struct LoginThrottle {
+pub(crate) struct LoginThrottle {
     redis: Redis,
     backoff: Backoff,
 }
 
 impl LoginThrottle {
-    pub fn new(redis: Redis, backoff: Backoff) -> Self {
+    pub(crate) fn new(redis: Redis, backoff: Backoff) -> Self {
         LoginThrottle { redis, backoff }
     }
 
@@ -53,14 +53,14 @@ impl LoginThrottle {
     }
 
     /// How long this e-mail must still wait before its next attempt, if it is locked.
-    pub async fn locked_for(&self, email: &str) -> Result<Option<Duration>, Error> {
+    pub(crate) async fn locked_for(&self, email: &str) -> Result<Option<Duration>, Error> {
         let (_, lock) = self.keys(email);
         let ttl_ms: i64 = self.client()?.pttl(lock).await?;
         Ok((ttl_ms > 0).then(|| Duration::from_millis(ttl_ms as u64)))
     }
 
     /// Counts a failure; returns the lock it imposed, if any.
-    pub async fn failed(&self, email: &str) -> Result<Option<Duration>, Error> {
+    pub(crate) async fn failed(&self, email: &str) -> Result<Option<Duration>, Error> {
         let (fails, lock) = self.keys(email);
         let b = self.backoff;
         let delay_ms: i64 = FAILURE
@@ -79,7 +79,7 @@ impl LoginThrottle {
     }
 
     /// A successful login forgets the failures.
-    pub async fn succeeded(&self, email: &str) -> Result<(), Error> {
+    pub(crate) async fn succeeded(&self, email: &str) -> Result<(), Error> {
         let (fails, lock) = self.keys(email);
         self.client()?.del::<(), _>(vec![fails, lock]).await
     }

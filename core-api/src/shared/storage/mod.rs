@@ -1,9 +1,9 @@
 //! Every SeaORM and fred call of this context; services see plain Rust types.
 
-pub mod account_changes;
-pub mod audit;
-pub mod entity;
-pub mod idempotency;
-pub mod login_throttle;
+pub(crate) mod account_changes;
+pub(crate) mod audit;
+pub(crate) mod entity;
+pub(crate) mod idempotency;
+pub(crate) mod login_throttle;
 pub mod users;
-pub mod wallets;
+pub(crate) mod wallets;

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::shared::storage::entity::{refresh_tokens, users};
 use crate::{shared::storage::audit, storage::sql};
 
-pub use users::Model as UserRow;
+pub(crate) use users::Model as UserRow;
 
 #[derive(Clone)]
 pub struct UserRepo {
@@ -29,34 +29,34 @@ pub enum FirstAdmin {
     EmailTaken,
 }
 
-pub struct NewRefreshToken {
-    pub user_id: Uuid,
-    pub family_id: Uuid,
-    pub token_hash: Vec<u8>,
-    pub expires_at: DateTime<Utc>,
+pub(crate) struct NewRefreshToken {
+    pub(crate) user_id: Uuid,
+    pub(crate) family_id: Uuid,
+    pub(crate) token_hash: Vec<u8>,
+    pub(crate) expires_at: DateTime<Utc>,
     /// The account's auth version the token is issued under.
-    pub auth_version: i64,
+    pub(crate) auth_version: i64,
 }
 
 /// What every authenticated request is checked against.
 #[derive(Clone, Debug, PartialEq, Eq, FromQueryResult)]
-pub struct AccountState {
-    pub active: bool,
-    pub role: String,
-    pub auth_version: i64,
+pub(crate) struct AccountState {
+    pub(crate) active: bool,
+    pub(crate) role: String,
+    pub(crate) auth_version: i64,
 }
 
 /// An admin's change to an account; `None` leaves that part as it is.
 #[derive(Clone, Debug, Default)]
-pub struct AccountChange {
-    pub role: Option<String>,
-    pub active: Option<bool>,
+pub(crate) struct AccountChange {
+    pub(crate) role: Option<String>,
+    pub(crate) active: Option<bool>,
 }
 
 /// One page of accounts, newest first.
-pub struct AccountPage {
-    pub items: Vec<UserRow>,
-    pub total: u64,
+pub(crate) struct AccountPage {
+    pub(crate) items: Vec<UserRow>,
+    pub(crate) total: u64,
 }
 
 impl UserRepo {
@@ -137,14 +137,14 @@ impl UserRepo {
             .map_err(Into::into)
     }
 
-    pub async fn by_id(&self, id: Uuid) -> StoreResult<Option<UserRow>> {
+    pub(crate) async fn by_id(&self, id: Uuid) -> StoreResult<Option<UserRow>> {
         users::Entity::find_by_id(id)
             .one(&self.db)
             .await
             .map_err(Into::into)
     }
 
-    pub async fn insert_refresh_token(&self, token: NewRefreshToken) -> StoreResult<()> {
+    pub(crate) async fn insert_refresh_token(&self, token: NewRefreshToken) -> StoreResult<()> {
         refresh_tokens::Entity::insert(refresh_tokens::ActiveModel {
             id: Set(Uuid::now_v7()),
             user_id: Set(token.user_id),
@@ -162,7 +162,7 @@ impl UserRepo {
         .map_err(Into::into)
     }
 
-    pub async fn refresh_token_by_hash(
+    pub(crate) async fn refresh_token_by_hash(
         &self,
         hash: &[u8],
     ) -> StoreResult<Option<refresh_tokens::Model>> {
@@ -174,7 +174,7 @@ impl UserRepo {
     }
 
     /// Marks a token used, exactly once: false if another request used (or revoked) it first.
-    pub async fn use_refresh_token(&self, id: Uuid) -> StoreResult<bool> {
+    pub(crate) async fn use_refresh_token(&self, id: Uuid) -> StoreResult<bool> {
         let result = refresh_tokens::Entity::update_many()
             .col_expr(refresh_tokens::Column::UsedAt, Expr::value(Utc::now()))
             .filter(refresh_tokens::Column::Id.eq(id))
@@ -185,7 +185,7 @@ impl UserRepo {
         Ok(result.rows_affected == 1)
     }
 
-    pub async fn revoke_family(&self, family_id: Uuid) -> StoreResult<()> {
+    pub(crate) async fn revoke_family(&self, family_id: Uuid) -> StoreResult<()> {
         refresh_tokens::Entity::update_many()
             .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(Utc::now()))
             .filter(refresh_tokens::Column::FamilyId.eq(family_id))
@@ -196,7 +196,7 @@ impl UserRepo {
             .map_err(Into::into)
     }
 
-    pub async fn account_state(&self, id: Uuid) -> StoreResult<Option<AccountState>> {
+    pub(crate) async fn account_state(&self, id: Uuid) -> StoreResult<Option<AccountState>> {
         users::Entity::find_by_id(id)
             .select_only()
             .columns([
@@ -212,7 +212,7 @@ impl UserRepo {
 
     /// Sign out everywhere: a new auth version (old access tokens stop working) and every
     /// refresh token revoked, in one transaction. The new version, or None for no such user.
-    pub async fn end_all_sessions(&self, user_id: Uuid) -> StoreResult<Option<i64>> {
+    pub(crate) async fn end_all_sessions(&self, user_id: Uuid) -> StoreResult<Option<i64>> {
         let txn = self.db.begin().await?;
         let version = bump_version(&txn, user_id).await?;
         if version.is_some() {
@@ -223,7 +223,7 @@ impl UserRepo {
     }
 
     /// Accounts whose e-mail or name contains `query` (case-insensitive), newest first.
-    pub async fn search(
+    pub(crate) async fn search(
         &self,
         query: Option<&str>,
         limit: u64,
@@ -264,7 +264,7 @@ impl UserRepo {
     /// after reactivation) and deactivation revokes every refresh token. A role change alone
     /// keeps the tokens: requests are checked against the current role anyway. Returns the
     /// account after the change and whether anything changed, or None for an unknown id.
-    pub async fn change_account(
+    pub(crate) async fn change_account(
         &self,
         actor_id: Uuid,
         id: Uuid,

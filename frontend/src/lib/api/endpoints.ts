@@ -5,17 +5,14 @@ import type {
   Attendee,
   EventSummary,
   Hold,
+  HoldRequest,
   Payment,
   Performance,
-  QueueTicket,
   Reservation,
   SeatMap,
   Wallet,
 } from './types';
-
-export type HoldRequest =
-  | { performanceId: string; seatIds: string[] }
-  | { performanceId: string; quantity: number; section?: string };
+import type { QueueTicket } from './queue';
 
 export function endpoints(client: Client) {
   const r = client.request.bind(client);

@@ -1,19 +1,25 @@
 // Shapes of the Holdfast API. Everything core-api answers is generated from its OpenAPI
 // document (`npm run gen:api` turns docs/openapi.json into schema.d.ts; scripts/test fails
-// when that file is out of date). Money is integer KRW; instants are RFC 3339 strings.
+// when that file is out of date); this file only names them (the gateway's waiting room is
+// in queue.ts). Money is integer KRW; instants are RFC 3339 strings.
 
 import type { components } from './schema';
 
 type Schemas = components['schemas'];
 
 export type SeatStatus = Schemas['SeatStatus'];
+/** The one seat type of the app: layout (x/y), name, price and status, as the seat map sends it. */
 export type Seat = Schemas['SeatView'];
+/** A seat's id and status (stream snapshots, polled maps). */
+export type SeatState = Schemas['SeatState'];
 export type SeatMap = Schemas['SeatMapView'];
 export type Performance = Schemas['PerformanceView'];
 export type EventSummary = Schemas['EventView'];
 export type TokenPair = Schemas['TokenPair'];
 export type User = Schemas['UserView'];
 export type Hold = Schemas['HoldView'];
+/** `POST /holds`: `seatIds`, or `quantity` (and `section`) for the best seats together. */
+export type HoldRequest = Schemas['CreateHoldRequest'];
 /** What the buyer enters at checkout. */
 export type Attendee = Schemas['AttendeeInput'];
 export type ReservationStatus = Schemas['ReservationStatus'];
@@ -26,16 +32,3 @@ export type SeatChangeReason = Schemas['SeatChangeReason'];
 /** `event: seat` of the seat stream. */
 export type SeatChange = Schemas['SeatEvent'];
 export type ErrorBody = Schemas['ErrorBody'];
-
-// The waiting room is the gateway's own (`/api/v1/queue/...`), not core-api's, so it is not
-// in core-api's OpenAPI document; docs/api.md "Waiting room" describes these fields.
-export type QueueStatus = 'WAITING' | 'ADMITTED' | 'SOLD_OUT' | 'CLOSED';
-
-export interface QueueTicket {
-  queueToken: string;
-  position: number;
-  estimatedWaitSeconds: number;
-  status: QueueStatus;
-  pollAfterMs?: number;
-  passToken?: string;
-}

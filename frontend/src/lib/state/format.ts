@@ -1,5 +1,7 @@
 // Display formatting: money (integer KRW), dates, seat names.
 
+import type { Seat } from '../api/types';
+
 const won = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'KRW', maximumFractionDigits: 0 });
 
 export function formatMoney(amount: number): string {
@@ -19,19 +21,13 @@ export function formatDateTime(iso: string): string {
   });
 }
 
-export interface SeatName {
-  section: string;
-  row: string;
-  number: number;
-}
-
 /** "Main · Row A · Seat 1" */
-export function seatName(s: SeatName): string {
+export function seatName(s: Seat): string {
   return `${s.section} · Row ${s.row} · Seat ${s.number}`;
 }
 
 /** "A1" — compact, for chips. */
-export function seatShort(s: SeatName): string {
+export function seatShort(s: Seat): string {
   return `${s.row}${s.number}`;
 }
 

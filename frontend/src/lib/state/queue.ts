@@ -1,7 +1,7 @@
 // The waiting room as the user sees it: progress since joining, when to ask again, and
 // whether the wait is over.
 
-import type { QueueTicket } from '../api/types';
+import type { QueueTicket } from '../api/queue';
 
 export interface QueueView {
   phase: 'waiting' | 'admitted' | 'sold-out' | 'closed';

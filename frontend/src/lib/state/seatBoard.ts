@@ -4,7 +4,8 @@
 // in the user's own hold. Mutable on purpose — an arena has 10,000 seats and an event may
 // touch a handful — and free of DOM, so it is unit-tested directly.
 
-import type { SeatChange, SeatChangeReason, SeatStatus } from '../api/types';
+import type { Seat, SeatChange, SeatChangeReason, SeatState, SeatStatus } from '../api/types';
+import { formatMoney, seatName } from './format';
 
 /** What a seat looks like to this user. */
 export type SeatLook = 'available' | 'selected' | 'mine' | 'held' | 'reserved' | 'sold';
@@ -29,7 +30,7 @@ export class SeatBoard {
   /** Bumped on every change, so views can redraw cheaply. */
   version = 0;
 
-  constructor(seats: Iterable<{ id: string; status: SeatStatus }> = []) {
+  constructor(seats: Iterable<SeatState> = []) {
     for (const s of seats) this.status.set(s.id, s.status);
   }
 
@@ -64,7 +65,7 @@ export class SeatBoard {
   }
 
   /** A full picture (stream snapshot or a polled seat map): replaces every known status. */
-  applySnapshot(seats: Iterable<{ id: string; status: SeatStatus }>): MergeResult {
+  applySnapshot(seats: Iterable<SeatState>): MergeResult {
     const result = empty();
     for (const s of seats) this.set(s.id, s.status, result, undefined);
     return this.finish(result);
@@ -180,3 +181,8 @@ export const LOOK_LABEL: Record<SeatLook, string> = {
   reserved: 'reserved',
   sold: 'sold',
 };
+
+/** What a screen reader hears for a seat: "Main · Row A · Seat 1, held by someone else, ₩110,000". */
+export function seatLabel(seat: Seat, look: SeatLook): string {
+  return `${seatName(seat)}, ${LOOK_LABEL[look]}, ${formatMoney(seat.price)}`;
+}

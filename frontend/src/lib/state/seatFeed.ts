@@ -3,7 +3,7 @@
 // — and polling the seat map when the stream is missing or keeps failing. Timers, the
 // EventSource class and the poll are injected so this is unit-tested without a browser.
 
-import type { SeatChange, SeatSnapshot, SeatStatus } from '../api/types';
+import type { SeatChange, SeatSnapshot, SeatState } from '../api/types';
 import type { MergeResult, SeatBoard } from './seatBoard';
 
 export type FeedMode = 'connecting' | 'live' | 'polling' | 'stopped';
@@ -18,7 +18,7 @@ export interface EventSourceLike {
 
 export interface FeedDeps {
   EventSource: (new (url: string) => EventSourceLike) | null;
-  poll: () => Promise<{ id: string; status: SeatStatus }[]>;
+  poll: () => Promise<SeatState[]>;
   setTimeout: (fn: () => void, ms: number) => unknown;
   clearTimeout: (handle: unknown) => void;
   isVisible?: () => boolean;

@@ -2,7 +2,8 @@
 // the attendee form as typed, queue tickets and passes. sessionStorage: per tab, gone when
 // the tab closes — a pass or a hold is never shared with another tab by accident.
 
-import type { Hold, QueueTicket } from '../api/types';
+import type { Hold } from '../api/types';
+import type { QueueTicket } from '../api/queue';
 import type { AttendeeForm } from '../state/validation';
 
 function store(): Storage | null {

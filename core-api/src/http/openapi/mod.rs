@@ -15,7 +15,12 @@
 //! A test (`every_operation_is_complete`) walks the result, so a new route cannot ship with a
 //! half-described answer.
 
+mod bodies;
+mod links;
+
 use serde_json::{Map, Value, json};
+
+use self::bodies::{describe_error, wrap_success};
 
 /// The status codes every operation may answer, with what they mean in this API.
 const COMMON: &[(&str, &str)] = &[
@@ -30,7 +35,7 @@ const COMMON: &[(&str, &str)] = &[
 ];
 
 /// Finishes the generated document (see the module docs). Idempotent.
-pub fn finish(mut doc: Value) -> Value {
+pub(crate) fn finish(mut doc: Value) -> Value {
     add_components(&mut doc);
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
@@ -44,11 +49,11 @@ pub fn finish(mut doc: Value) -> Value {
             }
         }
     }
-    add_links(&mut doc);
+    links::add_links(&mut doc);
     doc
 }
 
-fn is_method(name: &str) -> bool {
+pub(super) fn is_method(name: &str) -> bool {
     matches!(
         name,
         "get" | "put" | "post" | "delete" | "patch" | "head" | "options" | "trace"
@@ -234,208 +239,6 @@ fn constrain_idempotency_key(op: &mut Map<String, Value>) -> bool {
         }
     }
     found
-}
-
-fn wrap_success(response: &mut Value) {
-    let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) else {
-        return;
-    };
-    if let Some(stream) = content.get_mut("text/event-stream") {
-        describe_event_stream(stream);
-    }
-    if let Some(json_body) = content.get_mut("application/json") {
-        let data = json_body
-            .get("schema")
-            .cloned()
-            .unwrap_or_else(|| json!({}));
-        if is_envelope(&data) {
-            return;
-        }
-        json_body["schema"] = json!({
-            "type": "object",
-            "required": ["success", "data"],
-            "properties": {
-                "success": {"type": "boolean", "enum": [true]},
-                "data": data
-            }
-        });
-    }
-}
-
-/// A Server-Sent Events answer: the handler names the JSON its events carry; each event on the
-/// wire is `{event, id, data}` with that JSON as `data`'s text (OpenAPI 3.2's way of saying it).
-fn describe_event_stream(stream: &mut Value) {
-    let data = stream.get("schema").cloned().unwrap_or_else(|| json!({}));
-    if data["properties"].get("data").is_some() {
-        return;
-    }
-    stream["schema"] = json!({
-        "type": "object",
-        "required": ["data"],
-        "properties": {
-            "event": {"type": "string"},
-            "id": {"type": "string"},
-            "retry": {"type": "integer"},
-            "data": {"type": "string", "contentMediaType": "application/json", "contentSchema": data}
-        }
-    });
-}
-
-fn is_envelope(schema: &Value) -> bool {
-    schema["properties"].get("success").is_some()
-}
-
-fn describe_error(response: &mut Value) {
-    let Some(response) = response.as_object_mut() else {
-        return;
-    };
-    response.insert(
-        "content".into(),
-        json!({"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}),
-    );
-    let empty = response
-        .get("description")
-        .and_then(Value::as_str)
-        .is_none_or(str::is_empty);
-    if empty {
-        response.insert("description".into(), json!("an error; see error.code"));
-    }
-}
-
-/// A link from a create's answer to an operation on what it made: (from path, from method,
-/// status, link name, to operationId, parameter, JSON pointer into the answer's body).
-const LINKS: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
-    (
-        "/api/v1/holds",
-        "post",
-        "201",
-        "GetHold",
-        "get_hold",
-        "id",
-        "/data/holdId",
-    ),
-    (
-        "/api/v1/holds",
-        "post",
-        "201",
-        "ReleaseHold",
-        "release_hold",
-        "id",
-        "/data/holdId",
-    ),
-    (
-        "/api/v1/holds",
-        "post",
-        "201",
-        "ExtendHold",
-        "extend_hold",
-        "id",
-        "/data/holdId",
-    ),
-    (
-        "/api/v1/reservations",
-        "post",
-        "201",
-        "GetReservation",
-        "get_reservation",
-        "id",
-        "/data/reservationId",
-    ),
-    (
-        "/api/v1/reservations",
-        "post",
-        "201",
-        "CancelReservation",
-        "cancel_reservation",
-        "id",
-        "/data/reservationId",
-    ),
-    (
-        "/api/v1/resource-bookings",
-        "post",
-        "201",
-        "GetBooking",
-        "get_booking",
-        "id",
-        "/data/id",
-    ),
-    (
-        "/api/v1/resource-bookings",
-        "post",
-        "201",
-        "UpdateBooking",
-        "update_booking",
-        "id",
-        "/data/id",
-    ),
-    (
-        "/api/v1/resource-bookings",
-        "post",
-        "201",
-        "CancelBooking",
-        "cancel_booking",
-        "id",
-        "/data/id",
-    ),
-    (
-        "/api/v1/calendar-feeds",
-        "post",
-        "201",
-        "DeleteFeed",
-        "delete_feed",
-        "id",
-        "/data/id",
-    ),
-];
-
-fn add_links(doc: &mut Value) {
-    let known: std::collections::HashSet<String> = operation_ids(doc).into_iter().collect();
-    for (path, method, status, name, target, param, pointer) in LINKS {
-        if !known.contains(*target) {
-            continue;
-        }
-        let Some(response) = doc
-            .pointer_mut(&format!(
-                "/paths/{}/{method}/responses/{status}",
-                path.replace('~', "~0").replace('/', "~1")
-            ))
-            .and_then(Value::as_object_mut)
-        else {
-            continue;
-        };
-        let links = response
-            .entry("links")
-            .or_insert_with(|| json!({}))
-            .as_object_mut();
-        if let Some(links) = links {
-            links.insert(
-                (*name).to_owned(),
-                json!({
-                    "operationId": target,
-                    "parameters": { *param: format!("$response.body#{pointer}") }
-                }),
-            );
-        }
-    }
-}
-
-/// Every operationId in the document.
-pub fn operation_ids(doc: &Value) -> Vec<String> {
-    let mut ids = Vec::new();
-    if let Some(paths) = doc["paths"].as_object() {
-        for item in paths.values() {
-            if let Some(item) = item.as_object() {
-                for (method, op) in item {
-                    if is_method(method)
-                        && let Some(id) = op["operationId"].as_str()
-                    {
-                        ids.push(id.to_owned());
-                    }
-                }
-            }
-        }
-    }
-    ids
 }
 
 #[cfg(test)]

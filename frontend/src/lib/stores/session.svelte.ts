@@ -6,11 +6,10 @@
 // spend the same refresh token (the server would treat that as theft and revoke the login).
 // The built page runs under a strict Content-Security-Policy (no foreign or inline script).
 
-import { writable, get, type Readable } from 'svelte/store';
 import { createClient, type TokenSource } from '../api/client';
 import { ApiError } from '../api/error';
 import type { TokenPair, User } from '../api/types';
-import { networkObserver } from './network';
+import { networkObserver } from './network.svelte';
 
 const REFRESH_KEY = 'holdfast.refreshToken';
 /** Refresh this long before the access token expires. */
@@ -21,8 +20,17 @@ export interface SessionState {
   user: User | null;
 }
 
-const state = writable<SessionState>({ status: 'unknown', user: null });
-export const session: Readable<SessionState> = { subscribe: state.subscribe };
+let current = $state.raw<SessionState>({ status: 'unknown', user: null });
+
+/** Who is signed in, for pages (reactive; only this module changes it). */
+export const session = {
+  get status(): SessionState['status'] {
+    return current.status;
+  },
+  get user(): User | null {
+    return current.user;
+  },
+};
 
 let accessToken: string | null = null;
 let accessExpiresAt = 0;
@@ -84,7 +92,7 @@ export function refresh(): Promise<boolean> {
     } catch (e) {
       if (e instanceof ApiError && (e.status === 401 || e.status === 400)) {
         clear();
-        state.set({ status: 'signed-out', user: null });
+        current = { status: 'signed-out', user: null };
       }
       return false;
     }
@@ -120,7 +128,7 @@ export async function login(email: string, password: string): Promise<User> {
   });
   adopt(pair);
   const user = await api.request<User>('/auth/me');
-  state.set({ status: 'signed-in', user });
+  current = { status: 'signed-in', user };
   return user;
 }
 
@@ -149,7 +157,7 @@ export async function logout(): Promise<void> {
     // Offline or the server is busy: signing out here must still work.
   } finally {
     clear();
-    state.set({ status: 'signed-out', user: null });
+    current = { status: 'signed-out', user: null };
   }
 }
 
@@ -160,24 +168,24 @@ export async function logout(): Promise<void> {
 export async function logoutEverywhere(): Promise<void> {
   await api.request<void>('/auth/logout-all', { method: 'POST' });
   clear();
-  state.set({ status: 'signed-out', user: null });
+  current = { status: 'signed-out', user: null };
 }
 
 /** On start: a stored refresh token becomes a session again, without asking for a password. */
 export async function restore(): Promise<void> {
   if (!storedRefreshToken()) {
-    state.set({ status: 'signed-out', user: null });
+    current = { status: 'signed-out', user: null };
     return;
   }
   try {
     if (!(await refresh())) {
-      if (get(state).status === 'unknown') state.set({ status: 'signed-out', user: null });
+      if (current.status === 'unknown') current = { status: 'signed-out', user: null };
       return;
     }
     const user = await api.request<User>('/auth/me');
-    state.set({ status: 'signed-in', user });
+    current = { status: 'signed-in', user };
   } catch {
     // Offline at start: keep the refresh token, show signed out until we can reach the server.
-    state.set({ status: 'signed-out', user: null });
+    current = { status: 'signed-out', user: null };
   }
 }

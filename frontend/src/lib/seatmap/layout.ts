@@ -1,16 +1,8 @@
-// Seat-map geometry: the layout's x/y in "units" (core-api spaces seats 10 apart), a zoom
-// in CSS pixels per unit, a spatial index for hit tests and keyboard moves, and the view
-// transform. Pure, so the canvas component stays small and this is unit-tested.
+// Seat-map geometry: the layout's x/y in "units" (core-api spaces seats 10 apart), seat pitch,
+// bounds and section boxes, and a spatial index for hit tests and keyboard moves. Pure, so the
+// canvas component stays small and this is unit-tested.
 
-export interface LayoutSeat {
-  id: string;
-  section: string;
-  row: string;
-  number: number;
-  x: number;
-  y: number;
-  price: number;
-}
+import type { Seat } from '../api/types';
 
 export interface Bounds {
   minX: number;
@@ -25,7 +17,7 @@ export interface SectionBox extends Bounds {
 }
 
 /** Distance between neighbouring seats in layout units (the smallest gap found). */
-export function seatPitch(seats: LayoutSeat[]): number {
+export function seatPitch(seats: Seat[]): number {
   let best = Infinity;
   const sample = seats.slice(0, 400);
   for (const a of sample) {
@@ -38,7 +30,7 @@ export function seatPitch(seats: LayoutSeat[]): number {
   return Number.isFinite(best) ? best : 10;
 }
 
-export function boundsOf(seats: LayoutSeat[], pad: number): Bounds {
+export function boundsOf(seats: Seat[], pad: number): Bounds {
   let minX = Infinity;
   let minY = Infinity;
   let maxX = -Infinity;
@@ -53,7 +45,7 @@ export function boundsOf(seats: LayoutSeat[], pad: number): Bounds {
   return { minX: minX - pad, minY: minY - pad, maxX: maxX + pad, maxY: maxY + pad };
 }
 
-export function sectionsOf(seats: LayoutSeat[], pad: number): SectionBox[] {
+export function sectionsOf(seats: Seat[], pad: number): SectionBox[] {
   const map = new Map<string, SectionBox>();
   for (const s of seats) {
     const box = map.get(s.section);
@@ -71,11 +63,11 @@ export function sectionsOf(seats: LayoutSeat[], pad: number): SectionBox[] {
 
 /** A grid of buckets one pitch wide: O(1) "which seat is here?" for 10,000 seats. */
 export class SeatIndex {
-  private buckets = new Map<string, LayoutSeat[]>();
-  readonly byId = new Map<string, LayoutSeat>();
+  private buckets = new Map<string, Seat[]>();
+  readonly byId = new Map<string, Seat>();
 
   constructor(
-    readonly seats: LayoutSeat[],
+    readonly seats: Seat[],
     readonly pitch: number,
   ) {
     for (const s of seats) {
@@ -92,10 +84,10 @@ export class SeatIndex {
   }
 
   /** The seat whose square (pitch × 0.9 wide) contains the point, if any. */
-  at(x: number, y: number): LayoutSeat | null {
+  at(x: number, y: number): Seat | null {
     const bx = Math.round(x / this.pitch);
     const by = Math.round(y / this.pitch);
-    let best: LayoutSeat | null = null;
+    let best: Seat | null = null;
     let bestD = Infinity;
     for (let dx = -1; dx <= 1; dx++) {
       for (let dy = -1; dy <= 1; dy++) {
@@ -115,11 +107,11 @@ export class SeatIndex {
    * The nearest seat from `from` in a direction (arrow keys): mostly along the axis,
    * preferring the same line. Null at the edge.
    */
-  neighbour(from: LayoutSeat, dir: 'left' | 'right' | 'up' | 'down'): LayoutSeat | null {
+  neighbour(from: Seat, dir: 'left' | 'right' | 'up' | 'down'): Seat | null {
     const [ux, uy] = dir === 'left' ? [-1, 0] : dir === 'right' ? [1, 0] : dir === 'up' ? [0, -1] : [0, 1];
     // Look at growing rings of buckets until something qualifies.
     for (let ring = 1; ring <= 60; ring++) {
-      let best: LayoutSeat | null = null;
+      let best: Seat | null = null;
       let bestScore = Infinity;
       const bx = Math.round(from.x / this.pitch);
       const by = Math.round(from.y / this.pitch);
@@ -144,7 +136,7 @@ export class SeatIndex {
   }
 
   /** Seats inside a rectangle of layout units (the visible part of the map). */
-  *within(b: Bounds): Iterable<LayoutSeat> {
+  *within(b: Bounds): Iterable<Seat> {
     const x0 = Math.floor(b.minX / this.pitch) - 1;
     const x1 = Math.ceil(b.maxX / this.pitch) + 1;
     const y0 = Math.floor(b.minY / this.pitch) - 1;
@@ -172,8 +164,3 @@ export function fitZoom(b: Bounds, width: number, height: number, pitch: number,
   const fit = Math.min(width / w, height / h);
   return Math.min(fit, maxSeatPx / pitch);
 }
-
-/** Smallest seat size (CSS px) at which a tap selects instead of zooming in. */
-export const TAP_SELECT_PX = 24;
-/** Seat size at which the map overlays real buttons (labels, focus, 44 px touch areas). */
-export const BUTTONS_PX = 24;

@@ -1,20 +1,25 @@
-// History-API routing: a store of the current route, navigate(), and link interception.
+// History-API routing: the current route (reactive), navigate(), and link interception.
 
-import { writable, type Readable } from 'svelte/store';
 import { matchRoute, type Route } from '../state/routes';
 
-const current = writable<Route>(matchRoute(location.pathname, location.search));
-export const route: Readable<Route> = { subscribe: current.subscribe };
+let current = $state.raw<Route>(matchRoute(location.pathname, location.search));
+
+/** The page the URL names; read `router.route` in markup, `$derived` or `$effect`. */
+export const router = {
+  get route(): Route {
+    return current;
+  },
+};
 
 export function navigate(to: string, { replace = false } = {}) {
   if (to === location.pathname + location.search) return;
   if (replace) history.replaceState(null, '', to);
   else history.pushState(null, '', to);
-  current.set(matchRoute(location.pathname, location.search));
+  current = matchRoute(location.pathname, location.search);
   window.scrollTo({ top: 0 });
 }
 
-window.addEventListener('popstate', () => current.set(matchRoute(location.pathname, location.search)));
+window.addEventListener('popstate', () => (current = matchRoute(location.pathname, location.search)));
 
 // Same-origin <a href> clicks become in-app navigation (no full reload).
 document.addEventListener('click', (ev) => {

@@ -2,7 +2,6 @@
 // our own requests are failing right now. Also keeps the server clock offset, so countdowns
 // agree with the server even when the device clock is wrong.
 
-import { writable, type Readable } from 'svelte/store';
 import type { ApiError } from '../api/error';
 import type { NetworkObserver } from '../api/client';
 
@@ -13,13 +12,14 @@ export interface NetworkState {
   lastError: string | null;
 }
 
-const state = writable<NetworkState>({
+const state = $state<NetworkState>({
   online: typeof navigator === 'undefined' ? true : navigator.onLine,
   troubled: false,
   lastError: null,
 });
 
-export const network: Readable<NetworkState> = { subscribe: state.subscribe };
+/** The connection as pages show it (reactive; only this module changes it). */
+export const network: Readonly<NetworkState> = state;
 
 /** serverNow() - Date.now(), estimated from Date headers (1 s resolution). */
 let clockOffsetMs = 0;
@@ -43,14 +43,16 @@ export const networkObserver: NetworkObserver = {
       // Ignore small offsets (header resolution); follow big ones (a wrong device clock).
       if (offset !== null) clockOffsetMs = Math.abs(offset) < 1_500 ? 0 : Math.round(offset);
     }
-    state.update((s) => (s.troubled ? { ...s, troubled: false, lastError: null } : s));
+    state.troubled = false;
+    state.lastError = null;
   },
   failed(err: ApiError) {
-    state.update((s) => ({ ...s, troubled: true, lastError: err.message }));
+    state.troubled = true;
+    state.lastError = err.message;
   },
 };
 
 if (typeof window !== 'undefined') {
-  window.addEventListener('online', () => state.update((s) => ({ ...s, online: true })));
-  window.addEventListener('offline', () => state.update((s) => ({ ...s, online: false })));
+  window.addEventListener('online', () => (state.online = true));
+  window.addEventListener('offline', () => (state.online = false));
 }
