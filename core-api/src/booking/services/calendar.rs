@@ -49,7 +49,7 @@ fn snapshot(f: &Feed) -> serde_json::Value {
 }
 
 #[derive(Clone)]
-pub struct CalendarService {
+pub(crate) struct CalendarService {
     repo: FeedRepo,
     bookings: BookingRepo,
     resources: ResourceRepo,

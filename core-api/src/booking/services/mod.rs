@@ -2,7 +2,7 @@
 //! and see only domain types and `StoreError`.
 
 mod audit;
-pub mod bookings;
-pub mod calendar;
-pub mod gcal;
+pub(crate) mod bookings;
+pub(crate) mod calendar;
+pub(crate) mod gcal;
 pub mod resources;

@@ -44,7 +44,7 @@ fn conflict(busy: &[Busy]) -> Error {
 }
 
 #[derive(Clone)]
-pub struct BookingService {
+pub(crate) struct BookingService {
     repo: BookingRepo,
     resources: ResourceRepo,
     sync: Option<GoogleSync>,

@@ -46,7 +46,7 @@ struct KeyFile {
 }
 
 #[derive(Clone)]
-pub struct GoogleSync {
+pub(crate) struct GoogleSync {
     inner: Arc<Inner>,
 }
 
