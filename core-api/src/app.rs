@@ -7,6 +7,9 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     booking::services::{bookings, calendar, gcal, resources},
+    booking::storage::{
+        bookings::BookingRepo, feeds::FeedRepo, outbox::OutboxRepo, resources::ResourceRepo,
+    },
     config::Config,
     shared::services::{accounts, auth, wallet},
     shared::storage::{idempotency::IdempotencyRepo, users::UserRepo, wallets::WalletStore},
@@ -61,10 +64,19 @@ impl Services {
         redis: Redis,
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
+        // Shared server time: its stores, the calendar push, and the services.
+        let booking_repo = BookingRepo::new(db.clone());
+        let resource_repo = ResourceRepo::new(db.clone());
         let google = config
             .google
             .clone()
-            .map(|g| gcal::GoogleSync::new(g, db.clone()))
+            .map(|g| {
+                gcal::GoogleSync::new(
+                    g,
+                    (OutboxRepo::new(db.clone()), booking_repo.clone()),
+                    clock.clone(),
+                )
+            })
             .transpose()?;
         let users = UserRepo::new(db.clone());
         let catalog = CatalogRepo::new(db.clone());
@@ -94,9 +106,18 @@ impl Services {
             rules.clone(),
         );
         let queue_pass = queue_pass::QueuePassCheck::new(&config, rules.clone());
-        let resources = resources::ResourceService::new(db.clone());
-        let bookings = bookings::BookingService::new(db.clone(), google.clone());
-        let calendar = calendar::CalendarService::new(db.clone(), config.public_url.clone());
+        let resources = resources::ResourceService::new(resource_repo.clone(), clock.clone());
+        let bookings = bookings::BookingService::new(
+            booking_repo.clone(),
+            resource_repo.clone(),
+            google.clone(),
+            clock.clone(),
+        );
+        let calendar = calendar::CalendarService::new(
+            (FeedRepo::new(db.clone()), booking_repo, resource_repo),
+            config.public_url.clone(),
+            clock.clone(),
+        );
         let audit = crate::shared::storage::audit::AuditRepo::new(db.clone());
         let auth = auth::AuthService::new(&config, users.clone(), redis.clone());
         let accounts = accounts::AccountAdmin::new(users, auth.sessions.clone());

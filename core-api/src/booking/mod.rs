@@ -4,4 +4,4 @@
 pub mod domain;
 pub mod http;
 pub mod services;
-pub mod storage;
+pub(crate) mod storage;

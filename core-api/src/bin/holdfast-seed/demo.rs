@@ -9,7 +9,7 @@ use std::{collections::BTreeMap, sync::Arc};
 
 use chrono::{Duration, Utc};
 use core_api::{
-    booking::services::resources::{AllowedHours, PolicyInput, ResourceRequest},
+    booking::http::resources::{AllowedHours, PolicyInput, ResourceRequest},
     shared::{
         domain::{Password, Role},
         services::auth::Caller,
@@ -192,7 +192,7 @@ async fn ensure_servers(state: &AppState, admin: Caller) -> anyhow::Result<()> {
             is_active: true,
             policy,
         };
-        resources.create(admin, request).await?;
+        resources.create(admin, request.fields()?).await?;
         println!("created shared server '{name}'");
     }
     Ok(())

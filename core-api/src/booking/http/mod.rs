@@ -1,11 +1,18 @@
 //! HTTP handlers of this context: extract and validate, call a service, wrap the answer.
+//! Request and response bodies sit next to their handlers.
 
-pub mod bookings;
+mod audit;
+pub(crate) mod bookings;
+mod dashboard;
+mod feeds;
 pub mod resources;
 
 /// The routes of this context with their OpenAPI description.
-pub fn router() -> utoipa_axum::router::OpenApiRouter<crate::startup::AppState> {
+pub(crate) fn router() -> utoipa_axum::router::OpenApiRouter<crate::startup::AppState> {
     utoipa_axum::router::OpenApiRouter::new()
         .merge(resources::router())
+        .merge(dashboard::router())
+        .merge(audit::router())
         .merge(bookings::router())
+        .merge(feeds::router())
 }

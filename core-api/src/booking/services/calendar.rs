@@ -2,131 +2,114 @@
 //! revoked. Calendar apps poll the URL; it needs no login, so the token is the secret and
 //! only its SHA-256 is stored.
 
+use std::sync::Arc;
+
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use chrono::{DateTime, Duration, Utc};
-use sea_orm::{DatabaseConnection, TransactionTrait};
-use serde::{Deserialize, Serialize};
+use chrono::Duration;
+use holdfast_contract::clock::Clock;
+use serde_json::json;
 use sha2::{Digest, Sha256};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::booking::services::resources::entry;
 use crate::{
     booking::{
-        domain::ical::{Calendar, Event, EventStatus},
-        storage::{
-            bookings::BookingRepo,
-            calendar::{CalendarRepo, FeedRow},
-            resources::ResourceRepo,
+        domain::{
+            feed::Feed,
+            ical::{Calendar, Event, EventStatus},
         },
+        services::audit::entry,
+        storage::{bookings::BookingRepo, feeds::FeedRepo, resources::ResourceRepo},
     },
     error::{Error, Result},
-    shared::{services::auth::Caller, storage::audit},
+    shared::services::auth::Caller,
 };
 
 /// How far back a feed reaches: ended bookings and cancellations older than this drop out.
 const FEED_HISTORY_DAYS: i64 = 30;
 
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CreateFeedRequest {
-    /// A resource's feed; without it, the caller's own bookings.
-    pub resource_id: Option<Uuid>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct FeedView {
-    pub id: Uuid,
-    /// "resource" or "user".
-    pub scope: &'static str,
-    pub resource_id: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
-    pub revoked_at: Option<DateTime<Utc>>,
-    /// Only in the answer that creates the feed: it is never shown again.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-}
-
-impl From<FeedRow> for FeedView {
-    fn from(f: FeedRow) -> Self {
-        FeedView {
-            id: f.id,
-            scope: if f.resource_id.is_some() {
-                "resource"
-            } else {
-                "user"
-            },
-            resource_id: f.resource_id,
-            created_at: f.created_at,
-            revoked_at: f.revoked_at,
-            url: None,
-        }
-    }
+/// A feed just made, with the URL that is shown only this once.
+pub(crate) struct NewFeed {
+    pub(crate) feed: Feed,
+    pub(crate) url: String,
 }
 
 fn digest(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
+/// What the audit log keeps of a feed (the API's view of it, without a URL).
+fn snapshot(f: &Feed) -> serde_json::Value {
+    json!({
+        "id": f.id,
+        "scope": f.scope().as_str(),
+        "resourceId": f.resource_id,
+        "createdAt": f.created_at,
+        "revokedAt": f.revoked_at,
+    })
+}
+
 #[derive(Clone)]
-pub struct CalendarService {
-    db: DatabaseConnection,
-    repo: CalendarRepo,
+pub(crate) struct CalendarService {
+    repo: FeedRepo,
     bookings: BookingRepo,
     resources: ResourceRepo,
     public_url: String,
+    clock: Arc<dyn Clock>,
 }
 
 impl CalendarService {
-    pub fn new(db: DatabaseConnection, public_url: String) -> Self {
+    pub(crate) fn new(
+        (repo, bookings, resources): (FeedRepo, BookingRepo, ResourceRepo),
+        public_url: String,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         CalendarService {
-            repo: CalendarRepo::new(db.clone()),
-            bookings: BookingRepo::new(db.clone()),
-            resources: ResourceRepo::new(db.clone()),
-            db,
+            repo,
+            bookings,
+            resources,
             public_url,
+            clock,
         }
     }
 
-    pub async fn create(&self, caller: Caller, req: CreateFeedRequest) -> Result<FeedView> {
-        if let Some(id) = req.resource_id {
+    /// A feed of a resource's bookings, or (without one) of the caller's own.
+    pub(crate) async fn create(
+        &self,
+        caller: Caller,
+        resource_id: Option<Uuid>,
+    ) -> Result<NewFeed> {
+        if let Some(id) = resource_id {
             self.resources
                 .get(id)
                 .await?
                 .ok_or(Error::NotFound("resource"))?;
         }
         let token = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
-        let txn = self.db.begin().await?;
-        let row = self
-            .repo
-            .insert_feed(&txn, caller.user_id, req.resource_id, digest(&token))
+        let tx = self.repo.begin().await?;
+        let feed = tx
+            .insert_feed(caller.user_id, resource_id, digest(&token))
             .await?;
-        let view = FeedView::from(row);
-        audit::record(
-            &txn,
-            entry(caller, "feed.create", view.id, None, Some(&view)),
-        )
+        tx.audit(entry(
+            caller,
+            "feed.create",
+            feed.id,
+            None,
+            Some(&snapshot(&feed)),
+        ))
         .await?;
-        txn.commit().await?;
-        Ok(FeedView {
-            url: Some(format!("{}/api/v1/calendar/{token}.ics", self.public_url)),
-            ..view
+        tx.commit().await?;
+        Ok(NewFeed {
+            feed,
+            url: format!("{}/api/v1/calendar/{token}.ics", self.public_url),
         })
     }
 
-    pub async fn list(&self, caller: Caller) -> Result<Vec<FeedView>> {
-        Ok(self
-            .repo
-            .feeds_of(caller.user_id)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+    pub(crate) async fn list(&self, caller: Caller) -> Result<Vec<Feed>> {
+        Ok(self.repo.feeds_of(caller.user_id).await?)
     }
 
     /// Revokes a feed: its URL answers 404 from now on. Revoking twice is a no-op.
-    pub async fn revoke(&self, caller: Caller, id: Uuid) -> Result<FeedView> {
+    pub(crate) async fn revoke(&self, caller: Caller, id: Uuid) -> Result<Feed> {
         let feed = self
             .repo
             .feed(id)
@@ -137,31 +120,34 @@ impl CalendarService {
                 "this calendar feed belongs to someone else",
             ));
         }
-        let txn = self.db.begin().await?;
-        let row = self
-            .repo
-            .revoke_feed(&txn, id)
+        let tx = self.repo.begin().await?;
+        let row = tx
+            .revoke_feed(id)
             .await?
             .ok_or(Error::NotFound("calendar feed"))?;
-        let (before, after) = (FeedView::from(feed), FeedView::from(row.clone()));
-        audit::record(
-            &txn,
-            entry(caller, "feed.revoke", id, Some(&before), Some(&after)),
-        )
+        let (before, after) = (snapshot(&feed), snapshot(&row));
+        tx.audit(entry(
+            caller,
+            "feed.revoke",
+            id,
+            Some(&before),
+            Some(&after),
+        ))
         .await?;
-        txn.commit().await?;
-        Ok(row.into())
+        tx.commit().await?;
+        Ok(row)
     }
 
     /// The iCalendar document a token opens; 404 for unknown or revoked tokens.
-    pub async fn render(&self, token: &str) -> Result<String> {
+    pub(crate) async fn render(&self, token: &str) -> Result<String> {
         let token = token.strip_suffix(".ics").unwrap_or(token);
         let feed = self
             .repo
             .feed_by_token(digest(token))
             .await?
             .ok_or(Error::NotFound("calendar feed"))?;
-        let since = Utc::now() - Duration::days(FEED_HISTORY_DAYS);
+        let now = self.clock.now();
+        let since = now - Duration::days(FEED_HISTORY_DAYS);
         let (name, rows) = match feed.resource_id {
             Some(resource_id) => {
                 let resource = self
@@ -191,6 +177,11 @@ impl CalendarService {
                 sequence: b.sequence,
                 start: b.start_at,
                 end: b.end_at,
+                status: if b.is_active() {
+                    EventStatus::Confirmed
+                } else {
+                    EventStatus::Cancelled
+                },
                 summary: if per_resource {
                     format!("{} ({})", b.title, b.user_name)
                 } else {
@@ -199,11 +190,6 @@ impl CalendarService {
                 description: (!b.description.is_empty()).then_some(b.description),
                 location: Some(b.resource_name),
                 organizer_name: Some(b.user_name),
-                status: if b.status == "active" {
-                    EventStatus::Confirmed
-                } else {
-                    EventStatus::Cancelled
-                },
                 created: b.created_at,
                 last_modified: b.updated_at,
             })
@@ -213,6 +199,6 @@ impl CalendarService {
             description: None,
             events,
         }
-        .render(Utc::now()))
+        .render(now))
     }
 }

@@ -1,6 +1,8 @@
-//! Business rules of this context. Handlers call these; these call the stores in `storage`.
+//! Business rules of this context. Handlers call these; these call the stores in `storage`
+//! and see only domain types and `StoreError`.
 
-pub mod bookings;
-pub mod calendar;
-pub mod gcal;
+mod audit;
+pub(crate) mod bookings;
+pub(crate) mod calendar;
+pub(crate) mod gcal;
 pub mod resources;

@@ -1,5 +1,8 @@
-//! Every SeaORM and fred call of this context; services see plain Rust types.
+//! Every SeaORM call of this context; services see plain Rust types and `StoreError`.
+//! Writes go through one transaction type, [`tx::BookingTx`], begun by a store.
 
-pub mod bookings;
-pub mod calendar;
-pub mod resources;
+pub(crate) mod bookings;
+pub(crate) mod feeds;
+pub(crate) mod outbox;
+pub(crate) mod resources;
+pub(crate) mod tx;

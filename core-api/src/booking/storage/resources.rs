@@ -1,66 +1,73 @@
-//! Shared servers (resources) and their booking policy.
+//! Shared servers (resources) and their booking policy: reads on the repo, writes and
+//! locks as operations of a [`BookingTx`].
 
-use crate::storage::StoreResult;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult};
 use uuid::Uuid;
 
-use crate::storage::sql;
+use super::tx::BookingTx;
+use crate::{
+    booking::domain::resource::{Resource, ResourceFields},
+    storage::{StoreResult, sql},
+};
 
-#[derive(Clone, Debug, FromQueryResult, serde::Serialize)]
-pub struct ResourceRow {
-    pub id: Uuid,
-    pub name: String,
-    pub description: String,
-    pub capacity: Option<i32>,
-    pub is_active: bool,
-    pub max_duration_minutes: Option<i32>,
-    pub max_advance_days: Option<i32>,
-    pub min_notice_minutes: Option<i32>,
-    pub allowed_start_minute: Option<i32>,
-    pub allowed_end_minute: Option<i32>,
-    pub policy_time_zone: String,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+#[derive(FromQueryResult)]
+struct ResourceRow {
+    id: Uuid,
+    name: String,
+    description: String,
+    capacity: Option<i32>,
+    is_active: bool,
+    max_duration_minutes: Option<i32>,
+    max_advance_days: Option<i32>,
+    min_notice_minutes: Option<i32>,
+    allowed_start_minute: Option<i32>,
+    allowed_end_minute: Option<i32>,
+    policy_time_zone: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
 }
 
-/// What an admin sets on a resource (create and full update).
-#[derive(Clone, Debug)]
-pub struct ResourceFields {
-    pub name: String,
-    pub description: String,
-    pub capacity: Option<i32>,
-    pub is_active: bool,
-    pub max_duration_minutes: Option<i32>,
-    pub max_advance_days: Option<i32>,
-    pub min_notice_minutes: Option<i32>,
-    pub allowed_start_minute: Option<i32>,
-    pub allowed_end_minute: Option<i32>,
-    pub policy_time_zone: String,
+impl From<ResourceRow> for Resource {
+    fn from(r: ResourceRow) -> Self {
+        Resource {
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            capacity: r.capacity,
+            is_active: r.is_active,
+            max_duration_minutes: r.max_duration_minutes,
+            max_advance_days: r.max_advance_days,
+            min_notice_minutes: r.min_notice_minutes,
+            allowed_start_minute: r.allowed_start_minute,
+            allowed_end_minute: r.allowed_end_minute,
+            policy_time_zone: r.policy_time_zone,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
 }
 
 const COLUMNS: &str = "id, name, description, capacity, is_active, max_duration_minutes, max_advance_days, \
      min_notice_minutes, allowed_start_minute, allowed_end_minute, policy_time_zone, created_at, updated_at";
 
-impl ResourceFields {
-    fn values(&self) -> [sea_orm::Value; 10] {
-        [
-            self.name.clone().into(),
-            self.description.clone().into(),
-            self.capacity.into(),
-            self.is_active.into(),
-            self.max_duration_minutes.into(),
-            self.max_advance_days.into(),
-            self.min_notice_minutes.into(),
-            self.allowed_start_minute.into(),
-            self.allowed_end_minute.into(),
-            self.policy_time_zone.clone().into(),
-        ]
-    }
+fn values(f: &ResourceFields) -> [sea_orm::Value; 10] {
+    [
+        f.name.clone().into(),
+        f.description.clone().into(),
+        f.capacity.into(),
+        f.is_active.into(),
+        f.max_duration_minutes.into(),
+        f.max_advance_days.into(),
+        f.min_notice_minutes.into(),
+        f.allowed_start_minute.into(),
+        f.allowed_end_minute.into(),
+        f.policy_time_zone.clone().into(),
+    ]
 }
 
 #[derive(Clone, Copy, Debug)]
-pub enum Lock {
+enum Lock {
     None,
     /// One booking write at a time per resource (`FOR NO KEY UPDATE`). Overlapping inserts
     /// would otherwise each find the other's row under the exclusion constraint, wait for
@@ -70,24 +77,76 @@ pub enum Lock {
     Update,
 }
 
+/// The resource, locked as asked for the rest of the transaction: bookings take it
+/// shared, so a policy change or a delete (exclusive) never interleaves with them.
+async fn get_on(c: &impl ConnectionTrait, id: Uuid, lock: Lock) -> StoreResult<Option<Resource>> {
+    let lock = match lock {
+        Lock::None => "",
+        Lock::Book => " FOR NO KEY UPDATE",
+        Lock::Update => " FOR UPDATE",
+    };
+    Ok(ResourceRow::find_by_statement(sql(
+        &format!("SELECT {COLUMNS} FROM resources WHERE id = $1 AND deleted_at IS NULL{lock}"),
+        [id.into()],
+    ))
+    .one(c)
+    .await?
+    .map(Into::into))
+}
+
 #[derive(Clone)]
-pub struct ResourceRepo {
+pub(crate) struct ResourceRepo {
     db: DatabaseConnection,
 }
 
 impl ResourceRepo {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub(crate) fn new(db: DatabaseConnection) -> Self {
         ResourceRepo { db }
     }
 
-    pub async fn insert(
+    pub(crate) async fn begin(&self) -> StoreResult<BookingTx> {
+        BookingTx::begin(&self.db).await
+    }
+
+    pub(crate) async fn get(&self, id: Uuid) -> StoreResult<Option<Resource>> {
+        get_on(&self.db, id, Lock::None).await
+    }
+
+    pub(crate) async fn list(&self, include_inactive: bool) -> StoreResult<Vec<Resource>> {
+        let rows = ResourceRow::find_by_statement(sql(
+            &format!(
+                "SELECT {COLUMNS} FROM resources WHERE deleted_at IS NULL AND (is_active OR $1) ORDER BY lower(name)"
+            ),
+            [include_inactive.into()],
+        ))
+        .all(&self.db)
+        .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+}
+
+impl BookingTx {
+    /// The resource a booking goes on, locked against other booking writes on it (and
+    /// against deactivation) for the rest of the transaction.
+    pub(crate) async fn lock_resource_for_booking(
         &self,
-        c: &impl ConnectionTrait,
+        id: Uuid,
+    ) -> StoreResult<Option<Resource>> {
+        get_on(&self.txn, id, Lock::Book).await
+    }
+
+    /// The resource, locked against bookings for the rest of the transaction.
+    pub(crate) async fn lock_resource(&self, id: Uuid) -> StoreResult<Option<Resource>> {
+        get_on(&self.txn, id, Lock::Update).await
+    }
+
+    pub(crate) async fn insert_resource(
+        &self,
         id: Uuid,
         f: &ResourceFields,
-    ) -> StoreResult<ResourceRow> {
+    ) -> StoreResult<Resource> {
         let mut values = vec![id.into()];
-        values.extend(f.values());
+        values.extend(self::values(f));
         ResourceRow::find_by_statement(sql(
             &format!(
                 "INSERT INTO resources (id, name, description, capacity, is_active, max_duration_minutes, \
@@ -96,20 +155,20 @@ impl ResourceRepo {
             ),
             values,
         ))
-        .one(c)
+        .one(&self.txn)
         .await?
+        .map(Into::into)
         .ok_or_else(|| DbErr::RecordNotInserted.into())
     }
 
-    pub async fn update(
+    pub(crate) async fn update_resource(
         &self,
-        c: &impl ConnectionTrait,
         id: Uuid,
         f: &ResourceFields,
-    ) -> StoreResult<Option<ResourceRow>> {
+    ) -> StoreResult<Option<Resource>> {
         let mut values = vec![id.into()];
-        values.extend(f.values());
-        ResourceRow::find_by_statement(sql(
+        values.extend(self::values(f));
+        Ok(ResourceRow::find_by_statement(sql(
             &format!(
                 "UPDATE resources SET name = $2, description = $3, capacity = $4, is_active = $5, \
                  max_duration_minutes = $6, max_advance_days = $7, min_notice_minutes = $8, \
@@ -118,13 +177,15 @@ impl ResourceRepo {
             ),
             values,
         ))
-        .one(c)
-        .await.map_err(Into::into)
+        .one(&self.txn)
+        .await?
+        .map(Into::into))
     }
 
     /// Soft delete: bookings keep pointing at the row; it disappears from every list.
-    pub async fn delete(&self, c: &impl ConnectionTrait, id: Uuid) -> StoreResult<bool> {
-        let done = c
+    pub(crate) async fn delete_resource(&self, id: Uuid) -> StoreResult<bool> {
+        let done = self
+            .txn
             .execute_raw(sql(
                 "UPDATE resources SET deleted_at = now(), is_active = false, updated_at = now() \
                  WHERE id = $1 AND deleted_at IS NULL",
@@ -132,42 +193,5 @@ impl ResourceRepo {
             ))
             .await?;
         Ok(done.rows_affected() == 1)
-    }
-
-    pub async fn get(&self, id: Uuid) -> StoreResult<Option<ResourceRow>> {
-        self.get_on(&self.db, id, Lock::None).await
-    }
-
-    /// The resource, locked as asked for the rest of the transaction: bookings take it
-    /// shared, so a policy change or a delete (exclusive) never interleaves with them.
-    pub async fn get_on(
-        &self,
-        c: &impl ConnectionTrait,
-        id: Uuid,
-        lock: Lock,
-    ) -> StoreResult<Option<ResourceRow>> {
-        let lock = match lock {
-            Lock::None => "",
-            Lock::Book => " FOR NO KEY UPDATE",
-            Lock::Update => " FOR UPDATE",
-        };
-        ResourceRow::find_by_statement(sql(
-            &format!("SELECT {COLUMNS} FROM resources WHERE id = $1 AND deleted_at IS NULL{lock}"),
-            [id.into()],
-        ))
-        .one(c)
-        .await
-        .map_err(Into::into)
-    }
-
-    pub async fn list(&self, include_inactive: bool) -> StoreResult<Vec<ResourceRow>> {
-        ResourceRow::find_by_statement(sql(
-            &format!(
-                "SELECT {COLUMNS} FROM resources WHERE deleted_at IS NULL AND (is_active OR $1) ORDER BY lower(name)"
-            ),
-            [include_inactive.into()],
-        ))
-        .all(&self.db)
-        .await.map_err(Into::into)
     }
 }

@@ -9,30 +9,31 @@
 //! Auth is the OAuth 2.0 JWT bearer grant (RFC 7523): an RS256 assertion signed with the
 //! service account's key is traded for an access token, cached until shortly before expiry.
 
+mod api;
+mod event;
+
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
-use anyhow::{Context, anyhow, bail};
-use chrono::Utc;
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use anyhow::{Context, bail};
+use holdfast_contract::clock::Clock;
+use jsonwebtoken::EncodingKey;
 use reqwest::{StatusCode, Url};
-use sea_orm::DatabaseConnection;
-use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde::Deserialize;
 use tokio::{
     sync::{Mutex, Notify, watch},
     time::Instant,
 };
 use uuid::Uuid;
 
+use self::event::{event_body, event_id};
 use crate::{
     booking::storage::{
-        bookings::{self, BookingRow},
-        calendar::{CalendarRepo, OutboxRow},
+        bookings::BookingRepo,
+        outbox::{OutboxRepo, OutboxRow},
     },
     config::GoogleConfig,
 };
 
-const SCOPE: &str = "https://www.googleapis.com/auth/calendar.events";
 const DEFAULT_TOKEN_URI: &str = "https://oauth2.googleapis.com/token";
 const BATCH: u64 = 50;
 
@@ -44,28 +45,8 @@ struct KeyFile {
     token_uri: Option<String>,
 }
 
-#[derive(Serialize)]
-struct Assertion<'a> {
-    iss: &'a str,
-    scope: &'a str,
-    aud: &'a str,
-    iat: i64,
-    exp: i64,
-}
-
-#[derive(Deserialize)]
-struct TokenAnswer {
-    access_token: String,
-    expires_in: Option<u64>,
-}
-
-/// The Google Calendar event id of a booking: its uuid in hex (a valid base32hex id).
-pub fn event_id(booking_id: Uuid) -> String {
-    booking_id.simple().to_string()
-}
-
 #[derive(Clone)]
-pub struct GoogleSync {
+pub(crate) struct GoogleSync {
     inner: Arc<Inner>,
 }
 
@@ -77,14 +58,19 @@ struct Inner {
     api: Url,
     http: reqwest::Client,
     token: Mutex<Option<(String, Instant)>>,
-    outbox: CalendarRepo,
-    db: DatabaseConnection,
+    outbox: OutboxRepo,
+    bookings: BookingRepo,
+    clock: Arc<dyn Clock>,
     wake: Notify,
 }
 
 impl GoogleSync {
     /// Reads the service account key; a bad key stops start-up with the reason.
-    pub fn new(config: GoogleConfig, db: DatabaseConnection) -> anyhow::Result<Self> {
+    pub(crate) fn new(
+        config: GoogleConfig,
+        (outbox, bookings): (OutboxRepo, BookingRepo),
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
         let raw = std::fs::read_to_string(&config.key_file).with_context(|| {
             format!(
                 "GOOGLE_SERVICE_ACCOUNT_KEY_FILE: cannot read {}",
@@ -112,8 +98,9 @@ impl GoogleSync {
                 api,
                 http,
                 token: Mutex::new(None),
-                outbox: CalendarRepo::new(db.clone()),
-                db,
+                outbox,
+                bookings,
+                clock,
                 wake: Notify::new(),
                 config,
             }),
@@ -121,13 +108,13 @@ impl GoogleSync {
     }
 
     /// Wakes the worker (new outbox rows).
-    pub fn kick(&self) {
+    pub(crate) fn kick(&self) {
         self.inner.wake.notify_one();
     }
 
     /// Pushes one booking now, within the request timeout; what does not finish is left to
     /// the worker.
-    pub async fn push_now(&self, booking_id: Uuid) {
+    pub(crate) async fn push_now(&self, booking_id: Uuid) {
         let limit = Duration::from_millis(self.inner.config.request_timeout_ms);
         let run = async {
             let rows = self
@@ -147,7 +134,7 @@ impl GoogleSync {
     }
 
     /// Drains the outbox until `stop` turns true.
-    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+    pub(crate) async fn run(self, mut stop: watch::Receiver<bool>) {
         let poll = Duration::from_millis(self.inner.config.poll_ms);
         loop {
             let claimed = self
@@ -181,7 +168,7 @@ impl GoogleSync {
     }
 
     /// A claimed row stays invisible to other workers this long (a crash gives it back).
-    pub fn lease_secs(&self) -> i64 {
+    pub(crate) fn lease_secs(&self) -> i64 {
         (self.inner.config.request_timeout_ms as i64 * 3 / 1000).max(5)
     }
 
@@ -225,11 +212,11 @@ impl GoogleSync {
 
     /// Makes the calendar event of one booking match the booking.
     async fn push(&self, booking_id: Uuid) -> anyhow::Result<()> {
-        let Some(b) = bookings::get(&self.inner.db, booking_id, false).await? else {
+        let Some(b) = self.inner.bookings.get(booking_id).await? else {
             return Ok(());
         };
         let id = b.google_event_id.clone().unwrap_or_else(|| event_id(b.id));
-        if b.status != "active" {
+        if !b.is_active() {
             return match self.call(reqwest::Method::DELETE, Some(&id), None).await? {
                 s if s.is_success() || s == StatusCode::NOT_FOUND || s == StatusCode::GONE => {
                     Ok(())
@@ -263,103 +250,4 @@ impl GoogleSync {
         self.inner.outbox.set_google_event_id(b.id, &id).await?;
         Ok(())
     }
-
-    /// One Calendar API call; a 401 drops the cached token so the next try gets a new one.
-    async fn call(
-        &self,
-        method: reqwest::Method,
-        event: Option<&str>,
-        body: Option<&serde_json::Value>,
-    ) -> anyhow::Result<StatusCode> {
-        let mut url = self.inner.api.clone();
-        {
-            let mut path = url
-                .path_segments_mut()
-                .map_err(|()| anyhow!("API URL cannot be a base"))?;
-            path.pop_if_empty()
-                .extend(["calendars", &self.inner.config.calendar_id, "events"]);
-            if let Some(event) = event {
-                path.push(event);
-            }
-        }
-        let token = self.token().await?;
-        let mut request = self.inner.http.request(method, url).bearer_auth(token);
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        let status = request
-            .send()
-            .await
-            .context("calendar API unreachable")?
-            .status();
-        if status == StatusCode::UNAUTHORIZED {
-            *self.inner.token.lock().await = None;
-        }
-        Ok(status)
-    }
-
-    async fn token(&self) -> anyhow::Result<String> {
-        let mut cached = self.inner.token.lock().await;
-        if let Some((token, until)) = cached.as_ref()
-            && Instant::now() < *until
-        {
-            return Ok(token.clone());
-        }
-        let now = Utc::now().timestamp();
-        let claims = Assertion {
-            iss: &self.inner.client_email,
-            scope: SCOPE,
-            aud: &self.inner.token_uri,
-            iat: now,
-            exp: now + 3600,
-        };
-        let assertion =
-            jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims, &self.inner.key)?;
-        let response = self
-            .inner
-            .http
-            .post(&self.inner.token_uri)
-            .form(&[
-                ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
-                ("assertion", assertion.as_str()),
-            ])
-            .send()
-            .await
-            .context("token endpoint unreachable")?;
-        if !response.status().is_success() {
-            bail!("token endpoint answered {}", response.status());
-        }
-        let answer: TokenAnswer = response.json().await.context("token endpoint answer")?;
-        let ttl = answer.expires_in.unwrap_or(3600).saturating_sub(60).max(1);
-        *cached = Some((
-            answer.access_token.clone(),
-            Instant::now() + Duration::from_secs(ttl),
-        ));
-        Ok(answer.access_token)
-    }
-}
-
-/// The event as the Calendar API takes it.
-fn event_body(b: &BookingRow, id: &str) -> serde_json::Value {
-    let mut description = b.description.clone();
-    if !description.is_empty() {
-        description.push_str("\n\n");
-    }
-    description.push_str(&format!(
-        "Booked by {} on {}.",
-        b.user_name, b.resource_name
-    ));
-    json!({
-        "id": id,
-        "summary": format!("{}: {}", b.resource_name, b.title),
-        "description": description,
-        "location": b.resource_name,
-        "start": { "dateTime": b.start_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true) },
-        "end": { "dateTime": b.end_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true) },
-        "status": "confirmed",
-        "extendedProperties": { "private": {
-            "holdfastBookingId": b.id.to_string(),
-            "holdfastSequence": b.sequence.to_string(),
-        } },
-    })
 }

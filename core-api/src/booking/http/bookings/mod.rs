@@ -1,36 +1,32 @@
-//! `/resource-bookings`, `/me/resource-bookings`, and the calendar feeds.
+//! `/resource-bookings` and `/me/resource-bookings`: thin handlers that parse the request
+//! into domain values, call the booking service and wrap its answer.
 
-use axum::{
-    extract::State,
-    http::{HeaderMap, HeaderValue, header},
-    response::{IntoResponse, Response},
-};
+mod types;
+
+pub(crate) use types::BookingView;
+
+use axum::{extract::State, http::HeaderMap};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
+use self::types::{CreateBookingRequest, SeriesCancelView, SeriesView, UpdateBookingRequest};
 use crate::{
-    booking::{
-        services::{
-            bookings::{
-                BookingView, CreateBookingRequest, Created as Made, SeriesCancelView,
-                UpdateBookingRequest, parse_instant,
-            },
-            calendar::{CreateFeedRequest, FeedView},
-        },
-        storage::bookings::BookingFilter,
+    booking::domain::{
+        booking::{BookingFilter, BookingStatus, Created as Made},
+        time::parse_instant,
     },
-    error::Result,
+    error::{Error, Result},
     http::{
-        extract::{ApiJson, ApiPath, ApiQuery, Created, Data},
+        extract::{ApiJson, ApiPath, ApiQuery, Data},
         idempotent::{Replayable, idempotent},
     },
     shared::services::auth::Caller,
     startup::AppState,
 };
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_bookings, create_booking))
         .routes(routes!(
@@ -42,9 +38,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cancel_booking))
         .routes(routes!(cancel_series))
         .routes(routes!(my_bookings))
-        .routes(routes!(list_feeds, create_feed))
-        .routes(routes!(revoke_feed))
-        .routes(routes!(feed))
 }
 
 /// Books a resource for one window, or for every occurrence of a recurrence rule.
@@ -72,10 +65,12 @@ async fn create_booking(
         "POST /resource-bookings",
         &body,
         async |_| {
-            Ok(match state.services.bookings.create(caller, req).await? {
-                Made::One(view) => Replayable::created(&view),
-                Made::Series(view) => Replayable::created(&view),
-            })
+            Ok(
+                match state.services.bookings.create(caller, req.parse()?).await? {
+                    Made::One(booking) => Replayable::created(&BookingView::from(booking)),
+                    Made::Series(series) => Replayable::created(&SeriesView::from(series)),
+                },
+            )
         },
     )
     .await
@@ -100,21 +95,44 @@ struct ListQuery {
 }
 
 impl ListQuery {
+    /// The filter asked for: instants, then the limit, the status and the window checked.
     fn filter(self) -> Result<BookingFilter> {
         let at = |field: &str, v: Option<String>| {
             v.map(|v| parse_instant(field, &v).map(|t| t.to_utc()))
                 .transpose()
         };
+        let from = at("from", self.from)?;
+        let to = at("to", self.to)?;
+        let limit = self.limit.unwrap_or(100);
+        if !(1..=500).contains(&limit) {
+            return Err(Error::validation("limit", "must be 1 to 500"));
+        }
+        let status = match self.status.as_deref() {
+            None => None,
+            Some(s) => Some(
+                BookingStatus::parse(s)
+                    .ok_or_else(|| Error::validation("status", "must be active or cancelled"))?,
+            ),
+        };
+        if let (Some(from), Some(to)) = (from, to)
+            && to <= from
+        {
+            return Err(Error::validation("to", "must be after from"));
+        }
         Ok(BookingFilter {
             resource_id: self.resource_id,
             user_id: self.user_id,
             series_id: self.series_id,
-            from: at("from", self.from)?,
-            to: at("to", self.to)?,
-            status: self.status,
-            limit: self.limit.unwrap_or(100),
+            from,
+            to,
+            status,
+            limit,
         })
     }
+}
+
+fn views(bookings: Vec<crate::booking::domain::booking::SyncedBooking>) -> Vec<BookingView> {
+    bookings.into_iter().map(Into::into).collect()
 }
 
 /// Bookings, filtered by resource, user, series, status and time window; in time order.
@@ -125,7 +143,9 @@ async fn list_bookings(
     _: Caller,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Data<Vec<BookingView>>> {
-    Ok(Data(state.services.bookings.list(q.filter()?).await?))
+    Ok(Data(views(
+        state.services.bookings.list(q.filter()?).await?,
+    )))
 }
 
 #[utoipa::path(get, path = "/resource-bookings/{id}", params(("id" = Uuid, Path)), tag = "bookings", security(("bearer" = [])),
@@ -135,7 +155,7 @@ async fn get_booking(
     _: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Data<BookingView>> {
-    Ok(Data(state.services.bookings.get(id).await?))
+    Ok(Data(state.services.bookings.get(id).await?.into()))
 }
 
 /// Changes title, description or times (absent fields stay). Owner or admin.
@@ -149,7 +169,14 @@ async fn patch_booking(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<UpdateBookingRequest>,
 ) -> Result<Data<BookingView>> {
-    Ok(Data(state.services.bookings.update(caller, id, req).await?))
+    Ok(Data(
+        state
+            .services
+            .bookings
+            .update(caller, id, req.parse()?)
+            .await?
+            .into(),
+    ))
 }
 
 /// Same as PATCH (absent fields stay).
@@ -173,7 +200,9 @@ async fn cancel_booking(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Data<BookingView>> {
-    Ok(Data(state.services.bookings.cancel(caller, id).await?))
+    Ok(Data(
+        state.services.bookings.cancel(caller, id).await?.into(),
+    ))
 }
 
 /// Same as `POST /resource-bookings/{id}/cancel`.
@@ -196,7 +225,12 @@ async fn cancel_series(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Data<SeriesCancelView>> {
     Ok(Data(
-        state.services.bookings.cancel_series(caller, id).await?,
+        state
+            .services
+            .bookings
+            .cancel_series(caller, id)
+            .await?
+            .into(),
     ))
 }
 
@@ -226,61 +260,17 @@ async fn my_bookings(
         user_id: Some(caller.user_id),
         series_id: None,
         from: Some(q.from.unwrap_or_else(|| {
-            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            state
+                .services
+                .clock
+                .now()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         })),
         to: q.to,
-        status: (!q.include_cancelled.unwrap_or(false)).then(|| "active".to_owned()),
+        status: (!q.include_cancelled.unwrap_or(false))
+            .then(|| BookingStatus::Active.as_str().to_owned()),
         limit: q.limit,
     }
     .filter()?;
-    Ok(Data(state.services.bookings.list(filter).await?))
-}
-
-/// Creates a secret iCalendar subscription URL: a resource's bookings, or the caller's own.
-/// The URL is shown only in this answer.
-#[utoipa::path(post, path = "/calendar-feeds", tag = "calendar", security(("bearer" = [])), request_body = CreateFeedRequest,
-    responses((status = 201, body = FeedView), (status = 400), (status = 404)))]
-async fn create_feed(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiJson(req): ApiJson<CreateFeedRequest>,
-) -> Result<Created<FeedView>> {
-    Ok(Created(state.services.calendar.create(caller, req).await?))
-}
-
-/// The caller's feeds (without their URLs).
-#[utoipa::path(get, path = "/calendar-feeds", tag = "calendar", security(("bearer" = [])),
-    responses((status = 200, body = Vec<FeedView>)))]
-async fn list_feeds(State(state): State<AppState>, caller: Caller) -> Result<Data<Vec<FeedView>>> {
-    Ok(Data(state.services.calendar.list(caller).await?))
-}
-
-/// Revokes a feed: its URL answers 404 from now on.
-#[utoipa::path(delete, path = "/calendar-feeds/{id}", params(("id" = Uuid, Path)), tag = "calendar", security(("bearer" = [])),
-    responses((status = 200, body = FeedView), (status = 403), (status = 404)))]
-async fn revoke_feed(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiPath(id): ApiPath<Uuid>,
-) -> Result<Data<FeedView>> {
-    Ok(Data(state.services.calendar.revoke(caller, id).await?))
-}
-
-/// The iCalendar (RFC 5545) document behind a feed URL. No login: the token is the secret.
-#[utoipa::path(get, path = "/calendar/{token}", tag = "calendar",
-    params(("token" = String, Path, description = "the feed's secret token, optionally ending in .ics")),
-    responses((status = 200, content_type = "text/calendar", body = String), (status = 404)))]
-async fn feed(State(state): State<AppState>, ApiPath(token): ApiPath<String>) -> Result<Response> {
-    let body = state.services.calendar.render(&token).await?;
-    let mut response = body.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(crate::booking::domain::ical::CONTENT_TYPE),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, max-age=300"),
-    );
-    Ok(response)
+    Ok(Data(views(state.services.bookings.list(filter).await?)))
 }

@@ -1,0 +1,114 @@
+//! `/resources`: shared servers, which admins add, change and remove.
+
+mod types;
+
+pub(crate) use types::ResourceView;
+pub use types::{AllowedHours, PolicyInput, ResourceRequest};
+
+use axum::extract::State;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+use crate::{
+    error::Result,
+    http::extract::{AdminCaller, ApiJson, ApiPath, ApiQuery, Created, Data},
+    shared::services::auth::Caller,
+    startup::AppState,
+};
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_resources, create_resource))
+        .routes(routes!(get_resource, update_resource, delete_resource))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase")]
+struct ListQuery {
+    /// Admins only: include deactivated resources.
+    include_inactive: Option<bool>,
+}
+
+/// Every resource that takes bookings (admins may ask for inactive ones too).
+#[utoipa::path(get, path = "/resources", tag = "resources", security(("bearer" = [])), params(ListQuery),
+    responses((status = 200, body = Vec<ResourceView>)))]
+async fn list_resources(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Data<Vec<ResourceView>>> {
+    let inactive = q.include_inactive.unwrap_or(false) && caller.is_admin();
+    Ok(Data(
+        state
+            .services
+            .resources
+            .list(inactive)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+/// Adds a resource with its booking policy.
+#[utoipa::path(post, path = "/resources", tag = "resources", security(("bearer" = [])), request_body = ResourceRequest,
+    responses((status = 201, body = ResourceView), (status = 400), (status = 403), (status = 409, description = "RESOURCE_NAME_TAKEN")))]
+async fn create_resource(
+    State(state): State<AppState>,
+    AdminCaller(caller): AdminCaller,
+    ApiJson(req): ApiJson<ResourceRequest>,
+) -> Result<Created<ResourceView>> {
+    Ok(Created(
+        state
+            .services
+            .resources
+            .create(caller, req.fields()?)
+            .await?
+            .into(),
+    ))
+}
+
+#[utoipa::path(get, path = "/resources/{id}", params(("id" = Uuid, Path)), tag = "resources", security(("bearer" = [])),
+    responses((status = 200, body = ResourceView), (status = 404)))]
+async fn get_resource(
+    State(state): State<AppState>,
+    _: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Data<ResourceView>> {
+    Ok(Data(state.services.resources.get(id).await?.into()))
+}
+
+/// Replaces a resource's fields and policy (existing bookings stay as they are).
+#[utoipa::path(put, path = "/resources/{id}", params(("id" = Uuid, Path)), tag = "resources", security(("bearer" = [])), request_body = ResourceRequest,
+    responses((status = 200, body = ResourceView), (status = 400), (status = 403), (status = 404), (status = 409)))]
+async fn update_resource(
+    State(state): State<AppState>,
+    AdminCaller(caller): AdminCaller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<ResourceRequest>,
+) -> Result<Data<ResourceView>> {
+    Ok(Data(
+        state
+            .services
+            .resources
+            .update(caller, id, req.fields()?)
+            .await?
+            .into(),
+    ))
+}
+
+/// Removes a resource with nothing booked ahead.
+#[utoipa::path(delete, path = "/resources/{id}", params(("id" = Uuid, Path)), tag = "resources", security(("bearer" = [])),
+    responses((status = 200, body = ResourceView), (status = 403), (status = 404), (status = 409, description = "RESOURCE_HAS_BOOKINGS")))]
+async fn delete_resource(
+    State(state): State<AppState>,
+    AdminCaller(caller): AdminCaller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Data<ResourceView>> {
+    Ok(Data(
+        state.services.resources.delete(caller, id).await?.into(),
+    ))
+}
