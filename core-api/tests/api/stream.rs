@@ -7,7 +7,10 @@ use futures::StreamExt;
 use reqwest::StatusCode;
 use uuid::Uuid;
 
-use core_api::ticketing::storage::seat_events::SeatEvent;
+use core_api::ticketing::{
+    domain::status::{SeatChangeReason, SeatStatus},
+    storage::seat_events::SeatEvent,
+};
 
 use crate::helpers::{SseReader, TcpProxy, TestApp, error_code, eventually, redis_client};
 
@@ -272,8 +275,8 @@ async fn a_client_too_slow_for_the_event_rate_is_skipped_ahead_to_a_fresh_snapsh
     // than the sockets between them buffer, so the server cannot keep sending.
     let event = SeatEvent {
         seat_ids: (0..100).map(|_| Uuid::new_v4()).collect(),
-        status: "HELD".to_owned(),
-        reason: "HELD".to_owned(),
+        status: SeatStatus::Held,
+        reason: SeatChangeReason::Held,
     };
     let events = app.services.streams.events().clone();
     futures::stream::iter(0..3_000)
@@ -355,8 +358,8 @@ async fn a_client_reconnecting_from_too_far_back_gets_a_snapshot_not_a_backlog()
     let events = app.services.streams.events().clone();
     let event = SeatEvent {
         seat_ids: vec![perf.seat_ids[0]],
-        status: "HELD".to_owned(),
-        reason: "HELD".to_owned(),
+        status: SeatStatus::Held,
+        reason: SeatChangeReason::Held,
     };
     events.publish(perf.id, &event).await.expect("published");
     let seen = events.last_id(perf.id).await.expect("id");

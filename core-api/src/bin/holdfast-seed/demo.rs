@@ -18,12 +18,9 @@ use core_api::{
     startup::AppState,
     ticketing::{
         services::{
-            admin::{
-                CreateEventRequest, CreatePerformanceRequest, CreateVenueRequest, LayoutInput,
-                SectionInput,
-            },
-            products::CreateProductRequest,
-            queue::SetQueueRequest,
+            admin::{LayoutSpec, NewEvent, NewVenue, PerformanceSpec, SectionSpec},
+            products::NewProduct,
+            queue::QueueChange,
         },
         storage::catalog::CatalogRepo,
     },
@@ -206,7 +203,7 @@ async fn ensure_event(
             let sections = demo
                 .sections
                 .iter()
-                .map(|&(name, tier, rows, seats_per_row, x, y)| SectionInput {
+                .map(|&(name, tier, rows, seats_per_row, x, y)| SectionSpec {
                     name: name.to_owned(),
                     price_tier: tier.to_owned(),
                     rows,
@@ -215,9 +212,9 @@ async fn ensure_event(
                     y,
                 })
                 .collect();
-            let request = CreateVenueRequest {
+            let request = NewVenue {
                 name: demo.venue.to_owned(),
-                layout: LayoutInput {
+                layout: LayoutSpec {
                     sections,
                     seats: vec![],
                 },
@@ -226,7 +223,7 @@ async fn ensure_event(
         }
     };
     let event = admin
-        .create_event(CreateEventRequest {
+        .create_event(NewEvent {
             venue_id,
             title: demo.title.to_owned(),
             description: demo.description.to_owned(),
@@ -242,7 +239,7 @@ async fn ensure_event(
     let performance = admin
         .create_performance(
             event.id,
-            CreatePerformanceRequest {
+            PerformanceSpec {
                 starts_at,
                 sale_opens_at: now - Duration::hours(1),
                 sale_closes_at: starts_at,
@@ -256,7 +253,7 @@ async fn ensure_event(
         .await?;
     admin.open_sale(performance.id, now).await?;
     for &(name, price, capacity) in demo.products {
-        let request = CreateProductRequest {
+        let request = NewProduct {
             name: name.to_owned(),
             price,
             capacity,
@@ -269,7 +266,7 @@ async fn ensure_event(
     }
     if let Some((admit_per_minute, max_active)) = demo.queue {
         // Postgres first; the Redis mirror is repaired by core-api's sync if Redis is down now.
-        let request = SetQueueRequest {
+        let request = QueueChange {
             enabled: true,
             admit_per_minute: Some(admit_per_minute),
             max_active: Some(max_active),

@@ -16,7 +16,7 @@ use crate::{
         wallet::{ChargeRequest, LedgerEntryView, WalletView},
     },
     startup::AppState,
-    ticketing::services::payments::{PaymentRequest, PaymentView},
+    ticketing::http::payments::{PaymentRequest, PaymentView},
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -104,9 +104,12 @@ async fn pay(
         "POST /payments",
         &body,
         async |claim| {
-            Ok(Replayable::created(
-                &state.services.payments.pay(caller, req, claim).await?,
-            ))
+            let payment = state
+                .services
+                .payments
+                .pay(caller, req.reservation_id, claim, PaymentView::wording)
+                .await?;
+            Ok(Replayable::created(&PaymentView::from(payment)))
         },
     )
     .await

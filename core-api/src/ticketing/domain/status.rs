@@ -1,6 +1,6 @@
-//! The status vocabularies of the API, as the OpenAPI document and the web app's generated
-//! types name them. Rows keep their statuses as text (the database's CHECK constraints hold
-//! the same lists); views declare these as their field types in the document.
+//! The status vocabularies of seats, reservations, payments and events: the same words on the
+//! wire, in the OpenAPI document and in the database's text columns (whose CHECK constraints
+//! hold the same lists). Storage parses a row's text into these; nothing compares strings.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -53,6 +53,59 @@ pub enum PaymentStatus {
     Refunded,
 }
 
+/// `as_str` (the word on the wire and in the database) and `parse` for each vocabulary.
+macro_rules! words {
+    ($($ty:ident { $($variant:ident => $word:literal),+ $(,)? })+) => {$(
+        impl $ty {
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $word,)+
+                }
+            }
+
+            /// The variant spelled `word`, if any.
+            pub fn parse(word: &str) -> Option<Self> {
+                match word {
+                    $($word => Some($ty::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    )+};
+}
+
+words! {
+    SeatStatus { Available => "AVAILABLE", Held => "HELD", Reserved => "RESERVED", Sold => "SOLD" }
+    SeatChangeReason {
+        Held => "HELD",
+        Released => "RELEASED",
+        Reserved => "RESERVED",
+        Sold => "SOLD",
+        Expired => "EXPIRED",
+        Cancelled => "CANCELLED",
+    }
+    ReservationStatus {
+        PendingPayment => "PENDING_PAYMENT",
+        Confirmed => "CONFIRMED",
+        Cancelled => "CANCELLED",
+        Expired => "EXPIRED",
+    }
+    EventStatus {
+        Draft => "DRAFT",
+        OnSale => "ON_SALE",
+        SoldOut => "SOLD_OUT",
+        Ended => "ENDED",
+        Cancelled => "CANCELLED",
+    }
+    PaymentStatus { Paid => "PAID", Refunded => "REFUNDED" }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +124,21 @@ mod tests {
             json,
             r#"["AVAILABLE","PENDING_PAYMENT","ON_SALE","REFUNDED","RELEASED"]"#
         );
+    }
+
+    #[test]
+    fn as_str_and_parse_agree_with_the_wire() {
+        for status in [
+            ReservationStatus::PendingPayment,
+            ReservationStatus::Confirmed,
+            ReservationStatus::Cancelled,
+            ReservationStatus::Expired,
+        ] {
+            let json = serde_json::to_string(&status).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", status.as_str()));
+            assert_eq!(ReservationStatus::parse(status.as_str()), Some(status));
+        }
+        assert_eq!(SeatStatus::parse("HELD"), Some(SeatStatus::Held));
+        assert_eq!(EventStatus::parse("on_sale"), None);
     }
 }

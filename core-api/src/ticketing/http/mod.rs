@@ -3,10 +3,12 @@
 pub mod admin;
 pub mod catalog;
 pub mod holds;
+pub mod payments;
 pub mod products;
 pub mod queue;
 pub mod reservations;
 pub mod stream;
+pub mod views;
 
 /// The routes of this context with their OpenAPI description.
 pub fn router() -> utoipa_axum::router::OpenApiRouter<crate::startup::AppState> {

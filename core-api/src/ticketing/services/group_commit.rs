@@ -30,8 +30,8 @@ use uuid::Uuid;
 
 use crate::storage::StoreError;
 use crate::ticketing::services::{
+    committed::{Reservation, Wording, announce_commit, seat_reservation, written_row},
     holds::{hold_expired, limit_exceeded},
-    reservations::{ReservationView, announce_commit, seat_reservation_view, written_row},
     seat_layout::SeatLayouts,
     stream::Publisher,
 };
@@ -39,7 +39,10 @@ use crate::{
     error::Error,
     shared::storage::idempotency::AnswerTarget,
     ticketing::{
-        domain::{Attendee, CancelWindow},
+        domain::{
+            Attendee, CancelWindow,
+            status::{ReservationStatus, SeatStatus},
+        },
         storage::{
             holds::{HoldRecord, Holds},
             reservations::{NewReservation, ReservationRepo, ReservationTx},
@@ -57,8 +60,8 @@ pub struct Job {
     pub expires_at: DateTime<Utc>,
     /// The performance's per-user seat limit.
     pub limit: i64,
-    /// Where the Idempotency-Key answer goes, if the request has one.
-    pub answer: Option<AnswerTarget>,
+    /// Where the Idempotency-Key answer goes, if the request has one, and its wording.
+    pub answer: Option<(AnswerTarget, Wording)>,
     /// `CONFIRM_FAILURE_RATE` picked this one to fail once written: it is undone and its
     /// hold kept, as a reservation committed alone is rolled back.
     pub fail_confirmation: bool,
@@ -86,7 +89,7 @@ impl Job {
 /// What became of one job.
 pub enum Outcome {
     /// Committed; the answer, built from what was written.
-    Committed(ReservationView),
+    Committed(Reservation),
     /// Not written (seats gone, over the limit, hold expired): the error to handle as a
     /// reservation committed alone would.
     Refused(Error),
@@ -226,7 +229,7 @@ impl Committer {
         // Convert the written items' holds at once: the commands share one round trip.
         let converted = join_all(jobs.iter().zip(&written).map(|(job, item)| async move {
             match item.written && !job.fail_confirmation {
-                true => Some(self.holds.convert(tx.conn(), &job.hold).await),
+                true => Some(self.holds.convert(tx, &job.hold).await),
                 false => None,
             }
         }))
@@ -277,22 +280,26 @@ impl Committer {
             let row = written_row(
                 &job.new_reservation(),
                 &job.attendee,
-                "PENDING_PAYMENT",
+                ReservationStatus::PendingPayment,
                 item.reserved,
                 job.window,
             );
-            let view =
-                match seat_reservation_view(&self.layouts, row, &job.hold.seat_ids, "RESERVED")
-                    .await
-                {
-                    Ok(view) => view,
-                    Err(e) => {
-                        done.failure = Some(StoreError::Other(anyhow::anyhow!(e.to_string())));
-                        return done;
-                    }
-                };
-            if let Some(target) = &job.answer
-                && let Err(e) = target.answer_in(tx.conn(), 201, &view).await
+            let view = match seat_reservation(
+                &self.layouts,
+                row,
+                &job.hold.seat_ids,
+                SeatStatus::Reserved,
+            )
+            .await
+            {
+                Ok(view) => view,
+                Err(e) => {
+                    done.failure = Some(StoreError::Other(anyhow::anyhow!(e.to_string())));
+                    return done;
+                }
+            };
+            if let Some((target, wording)) = &job.answer
+                && let Err(e) = tx.answer_to(target, 201, &wording(&view)).await
             {
                 done.failure = Some(e);
                 return done;

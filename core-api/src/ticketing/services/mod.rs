@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod catalog;
+pub mod committed;
 pub mod expiry;
 pub mod group_commit;
 pub mod holds;

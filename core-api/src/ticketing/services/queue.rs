@@ -8,8 +8,6 @@ use std::{
     time::Duration,
 };
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::ticketing::services::rules::RulesCache;
@@ -30,19 +28,17 @@ const SOLD_OUT_REFRESH_SPACING: Duration = Duration::from_millis(100);
 /// minutes at the 2 s sync interval).
 const MARK_KNOWN_EVERY_ROUNDS: u32 = 150;
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SetQueueRequest {
+/// A performance's waiting-room settings to apply; absent numbers stay as they are.
+#[derive(Clone, Copy, Debug)]
+pub struct QueueChange {
     pub enabled: bool,
-    /// Users admitted per minute (1..=1000000); unchanged when absent.
     pub admit_per_minute: Option<i32>,
-    /// Most users holding a live pass at once (1..=1000000); unchanged when absent.
     pub max_active: Option<i32>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct QueueSettingsView {
+/// A performance's waiting-room settings and whether it is sold out.
+#[derive(Clone, Copy, Debug)]
+pub struct QueueSettings {
     pub performance_id: Uuid,
     pub enabled: bool,
     pub admit_per_minute: i32,
@@ -50,9 +46,9 @@ pub struct QueueSettingsView {
     pub sold_out: bool,
 }
 
-impl From<QueueSettingsRow> for QueueSettingsView {
+impl From<QueueSettingsRow> for QueueSettings {
     fn from(r: QueueSettingsRow) -> Self {
-        QueueSettingsView {
+        QueueSettings {
             performance_id: r.id,
             enabled: r.queue_enabled,
             admit_per_minute: r.queue_admit_per_minute,
@@ -90,11 +86,7 @@ impl QueueService {
         }
     }
 
-    pub async fn set(
-        &self,
-        performance_id: Uuid,
-        req: SetQueueRequest,
-    ) -> Result<QueueSettingsView> {
+    pub async fn set(&self, performance_id: Uuid, req: QueueChange) -> Result<QueueSettings> {
         let current = self
             .repo
             .settings(performance_id)

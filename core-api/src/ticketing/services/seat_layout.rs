@@ -18,6 +18,8 @@ use std::{
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
+use crate::ticketing::domain::status::SeatStatus;
+
 use crate::{
     error::Result,
     ticketing::storage::seats::{SeatRepo, SeatRow},
@@ -74,7 +76,7 @@ impl Layout {
             .into_iter()
             .map(|row| {
                 let row = SeatRow {
-                    status: "AVAILABLE".to_owned(),
+                    status: SeatStatus::Available,
                     pg_held: false,
                     ..row
                 };

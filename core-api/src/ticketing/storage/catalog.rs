@@ -9,6 +9,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::storage::sql;
+use crate::ticketing::domain::status::{EventStatus, SeatStatus};
 use crate::ticketing::storage::entity::{events, performances, venues};
 
 /// One seat of a venue layout.
@@ -27,7 +28,7 @@ pub struct EventRow {
     pub id: Uuid,
     pub title: String,
     pub description: String,
-    pub status: String,
+    pub status: EventStatus,
     pub venue_id: Uuid,
     pub venue_name: String,
 }
@@ -36,7 +37,7 @@ pub struct EventRow {
 pub struct PerformanceRow {
     pub id: Uuid,
     pub event_id: Uuid,
-    pub event_status: String,
+    pub event_status: EventStatus,
     pub starts_at: DateTime<Utc>,
     pub sale_opens_at: DateTime<Utc>,
     pub sale_closes_at: DateTime<Utc>,
@@ -157,7 +158,7 @@ impl CatalogRepo {
             venue_id: Set(venue_id),
             title: Set(title.to_owned()),
             description: Set(description.to_owned()),
-            status: Set("DRAFT".to_owned()),
+            status: Set(EventStatus::Draft.as_str().to_owned()),
             created_at: Set(Utc::now()),
         })
         .exec_without_returning(&self.db)
@@ -197,7 +198,7 @@ impl CatalogRepo {
         .map_err(Into::into)
     }
 
-    pub async fn set_event_status(&self, id: Uuid, status: &str) -> StoreResult<()> {
+    pub async fn set_event_status(&self, id: Uuid, status: EventStatus) -> StoreResult<()> {
         self.db
             .execute_raw(sql(
                 "UPDATE events SET status = $2 WHERE id = $1",
@@ -365,10 +366,10 @@ impl CatalogRepo {
     }
 
     /// Seat counts by stored status (AVAILABLE / RESERVED / SOLD).
-    pub async fn seat_counts(&self, performance_id: Uuid) -> StoreResult<Vec<(String, i64)>> {
+    pub async fn seat_counts(&self, performance_id: Uuid) -> StoreResult<Vec<(SeatStatus, i64)>> {
         #[derive(FromQueryResult)]
         struct Row {
-            status: String,
+            status: SeatStatus,
             n: i64,
         }
         let rows = Row::find_by_statement(sql(

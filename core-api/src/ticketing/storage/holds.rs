@@ -4,7 +4,6 @@
 
 use std::{collections::HashSet, sync::Arc, time::Instant};
 
-use sea_orm::DatabaseTransaction;
 use uuid::Uuid;
 
 pub use crate::ticketing::storage::redis_holds::{
@@ -19,6 +18,7 @@ use crate::{
     storage::breaker::{Breaker, State},
     ticketing::storage::{
         lifecycle::ChangedSeat, pg_holds::PgHoldStore, redis_holds::HoldStore as RedisHolds,
+        reservations::ReservationTx,
     },
 };
 
@@ -47,10 +47,6 @@ impl Holds {
             fallback,
             breaker: Arc::new(breaker),
         }
-    }
-
-    pub fn redis(&self) -> &RedisHolds {
-        &self.redis
     }
 
     /// Where new holds go right now: "redis" or "postgres".
@@ -164,8 +160,8 @@ impl Holds {
         }
     }
 
-    /// Ends a hold whose reservation is being committed in `txn`; false means it expired.
-    pub async fn convert(&self, txn: &DatabaseTransaction, record: &HoldRecord) -> Result<bool> {
+    /// Ends a hold whose reservation is being committed in `tx`; false means it expired.
+    pub async fn convert(&self, tx: &ReservationTx, record: &HoldRecord) -> Result<bool> {
         match record.backend {
             Backend::Redis => {
                 Ok(timed(Store::Redis, "hold_convert", self.redis.convert(record)).await?)
@@ -173,7 +169,7 @@ impl Holds {
             Backend::Postgres => Ok(timed(
                 Store::Postgres,
                 "hold_convert",
-                self.postgres.convert(txn, record),
+                self.postgres.convert(&tx.txn, record),
             )
             .await?),
         }
@@ -222,5 +218,10 @@ impl Holds {
 
     pub async fn reap_postgres(&self) -> Result<Vec<ChangedSeat>> {
         Ok(self.postgres.reap_expired().await?)
+    }
+
+    /// Announces and forgets the performance's Redis holds whose TTL ran out; how many.
+    pub async fn reap_redis(&self, performance_id: Uuid) -> Result<u64> {
+        Ok(self.redis.reap_expired(performance_id).await?)
     }
 }

@@ -12,3 +12,4 @@ pub mod redis_holds;
 pub mod reservations;
 pub mod seat_events;
 pub mod seats;
+pub mod status;

@@ -13,7 +13,10 @@ use fred::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::storage::redis::Redis;
+use crate::{
+    storage::{StoreResult, redis::Redis},
+    ticketing::domain::status::{SeatChangeReason, SeatStatus},
+};
 
 /// Entries kept per performance; a client further behind than this gets a fresh snapshot.
 pub const STREAM_MAX_LEN: u64 = 10_000;
@@ -23,11 +26,9 @@ pub const STREAM_MAX_LEN: u64 = 10_000;
 pub struct SeatEvent {
     pub seat_ids: Vec<Uuid>,
     /// The seats' status from now on.
-    #[schema(value_type = crate::ticketing::domain::status::SeatStatus)]
-    pub status: String,
+    pub status: SeatStatus,
     /// Why they changed.
-    #[schema(value_type = crate::ticketing::domain::status::SeatChangeReason)]
-    pub reason: String,
+    pub reason: SeatChangeReason,
 }
 
 pub fn stream_key(redis: &Redis, performance_id: Uuid) -> String {
@@ -47,14 +48,11 @@ impl SeatEvents {
         SeatEvents { redis }
     }
 
-    pub fn redis(&self) -> &Redis {
-        &self.redis
-    }
-
-    pub async fn publish(&self, performance_id: Uuid, event: &SeatEvent) -> Result<(), Error> {
+    pub async fn publish(&self, performance_id: Uuid, event: &SeatEvent) -> StoreResult<()> {
         let json = serde_json::to_string(event)
             .map_err(|e| Error::new(ErrorKind::Parse, e.to_string()))?;
-        self.redis
+        Ok(self
+            .redis
             .client()
             .xadd::<(), _, _, _, _>(
                 stream_key(&self.redis, performance_id),
@@ -63,11 +61,11 @@ impl SeatEvents {
                 "*",
                 vec![("d", json)],
             )
-            .await
+            .await?)
     }
 
     /// The newest entry's id, or "0-0" for an empty stream.
-    pub async fn last_id(&self, performance_id: Uuid) -> Result<String, Error> {
+    pub async fn last_id(&self, performance_id: Uuid) -> StoreResult<String> {
         let entries: Vec<XReadValue<String, String, String>> = self
             .redis
             .client()
@@ -80,7 +78,7 @@ impl SeatEvents {
     }
 
     /// The oldest entry still kept, if any.
-    pub async fn first_id(&self, performance_id: Uuid) -> Result<Option<String>, Error> {
+    pub async fn first_id(&self, performance_id: Uuid) -> StoreResult<Option<String>> {
         let entries: Vec<XReadValue<String, String, String>> = self
             .redis
             .client()
@@ -95,7 +93,7 @@ impl SeatEvents {
         performance_id: Uuid,
         after: &str,
         count: u64,
-    ) -> Result<Vec<StreamEntry>, Error> {
+    ) -> StoreResult<Vec<StreamEntry>> {
         let entries: Vec<XReadValue<String, String, String>> = self
             .redis
             .client()
@@ -155,7 +153,7 @@ impl StreamReader {
     pub async fn read_after(
         &mut self,
         after: &str,
-    ) -> Result<(Option<String>, Vec<StreamEntry>), Error> {
+    ) -> StoreResult<(Option<String>, Vec<StreamEntry>)> {
         if !self.started {
             self.client.init().await?;
             self.started = true;

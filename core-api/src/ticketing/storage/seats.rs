@@ -4,7 +4,7 @@ use crate::storage::StoreResult;
 use sea_orm::{DatabaseConnection, FromQueryResult};
 use uuid::Uuid;
 
-use crate::storage::sql;
+use crate::{storage::sql, ticketing::domain::status::SeatStatus};
 
 #[derive(Clone, Debug, FromQueryResult)]
 pub struct SeatRow {
@@ -16,7 +16,7 @@ pub struct SeatRow {
     pub y: i32,
     pub price_tier: String,
     pub price: i64,
-    pub status: String,
+    pub status: SeatStatus,
     /// Held on the Postgres path right now.
     pub pg_held: bool,
 }
@@ -25,7 +25,7 @@ pub struct SeatRow {
 #[derive(Clone, Debug, FromQueryResult)]
 pub struct TakenSeat {
     pub id: Uuid,
-    pub status: String,
+    pub status: SeatStatus,
     pub pg_held: bool,
 }
 
@@ -159,7 +159,7 @@ pub(super) fn live_reserved(user: &str, performance: &str) -> String {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RefusedSeat {
     pub id: Uuid,
-    pub status: String,
+    pub status: SeatStatus,
     pub pg_held: bool,
 }
 
@@ -175,7 +175,7 @@ pub struct ClaimCheck {
 struct CheckRow {
     reserved: i64,
     id: Option<Uuid>,
-    status: Option<String>,
+    status: Option<SeatStatus>,
     pg_held: Option<bool>,
 }
 
@@ -212,7 +212,7 @@ async fn check_claim(
                 pg_held: r.pg_held.unwrap_or(false),
             })
         })
-        .filter(|s| s.status != "AVAILABLE" || s.pg_held)
+        .filter(|s| s.status != SeatStatus::Available || s.pg_held)
         .collect();
     Ok(ClaimCheck { refused, reserved })
 }

@@ -23,6 +23,8 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
+use crate::ticketing::domain::status::SeatStatus;
+
 use crate::ticketing::services::stream::limits::{ClientKey, StreamLimits, StreamPermit};
 use crate::{
     error::Result,
@@ -63,8 +65,7 @@ pub struct SeatSnapshot {
 #[serde(rename_all = "camelCase")]
 pub struct SeatState {
     pub id: Uuid,
-    #[schema(value_type = crate::ticketing::domain::status::SeatStatus)]
-    pub status: &'static str,
+    pub status: SeatStatus,
 }
 
 /// The `data` of a seat-stream event: a snapshot (`event: snapshot`) or a change (`event: seat`).

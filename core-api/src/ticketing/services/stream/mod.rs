@@ -12,10 +12,13 @@ pub use hub::{
     MAX_BEHIND, SeatSnapshot, SeatState, SeatStreamData, Snapshot, StreamHub, StreamStats, Update,
 };
 
-use crate::ticketing::services::seat_map_cache::SeatMapCache;
-use crate::ticketing::storage::{
-    lifecycle::ChangedSeat,
-    seat_events::{SeatEvent, SeatEvents},
+use crate::ticketing::{
+    domain::status::{SeatChangeReason, SeatStatus},
+    services::seat_map_cache::SeatMapCache,
+    storage::{
+        lifecycle::ChangedSeat,
+        seat_events::{SeatEvent, SeatEvents},
+    },
 };
 
 /// Appends changes made in Postgres to the stream. Best effort: the change is committed
@@ -42,8 +45,8 @@ impl Publisher {
         &self,
         performance_id: Uuid,
         seat_ids: Vec<Uuid>,
-        status: &str,
-        reason: &str,
+        status: SeatStatus,
+        reason: SeatChangeReason,
     ) {
         if seat_ids.is_empty() {
             return;
@@ -51,8 +54,8 @@ impl Publisher {
         self.seat_maps.invalidate(performance_id);
         let event = SeatEvent {
             seat_ids,
-            status: status.to_owned(),
-            reason: reason.to_owned(),
+            status,
+            reason,
         };
         if let Err(e) = self.events.publish(performance_id, &event).await {
             metrics::counter!("seat_events_dropped_total").increment(1);
@@ -60,7 +63,12 @@ impl Publisher {
         }
     }
 
-    pub async fn seats(&self, changed: &[ChangedSeat], status: &str, reason: &str) {
+    pub async fn seats(
+        &self,
+        changed: &[ChangedSeat],
+        status: SeatStatus,
+        reason: SeatChangeReason,
+    ) {
         let mut by_performance: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
         for seat in changed {
             by_performance

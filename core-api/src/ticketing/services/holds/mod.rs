@@ -1,0 +1,372 @@
+//! Holds: all-or-nothing claims with a TTL, the per-user limit, release and extension. What a
+//! request asks for is read here; exact seats are claimed in `seats`, best-available blocks
+//! found in `best_available`, general-admission units in `general_admission`.
+
+mod best_available;
+mod general_admission;
+mod refusals;
+mod seats;
+
+pub use refusals::{hold_expired, limit_exceeded, sold_out};
+
+use std::{collections::HashSet, sync::Arc};
+
+use chrono::{DateTime, Utc};
+use holdfast_contract::clock::Clock;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    config::Config,
+    error::{Error, Result},
+    ticketing::{
+        domain::{
+            SeatSelection,
+            seat_selection::MAX_SEATS_PER_HOLD,
+            status::{SeatChangeReason, SeatStatus},
+        },
+        storage::{
+            ga::{GaRepo, ProductRow},
+            holds::{Backend, ExtendOutcome, HoldRecord, Holds},
+            seats::SeatRepo,
+        },
+    },
+};
+use crate::{
+    shared::services::auth::Caller,
+    ticketing::services::{
+        rules::RulesCache,
+        seat_layout::SeatLayouts,
+        seat_map_cache::SnapshotCache,
+        stream::Publisher,
+        views::{Seat, millis_to_utc, sale_is_open},
+    },
+};
+
+/// What a buyer asks to hold: exact seats, the best `quantity` adjacent ones (optionally in
+/// one section), or `quantity` units of a general-admission product.
+#[derive(Debug)]
+pub struct HoldRequest {
+    pub performance_id: Uuid,
+    pub seat_ids: Option<Vec<Uuid>>,
+    pub quantity: Option<u32>,
+    pub section: Option<String>,
+    pub product_id: Option<Uuid>,
+}
+
+/// A live hold: its seats (or general-admission units), their total and when it lapses.
+#[derive(Clone, Debug)]
+pub struct Hold {
+    pub hold_id: Uuid,
+    pub performance_id: Uuid,
+    pub seats: Vec<Seat>,
+    /// KRW.
+    pub total_amount: i64,
+    pub expires_at: DateTime<Utc>,
+    /// Whether the one allowed extension was used.
+    pub extended: bool,
+    /// General-admission units held (empty for a seat hold).
+    pub items: Vec<Item>,
+}
+
+/// General-admission units in a hold or reservation.
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub product_id: Uuid,
+    pub name: String,
+    pub quantity: u32,
+    /// KRW per unit.
+    pub unit_price: i64,
+}
+
+/// The stores and caches a hold reads.
+#[derive(Clone)]
+pub struct HoldSources {
+    pub rules: RulesCache,
+    pub layouts: SeatLayouts,
+    /// Free seat ids per performance, for best-available.
+    pub free_seats: SnapshotCache<Arc<HashSet<Uuid>>>,
+    pub seats: SeatRepo,
+    pub store: Holds,
+    pub ga: GaRepo,
+    /// The time of day, for the sale window.
+    pub clock: Arc<dyn Clock>,
+}
+
+#[derive(Clone)]
+pub struct HoldService {
+    config: Arc<Config>,
+    rules: RulesCache,
+    layouts: SeatLayouts,
+    free_seats: SnapshotCache<Arc<HashSet<Uuid>>>,
+    seats: SeatRepo,
+    store: Holds,
+    publisher: Publisher,
+    ga: GaRepo,
+    clock: Arc<dyn Clock>,
+}
+
+impl HoldService {
+    pub fn new(config: Arc<Config>, sources: HoldSources, publisher: Publisher) -> Self {
+        let HoldSources {
+            rules,
+            layouts,
+            free_seats,
+            seats,
+            store,
+            ga,
+            clock,
+        } = sources;
+        HoldService {
+            config,
+            rules,
+            layouts,
+            free_seats,
+            seats,
+            store,
+            publisher,
+            ga,
+            clock,
+        }
+    }
+
+    pub fn store(&self) -> &Holds {
+        &self.store
+    }
+
+    pub async fn create(&self, caller: Caller, req: HoldRequest) -> Result<Hold> {
+        metrics::counter!("holds_attempted_total").increment(1);
+        let result = self.try_create(caller, req).await;
+        match &result {
+            Ok(_) => metrics::counter!("holds_granted_total").increment(1),
+            Err(Error::SeatUnavailable { .. }) => {
+                metrics::counter!("holds_conflicted_total", "reason" => "taken").increment(1)
+            }
+            Err(Error::Rule {
+                code: "SEAT_LIMIT_EXCEEDED",
+                ..
+            }) => metrics::counter!("holds_conflicted_total", "reason" => "limit").increment(1),
+            Err(_) => {}
+        }
+        result
+    }
+
+    async fn try_create(&self, caller: Caller, req: HoldRequest) -> Result<Hold> {
+        let wanted = match (req.seat_ids, req.quantity) {
+            (None, Some(quantity)) if req.product_id.is_some() => {
+                if !(1..=MAX_SEATS_PER_HOLD as u32).contains(&quantity) {
+                    return Err(Error::validation(
+                        "quantity",
+                        format!("must be 1 to {MAX_SEATS_PER_HOLD}"),
+                    ));
+                }
+                Wanted::Product {
+                    product_id: req.product_id.unwrap_or_default(),
+                    quantity,
+                }
+            }
+            (_, _) if req.product_id.is_some() => {
+                return Err(Error::validation(
+                    "quantity",
+                    "a general-admission hold needs quantity and no seatIds",
+                ));
+            }
+            (Some(ids), None) => Wanted::Seats(SeatSelection::parse(ids)?),
+            (None, Some(quantity)) if (1..=MAX_SEATS_PER_HOLD as u32).contains(&quantity) => {
+                Wanted::Best {
+                    quantity,
+                    section: req.section,
+                }
+            }
+            (None, Some(_)) => {
+                return Err(Error::validation(
+                    "quantity",
+                    format!("must be 1 to {MAX_SEATS_PER_HOLD}"),
+                ));
+            }
+            _ => {
+                return Err(Error::validation(
+                    "seatIds",
+                    "give either seatIds or quantity",
+                ));
+            }
+        };
+        let performance_id = req.performance_id;
+        let performance = self
+            .rules
+            .get(performance_id)
+            .await?
+            .ok_or(Error::NotFound("performance"))?;
+        if !sale_is_open(&performance, self.clock.now()) {
+            return Err(Error::rule(
+                "SALE_NOT_OPEN",
+                "this performance is not on sale right now",
+                json!({ "saleOpensAt": performance.sale_opens_at, "saleClosesAt": performance.sale_closes_at }),
+            ));
+        }
+        let limit = performance.max_seats_per_user.max(0) as u32;
+        if wanted.len() > limit {
+            return Err(limit_exceeded(limit));
+        }
+        match wanted {
+            Wanted::Seats(selection) => {
+                self.claim_exact(caller, performance_id, &selection, limit)
+                    .await
+            }
+            Wanted::Product {
+                product_id,
+                quantity,
+            } => {
+                let reserved = self
+                    .seats
+                    .live_reserved_count(caller.user_id, performance_id)
+                    .await?
+                    .max(0) as u32;
+                self.claim_product(
+                    caller,
+                    performance_id,
+                    product_id,
+                    quantity,
+                    limit,
+                    reserved,
+                )
+                .await
+            }
+            Wanted::Best { quantity, section } => {
+                self.claim_best(caller, performance_id, quantity, section.as_deref(), limit)
+                    .await
+            }
+        }
+    }
+
+    /// The caller's live hold, or 404 when it expired or never existed.
+    pub async fn owned(&self, caller: Caller, hold_id: Uuid) -> Result<HoldRecord> {
+        let record = self
+            .store
+            .record(hold_id)
+            .await?
+            .ok_or(Error::NotFound("hold"))?;
+        if record.user_id != caller.user_id {
+            return Err(Error::Forbidden("this hold belongs to someone else"));
+        }
+        Ok(record)
+    }
+
+    pub async fn get(&self, caller: Caller, hold_id: Uuid) -> Result<Hold> {
+        let record = self.owned(caller, hold_id).await?;
+        self.view_of(record).await
+    }
+
+    pub async fn release(&self, caller: Caller, hold_id: Uuid) -> Result<()> {
+        let record = self.owned(caller, hold_id).await?;
+        if !self.store.release(&record).await? {
+            return Err(Error::NotFound("hold"));
+        }
+        self.publisher.changed(record.performance_id);
+        if record.backend == Backend::Postgres {
+            self.publisher
+                .publish(
+                    record.performance_id,
+                    record.seat_ids.clone(),
+                    SeatStatus::Available,
+                    SeatChangeReason::Released,
+                )
+                .await;
+        }
+        Ok(())
+    }
+
+    pub async fn extend(&self, caller: Caller, hold_id: Uuid) -> Result<Hold> {
+        let record = match self.owned(caller, hold_id).await {
+            Err(Error::NotFound(_)) => return Err(hold_expired()),
+            other => other?,
+        };
+        match self
+            .store
+            .extend(&record, self.config.hold_extension_ms)
+            .await?
+        {
+            ExtendOutcome::Extended { expires_at_ms } => {
+                self.view_of(HoldRecord {
+                    expires_at_ms,
+                    extended: true,
+                    ..record
+                })
+                .await
+            }
+            ExtendOutcome::AlreadyExtended => Err(Error::rule(
+                "HOLD_EXTENSION_USED",
+                "a hold can be extended only once",
+                json!({ "holdId": hold_id }),
+            )),
+            ExtendOutcome::Gone => Err(hold_expired()),
+        }
+    }
+
+    async fn view_of(&self, record: HoldRecord) -> Result<Hold> {
+        if let Some(product_id) = record.product_id {
+            let product = self
+                .ga
+                .get(product_id)
+                .await?
+                .ok_or(Error::NotFound("product"))?;
+            let quantity = record.quantity;
+            return Ok(view(record, Vec::new(), vec![item(&product, quantity)]));
+        }
+        let rows = self
+            .seats
+            .by_ids(record.performance_id, &record.seat_ids)
+            .await?;
+        Ok(view(
+            record,
+            rows.into_iter().map(|r| Seat::from_row(r, true)).collect(),
+            Vec::new(),
+        ))
+    }
+}
+
+enum Wanted {
+    Product {
+        product_id: Uuid,
+        quantity: u32,
+    },
+    Seats(SeatSelection),
+    Best {
+        quantity: u32,
+        section: Option<String>,
+    },
+}
+
+impl Wanted {
+    fn len(&self) -> u32 {
+        match self {
+            Wanted::Seats(s) => s.len() as u32,
+            Wanted::Best { quantity, .. } | Wanted::Product { quantity, .. } => *quantity,
+        }
+    }
+}
+
+fn view(record: HoldRecord, seats: Vec<Seat>, items: Vec<Item>) -> Hold {
+    let items_total: i64 = items
+        .iter()
+        .map(|i| i.unit_price * i64::from(i.quantity))
+        .sum();
+    Hold {
+        hold_id: record.hold_id,
+        performance_id: record.performance_id,
+        total_amount: seats.iter().map(|s| s.price).sum::<i64>() + items_total,
+        seats,
+        expires_at: millis_to_utc(record.expires_at_ms),
+        extended: record.extended,
+        items,
+    }
+}
+
+pub(super) fn item(product: &ProductRow, quantity: u32) -> Item {
+    Item {
+        product_id: product.id,
+        name: product.name.clone(),
+        quantity,
+        unit_price: product.price,
+    }
+}
