@@ -1,223 +1,17 @@
-//! Seat holds in Redis: the claim, release, convert and extend scripts and the hold index.
-//!
-//! Keys of one performance share the `{perf:ID}` hash tag, so each script touches a single
-//! slot and runs unchanged on Redis Cluster. The hold index (`hold:ID`, looked up by hold id
-//! alone) lives outside that slot and is only a lookup aid; the scripts re-check ownership
-//! against the in-slot hash before they change anything.
+//! Seat holds in Redis: claim, the hold index, release, conversion, extension, and the
+//! sweeper's and seat map's reads of what is held.
 
-use std::{collections::HashSet, sync::LazyLock};
+use std::collections::HashSet;
 
-use fred::{prelude::*, types::scripts::Script};
-use serde::{Deserialize, Serialize};
+use fred::prelude::*;
 use uuid::Uuid;
 
-use crate::storage::redis::Redis;
-
-static HOLD: LazyLock<Script> =
-    LazyLock::new(|| Script::from_lua(include_str!("../../../../redis/hold.lua")));
-static RELEASE: LazyLock<Script> =
-    LazyLock::new(|| Script::from_lua(include_str!("../../../../redis/release.lua")));
-static REAP: LazyLock<Script> =
-    LazyLock::new(|| Script::from_lua(include_str!("../../../../redis/reap.lua")));
-static GA_HOLD: LazyLock<Script> =
-    LazyLock::new(|| Script::from_lua(include_str!("../../../../redis/ga_hold.lua")));
-static GA_RELEASE: LazyLock<Script> =
-    LazyLock::new(|| Script::from_lua(include_str!("../../../../redis/ga_release.lua")));
-static UNMARK: LazyLock<Script> =
-    LazyLock::new(|| Script::from_lua(include_str!("../../../../redis/unmark.lua")));
-static EXTEND: LazyLock<Script> =
-    LazyLock::new(|| Script::from_lua(include_str!("../../../../redis/extend.lua")));
-
-/// Which store keeps a hold.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Backend {
-    #[default]
-    Redis,
-    Postgres,
-}
-
-/// What the hold index remembers about a hold.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct HoldRecord {
-    pub hold_id: Uuid,
-    pub performance_id: Uuid,
-    pub user_id: Uuid,
-    pub seat_ids: Vec<Uuid>,
-    pub expires_at_ms: i64,
-    pub extended: bool,
-    #[serde(default)]
-    pub backend: Backend,
-    /// A general-admission hold: this product, `quantity` units (and no seats).
-    #[serde(default)]
-    pub product_id: Option<Uuid>,
-    #[serde(default)]
-    pub quantity: u32,
-}
-
-#[derive(Debug, PartialEq, Eq)]
-pub enum ClaimOutcome {
-    Granted {
-        expires_at_ms: i64,
-        /// Seats the user already held in this performance before this claim (Redis path;
-        /// the Postgres path checks the whole limit itself and says 0).
-        held_before: u32,
-    },
-    Taken(Vec<Uuid>),
-    LimitExceeded,
-    /// General admission: fewer than asked are left (`available` could still be held).
-    SoldOut {
-        available: u32,
-    },
-}
-
-#[derive(Debug, PartialEq, Eq)]
-pub enum ExtendOutcome {
-    Extended { expires_at_ms: i64 },
-    AlreadyExtended,
-    Gone,
-}
-
-/// The seat claims of every performance.
-#[derive(Clone)]
-pub struct HoldStore {
-    redis: Redis,
-    /// How long a converted seat stays blocked in Redis after its reservation commits: as
-    /// long as the unpaid reservation may live, so hold attempts on reserved seats are
-    /// refused without asking Postgres. Cancellation and expiry clear the markers at once.
-    converted_marker_ms: u64,
-}
+use super::{
+    ClaimOutcome, EXTEND, ExtendOutcome, HOLD, HoldRecord, HoldStore, REAP, RELEASE, UNMARK,
+    unexpected,
+};
 
 impl HoldStore {
-    pub fn new(redis: Redis, converted_marker_ms: u64) -> Self {
-        HoldStore {
-            redis,
-            converted_marker_ms,
-        }
-    }
-
-    fn slot_keys(
-        &self,
-        performance_id: Uuid,
-        hold_id: Uuid,
-        user_id: Uuid,
-        seat_ids: &[Uuid],
-    ) -> Vec<String> {
-        let tag = format!("{{perf:{performance_id}}}");
-        let mut keys = Vec::with_capacity(seat_ids.len() + 4);
-        keys.push(self.redis.key(&format!("{tag}:hold:{hold_id}")));
-        keys.push(self.redis.key(&format!("{tag}:user:{user_id}")));
-        keys.push(self.held_key(performance_id));
-        keys.push(crate::ticketing::storage::seat_events::stream_key(
-            &self.redis,
-            performance_id,
-        ));
-        keys.extend(
-            seat_ids
-                .iter()
-                .map(|s| self.redis.key(&format!("{tag}:seat:{s}"))),
-        );
-        keys
-    }
-
-    fn held_key(&self, performance_id: Uuid) -> String {
-        self.redis.key(&format!("{{perf:{performance_id}}}:held"))
-    }
-
-    fn ga_keys(&self, record: &HoldRecord, product_id: Uuid) -> Vec<String> {
-        let tag = format!("{{perf:{}}}", record.performance_id);
-        vec![
-            self.redis.key(&format!("{tag}:hold:{}", record.hold_id)),
-            self.redis.key(&format!("{tag}:user:{}", record.user_id)),
-            self.redis.key(&format!("{tag}:ga:{product_id}")),
-            self.redis.key(&format!("{tag}:ga:{product_id}:exp")),
-        ]
-    }
-
-    /// Holds `record.quantity` units of a general-admission product, of which Postgres says
-    /// `remaining` are unsold.
-    pub async fn claim_ga(
-        &self,
-        record: &HoldRecord,
-        ttl_ms: u64,
-        limit: u32,
-        reserved: u32,
-        remaining: u32,
-    ) -> Result<ClaimOutcome, Error> {
-        let product_id = record
-            .product_id
-            .ok_or_else(|| unexpected(&"a general-admission hold without a product"))?;
-        let args: Vec<String> = vec![
-            record.hold_id.to_string(),
-            record.user_id.to_string(),
-            ttl_ms.to_string(),
-            limit.to_string(),
-            reserved.to_string(),
-            remaining.to_string(),
-            record.quantity.to_string(),
-        ];
-        let reply: Vec<String> = GA_HOLD
-            .evalsha_with_reload(self.redis.client(), self.ga_keys(record, product_id), args)
-            .await?;
-        match reply.split_first() {
-            Some((status, rest)) if status == "OK" => {
-                let expires_at_ms = rest
-                    .first()
-                    .and_then(|v| v.parse().ok())
-                    .ok_or_else(|| unexpected(&reply))?;
-                self.write_index(
-                    &HoldRecord {
-                        expires_at_ms,
-                        ..record.clone()
-                    },
-                    ttl_ms,
-                )
-                .await?;
-                Ok(ClaimOutcome::Granted {
-                    expires_at_ms,
-                    held_before: 0,
-                })
-            }
-            Some((status, rest)) if status == "SOLD_OUT" => Ok(ClaimOutcome::SoldOut {
-                available: rest.first().and_then(|v| v.parse().ok()).unwrap_or(0),
-            }),
-            Some((status, _)) if status == "LIMIT" => Ok(ClaimOutcome::LimitExceeded),
-            _ => Err(unexpected(&reply)),
-        }
-    }
-
-    /// release | convert | extend of a general-admission hold.
-    async fn ga_release(
-        &self,
-        record: &HoldRecord,
-        product_id: Uuid,
-        mode: &str,
-        extension_ms: u64,
-    ) -> Result<Vec<String>, Error> {
-        let args = vec![
-            record.hold_id.to_string(),
-            record.user_id.to_string(),
-            mode.to_owned(),
-            extension_ms.to_string(),
-        ];
-        GA_RELEASE
-            .evalsha_with_reload(self.redis.client(), self.ga_keys(record, product_id), args)
-            .await
-    }
-
-    fn index_key(&self, hold_id: Uuid) -> String {
-        self.redis.key(&format!("hold:{hold_id}"))
-    }
-
-    fn record_keys(&self, record: &HoldRecord) -> Vec<String> {
-        self.slot_keys(
-            record.performance_id,
-            record.hold_id,
-            record.user_id,
-            &record.seat_ids,
-        )
-    }
-
     /// Claims every seat of `record` or none. `limit` is checked against the user's live holds
     /// only; the caller adds the reserved seats with `held_before` from the outcome.
     pub async fn claim(
@@ -262,7 +56,7 @@ impl HoldStore {
         Ok(outcome)
     }
 
-    async fn write_index(&self, record: &HoldRecord, ttl_ms: u64) -> Result<(), Error> {
+    pub(super) async fn write_index(&self, record: &HoldRecord, ttl_ms: u64) -> Result<(), Error> {
         let json = serde_json::to_string(record)
             .map_err(|e| Error::new(ErrorKind::Parse, e.to_string()))?;
         self.redis
@@ -425,11 +219,4 @@ impl HoldStore {
             .await?;
         Ok(ids.iter().filter_map(|s| s.parse().ok()).collect())
     }
-}
-
-fn unexpected<T: std::fmt::Debug>(reply: &T) -> Error {
-    Error::new(
-        ErrorKind::Unknown,
-        format!("unexpected script reply: {reply:?}"),
-    )
 }
