@@ -11,7 +11,7 @@ use crate::{
 };
 
 /// The most a refund cut-off may be: a year before the start.
-pub const MAX_REFUND_CUTOFF_MINUTES: i32 = 525_600;
+pub(crate) const MAX_REFUND_CUTOFF_MINUTES: i32 = 525_600;
 
 /// A performance's start and refund cut-off, as a reservation of it sees them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,13 +22,13 @@ pub struct CancelWindow {
 
 impl CancelWindow {
     /// From this instant on a buyer can no longer cancel a paid reservation.
-    pub fn refund_cutoff_at(&self) -> DateTime<Utc> {
+    pub(crate) fn refund_cutoff_at(&self) -> DateTime<Utc> {
         self.starts_at - Duration::minutes(i64::from(self.refund_cutoff_minutes.max(0)))
     }
 
     /// Until when (exclusive) a buyer may cancel a reservation in `status`; `None` when that
     /// status cannot be cancelled at all.
-    pub fn buyer_deadline(&self, status: ReservationStatus) -> Option<DateTime<Utc>> {
+    pub(crate) fn buyer_deadline(&self, status: ReservationStatus) -> Option<DateTime<Utc>> {
         match status {
             ReservationStatus::Confirmed => Some(self.refund_cutoff_at()),
             ReservationStatus::PendingPayment => Some(self.starts_at),
@@ -38,7 +38,7 @@ impl CancelWindow {
 
     /// Refuses a buyer's cancellation at `now` once the deadline for `status` has passed
     /// (422 `CANCELLATION_CLOSED`, details saying until when it was possible).
-    pub fn check_buyer(&self, status: ReservationStatus, now: DateTime<Utc>) -> Result<()> {
+    pub(crate) fn check_buyer(&self, status: ReservationStatus, now: DateTime<Utc>) -> Result<()> {
         match self.buyer_deadline(status) {
             Some(deadline) if now >= deadline => Err(Error::rule(
                 "CANCELLATION_CLOSED",

@@ -53,7 +53,15 @@ pub enum PaymentStatus {
     Refunded,
 }
 
-/// `as_str` (the word on the wire and in the database) and `parse` for each vocabulary.
+/// A word that names no status of the vocabulary it was read as.
+#[derive(Debug, thiserror::Error)]
+#[error("{word:?} is not a {vocabulary}")]
+pub struct UnknownWord {
+    pub word: String,
+    pub vocabulary: &'static str,
+}
+
+/// `as_str` (the word on the wire and in the database) and `FromStr` for each vocabulary.
 macro_rules! words {
     ($($ty:ident { $($variant:ident => $word:literal),+ $(,)? })+) => {$(
         impl $ty {
@@ -62,12 +70,18 @@ macro_rules! words {
                     $($ty::$variant => $word,)+
                 }
             }
+        }
 
-            /// The variant spelled `word`, if any.
-            pub fn parse(word: &str) -> Option<Self> {
+        impl std::str::FromStr for $ty {
+            type Err = UnknownWord;
+
+            fn from_str(word: &str) -> Result<Self, UnknownWord> {
                 match word {
-                    $($word => Some($ty::$variant),)+
-                    _ => None,
+                    $($word => Ok($ty::$variant),)+
+                    _ => Err(UnknownWord {
+                        word: word.to_owned(),
+                        vocabulary: stringify!($ty),
+                    }),
                 }
             }
         }
@@ -136,9 +150,12 @@ mod tests {
         ] {
             let json = serde_json::to_string(&status).unwrap_or_default();
             assert_eq!(json, format!("\"{}\"", status.as_str()));
-            assert_eq!(ReservationStatus::parse(status.as_str()), Some(status));
+            assert_eq!(
+                status.as_str().parse::<ReservationStatus>().ok(),
+                Some(status)
+            );
         }
-        assert_eq!(SeatStatus::parse("HELD"), Some(SeatStatus::Held));
-        assert_eq!(EventStatus::parse("on_sale"), None);
+        assert_eq!("HELD".parse::<SeatStatus>().ok(), Some(SeatStatus::Held));
+        assert!("on_sale".parse::<EventStatus>().is_err());
     }
 }

@@ -25,21 +25,21 @@ use crate::{
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct VenueRef {
-    pub id: Uuid,
-    pub name: String,
+pub(crate) struct VenueRef {
+    pub(crate) id: Uuid,
+    pub(crate) name: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct EventView {
-    pub id: Uuid,
-    pub title: String,
-    pub description: String,
-    pub status: EventStatus,
-    pub venue: VenueRef,
+pub(crate) struct EventView {
+    pub(crate) id: Uuid,
+    pub(crate) title: String,
+    pub(crate) description: String,
+    pub(crate) status: EventStatus,
+    pub(crate) venue: VenueRef,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub performances: Option<Vec<PerformanceView>>,
+    pub(crate) performances: Option<Vec<PerformanceView>>,
 }
 
 impl From<Event> for EventView {
@@ -60,9 +60,9 @@ impl From<Event> for EventView {
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct SeatMapView {
-    pub performance_id: Uuid,
-    pub seats: Vec<SeatView>,
+pub(crate) struct SeatMapView {
+    pub(crate) performance_id: Uuid,
+    pub(crate) seats: Vec<SeatView>,
 }
 
 impl SeatMapView {
@@ -85,7 +85,7 @@ impl SeatMapView {
     }
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_events))
         .routes(routes!(get_event))

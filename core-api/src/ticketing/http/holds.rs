@@ -26,22 +26,22 @@ use crate::{
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct CreateHoldRequest {
-    pub performance_id: Uuid,
+pub(crate) struct CreateHoldRequest {
+    pub(crate) performance_id: Uuid,
     /// Exactly these seats, all or none.
     #[serde(default)]
     #[schema(min_items = 1, max_items = 50)]
-    pub seat_ids: Option<Vec<Uuid>>,
+    pub(crate) seat_ids: Option<Vec<Uuid>>,
     /// Or: the best `quantity` adjacent seats available (same section and row).
     #[serde(default)]
     #[schema(minimum = 1, maximum = 50)]
-    pub quantity: Option<u32>,
+    pub(crate) quantity: Option<u32>,
     /// With `quantity`: only this section.
     #[serde(default)]
-    pub section: Option<String>,
+    pub(crate) section: Option<String>,
     /// Or: `quantity` units of this general-admission product.
     #[serde(default)]
-    pub product_id: Option<Uuid>,
+    pub(crate) product_id: Option<Uuid>,
 }
 
 impl From<CreateHoldRequest> for HoldRequest {
@@ -58,17 +58,17 @@ impl From<CreateHoldRequest> for HoldRequest {
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct HoldView {
-    pub hold_id: Uuid,
-    pub performance_id: Uuid,
-    pub seats: Vec<SeatView>,
+pub(crate) struct HoldView {
+    pub(crate) hold_id: Uuid,
+    pub(crate) performance_id: Uuid,
+    pub(crate) seats: Vec<SeatView>,
     /// KRW, integer.
-    pub total_amount: i64,
-    pub expires_at: DateTime<Utc>,
+    pub(crate) total_amount: i64,
+    pub(crate) expires_at: DateTime<Utc>,
     /// Whether the one allowed extension was used.
-    pub extended: bool,
+    pub(crate) extended: bool,
     /// General-admission units held (empty for a seat hold).
-    pub items: Vec<ItemView>,
+    pub(crate) items: Vec<ItemView>,
 }
 
 impl From<Hold> for HoldView {
@@ -85,7 +85,7 @@ impl From<Hold> for HoldView {
     }
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_hold))
         .routes(routes!(get_hold, release_hold))

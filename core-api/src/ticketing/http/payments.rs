@@ -10,19 +10,19 @@ use crate::ticketing::{domain::status::PaymentStatus, services::payments::Paymen
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct PaymentRequest {
-    pub reservation_id: Uuid,
+pub(crate) struct PaymentRequest {
+    pub(crate) reservation_id: Uuid,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct PaymentView {
-    pub payment_id: Uuid,
-    pub reservation_id: Uuid,
+pub(crate) struct PaymentView {
+    pub(crate) payment_id: Uuid,
+    pub(crate) reservation_id: Uuid,
     /// KRW, integer.
-    pub amount: i64,
-    pub status: PaymentStatus,
-    pub paid_at: DateTime<Utc>,
+    pub(crate) amount: i64,
+    pub(crate) status: PaymentStatus,
+    pub(crate) paid_at: DateTime<Utc>,
 }
 
 impl From<Payment> for PaymentView {
@@ -39,7 +39,7 @@ impl From<Payment> for PaymentView {
 
 impl PaymentView {
     /// The payment as its Idempotency-Key answer stores it (the `data` of the envelope).
-    pub fn wording(payment: &Payment) -> serde_json::Value {
+    pub(crate) fn wording(payment: &Payment) -> serde_json::Value {
         serde_json::json!(PaymentView::from(payment.clone()))
     }
 }

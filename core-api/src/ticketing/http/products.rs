@@ -18,24 +18,24 @@ use crate::{
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct CreateProductRequest {
-    pub name: String,
+pub(crate) struct CreateProductRequest {
+    pub(crate) name: String,
     /// KRW per unit.
-    pub price: i64,
+    pub(crate) price: i64,
     /// Units for sale.
-    pub capacity: i32,
+    pub(crate) capacity: i32,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct ProductView {
-    pub id: Uuid,
-    pub performance_id: Uuid,
-    pub name: String,
-    pub price: i64,
-    pub capacity: i32,
+pub(crate) struct ProductView {
+    pub(crate) id: Uuid,
+    pub(crate) performance_id: Uuid,
+    pub(crate) name: String,
+    pub(crate) price: i64,
+    pub(crate) capacity: i32,
     /// Units not sold yet (some may be held right now).
-    pub remaining: i32,
+    pub(crate) remaining: i32,
 }
 
 impl From<Product> for ProductView {
@@ -61,7 +61,7 @@ impl From<CreateProductRequest> for NewProduct {
     }
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_products))
         .routes(routes!(create_product))

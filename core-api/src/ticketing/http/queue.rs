@@ -16,22 +16,22 @@ use crate::{
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct SetQueueRequest {
-    pub enabled: bool,
+pub(crate) struct SetQueueRequest {
+    pub(crate) enabled: bool,
     /// Users admitted per minute (1..=1000000); unchanged when absent.
-    pub admit_per_minute: Option<i32>,
+    pub(crate) admit_per_minute: Option<i32>,
     /// Most users holding a live pass at once (1..=1000000); unchanged when absent.
-    pub max_active: Option<i32>,
+    pub(crate) max_active: Option<i32>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct QueueSettingsView {
-    pub performance_id: Uuid,
-    pub enabled: bool,
-    pub admit_per_minute: i32,
-    pub max_active: i32,
-    pub sold_out: bool,
+pub(crate) struct QueueSettingsView {
+    pub(crate) performance_id: Uuid,
+    pub(crate) enabled: bool,
+    pub(crate) admit_per_minute: i32,
+    pub(crate) max_active: i32,
+    pub(crate) sold_out: bool,
 }
 
 impl From<QueueSettings> for QueueSettingsView {
@@ -56,7 +56,7 @@ impl From<SetQueueRequest> for QueueChange {
     }
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(set_queue))
 }
 

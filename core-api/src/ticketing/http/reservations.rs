@@ -25,43 +25,43 @@ use crate::{
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct CreateReservationRequest {
-    pub hold_id: Uuid,
-    pub attendee: AttendeeInput,
+pub(crate) struct CreateReservationRequest {
+    pub(crate) hold_id: Uuid,
+    pub(crate) attendee: AttendeeInput,
     /// Reserve and pay from the wallet in one transaction (402 and nothing changes when the
     /// balance is short).
     #[serde(default)]
-    pub pay_now: bool,
+    pub(crate) pay_now: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct AttendeeView {
-    pub name: String,
-    pub phone: String,
-    pub email: Option<String>,
+pub(crate) struct AttendeeView {
+    pub(crate) name: String,
+    pub(crate) phone: String,
+    pub(crate) email: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct ReservationView {
-    pub reservation_id: Uuid,
-    pub reservation_number: String,
-    pub performance_id: Uuid,
-    pub status: ReservationStatus,
-    pub seats: Vec<SeatView>,
+pub(crate) struct ReservationView {
+    pub(crate) reservation_id: Uuid,
+    pub(crate) reservation_number: String,
+    pub(crate) performance_id: Uuid,
+    pub(crate) status: ReservationStatus,
+    pub(crate) seats: Vec<SeatView>,
     /// KRW, integer.
-    pub total_amount: i64,
+    pub(crate) total_amount: i64,
     /// When an unpaid reservation lapses.
-    pub expires_at: DateTime<Utc>,
-    pub attendee: AttendeeView,
-    pub created_at: DateTime<Utc>,
+    pub(crate) expires_at: DateTime<Utc>,
+    pub(crate) attendee: AttendeeView,
+    pub(crate) created_at: DateTime<Utc>,
     /// Until when (exclusive) the buyer may cancel: a paid reservation until the performance's
     /// refund cut-off, an unpaid one until the start. Null once cancelled or expired. Admins
     /// may cancel at any time.
-    pub cancellable_until: Option<DateTime<Utc>>,
+    pub(crate) cancellable_until: Option<DateTime<Utc>>,
     /// General-admission units (empty for a seat reservation).
-    pub items: Vec<ItemView>,
+    pub(crate) items: Vec<ItemView>,
 }
 
 impl From<Reservation> for ReservationView {
@@ -93,7 +93,7 @@ impl ReservationView {
     }
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_reservation))
         .routes(routes!(get_reservation))

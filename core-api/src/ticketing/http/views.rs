@@ -13,17 +13,17 @@ use crate::ticketing::{
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct SeatView {
-    pub id: Uuid,
-    pub section: String,
-    pub row: String,
-    pub number: i32,
-    pub x: i32,
-    pub y: i32,
-    pub price_tier: String,
+pub(crate) struct SeatView {
+    pub(crate) id: Uuid,
+    pub(crate) section: String,
+    pub(crate) row: String,
+    pub(crate) number: i32,
+    pub(crate) x: i32,
+    pub(crate) y: i32,
+    pub(crate) price_tier: String,
     /// KRW, integer.
-    pub price: i64,
-    pub status: SeatStatus,
+    pub(crate) price: i64,
+    pub(crate) status: SeatStatus,
 }
 
 impl From<Seat> for SeatView {
@@ -44,22 +44,22 @@ impl From<Seat> for SeatView {
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct PerformanceView {
-    pub id: Uuid,
-    pub event_id: Uuid,
-    pub starts_at: DateTime<Utc>,
-    pub sale_opens_at: DateTime<Utc>,
-    pub sale_closes_at: DateTime<Utc>,
-    pub total_seats: i64,
-    pub available_seats: i64,
-    pub max_seats_per_user: i32,
-    pub queue_enabled: bool,
+pub(crate) struct PerformanceView {
+    pub(crate) id: Uuid,
+    pub(crate) event_id: Uuid,
+    pub(crate) starts_at: DateTime<Utc>,
+    pub(crate) sale_opens_at: DateTime<Utc>,
+    pub(crate) sale_closes_at: DateTime<Utc>,
+    pub(crate) total_seats: i64,
+    pub(crate) available_seats: i64,
+    pub(crate) max_seats_per_user: i32,
+    pub(crate) queue_enabled: bool,
     /// Buyers may cancel a paid ticket for a refund until this many minutes before the start.
-    pub refund_cutoff_minutes: i32,
+    pub(crate) refund_cutoff_minutes: i32,
     /// `startsAt` less the refund cut-off: from then on only an admin can cancel a paid ticket.
-    pub refund_cutoff_at: DateTime<Utc>,
+    pub(crate) refund_cutoff_at: DateTime<Utc>,
     /// True while the event is on sale and now is inside the sale window.
-    pub on_sale: bool,
+    pub(crate) on_sale: bool,
 }
 
 impl From<Performance> for PerformanceView {
@@ -84,12 +84,12 @@ impl From<Performance> for PerformanceView {
 /// General-admission units in a hold or reservation.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct ItemView {
-    pub product_id: Uuid,
-    pub name: String,
-    pub quantity: u32,
+pub(crate) struct ItemView {
+    pub(crate) product_id: Uuid,
+    pub(crate) name: String,
+    pub(crate) quantity: u32,
     /// KRW per unit.
-    pub unit_price: i64,
+    pub(crate) unit_price: i64,
 }
 
 impl From<Item> for ItemView {

@@ -37,7 +37,7 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn from_row(e: EventRow, performances: Option<Vec<Performance>>) -> Self {
+    pub(crate) fn from_row(e: EventRow, performances: Option<Vec<Performance>>) -> Self {
         Event {
             id: e.id,
             title: e.title,
@@ -58,7 +58,7 @@ pub struct SeatMap {
 }
 
 /// How the HTTP layer words a seat map: the whole response body, cached as bytes.
-pub type SeatMapWording = fn(&SeatMap) -> Result<Bytes>;
+pub(crate) type SeatMapWording = fn(&SeatMap) -> Result<Bytes>;
 
 #[derive(Clone)]
 pub struct CatalogService {
@@ -71,7 +71,7 @@ pub struct CatalogService {
 }
 
 impl CatalogService {
-    pub fn new(
+    pub(crate) fn new(
         catalog: CatalogRepo,
         seats: SeatRepo,
         holds: Holds,
@@ -90,7 +90,7 @@ impl CatalogService {
 
     /// The seat map as the whole JSON answer (`{"success": true, "data": ...}`), from the
     /// short-lived cache when this instance built it moments ago.
-    pub async fn seat_map_body(
+    pub(crate) async fn seat_map_body(
         &self,
         performance_id: Uuid,
         wording: SeatMapWording,
@@ -103,7 +103,7 @@ impl CatalogService {
     }
 
     /// Every event that is not a draft (admins see drafts too).
-    pub async fn events(&self, include_drafts: bool) -> Result<Vec<Event>> {
+    pub(crate) async fn events(&self, include_drafts: bool) -> Result<Vec<Event>> {
         Ok(self
             .catalog
             .events(include_drafts)
@@ -113,13 +113,13 @@ impl CatalogService {
             .collect())
     }
 
-    pub async fn event(&self, id: Uuid, include_drafts: bool) -> Result<Event> {
+    pub(crate) async fn event(&self, id: Uuid, include_drafts: bool) -> Result<Event> {
         let event = self.visible_event(id, include_drafts).await?;
         let performances = self.performances_of(id, None, None).await?;
         Ok(Event::from_row(event, Some(performances)))
     }
 
-    pub async fn performances(
+    pub(crate) async fn performances(
         &self,
         event_id: Uuid,
         from: Option<DateTime<Utc>>,
@@ -152,7 +152,7 @@ impl CatalogService {
             .collect())
     }
 
-    pub async fn performance(&self, id: Uuid) -> Result<Performance> {
+    pub(crate) async fn performance(&self, id: Uuid) -> Result<Performance> {
         let row = self
             .catalog
             .performance(id)
@@ -163,7 +163,7 @@ impl CatalogService {
 
     /// Every seat with its live status: the layout (cached: it never changes) with the seats
     /// Postgres has as not simply free, and the seats held in Redis, laid over it.
-    pub async fn seat_map(&self, performance_id: Uuid) -> Result<SeatMap> {
+    pub(crate) async fn seat_map(&self, performance_id: Uuid) -> Result<SeatMap> {
         let (layout, taken, held) = tokio::join!(
             self.layouts.get(performance_id),
             self.seats.taken(performance_id),

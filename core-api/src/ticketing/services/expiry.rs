@@ -36,7 +36,7 @@ pub struct Sweeper {
 }
 
 impl Sweeper {
-    pub fn new(
+    pub(crate) fn new(
         (repo, catalog, holds): (ReservationRepo, CatalogRepo, Holds),
         publisher: Publisher,
         clock: Arc<dyn Clock>,
@@ -51,7 +51,7 @@ impl Sweeper {
     }
 
     /// Expires due reservations in batches; returns how many expired.
-    pub async fn expire_due(&self, now: DateTime<Utc>) -> Result<usize> {
+    pub(crate) async fn expire_due(&self, now: DateTime<Utc>) -> Result<usize> {
         let mut total = 0;
         loop {
             let tx = self.repo.begin().await?;
@@ -90,7 +90,7 @@ impl Sweeper {
         Ok(())
     }
 
-    pub async fn reap_holds(&self, now: DateTime<Utc>) -> Result<()> {
+    pub(crate) async fn reap_holds(&self, now: DateTime<Utc>) -> Result<()> {
         let freed = self.holds.reap_postgres().await?;
         metrics::counter!("holds_expired_total").increment(freed.len() as u64);
         self.publisher
@@ -108,7 +108,7 @@ impl Sweeper {
         Ok(())
     }
 
-    pub async fn run_once(&self, now: DateTime<Utc>) -> Result<()> {
+    pub(crate) async fn run_once(&self, now: DateTime<Utc>) -> Result<()> {
         self.expire_due(now).await?;
         self.reap_holds(now).await?;
         self.refresh_gauges().await?;
@@ -120,7 +120,7 @@ impl Sweeper {
 
     /// Runs every `interval` until `stop` says so. Errors (a dependency down) are logged and
     /// the next round tries again.
-    pub fn spawn(
+    pub(crate) fn spawn(
         self: Arc<Self>,
         interval: Duration,
         mut stop: watch::Receiver<bool>,

@@ -21,18 +21,18 @@ use crate::{shared::services::auth::Caller, ticketing::services::stream::Publish
 
 /// A reservation's payment from the wallet.
 #[derive(Clone, Debug)]
-pub struct Payment {
-    pub payment_id: Uuid,
-    pub reservation_id: Uuid,
+pub(crate) struct Payment {
+    pub(crate) payment_id: Uuid,
+    pub(crate) reservation_id: Uuid,
     /// KRW.
-    pub amount: i64,
-    pub status: PaymentStatus,
-    pub paid_at: DateTime<Utc>,
+    pub(crate) amount: i64,
+    pub(crate) status: PaymentStatus,
+    pub(crate) paid_at: DateTime<Utc>,
 }
 
 /// How the HTTP layer words a payment, for the Idempotency-Key answer stored in the payment's
 /// own transaction.
-pub type PaymentWording = fn(&Payment) -> serde_json::Value;
+pub(crate) type PaymentWording = fn(&Payment) -> serde_json::Value;
 
 impl From<PaymentRow> for Payment {
     fn from(p: PaymentRow) -> Self {
@@ -54,7 +54,7 @@ pub struct PaymentService {
 }
 
 impl PaymentService {
-    pub fn new(repo: ReservationRepo, publisher: Publisher, clock: Arc<dyn Clock>) -> Self {
+    pub(crate) fn new(repo: ReservationRepo, publisher: Publisher, clock: Arc<dyn Clock>) -> Self {
         PaymentService {
             repo,
             publisher,
@@ -63,7 +63,7 @@ impl PaymentService {
     }
 
     /// Pays in one transaction; with an Idempotency-Key `claim`, the answer is stored in it.
-    pub async fn pay(
+    pub(crate) async fn pay(
         &self,
         caller: Caller,
         reservation_id: Uuid,
@@ -95,7 +95,7 @@ impl PaymentService {
 }
 
 /// Pays a reservation whose row the transaction has locked. The caller commits.
-pub async fn pay_locked(
+pub(crate) async fn pay_locked(
     tx: &ReservationTx,
     caller: Caller,
     r: &ReservationRow,

@@ -52,7 +52,7 @@ pub struct ProductService {
 }
 
 impl ProductService {
-    pub fn new(catalog: CatalogRepo, ga: GaRepo) -> Self {
+    pub(crate) fn new(catalog: CatalogRepo, ga: GaRepo) -> Self {
         ProductService { catalog, ga }
     }
 
@@ -85,7 +85,7 @@ impl ProductService {
         }
     }
 
-    pub async fn list(&self, performance_id: Uuid) -> Result<Vec<Product>> {
+    pub(crate) async fn list(&self, performance_id: Uuid) -> Result<Vec<Product>> {
         self.catalog
             .performance_rules(performance_id)
             .await?

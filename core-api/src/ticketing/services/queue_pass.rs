@@ -13,7 +13,7 @@ use crate::{
 };
 use crate::{shared::services::auth::Caller, ticketing::services::rules::RulesCache};
 
-pub const HEADER: &str = "queue-token";
+pub(crate) const HEADER: &str = "queue-token";
 const ISSUER: &str = "holdfast-gateway";
 const AUDIENCE: &str = "holdfast-queue-pass";
 
@@ -33,7 +33,7 @@ pub struct QueuePassCheck {
 }
 
 impl QueuePassCheck {
-    pub fn new(config: &Config, rules: RulesCache) -> Self {
+    pub(crate) fn new(config: &Config, rules: RulesCache) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
@@ -62,7 +62,7 @@ impl QueuePassCheck {
 
     /// Ok when the performance has no waiting room (or is unknown: the hold path answers 404),
     /// or when `token` is a live pass of the caller for it.
-    pub async fn check(
+    pub(crate) async fn check(
         &self,
         caller: Caller,
         performance_id: Uuid,

@@ -27,7 +27,7 @@ pub struct Seat {
 }
 
 impl Seat {
-    pub fn from_row(row: SeatRow, held_in_redis: bool) -> Self {
+    pub(crate) fn from_row(row: SeatRow, held_in_redis: bool) -> Self {
         let held = held_in_redis || row.pg_held;
         let status = match row.status {
             SeatStatus::Available if held => SeatStatus::Held,
@@ -69,7 +69,7 @@ pub struct Performance {
 }
 
 impl Performance {
-    pub fn from_row(p: PerformanceRow, now: DateTime<Utc>) -> Self {
+    pub(crate) fn from_row(p: PerformanceRow, now: DateTime<Utc>) -> Self {
         let window = CancelWindow {
             starts_at: p.starts_at,
             refund_cutoff_minutes: p.refund_cutoff_minutes,
@@ -92,10 +92,10 @@ impl Performance {
 }
 
 /// A performance sells when its event is ON_SALE and `now` is inside [opens, closes).
-pub fn sale_is_open(p: &PerformanceRow, now: DateTime<Utc>) -> bool {
+pub(crate) fn sale_is_open(p: &PerformanceRow, now: DateTime<Utc>) -> bool {
     p.event_status == EventStatus::OnSale && p.sale_opens_at <= now && now < p.sale_closes_at
 }
 
-pub fn millis_to_utc(ms: i64) -> DateTime<Utc> {
+pub(crate) fn millis_to_utc(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }

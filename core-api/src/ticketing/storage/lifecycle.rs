@@ -17,25 +17,25 @@ use crate::{
 };
 
 #[derive(Clone, Debug, FromQueryResult)]
-pub struct PaymentRow {
-    pub id: Uuid,
-    pub reservation_id: Uuid,
-    pub amount: i64,
-    pub status: PaymentStatus,
-    pub paid_at: DateTime<Utc>,
+pub(crate) struct PaymentRow {
+    pub(crate) id: Uuid,
+    pub(crate) reservation_id: Uuid,
+    pub(crate) amount: i64,
+    pub(crate) status: PaymentStatus,
+    pub(crate) paid_at: DateTime<Utc>,
 }
 
 /// Seats whose status changed, grouped by performance, for the live seat stream.
 #[derive(Clone, Debug, FromQueryResult)]
-pub struct ChangedSeat {
-    pub performance_id: Uuid,
-    pub id: Uuid,
+pub(crate) struct ChangedSeat {
+    pub(crate) performance_id: Uuid,
+    pub(crate) id: Uuid,
 }
 
 impl ReservationTx {
     /// The reservation row, locked until the transaction ends (its performance's row is read,
     /// not locked).
-    pub async fn lock(&self, id: Uuid) -> StoreResult<Option<ReservationRow>> {
+    pub(crate) async fn lock(&self, id: Uuid) -> StoreResult<Option<ReservationRow>> {
         ReservationRow::find_by_statement(sql(
             &format!("{RESERVATION_SELECT} WHERE r.id = $1 FOR UPDATE OF r"),
             [id.into()],
@@ -46,7 +46,7 @@ impl ReservationTx {
     }
 
     /// Records the payment, confirms the reservation and sells its seats.
-    pub async fn mark_paid(
+    pub(crate) async fn mark_paid(
         &self,
         r: &ReservationRow,
     ) -> StoreResult<(PaymentRow, Vec<ChangedSeat>)> {
@@ -77,7 +77,7 @@ impl ReservationTx {
         Ok((payment, seats))
     }
 
-    pub async fn payment_of(&self, reservation_id: Uuid) -> StoreResult<Option<PaymentRow>> {
+    pub(crate) async fn payment_of(&self, reservation_id: Uuid) -> StoreResult<Option<PaymentRow>> {
         PaymentRow::find_by_statement(sql(
             "SELECT id, reservation_id, amount, status, paid_at FROM payments WHERE reservation_id = $1",
             [reservation_id.into()],
@@ -86,7 +86,7 @@ impl ReservationTx {
         .await.map_err(Into::into)
     }
 
-    pub async fn mark_refunded(&self, payment_id: Uuid) -> StoreResult<()> {
+    pub(crate) async fn mark_refunded(&self, payment_id: Uuid) -> StoreResult<()> {
         self.txn.execute_raw(sql(
             "UPDATE payments SET status = 'REFUNDED', refunded_at = now() WHERE id = $1 AND status = 'PAID'",
             [payment_id.into()],
@@ -97,7 +97,7 @@ impl ReservationTx {
 
     /// Ends reservations (CANCELLED or EXPIRED): their seats and general-admission quantities
     /// go back on sale. Returns the seats that became AVAILABLE.
-    pub async fn release(
+    pub(crate) async fn release(
         &self,
         ids: &[Uuid],
         status: ReservationStatus,
@@ -144,7 +144,7 @@ impl ReservationTx {
 
     /// Unpaid reservations past their deadline, locked; rows another instance is already
     /// expiring are skipped, so several sweepers never collide.
-    pub async fn lock_due(&self, now: DateTime<Utc>, limit: u64) -> StoreResult<Vec<Uuid>> {
+    pub(crate) async fn lock_due(&self, now: DateTime<Utc>, limit: u64) -> StoreResult<Vec<Uuid>> {
         #[derive(FromQueryResult)]
         struct Id {
             id: Uuid,
@@ -159,7 +159,10 @@ impl ReservationTx {
         Ok(rows.into_iter().map(|r| r.id).collect())
     }
 
-    pub async fn delete_expired_idempotency_keys(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+    pub(crate) async fn delete_expired_idempotency_keys(
+        &self,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64> {
         Ok(self
             .txn
             .execute_raw(sql(
@@ -172,7 +175,7 @@ impl ReservationTx {
 
     /// Takes `amount` from the user's wallet for reservation `reservation_id`. None (and
     /// nothing changed) when the balance is short.
-    pub async fn debit_wallet(
+    pub(crate) async fn debit_wallet(
         &self,
         user_id: Uuid,
         amount: i64,
@@ -193,7 +196,7 @@ impl ReservationTx {
 
     /// Gives `amount` back to the user's wallet for reservation `reservation_id`; false when
     /// the wallet refused it.
-    pub async fn refund_to_wallet(
+    pub(crate) async fn refund_to_wallet(
         &self,
         user_id: Uuid,
         amount: i64,
@@ -213,7 +216,7 @@ impl ReservationTx {
     }
 
     /// The user's wallet balance (0 without a wallet).
-    pub async fn wallet_balance(&self, user_id: Uuid) -> StoreResult<i64> {
+    pub(crate) async fn wallet_balance(&self, user_id: Uuid) -> StoreResult<i64> {
         Ok(wallets::get(&self.txn, user_id)
             .await?
             .map_or(0, |w| w.balance))

@@ -10,12 +10,8 @@ macro_rules! text_column {
         impl TryGetable for $ty {
             fn try_get_by<I: ColIdx>(res: &QueryResult, index: I) -> Result<Self, TryGetError> {
                 let word = String::try_get_by(res, index)?;
-                $ty::parse(&word).ok_or_else(|| {
-                    TryGetError::DbErr(DbErr::Type(format!(
-                        "{word:?} is not a {}",
-                        stringify!($ty)
-                    )))
-                })
+                word.parse::<$ty>()
+                    .map_err(|e| TryGetError::DbErr(DbErr::Type(e.to_string())))
             }
         }
 

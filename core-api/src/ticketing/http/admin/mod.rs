@@ -3,10 +3,9 @@
 
 mod types;
 
-pub use types::{
-    CreateEventRequest, CreatePerformanceRequest, CreateVenueRequest, LayoutInput,
-    PerformanceStats, SeatInput, SectionInput, SetEventStatusRequest, SetRefundCutoffRequest,
-    VenueView,
+use types::{
+    CreateEventRequest, CreatePerformanceRequest, CreateVenueRequest, PerformanceStats,
+    SetEventStatusRequest, SetRefundCutoffRequest, VenueView,
 };
 
 use axum::extract::State;
@@ -20,7 +19,7 @@ use crate::{
     ticketing::http::{catalog::EventView, views::PerformanceView},
 };
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_venue))
         .routes(routes!(create_event))

@@ -14,88 +14,88 @@ use crate::ticketing::services::admin::{
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct CreateVenueRequest {
-    pub name: String,
-    pub layout: LayoutInput,
+pub(crate) struct CreateVenueRequest {
+    pub(crate) name: String,
+    pub(crate) layout: LayoutInput,
 }
 
 /// Either rectangular sections to generate, or every seat spelled out (or both).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct LayoutInput {
+pub(crate) struct LayoutInput {
     #[serde(default)]
-    pub sections: Vec<SectionInput>,
+    pub(crate) sections: Vec<SectionInput>,
     #[serde(default)]
-    pub seats: Vec<SeatInput>,
+    pub(crate) seats: Vec<SeatInput>,
 }
 
 /// A rectangular block: rows are lettered A, B, ... Z, AA, AB ...; seats numbered from 1.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct SectionInput {
-    pub name: String,
-    pub price_tier: String,
-    pub rows: u32,
-    pub seats_per_row: u32,
+pub(crate) struct SectionInput {
+    pub(crate) name: String,
+    pub(crate) price_tier: String,
+    pub(crate) rows: u32,
+    pub(crate) seats_per_row: u32,
     /// Drawing origin of the block (layout units).
     #[serde(default)]
-    pub x: i32,
+    pub(crate) x: i32,
     #[serde(default)]
-    pub y: i32,
+    pub(crate) y: i32,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct SeatInput {
-    pub section: String,
-    pub row: String,
-    pub number: i32,
-    pub x: i32,
-    pub y: i32,
-    pub price_tier: String,
+pub(crate) struct SeatInput {
+    pub(crate) section: String,
+    pub(crate) row: String,
+    pub(crate) number: i32,
+    pub(crate) x: i32,
+    pub(crate) y: i32,
+    pub(crate) price_tier: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct VenueView {
-    pub id: Uuid,
-    pub name: String,
-    pub total_seats: usize,
-    pub price_tiers: Vec<String>,
+pub(crate) struct VenueView {
+    pub(crate) id: Uuid,
+    pub(crate) name: String,
+    pub(crate) total_seats: usize,
+    pub(crate) price_tiers: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct CreateEventRequest {
-    pub venue_id: Uuid,
-    pub title: String,
+pub(crate) struct CreateEventRequest {
+    pub(crate) venue_id: Uuid,
+    pub(crate) title: String,
     #[serde(default)]
-    pub description: String,
+    pub(crate) description: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct SetEventStatusRequest {
+pub(crate) struct SetEventStatusRequest {
     #[schema(value_type = crate::ticketing::domain::status::EventStatus)]
-    pub status: String,
+    pub(crate) status: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct CreatePerformanceRequest {
-    pub starts_at: DateTime<Utc>,
-    pub sale_opens_at: DateTime<Utc>,
-    pub sale_closes_at: DateTime<Utc>,
+pub(crate) struct CreatePerformanceRequest {
+    pub(crate) starts_at: DateTime<Utc>,
+    pub(crate) sale_opens_at: DateTime<Utc>,
+    pub(crate) sale_closes_at: DateTime<Utc>,
     #[serde(default = "default_max_seats")]
-    pub max_seats_per_user: i32,
+    pub(crate) max_seats_per_user: i32,
     #[serde(default)]
-    pub queue_enabled: bool,
+    pub(crate) queue_enabled: bool,
     /// Buyers may cancel a paid ticket for a refund until this many minutes before the start
     /// (0 to 525600; default 1440, a day). Admins can cancel and refund at any time.
     #[serde(default = "default_refund_cutoff")]
-    pub refund_cutoff_minutes: i32,
+    pub(crate) refund_cutoff_minutes: i32,
     /// Price in KRW for every price tier of the venue.
-    pub prices: BTreeMap<String, i64>,
+    pub(crate) prices: BTreeMap<String, i64>,
 }
 
 fn default_max_seats() -> i32 {
@@ -108,20 +108,20 @@ fn default_refund_cutoff() -> i32 {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct SetRefundCutoffRequest {
+pub(crate) struct SetRefundCutoffRequest {
     /// 0 to 525600 minutes before the start.
-    pub refund_cutoff_minutes: i32,
+    pub(crate) refund_cutoff_minutes: i32,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct PerformanceStats {
-    pub performance_id: Uuid,
-    pub total_seats: i64,
-    pub available: i64,
-    pub held: i64,
-    pub reserved: i64,
-    pub sold: i64,
+pub(crate) struct PerformanceStats {
+    pub(crate) performance_id: Uuid,
+    pub(crate) total_seats: i64,
+    pub(crate) available: i64,
+    pub(crate) held: i64,
+    pub(crate) reserved: i64,
+    pub(crate) sold: i64,
 }
 
 impl From<CreateVenueRequest> for NewVenue {

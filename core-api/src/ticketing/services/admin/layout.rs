@@ -55,7 +55,7 @@ pub(super) fn bounded_text(field: &str, raw: &str, max: usize) -> Result<String>
 }
 
 /// Row labels A..Z, AA..AZ, BA.. like a spreadsheet's columns.
-pub fn row_label(mut index: u32) -> String {
+pub(crate) fn row_label(mut index: u32) -> String {
     let mut label = Vec::new();
     loop {
         label.push(b'A' + (index % 26) as u8);

@@ -67,13 +67,13 @@ pub struct PerformanceSpec {
 
 /// A performance's seats by status right now (HELD counts Redis and Postgres holds).
 #[derive(Clone, Copy, Debug)]
-pub struct SeatCounts {
-    pub performance_id: Uuid,
-    pub total_seats: i64,
-    pub available: i64,
-    pub held: i64,
-    pub reserved: i64,
-    pub sold: i64,
+pub(crate) struct SeatCounts {
+    pub(crate) performance_id: Uuid,
+    pub(crate) total_seats: i64,
+    pub(crate) available: i64,
+    pub(crate) held: i64,
+    pub(crate) reserved: i64,
+    pub(crate) sold: i64,
 }
 
 fn check_refund_cutoff(minutes: i32) -> Result<()> {
@@ -96,7 +96,7 @@ pub struct AdminService {
 }
 
 impl AdminService {
-    pub fn new(
+    pub(crate) fn new(
         catalog: CatalogRepo,
         holds: Holds,
         rules: RulesCache,
@@ -149,8 +149,8 @@ impl AdminService {
         Ok(Event::from_row(row, None))
     }
 
-    pub async fn set_event_status(&self, id: Uuid, status: &str) -> Result<Event> {
-        let Some(status) = EventStatus::parse(status) else {
+    pub(crate) async fn set_event_status(&self, id: Uuid, status: &str) -> Result<Event> {
+        let Ok(status) = status.parse::<EventStatus>() else {
             return Err(Error::validation(
                 "status",
                 "must be one of DRAFT, ON_SALE, SOLD_OUT, ENDED, CANCELLED",
@@ -234,7 +234,7 @@ impl AdminService {
 
     /// Changes how long before the start buyers may still cancel a paid ticket for a refund.
     /// Reservations already made follow the new cut-off.
-    pub async fn set_refund_cutoff(&self, id: Uuid, minutes: i32) -> Result<Performance> {
+    pub(crate) async fn set_refund_cutoff(&self, id: Uuid, minutes: i32) -> Result<Performance> {
         check_refund_cutoff(minutes)?;
         if !self.catalog.set_refund_cutoff(id, minutes).await? {
             return Err(Error::NotFound("performance"));
@@ -271,7 +271,7 @@ impl AdminService {
     }
 
     /// Closes the sale now. Live holds may still be turned into reservations.
-    pub async fn close_sale(&self, id: Uuid, now: DateTime<Utc>) -> Result<Performance> {
+    pub(crate) async fn close_sale(&self, id: Uuid, now: DateTime<Utc>) -> Result<Performance> {
         let p = self
             .catalog
             .performance_rules(id)
@@ -284,7 +284,7 @@ impl AdminService {
         self.performance(id).await
     }
 
-    pub async fn stats(&self, id: Uuid) -> Result<SeatCounts> {
+    pub(crate) async fn stats(&self, id: Uuid) -> Result<SeatCounts> {
         self.catalog
             .performance_rules(id)
             .await?

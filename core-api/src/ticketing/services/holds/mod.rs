@@ -6,8 +6,11 @@ mod best_available;
 mod general_admission;
 mod refusals;
 mod seats;
+mod wanted;
 
-pub use refusals::{hold_expired, limit_exceeded, sold_out};
+pub(crate) use refusals::{hold_expired, limit_exceeded, sold_out};
+
+use wanted::Wanted;
 
 use std::{collections::HashSet, sync::Arc};
 
@@ -20,11 +23,7 @@ use crate::{
     config::Config,
     error::{Error, Result},
     ticketing::{
-        domain::{
-            SeatSelection,
-            seat_selection::MAX_SEATS_PER_HOLD,
-            status::{SeatChangeReason, SeatStatus},
-        },
+        domain::status::{SeatChangeReason, SeatStatus},
         storage::{
             ga::{GaRepo, ProductRow},
             holds::{Backend, ExtendOutcome, HoldRecord, Holds},
@@ -46,27 +45,27 @@ use crate::{
 /// What a buyer asks to hold: exact seats, the best `quantity` adjacent ones (optionally in
 /// one section), or `quantity` units of a general-admission product.
 #[derive(Debug)]
-pub struct HoldRequest {
-    pub performance_id: Uuid,
-    pub seat_ids: Option<Vec<Uuid>>,
-    pub quantity: Option<u32>,
-    pub section: Option<String>,
-    pub product_id: Option<Uuid>,
+pub(crate) struct HoldRequest {
+    pub(crate) performance_id: Uuid,
+    pub(crate) seat_ids: Option<Vec<Uuid>>,
+    pub(crate) quantity: Option<u32>,
+    pub(crate) section: Option<String>,
+    pub(crate) product_id: Option<Uuid>,
 }
 
 /// A live hold: its seats (or general-admission units), their total and when it lapses.
 #[derive(Clone, Debug)]
-pub struct Hold {
-    pub hold_id: Uuid,
-    pub performance_id: Uuid,
-    pub seats: Vec<Seat>,
+pub(crate) struct Hold {
+    pub(crate) hold_id: Uuid,
+    pub(crate) performance_id: Uuid,
+    pub(crate) seats: Vec<Seat>,
     /// KRW.
-    pub total_amount: i64,
-    pub expires_at: DateTime<Utc>,
+    pub(crate) total_amount: i64,
+    pub(crate) expires_at: DateTime<Utc>,
     /// Whether the one allowed extension was used.
-    pub extended: bool,
+    pub(crate) extended: bool,
     /// General-admission units held (empty for a seat hold).
-    pub items: Vec<Item>,
+    pub(crate) items: Vec<Item>,
 }
 
 /// General-admission units in a hold or reservation.
@@ -81,16 +80,16 @@ pub struct Item {
 
 /// The stores and caches a hold reads.
 #[derive(Clone)]
-pub struct HoldSources {
-    pub rules: RulesCache,
-    pub layouts: SeatLayouts,
+pub(crate) struct HoldSources {
+    pub(crate) rules: RulesCache,
+    pub(crate) layouts: SeatLayouts,
     /// Free seat ids per performance, for best-available.
-    pub free_seats: SnapshotCache<Arc<HashSet<Uuid>>>,
-    pub seats: SeatRepo,
-    pub store: Holds,
-    pub ga: GaRepo,
+    pub(crate) free_seats: SnapshotCache<Arc<HashSet<Uuid>>>,
+    pub(crate) seats: SeatRepo,
+    pub(crate) store: Holds,
+    pub(crate) ga: GaRepo,
     /// The time of day, for the sale window.
-    pub clock: Arc<dyn Clock>,
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 #[derive(Clone)]
@@ -107,7 +106,7 @@ pub struct HoldService {
 }
 
 impl HoldService {
-    pub fn new(config: Arc<Config>, sources: HoldSources, publisher: Publisher) -> Self {
+    pub(crate) fn new(config: Arc<Config>, sources: HoldSources, publisher: Publisher) -> Self {
         let HoldSources {
             rules,
             layouts,
@@ -130,11 +129,11 @@ impl HoldService {
         }
     }
 
-    pub fn store(&self) -> &Holds {
+    pub(crate) fn store(&self) -> &Holds {
         &self.store
     }
 
-    pub async fn create(&self, caller: Caller, req: HoldRequest) -> Result<Hold> {
+    pub(crate) async fn create(&self, caller: Caller, req: HoldRequest) -> Result<Hold> {
         metrics::counter!("holds_attempted_total").increment(1);
         let result = self.try_create(caller, req).await;
         match &result {
@@ -152,46 +151,8 @@ impl HoldService {
     }
 
     async fn try_create(&self, caller: Caller, req: HoldRequest) -> Result<Hold> {
-        let wanted = match (req.seat_ids, req.quantity) {
-            (None, Some(quantity)) if req.product_id.is_some() => {
-                if !(1..=MAX_SEATS_PER_HOLD as u32).contains(&quantity) {
-                    return Err(Error::validation(
-                        "quantity",
-                        format!("must be 1 to {MAX_SEATS_PER_HOLD}"),
-                    ));
-                }
-                Wanted::Product {
-                    product_id: req.product_id.unwrap_or_default(),
-                    quantity,
-                }
-            }
-            (_, _) if req.product_id.is_some() => {
-                return Err(Error::validation(
-                    "quantity",
-                    "a general-admission hold needs quantity and no seatIds",
-                ));
-            }
-            (Some(ids), None) => Wanted::Seats(SeatSelection::parse(ids)?),
-            (None, Some(quantity)) if (1..=MAX_SEATS_PER_HOLD as u32).contains(&quantity) => {
-                Wanted::Best {
-                    quantity,
-                    section: req.section,
-                }
-            }
-            (None, Some(_)) => {
-                return Err(Error::validation(
-                    "quantity",
-                    format!("must be 1 to {MAX_SEATS_PER_HOLD}"),
-                ));
-            }
-            _ => {
-                return Err(Error::validation(
-                    "seatIds",
-                    "give either seatIds or quantity",
-                ));
-            }
-        };
         let performance_id = req.performance_id;
+        let wanted = Wanted::parse(req)?;
         let performance = self
             .rules
             .get(performance_id)
@@ -252,12 +213,12 @@ impl HoldService {
         Ok(record)
     }
 
-    pub async fn get(&self, caller: Caller, hold_id: Uuid) -> Result<Hold> {
+    pub(crate) async fn get(&self, caller: Caller, hold_id: Uuid) -> Result<Hold> {
         let record = self.owned(caller, hold_id).await?;
         self.view_of(record).await
     }
 
-    pub async fn release(&self, caller: Caller, hold_id: Uuid) -> Result<()> {
+    pub(crate) async fn release(&self, caller: Caller, hold_id: Uuid) -> Result<()> {
         let record = self.owned(caller, hold_id).await?;
         if !self.store.release(&record).await? {
             return Err(Error::NotFound("hold"));
@@ -276,7 +237,7 @@ impl HoldService {
         Ok(())
     }
 
-    pub async fn extend(&self, caller: Caller, hold_id: Uuid) -> Result<Hold> {
+    pub(crate) async fn extend(&self, caller: Caller, hold_id: Uuid) -> Result<Hold> {
         let record = match self.owned(caller, hold_id).await {
             Err(Error::NotFound(_)) => return Err(hold_expired()),
             other => other?,
@@ -322,27 +283,6 @@ impl HoldService {
             rows.into_iter().map(|r| Seat::from_row(r, true)).collect(),
             Vec::new(),
         ))
-    }
-}
-
-enum Wanted {
-    Product {
-        product_id: Uuid,
-        quantity: u32,
-    },
-    Seats(SeatSelection),
-    Best {
-        quantity: u32,
-        section: Option<String>,
-    },
-}
-
-impl Wanted {
-    fn len(&self) -> u32 {
-        match self {
-            Wanted::Seats(s) => s.len() as u32,
-            Wanted::Best { quantity, .. } | Wanted::Product { quantity, .. } => *quantity,
-        }
     }
 }
 

@@ -21,7 +21,7 @@ impl ReservationService {
     /// the payment is refunded to the owner's wallet. All in one transaction. The owner may do
     /// so only until the performance's cut-off (`CancelWindow`); an admin at any time, and an
     /// admin's cancellation is written to the audit log.
-    pub async fn cancel(
+    pub(crate) async fn cancel(
         &self,
         caller: Caller,
         id: Uuid,

@@ -36,10 +36,10 @@ use crate::{
 /// Turn this hold into a reservation for this attendee; with `pay_now`, pay from the wallet
 /// in the same transaction.
 #[derive(Debug)]
-pub struct ReservationRequest {
-    pub hold_id: Uuid,
-    pub attendee: AttendeeInput,
-    pub pay_now: bool,
+pub(crate) struct ReservationRequest {
+    pub(crate) hold_id: Uuid,
+    pub(crate) attendee: AttendeeInput,
+    pub(crate) pay_now: bool,
 }
 
 #[derive(Clone)]
@@ -79,7 +79,7 @@ struct Committed {
 }
 
 impl ReservationService {
-    pub fn new(
+    pub(crate) fn new(
         config: Arc<Config>,
         (rules, layouts): (RulesCache, SeatLayouts),
         repo: ReservationRepo,
@@ -118,7 +118,7 @@ impl ReservationService {
     /// Reserves in one transaction. With an Idempotency-Key `claim`, a seat reservation's
     /// answer is stored in that transaction too (general admission reads its answer back after
     /// the commit, so the caller stores it then).
-    pub async fn create(
+    pub(crate) async fn create(
         &self,
         caller: Caller,
         req: ReservationRequest,
@@ -211,7 +211,7 @@ impl ReservationService {
         }
     }
 
-    pub async fn get(&self, caller: Caller, id: Uuid) -> Result<Reservation> {
+    pub(crate) async fn get(&self, caller: Caller, id: Uuid) -> Result<Reservation> {
         let row = self
             .repo
             .by_id(id)
@@ -223,7 +223,7 @@ impl ReservationService {
         Ok(self.with_seats(vec![row]).await?.remove(0))
     }
 
-    pub async fn mine(&self, caller: Caller) -> Result<Vec<Reservation>> {
+    pub(crate) async fn mine(&self, caller: Caller) -> Result<Vec<Reservation>> {
         let rows = self.repo.for_user(caller.user_id, 200).await?;
         self.with_seats(rows).await
     }

@@ -8,9 +8,8 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
-pub use hub::{
-    MAX_BEHIND, SeatSnapshot, SeatState, SeatStreamData, Snapshot, StreamHub, StreamStats, Update,
-};
+pub(crate) use hub::{MAX_BEHIND, Snapshot, Update};
+pub use hub::{StreamHub, StreamStats};
 
 use crate::ticketing::{
     domain::status::{SeatChangeReason, SeatStatus},
@@ -24,24 +23,24 @@ use crate::ticketing::{
 /// Appends changes made in Postgres to the stream. Best effort: the change is committed
 /// already, and a client that misses an event still converges on its next snapshot.
 #[derive(Clone)]
-pub struct Publisher {
+pub(crate) struct Publisher {
     events: SeatEvents,
     /// Every change published here also drops this instance's cached seat map.
     seat_maps: SeatMapCache,
 }
 
 impl Publisher {
-    pub fn new(events: SeatEvents, seat_maps: SeatMapCache) -> Self {
+    pub(crate) fn new(events: SeatEvents, seat_maps: SeatMapCache) -> Self {
         Publisher { events, seat_maps }
     }
 
     /// A change the Redis hold scripts announce themselves: only the local seat map cache
     /// needs to hear of it.
-    pub fn changed(&self, performance_id: Uuid) {
+    pub(crate) fn changed(&self, performance_id: Uuid) {
         self.seat_maps.invalidate(performance_id);
     }
 
-    pub async fn publish(
+    pub(crate) async fn publish(
         &self,
         performance_id: Uuid,
         seat_ids: Vec<Uuid>,
@@ -63,7 +62,7 @@ impl Publisher {
         }
     }
 
-    pub async fn seats(
+    pub(crate) async fn seats(
         &self,
         changed: &[ChangedSeat],
         status: SeatStatus,

@@ -9,7 +9,7 @@ use super::{ClaimOutcome, GA_HOLD, GA_RELEASE, HoldRecord, HoldStore, unexpected
 impl HoldStore {
     /// Holds `record.quantity` units of a general-admission product, of which Postgres says
     /// `remaining` are unsold.
-    pub async fn claim_ga(
+    pub(crate) async fn claim_ga(
         &self,
         record: &HoldRecord,
         ttl_ms: u64,

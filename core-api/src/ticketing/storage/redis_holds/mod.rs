@@ -62,7 +62,7 @@ pub struct HoldRecord {
 }
 
 #[derive(Debug, PartialEq, Eq)]
-pub enum ClaimOutcome {
+pub(crate) enum ClaimOutcome {
     Granted {
         expires_at_ms: i64,
         /// Seats the user already held in this performance before this claim (Redis path;
@@ -78,7 +78,7 @@ pub enum ClaimOutcome {
 }
 
 #[derive(Debug, PartialEq, Eq)]
-pub enum ExtendOutcome {
+pub(crate) enum ExtendOutcome {
     Extended { expires_at_ms: i64 },
     AlreadyExtended,
     Gone,
@@ -86,7 +86,7 @@ pub enum ExtendOutcome {
 
 /// The seat claims of every performance.
 #[derive(Clone)]
-pub struct HoldStore {
+pub(crate) struct HoldStore {
     redis: Redis,
     /// How long a converted seat stays blocked in Redis after its reservation commits: as
     /// long as the unpaid reservation may live, so hold attempts on reserved seats are
@@ -95,7 +95,7 @@ pub struct HoldStore {
 }
 
 impl HoldStore {
-    pub fn new(redis: Redis, converted_marker_ms: u64) -> Self {
+    pub(crate) fn new(redis: Redis, converted_marker_ms: u64) -> Self {
         HoldStore {
             redis,
             converted_marker_ms,

@@ -14,7 +14,7 @@ use super::{
 impl HoldStore {
     /// Claims every seat of `record` or none. `limit` is checked against the user's live holds
     /// only; the caller adds the reserved seats with `held_before` from the outcome.
-    pub async fn claim(
+    pub(crate) async fn claim(
         &self,
         record: &HoldRecord,
         ttl_ms: u64,
@@ -72,19 +72,19 @@ impl HoldStore {
     }
 
     /// The hold with this id, if it is still live.
-    pub async fn record(&self, hold_id: Uuid) -> Result<Option<HoldRecord>, Error> {
+    pub(crate) async fn record(&self, hold_id: Uuid) -> Result<Option<HoldRecord>, Error> {
         let raw: Option<String> = self.redis.client().get(self.index_key(hold_id)).await?;
         Ok(raw.and_then(|json| serde_json::from_str(&json).ok()))
     }
 
     /// Frees the seats of a hold. False when it was already gone.
-    pub async fn release(&self, record: &HoldRecord) -> Result<bool, Error> {
+    pub(crate) async fn release(&self, record: &HoldRecord) -> Result<bool, Error> {
         self.release_script(record, "release").await
     }
 
     /// Ends a hold whose seats were just reserved in Postgres. False when the hold expired or
     /// was taken over in the meantime, in which case the caller must roll back.
-    pub async fn convert(&self, record: &HoldRecord) -> Result<bool, Error> {
+    pub(crate) async fn convert(&self, record: &HoldRecord) -> Result<bool, Error> {
         self.release_script(record, "convert").await
     }
 
@@ -117,19 +117,19 @@ impl HoldStore {
     /// Takes back a claim that Postgres refused after Redis granted it (a seat already
     /// reserved or sold, or the per-user limit). Announces nothing: the caller publishes the
     /// seats' real status.
-    pub async fn retract(&self, record: &HoldRecord) -> Result<bool, Error> {
+    pub(crate) async fn retract(&self, record: &HoldRecord) -> Result<bool, Error> {
         self.release_script(record, "retract").await
     }
 
     /// Drops the hold index entry. Best effort: the index only speeds up lookups and expires on
     /// its own. After a conversion it is dropped only once Postgres has committed, so a double
     /// click in between still finds the hold and is answered with the same reservation.
-    pub async fn forget(&self, hold_id: Uuid) {
+    pub(crate) async fn forget(&self, hold_id: Uuid) {
         let _: Result<i64, _> = self.redis.client().del(self.index_key(hold_id)).await;
     }
 
     /// Extends a hold once by `extension_ms`.
-    pub async fn extend(
+    pub(crate) async fn extend(
         &self,
         record: &HoldRecord,
         extension_ms: u64,
@@ -180,7 +180,7 @@ impl HoldStore {
 
     /// Ends holds of the performance whose TTL ran out and announces their seats as AVAILABLE
     /// again. Returns how many seats it ended.
-    pub async fn reap_expired(&self, performance_id: Uuid) -> Result<u64, Error> {
+    pub(crate) async fn reap_expired(&self, performance_id: Uuid) -> Result<u64, Error> {
         let keys = vec![
             self.held_key(performance_id),
             crate::ticketing::storage::seat_events::stream_key(&self.redis, performance_id),
@@ -190,7 +190,7 @@ impl HoldStore {
     }
 
     /// Lets seats that are back on sale be held at once (see unmark.lua).
-    pub async fn clear_markers(
+    pub(crate) async fn clear_markers(
         &self,
         performance_id: Uuid,
         seat_ids: &[Uuid],
@@ -209,7 +209,7 @@ impl HoldStore {
     }
 
     /// Seats of a performance held right now.
-    pub async fn held_seats(&self, performance_id: Uuid) -> Result<HashSet<Uuid>, Error> {
+    pub(crate) async fn held_seats(&self, performance_id: Uuid) -> Result<HashSet<Uuid>, Error> {
         let key = self.held_key(performance_id);
         let now = chrono::Utc::now().timestamp_millis();
         let ids: Vec<String> = self

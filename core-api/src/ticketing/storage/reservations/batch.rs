@@ -12,7 +12,7 @@ impl ReservationTx {
     /// Several reservations in this transaction (group commit), each in its own savepoint:
     /// one refused item (seats gone, over the limit, hold already reserved) leaves the others
     /// written. One outcome per item, in order. Any other error fails them all.
-    pub async fn reserve_batch(
+    pub(crate) async fn reserve_batch(
         &self,
         items: &[(NewReservation<'_>, i64)],
     ) -> StoreResult<Vec<BatchItem>> {
@@ -101,7 +101,7 @@ impl ReservationTx {
     }
 
     /// Undoes reservations this transaction wrote (their holds could not be converted).
-    pub async fn unreserve(&self, reservation_ids: &[Uuid]) -> StoreResult<()> {
+    pub(crate) async fn unreserve(&self, reservation_ids: &[Uuid]) -> StoreResult<()> {
         self.txn
             .execute_raw(sql(
                 "SELECT unreserve_seats($1)",

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, FromQueryResult, TransactionTrait};
 use uuid::Uuid;
 
-pub use tx::ReservationTx;
+pub(crate) use tx::ReservationTx;
 
 use crate::storage::{StoreResult, sql};
 use crate::ticketing::{
@@ -20,25 +20,25 @@ use crate::ticketing::{
 };
 
 #[derive(Clone, Debug, FromQueryResult)]
-pub struct ReservationRow {
-    pub id: Uuid,
-    pub reservation_number: String,
-    pub user_id: Uuid,
-    pub performance_id: Uuid,
-    pub status: ReservationStatus,
-    pub total_amount: i64,
-    pub attendee_name: String,
-    pub attendee_phone: String,
-    pub attendee_email: Option<String>,
-    pub expires_at: DateTime<Utc>,
-    pub created_at: DateTime<Utc>,
+pub(crate) struct ReservationRow {
+    pub(crate) id: Uuid,
+    pub(crate) reservation_number: String,
+    pub(crate) user_id: Uuid,
+    pub(crate) performance_id: Uuid,
+    pub(crate) status: ReservationStatus,
+    pub(crate) total_amount: i64,
+    pub(crate) attendee_name: String,
+    pub(crate) attendee_phone: String,
+    pub(crate) attendee_email: Option<String>,
+    pub(crate) expires_at: DateTime<Utc>,
+    pub(crate) created_at: DateTime<Utc>,
     /// The performance's start and refund cut-off (until when the buyer may cancel).
-    pub starts_at: DateTime<Utc>,
-    pub refund_cutoff_minutes: i32,
+    pub(crate) starts_at: DateTime<Utc>,
+    pub(crate) refund_cutoff_minutes: i32,
 }
 
 impl ReservationRow {
-    pub fn cancel_window(&self) -> CancelWindow {
+    pub(crate) fn cancel_window(&self) -> CancelWindow {
         CancelWindow {
             starts_at: self.starts_at,
             refund_cutoff_minutes: self.refund_cutoff_minutes,
@@ -47,17 +47,17 @@ impl ReservationRow {
 }
 
 #[derive(Clone, Debug, FromQueryResult)]
-pub struct ReservedSeatRow {
-    pub reservation_id: Uuid,
-    pub id: Uuid,
-    pub section: String,
-    pub row_label: String,
-    pub number: i32,
-    pub x: i32,
-    pub y: i32,
-    pub price_tier: String,
-    pub price: i64,
-    pub status: SeatStatus,
+pub(crate) struct ReservedSeatRow {
+    pub(crate) reservation_id: Uuid,
+    pub(crate) id: Uuid,
+    pub(crate) section: String,
+    pub(crate) row_label: String,
+    pub(crate) number: i32,
+    pub(crate) x: i32,
+    pub(crate) y: i32,
+    pub(crate) price_tier: String,
+    pub(crate) price: i64,
+    pub(crate) status: SeatStatus,
 }
 
 impl From<ReservedSeatRow> for SeatRow {
@@ -77,36 +77,36 @@ impl From<ReservedSeatRow> for SeatRow {
     }
 }
 
-pub struct NewReservation<'a> {
-    pub id: Uuid,
-    pub number: &'a str,
-    pub user_id: Uuid,
-    pub performance_id: Uuid,
-    pub hold_id: Uuid,
-    pub seat_ids: &'a [Uuid],
-    pub attendee_name: &'a str,
-    pub attendee_phone: &'a str,
-    pub attendee_email: Option<&'a str>,
-    pub expires_at: DateTime<Utc>,
+pub(crate) struct NewReservation<'a> {
+    pub(crate) id: Uuid,
+    pub(crate) number: &'a str,
+    pub(crate) user_id: Uuid,
+    pub(crate) performance_id: Uuid,
+    pub(crate) hold_id: Uuid,
+    pub(crate) seat_ids: &'a [Uuid],
+    pub(crate) attendee_name: &'a str,
+    pub(crate) attendee_phone: &'a str,
+    pub(crate) attendee_email: Option<&'a str>,
+    pub(crate) expires_at: DateTime<Utc>,
 }
 
 /// What the reserving statement wrote.
 #[derive(Clone, Copy, Debug)]
-pub struct Reserved {
+pub(crate) struct Reserved {
     /// Seats and units the user already had in live reservations of the performance; when
     /// that plus this reservation is over the limit, nothing was reserved.
-    pub already: i64,
+    pub(crate) already: i64,
     /// Seats that were still AVAILABLE, and so reserved.
-    pub seats: usize,
-    pub total: i64,
-    pub created_at: DateTime<Utc>,
+    pub(crate) seats: usize,
+    pub(crate) total: i64,
+    pub(crate) created_at: DateTime<Utc>,
 }
 
 /// One item of a group commit: whether it was written, and what the statement saw.
 #[derive(Clone, Copy, Debug)]
-pub struct BatchItem {
-    pub written: bool,
-    pub reserved: Reserved,
+pub(crate) struct BatchItem {
+    pub(crate) written: bool,
+    pub(crate) reserved: Reserved,
 }
 
 /// Reservations `r` with their performance's start and refund cut-off.
@@ -120,15 +120,15 @@ pub struct ReservationRepo {
 }
 
 impl ReservationRepo {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub(crate) fn new(db: DatabaseConnection) -> Self {
         ReservationRepo { db }
     }
 
-    pub async fn begin(&self) -> StoreResult<ReservationTx> {
+    pub(crate) async fn begin(&self) -> StoreResult<ReservationTx> {
         Ok(ReservationTx::new(self.db.begin().await?))
     }
 
-    pub async fn by_id(&self, id: Uuid) -> StoreResult<Option<ReservationRow>> {
+    pub(crate) async fn by_id(&self, id: Uuid) -> StoreResult<Option<ReservationRow>> {
         ReservationRow::find_by_statement(sql(
             &format!("{RESERVATION_SELECT} WHERE r.id = $1"),
             [id.into()],
@@ -139,7 +139,7 @@ impl ReservationRepo {
     }
 
     /// Reservations per status, every status present (0 when none).
-    pub async fn count_by_status(&self) -> StoreResult<Vec<(ReservationStatus, i64)>> {
+    pub(crate) async fn count_by_status(&self) -> StoreResult<Vec<(ReservationStatus, i64)>> {
         #[derive(FromQueryResult)]
         struct Row {
             status: ReservationStatus,
@@ -163,7 +163,7 @@ impl ReservationRepo {
     }
 
     /// The reservation a hold already became, if any (double clicks, retries).
-    pub async fn by_hold(&self, hold_id: Uuid) -> StoreResult<Option<ReservationRow>> {
+    pub(crate) async fn by_hold(&self, hold_id: Uuid) -> StoreResult<Option<ReservationRow>> {
         ReservationRow::find_by_statement(sql(
             &format!("{RESERVATION_SELECT} WHERE r.hold_id = $1"),
             [hold_id.into()],
@@ -173,7 +173,11 @@ impl ReservationRepo {
         .map_err(Into::into)
     }
 
-    pub async fn for_user(&self, user_id: Uuid, limit: u64) -> StoreResult<Vec<ReservationRow>> {
+    pub(crate) async fn for_user(
+        &self,
+        user_id: Uuid,
+        limit: u64,
+    ) -> StoreResult<Vec<ReservationRow>> {
         ReservationRow::find_by_statement(sql(
             &format!(
                 "{RESERVATION_SELECT} WHERE r.user_id = $1 ORDER BY r.created_at DESC, r.id LIMIT $2"
@@ -186,7 +190,7 @@ impl ReservationRepo {
 
     /// Which of the asked seats are not AVAILABLE right now (for the 409 details),
     /// read outside the commit transaction so its own writes do not count.
-    pub async fn unavailable_among(
+    pub(crate) async fn unavailable_among(
         &self,
         performance_id: Uuid,
         ids: &[Uuid],
@@ -205,7 +209,10 @@ impl ReservationRepo {
     }
 
     /// Seats of the given reservations, in seat order.
-    pub async fn seats_of(&self, reservation_ids: &[Uuid]) -> StoreResult<Vec<ReservedSeatRow>> {
+    pub(crate) async fn seats_of(
+        &self,
+        reservation_ids: &[Uuid],
+    ) -> StoreResult<Vec<ReservedSeatRow>> {
         ReservedSeatRow::find_by_statement(sql(
             "SELECT rs.reservation_id, s.id, s.section, s.row_label, s.number, s.x, s.y, s.price_tier, rs.price, s.status \
              FROM reservation_seats rs JOIN seats s ON s.id = rs.seat_id \

@@ -17,7 +17,7 @@ use crate::{
 };
 
 /// The commit of one reservation. Dropping it without `commit` rolls everything back.
-pub struct ReservationTx {
+pub(crate) struct ReservationTx {
     pub(in crate::ticketing::storage) txn: DatabaseTransaction,
 }
 
@@ -27,13 +27,13 @@ impl ReservationTx {
     }
 
     /// The transaction, for the shared wallet service's statements that join it.
-    pub fn conn(&self) -> &DatabaseTransaction {
+    pub(crate) fn conn(&self) -> &DatabaseTransaction {
         &self.txn
     }
 
     /// Serialises one user's commits on one performance, so the per-user limit check cannot
     /// be raced by the same user's parallel requests. `reserve` takes the same lock itself.
-    pub async fn lock_user_performance(
+    pub(crate) async fn lock_user_performance(
         &self,
         user_id: Uuid,
         performance_id: Uuid,
@@ -48,7 +48,7 @@ impl ReservationTx {
             .map_err(Into::into)
     }
 
-    pub async fn live_reserved_count(
+    pub(crate) async fn live_reserved_count(
         &self,
         user_id: Uuid,
         performance_id: Uuid,
@@ -58,7 +58,7 @@ impl ReservationTx {
 
     /// A general-admission reservation: `quantity` units off `remaining` only if that many
     /// remain, with the reservation and its item. False (nothing written) when too few remain.
-    pub async fn reserve_units(
+    pub(crate) async fn reserve_units(
         &self,
         r: &NewReservation<'_>,
         product_id: Uuid,
@@ -68,12 +68,12 @@ impl ReservationTx {
     }
 
     /// Writes an admin's action to the audit log, committed with the rest.
-    pub async fn audit(&self, entry: audit::Entry<'_>) -> StoreResult<()> {
+    pub(crate) async fn audit(&self, entry: audit::Entry<'_>) -> StoreResult<()> {
         audit::record(&self.txn, entry).await
     }
 
     /// Stores `answer` as the Idempotency-Key `claim`'s answer in this transaction.
-    pub async fn answer<T: Serialize>(
+    pub(crate) async fn answer<T: Serialize>(
         &self,
         claim: &Claim,
         status: u16,
@@ -83,7 +83,7 @@ impl ReservationTx {
     }
 
     /// Stores `answer` in `target` (a request another task answers: group commit).
-    pub async fn answer_to<T: Serialize>(
+    pub(crate) async fn answer_to<T: Serialize>(
         &self,
         target: &AnswerTarget,
         status: u16,
@@ -96,7 +96,7 @@ impl ReservationTx {
     /// reservation row and its seat rows in one round trip. Seats are reserved only when the
     /// user's live seats plus these stay within `max_per_user`. Returns that count, how many
     /// seats were still AVAILABLE (and so reserved), their total and the `created_at`.
-    pub async fn reserve(
+    pub(crate) async fn reserve(
         &self,
         r: &NewReservation<'_>,
         max_per_user: i64,
@@ -152,13 +152,13 @@ impl ReservationTx {
         })
     }
 
-    pub async fn commit(self) -> StoreResult<()> {
+    pub(crate) async fn commit(self) -> StoreResult<()> {
         self.txn.commit().await.map_err(Into::into)
     }
 
     /// Commits, having first stored `answer` as the Idempotency-Key `claim`'s answer (if there
     /// is one) in this same transaction.
-    pub async fn commit_answering<T: Serialize>(
+    pub(crate) async fn commit_answering<T: Serialize>(
         self,
         claim: Option<&Claim>,
         status: u16,
@@ -174,7 +174,7 @@ impl ReservationTx {
         Ok(())
     }
 
-    pub async fn rollback(self) -> StoreResult<()> {
+    pub(crate) async fn rollback(self) -> StoreResult<()> {
         self.txn.rollback().await.map_err(Into::into)
     }
 }
