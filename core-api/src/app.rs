@@ -67,7 +67,7 @@ impl Services {
             .map(|g| gcal::GoogleSync::new(g, db.clone()))
             .transpose()?;
         let users = UserRepo::new(db.clone());
-        let catalog = CatalogRepo::new(db.clone());
+        let catalog = CatalogRepo::new(db.clone(), clock.clone());
         let seats = SeatRepo::new(db.clone());
         let reservations = ReservationRepo::new(db.clone());
         let events = SeatEvents::new(redis.clone());
@@ -100,7 +100,7 @@ impl Services {
         let auth = auth::AuthService::new(&config, users.clone(), redis.clone());
         let accounts = accounts::AccountAdmin::new(users, auth.sessions.clone());
         let store = Holds::new(
-            HoldStore::new(redis, config.reservation_ttl_ms),
+            HoldStore::new(redis, config.reservation_ttl_ms, clock.clone()),
             PgHoldStore::new(db),
             config.hold_strategy,
             config.hold_fallback,

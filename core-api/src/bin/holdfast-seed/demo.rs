@@ -67,7 +67,7 @@ const ARENA: DemoEvent = DemoEvent {
 pub async fn run() -> anyhow::Result<()> {
     let state = AppState::connect(crate::config()?, Arc::new(SystemClock)).await?;
     let users = UserRepo::new(state.db.clone());
-    let catalog = CatalogRepo::new(state.db.clone());
+    let catalog = CatalogRepo::new(state.db.clone(), state.services.clock.clone());
 
     ensure_user(
         &users,

@@ -4,7 +4,10 @@
 mod performance;
 
 use crate::storage::StoreResult;
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
+use holdfast_contract::clock::Clock;
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
     TransactionTrait,
@@ -76,11 +79,13 @@ pub(super) const PERFORMANCE_SELECT: &str = "SELECT p.id, p.event_id, e.status A
 #[derive(Clone)]
 pub struct CatalogRepo {
     db: DatabaseConnection,
+    /// When venues, events and performances are created.
+    clock: Arc<dyn Clock>,
 }
 
 impl CatalogRepo {
-    pub fn new(db: DatabaseConnection) -> Self {
-        CatalogRepo { db }
+    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>) -> Self {
+        CatalogRepo { db, clock }
     }
 
     /// Creates a venue and its whole layout in one transaction (one set-based insert).
@@ -90,7 +95,7 @@ impl CatalogRepo {
         venues::Entity::insert(venues::ActiveModel {
             id: Set(id),
             name: Set(name.to_owned()),
-            created_at: Set(Utc::now()),
+            created_at: Set(self.clock.now()),
         })
         .exec_without_returning(&txn)
         .await?;
@@ -162,7 +167,7 @@ impl CatalogRepo {
             title: Set(title.to_owned()),
             description: Set(description.to_owned()),
             status: Set(EventStatus::Draft.as_str().to_owned()),
-            created_at: Set(Utc::now()),
+            created_at: Set(self.clock.now()),
         })
         .exec_without_returning(&self.db)
         .await?;

@@ -26,7 +26,7 @@ impl CatalogRepo {
             max_seats_per_user: Set(p.max_seats_per_user),
             queue_enabled: Set(p.queue_enabled),
             refund_cutoff_minutes: Set(p.refund_cutoff_minutes),
-            created_at: Set(Utc::now()),
+            created_at: Set(self.clock.now()),
         })
         .exec_without_returning(&txn)
         .await?;

@@ -11,9 +11,10 @@
 mod ga;
 mod seats;
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use fred::{prelude::*, types::scripts::Script};
+use holdfast_contract::clock::Clock;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -92,13 +93,16 @@ pub(crate) struct HoldStore {
     /// long as the unpaid reservation may live, so hold attempts on reserved seats are
     /// refused without asking Postgres. Cancellation and expiry clear the markers at once.
     converted_marker_ms: u64,
+    /// The time of day, for the hold index's TTL and which holds are live.
+    clock: Arc<dyn Clock>,
 }
 
 impl HoldStore {
-    pub(crate) fn new(redis: Redis, converted_marker_ms: u64) -> Self {
+    pub(crate) fn new(redis: Redis, converted_marker_ms: u64, clock: Arc<dyn Clock>) -> Self {
         HoldStore {
             redis,
             converted_marker_ms,
+            clock,
         }
     }
 

@@ -163,7 +163,7 @@ impl HoldStore {
                     .first()
                     .and_then(|v| v.parse().ok())
                     .ok_or_else(|| unexpected(&reply))?;
-                let ttl_ms = (expires_at_ms - chrono::Utc::now().timestamp_millis()).max(1) as u64;
+                let ttl_ms = (expires_at_ms - self.clock.now_ms()).max(1) as u64;
                 let indexed = HoldRecord {
                     expires_at_ms,
                     extended: true,
@@ -211,7 +211,7 @@ impl HoldStore {
     /// Seats of a performance held right now.
     pub(crate) async fn held_seats(&self, performance_id: Uuid) -> Result<HashSet<Uuid>, Error> {
         let key = self.held_key(performance_id);
-        let now = chrono::Utc::now().timestamp_millis();
+        let now = self.clock.now_ms();
         let ids: Vec<String> = self
             .redis
             .client()
