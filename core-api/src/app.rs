@@ -79,7 +79,7 @@ impl Services {
             })
             .transpose()?;
         let users = UserRepo::new(db.clone());
-        let catalog = CatalogRepo::new(db.clone());
+        let catalog = CatalogRepo::new(db.clone(), clock.clone());
         let seats = SeatRepo::new(db.clone());
         let reservations = ReservationRepo::new(db.clone());
         let events = SeatEvents::new(redis.clone());
@@ -122,7 +122,7 @@ impl Services {
         let auth = auth::AuthService::new(&config, users.clone(), redis.clone());
         let accounts = accounts::AccountAdmin::new(users, auth.sessions.clone());
         let store = Holds::new(
-            HoldStore::new(redis, config.reservation_ttl_ms),
+            HoldStore::new(redis, config.reservation_ttl_ms, clock.clone()),
             PgHoldStore::new(db),
             config.hold_strategy,
             config.hold_fallback,
@@ -134,6 +134,7 @@ impl Services {
             seats.clone(),
             store.clone(),
             (seat_maps, layouts.clone()),
+            clock.clone(),
         );
         let streams = stream::StreamHub::new(
             events,
@@ -156,11 +157,12 @@ impl Services {
                 seats: seats.clone(),
                 store: store.clone(),
                 ga: ga.clone(),
+                clock: clock.clone(),
             },
             publisher.clone(),
         );
         Ok(Services {
-            clock,
+            clock: clock.clone(),
             resources,
             bookings,
             calendar,
@@ -174,18 +176,26 @@ impl Services {
                 (rules.clone(), layouts.clone()),
                 reservations.clone(),
                 holds.clone(),
-                publisher.clone(),
+                (publisher.clone(), clock.clone()),
                 ga.clone(),
             ),
-            admin: admin::AdminService::new(catalog.clone(), store.clone(), rules.clone()),
+            admin: admin::AdminService::new(
+                catalog.clone(),
+                store.clone(),
+                rules.clone(),
+                clock.clone(),
+            ),
             wallet: wallet::WalletService::new(config, wallets),
-            payments: payments::PaymentService::new(reservations.clone(), publisher.clone()),
+            payments: payments::PaymentService::new(
+                reservations.clone(),
+                publisher.clone(),
+                clock.clone(),
+            ),
             streams,
             sweeper: Arc::new(expiry::Sweeper::new(
-                reservations,
-                catalog,
-                store,
+                (reservations, catalog, store),
                 publisher,
+                clock.clone(),
             )),
             holds,
             idempotency,

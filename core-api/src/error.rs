@@ -9,11 +9,11 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-pub use holdfast_contract::error_code::ErrorCode;
+pub(crate) use holdfast_contract::error_code::ErrorCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -73,7 +73,7 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn validation(field: &str, message: impl Into<String>) -> Self {
         let message = message.into();
         Error::Validation {
             details: json!({ "field": field, "reason": message }),
@@ -81,7 +81,7 @@ impl Error {
         }
     }
 
-    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
+    pub(crate) fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
         Error::Conflict {
             code,
             message: message.into(),
@@ -90,7 +90,7 @@ impl Error {
     }
 
     /// The same error with these details (for the variants that carry details).
-    pub fn with_details(self, details: Value) -> Self {
+    pub(crate) fn with_details(self, details: Value) -> Self {
         match self {
             Error::Conflict { code, message, .. } => Error::Conflict {
                 code,
@@ -107,7 +107,7 @@ impl Error {
         }
     }
 
-    pub fn rule(code: ErrorCode, message: impl Into<String>, details: Value) -> Self {
+    pub(crate) fn rule(code: ErrorCode, message: impl Into<String>, details: Value) -> Self {
         Error::Rule {
             code,
             message: message.into(),
@@ -115,21 +115,21 @@ impl Error {
         }
     }
 
-    pub fn redis(source: impl Into<anyhow::Error>) -> Self {
+    pub(crate) fn redis(source: impl Into<anyhow::Error>) -> Self {
         Error::Dependency {
             dependency: "redis",
             source: source.into(),
         }
     }
 
-    pub fn postgres(source: impl Into<anyhow::Error>) -> Self {
+    pub(crate) fn postgres(source: impl Into<anyhow::Error>) -> Self {
         Error::Dependency {
             dependency: "postgres",
             source: source.into(),
         }
     }
 
-    pub fn status_code(&self) -> StatusCode {
+    pub(crate) fn status_code(&self) -> StatusCode {
         match self {
             Error::Validation { .. } => StatusCode::BAD_REQUEST,
             Error::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
@@ -148,7 +148,7 @@ impl Error {
         }
     }
 
-    pub fn code(&self) -> ErrorCode {
+    pub(crate) fn code(&self) -> ErrorCode {
         match self {
             Error::Validation { .. } => ErrorCode::ValidationFailed,
             Error::Unauthenticated(_) => ErrorCode::Unauthenticated,
@@ -193,7 +193,7 @@ impl Error {
 
 impl Error {
     /// The JSON body this error answers with.
-    pub fn envelope(&self) -> Value {
+    pub(crate) fn envelope(&self) -> Value {
         json!({
             "success": false,
             "error": { "code": self.code(), "message": self.public_message(), "details": self.details() },

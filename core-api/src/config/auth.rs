@@ -7,23 +7,23 @@ use holdfast_contract::env::{ConfigError, Env, ensure};
 /// instance trusts its cached copy of an account (CORE_LOGIN_*, CORE_PASSWORD_HASH_*,
 /// CORE_ACCOUNT_CACHE_*).
 #[derive(Clone, Debug)]
-pub struct AuthLimits {
+pub(crate) struct AuthLimits {
     /// Failed logins for one e-mail before further attempts must wait.
-    pub login_max_failures: u32,
+    pub(crate) login_max_failures: u32,
     /// The first wait; each further failure doubles it.
-    pub login_backoff_ms: u64,
+    pub(crate) login_backoff_ms: u64,
     /// The longest wait.
-    pub login_backoff_max_ms: u64,
+    pub(crate) login_backoff_max_ms: u64,
     /// How long failures are remembered after the last one.
-    pub login_failure_window_secs: u64,
+    pub(crate) login_failure_window_secs: u64,
     /// Hashes that may wait for a free hashing slot; more are refused with 503 at once.
-    pub password_hash_queue: usize,
+    pub(crate) password_hash_queue: usize,
     /// How long a queued hash waits for a slot before it is refused with 503.
-    pub password_hash_wait_ms: u64,
+    pub(crate) password_hash_wait_ms: u64,
     /// How long a cached account is trusted while change notices arrive (0 = no cache).
-    pub account_cache_ttl_ms: u64,
+    pub(crate) account_cache_ttl_ms: u64,
     /// ... and while they do not (Redis pub/sub down): the bound on staleness.
-    pub account_cache_fallback_ttl_ms: u64,
+    pub(crate) account_cache_fallback_ttl_ms: u64,
 }
 
 impl AuthLimits {

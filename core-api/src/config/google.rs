@@ -6,17 +6,17 @@ use holdfast_contract::env::{ConfigError, Env, ensure};
 
 /// Google Calendar push through a service account (GOOGLE_* variables).
 #[derive(Clone, Debug)]
-pub struct GoogleConfig {
-    pub calendar_id: String,
+pub(crate) struct GoogleConfig {
+    pub(crate) calendar_id: String,
     /// The service account's JSON key as downloaded from Google Cloud.
-    pub key_file: PathBuf,
+    pub(crate) key_file: PathBuf,
     /// Overrides the key file's `token_uri` (tests point it at a local fake).
-    pub token_uri: Option<String>,
-    pub api_url: String,
-    pub poll_ms: u64,
-    pub backoff_ms: u64,
-    pub max_backoff_ms: u64,
-    pub request_timeout_ms: u64,
+    pub(crate) token_uri: Option<String>,
+    pub(crate) api_url: String,
+    pub(crate) poll_ms: u64,
+    pub(crate) backoff_ms: u64,
+    pub(crate) max_backoff_ms: u64,
+    pub(crate) request_timeout_ms: u64,
 }
 
 impl GoogleConfig {

@@ -11,89 +11,89 @@ mod validate;
 
 use std::{collections::HashMap, net::SocketAddr, path::PathBuf, time::Duration};
 
-pub use holdfast_contract::env::ConfigError;
+pub(crate) use holdfast_contract::env::ConfigError;
 use holdfast_contract::{
     env::{Env, check_secret},
     process::ServiceConfig,
     token_keys::SignKey,
 };
 
-pub use self::{auth::AuthLimits, google::GoogleConfig};
+pub(crate) use self::{auth::AuthLimits, google::GoogleConfig};
 
 /// Which store holds seat claims. `Redis` is the fast path (falling back to Postgres behind a
 /// circuit breaker when Redis is unreachable); `Postgres` uses the row-locking path only.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HoldStrategy {
+pub(crate) enum HoldStrategy {
     Redis,
     Postgres,
 }
 
 #[derive(Clone)]
 pub struct Config {
-    pub listen_addr: SocketAddr,
-    pub metrics_addr: SocketAddr,
+    pub(crate) listen_addr: SocketAddr,
+    pub(crate) metrics_addr: SocketAddr,
     pub database_url: String,
-    pub redis_url: String,
-    pub redis_key_prefix: String,
+    pub(crate) redis_url: String,
+    pub(crate) redis_key_prefix: String,
     pub db_max_connections: u32,
-    pub dependency_timeout_ms: u64,
-    pub max_body_bytes: usize,
+    pub(crate) dependency_timeout_ms: u64,
+    pub(crate) max_body_bytes: usize,
     /// Signs access tokens: HS256 with CORE_JWT_SECRET, or EdDSA with the Ed25519 private key
     /// in CORE_JWT_PRIVATE_KEY_FILE (exactly one of the two).
-    pub jwt_key: SignKey,
-    pub jwt_issuer: String,
-    pub jwt_audience: String,
-    pub access_token_ttl_secs: u64,
-    pub refresh_token_ttl_secs: u64,
-    pub hold_ttl_ms: u64,
-    pub hold_extension_ms: u64,
-    pub reservation_ttl_ms: u64,
-    pub confirm_failure_rate: f64,
+    pub(crate) jwt_key: SignKey,
+    pub(crate) jwt_issuer: String,
+    pub(crate) jwt_audience: String,
+    pub(crate) access_token_ttl_secs: u64,
+    pub(crate) refresh_token_ttl_secs: u64,
+    pub(crate) hold_ttl_ms: u64,
+    pub(crate) hold_extension_ms: u64,
+    pub(crate) reservation_ttl_ms: u64,
+    pub(crate) confirm_failure_rate: f64,
     /// Group commit of seat reservations: at most this many per transaction
     /// (CORE_COMMIT_BATCH_MAX; 0 = every reservation commits alone).
-    pub commit_batch_max: usize,
+    pub(crate) commit_batch_max: usize,
     /// Tasks committing reservation batches at once (CORE_COMMIT_WORKERS).
-    pub commit_workers: usize,
-    pub hold_strategy: HoldStrategy,
+    pub(crate) commit_workers: usize,
+    pub(crate) hold_strategy: HoldStrategy,
     /// With HOLD_STRATEGY=redis: take holds on Postgres while Redis is unreachable.
-    pub hold_fallback: bool,
-    pub log_json: bool,
-    pub wallet_max_charge: i64,
-    pub wallet_max_balance: i64,
-    pub sweep_interval_ms: u64,
-    pub idempotency_ttl_secs: u64,
-    pub stream_heartbeat_ms: u64,
+    pub(crate) hold_fallback: bool,
+    pub(crate) log_json: bool,
+    pub(crate) wallet_max_charge: i64,
+    pub(crate) wallet_max_balance: i64,
+    pub(crate) sweep_interval_ms: u64,
+    pub(crate) idempotency_ttl_secs: u64,
+    pub(crate) stream_heartbeat_ms: u64,
     /// Seat-stream connections one client (its user, or its IP without a token) may hold on
     /// this instance (CORE_STREAM_MAX_PER_CLIENT).
-    pub stream_max_per_client: usize,
+    pub(crate) stream_max_per_client: usize,
     /// Seat-stream connections to one performance on this instance
     /// (CORE_STREAM_MAX_PER_PERFORMANCE).
-    pub stream_max_per_performance: usize,
+    pub(crate) stream_max_per_performance: usize,
     /// Seat-stream connections on this instance in all (CORE_STREAM_MAX_CONNECTIONS).
-    pub stream_max_connections: usize,
-    pub breaker_failures: u32,
-    pub breaker_cooldown_ms: u64,
+    pub(crate) stream_max_connections: usize,
+    pub(crate) breaker_failures: u32,
+    pub(crate) breaker_cooldown_ms: u64,
     /// Waiting room: the secret the gateway signs queue passes with (CORE_QUEUE_PASS_SECRET).
     /// Unset: no pass can be verified, so holds on queued performances are refused.
-    pub queue_pass_secret: Option<String>,
+    pub(crate) queue_pass_secret: Option<String>,
     /// The built web app (`CORE_STATIC_DIR`), served at every non-API path when the
     /// directory exists.
-    pub static_dir: PathBuf,
+    pub(crate) static_dir: PathBuf,
     /// Where users reach the system (the gateway), for links such as calendar feed URLs.
-    pub public_url: String,
+    pub(crate) public_url: String,
     /// How long one instance reuses a built seat map (CORE_SEAT_MAP_CACHE_MS; 0 = off).
-    pub seat_map_cache_ms: u64,
+    pub(crate) seat_map_cache_ms: u64,
     /// How long one instance remembers a performance's sale rules (CORE_RULES_CACHE_MS; 0 = off).
-    pub rules_cache_ms: u64,
+    pub(crate) rules_cache_ms: u64,
     /// Password hashes (argon2id, ~19 MiB each) run at once at most (CORE_PASSWORD_HASH_CONCURRENCY;
     /// default: the number of CPUs).
-    pub password_hash_concurrency: usize,
+    pub(crate) password_hash_concurrency: usize,
     /// One-way Google Calendar push; `None` (the default) leaves it off.
-    pub google: Option<GoogleConfig>,
+    pub(crate) google: Option<GoogleConfig>,
     /// Login throttling, the password-hashing queue and the account cache.
-    pub auth: AuthLimits,
+    pub(crate) auth: AuthLimits,
     /// Set when HOLDFAST_DEV_MODE is on: the warning to log once logging is up.
-    pub dev_mode_warning: Option<String>,
+    pub(crate) dev_mode_warning: Option<String>,
 }
 
 impl std::fmt::Debug for Config {

@@ -2,6 +2,6 @@
 //! waiting room's core-api side and the live seat stream. Nothing here knows about booking.
 
 pub mod domain;
-pub mod http;
+pub(crate) mod http;
 pub mod services;
 pub mod storage;

@@ -19,12 +19,9 @@ use core_api::{
     storage::db,
     ticketing::{
         services::{
-            admin::{
-                CreateEventRequest, CreatePerformanceRequest, CreateVenueRequest, LayoutInput,
-                SectionInput,
-            },
-            products::CreateProductRequest,
-            queue::SetQueueRequest,
+            admin::{LayoutSpec, NewEvent, NewVenue, PerformanceSpec, SectionSpec},
+            products::NewProduct,
+            queue::QueueChange,
         },
         storage::catalog::CatalogRepo,
     },
@@ -77,8 +74,9 @@ pub async fn run() -> anyhow::Result<()> {
     )
     .await?;
     let users = UserRepo::new(db.clone());
-    let catalog = CatalogRepo::new(db);
-    let state = AppState::connect(config, Arc::new(SystemClock)).await?;
+    let clock = Arc::new(SystemClock);
+    let catalog = CatalogRepo::new(db, clock.clone());
+    let state = AppState::connect(config, clock).await?;
 
     ensure_user(
         &users,
@@ -214,7 +212,7 @@ async fn ensure_event(
             let sections = demo
                 .sections
                 .iter()
-                .map(|&(name, tier, rows, seats_per_row, x, y)| SectionInput {
+                .map(|&(name, tier, rows, seats_per_row, x, y)| SectionSpec {
                     name: name.to_owned(),
                     price_tier: tier.to_owned(),
                     rows,
@@ -223,9 +221,9 @@ async fn ensure_event(
                     y,
                 })
                 .collect();
-            let request = CreateVenueRequest {
+            let request = NewVenue {
                 name: demo.venue.to_owned(),
-                layout: LayoutInput {
+                layout: LayoutSpec {
                     sections,
                     seats: vec![],
                 },
@@ -234,7 +232,7 @@ async fn ensure_event(
         }
     };
     let event = admin
-        .create_event(CreateEventRequest {
+        .create_event(NewEvent {
             venue_id,
             title: demo.title.to_owned(),
             description: demo.description.to_owned(),
@@ -250,7 +248,7 @@ async fn ensure_event(
     let performance = admin
         .create_performance(
             event.id,
-            CreatePerformanceRequest {
+            PerformanceSpec {
                 starts_at,
                 sale_opens_at: now - Duration::hours(1),
                 sale_closes_at: starts_at,
@@ -264,7 +262,7 @@ async fn ensure_event(
         .await?;
     admin.open_sale(performance.id, now).await?;
     for &(name, price, capacity) in demo.products {
-        let request = CreateProductRequest {
+        let request = NewProduct {
             name: name.to_owned(),
             price,
             capacity,
@@ -277,7 +275,7 @@ async fn ensure_event(
     }
     if let Some((admit_per_minute, max_active)) = demo.queue {
         // Postgres first; the Redis mirror is repaired by core-api's sync if Redis is down now.
-        let request = SetQueueRequest {
+        let request = QueueChange {
             enabled: true,
             admit_per_minute: Some(admit_per_minute),
             max_active: Some(max_active),

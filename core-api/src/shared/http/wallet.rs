@@ -18,7 +18,7 @@ use crate::{
         storage::wallets::{LedgerRow, WalletRow},
     },
     startup::AppState,
-    ticketing::services::payments::{PaymentRequest, PaymentView},
+    ticketing::http::payments::{PaymentRequest, PaymentView},
 };
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -160,9 +160,12 @@ async fn pay(
         "POST /payments",
         &body,
         async |claim| {
-            Ok(Replayable::created(
-                &state.services.payments.pay(caller, req, claim).await?,
-            ))
+            let payment = state
+                .services
+                .payments
+                .pay(caller, req.reservation_id, claim, PaymentView::wording)
+                .await?;
+            Ok(Replayable::created(&PaymentView::from(payment)))
         },
     )
     .await

@@ -25,7 +25,7 @@ pub struct Attendee {
 }
 
 impl Attendee {
-    pub fn parse(input: &AttendeeInput) -> Result<Self> {
+    pub(crate) fn parse(input: &AttendeeInput) -> Result<Self> {
         let name = input.name.trim();
         if name.is_empty() || name.chars().count() > 100 {
             return Err(Error::validation(

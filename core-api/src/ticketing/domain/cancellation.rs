@@ -2,13 +2,17 @@
 //! cut-off (`refund_cutoff_minutes` before it starts), an unpaid one until the start (no money
 //! moves). Admins are not bound by it.
 
+use crate::error::ErrorCode;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 
-use crate::error::{Error, ErrorCode, Result};
+use crate::{
+    error::{Error, Result},
+    ticketing::domain::status::ReservationStatus,
+};
 
 /// The most a refund cut-off may be: a year before the start.
-pub const MAX_REFUND_CUTOFF_MINUTES: i32 = 525_600;
+pub(crate) const MAX_REFUND_CUTOFF_MINUTES: i32 = 525_600;
 
 /// A performance's start and refund cut-off, as a reservation of it sees them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,27 +23,27 @@ pub struct CancelWindow {
 
 impl CancelWindow {
     /// From this instant on a buyer can no longer cancel a paid reservation.
-    pub fn refund_cutoff_at(&self) -> DateTime<Utc> {
+    pub(crate) fn refund_cutoff_at(&self) -> DateTime<Utc> {
         self.starts_at - Duration::minutes(i64::from(self.refund_cutoff_minutes.max(0)))
     }
 
     /// Until when (exclusive) a buyer may cancel a reservation in `status`; `None` when that
     /// status cannot be cancelled at all.
-    pub fn buyer_deadline(&self, status: &str) -> Option<DateTime<Utc>> {
+    pub(crate) fn buyer_deadline(&self, status: ReservationStatus) -> Option<DateTime<Utc>> {
         match status {
-            "CONFIRMED" => Some(self.refund_cutoff_at()),
-            "PENDING_PAYMENT" => Some(self.starts_at),
-            _ => None,
+            ReservationStatus::Confirmed => Some(self.refund_cutoff_at()),
+            ReservationStatus::PendingPayment => Some(self.starts_at),
+            ReservationStatus::Cancelled | ReservationStatus::Expired => None,
         }
     }
 
     /// Refuses a buyer's cancellation at `now` once the deadline for `status` has passed
     /// (422 `CANCELLATION_CLOSED`, details saying until when it was possible).
-    pub fn check_buyer(&self, status: &str, now: DateTime<Utc>) -> Result<()> {
+    pub(crate) fn check_buyer(&self, status: ReservationStatus, now: DateTime<Utc>) -> Result<()> {
         match self.buyer_deadline(status) {
             Some(deadline) if now >= deadline => Err(Error::rule(
                 ErrorCode::CancellationClosed,
-                if status == "CONFIRMED" {
+                if status == ReservationStatus::Confirmed {
                     format!(
                         "paid tickets can be cancelled for a refund until {} minutes before the performance starts",
                         self.refund_cutoff_minutes
@@ -74,23 +78,39 @@ mod tests {
     fn a_paid_reservation_closes_at_the_cutoff_an_unpaid_one_at_the_start() {
         let w = window(60);
         let cutoff = w.starts_at - Duration::minutes(60);
-        assert_eq!(w.buyer_deadline("CONFIRMED"), Some(cutoff));
-        assert_eq!(w.buyer_deadline("PENDING_PAYMENT"), Some(w.starts_at));
-        assert_eq!(w.buyer_deadline("CANCELLED"), None);
-        assert_eq!(w.buyer_deadline("EXPIRED"), None);
+        assert_eq!(w.buyer_deadline(ReservationStatus::Confirmed), Some(cutoff));
+        assert_eq!(
+            w.buyer_deadline(ReservationStatus::PendingPayment),
+            Some(w.starts_at)
+        );
+        assert_eq!(w.buyer_deadline(ReservationStatus::Cancelled), None);
+        assert_eq!(w.buyer_deadline(ReservationStatus::Expired), None);
 
         let just_before = cutoff - Duration::microseconds(1);
-        assert!(w.check_buyer("CONFIRMED", just_before).is_ok());
-        let closed = w.check_buyer("CONFIRMED", cutoff).map_err(|e| e.code());
+        assert!(
+            w.check_buyer(ReservationStatus::Confirmed, just_before)
+                .is_ok()
+        );
+        let closed = w
+            .check_buyer(ReservationStatus::Confirmed, cutoff)
+            .map_err(|e| e.code());
         assert_eq!(closed, Err(ErrorCode::CancellationClosed));
-        assert!(w.check_buyer("PENDING_PAYMENT", cutoff).is_ok());
-        assert!(w.check_buyer("PENDING_PAYMENT", w.starts_at).is_err());
+        assert!(
+            w.check_buyer(ReservationStatus::PendingPayment, cutoff)
+                .is_ok()
+        );
+        assert!(
+            w.check_buyer(ReservationStatus::PendingPayment, w.starts_at)
+                .is_err()
+        );
     }
 
     #[test]
     fn the_refusal_says_until_when_it_was_possible() {
         let w = window(1440);
-        let Err(Error::Rule { details, .. }) = w.check_buyer("CONFIRMED", w.starts_at) else {
+        let Err(Error::Rule { details, .. }) =
+            w.check_buyer(ReservationStatus::Confirmed, w.starts_at)
+        else {
             panic!("expected a rule error");
         };
         assert_eq!(details["cancellableUntil"], json!(w.refund_cutoff_at()));
@@ -102,8 +122,11 @@ mod tests {
         let w = window(0);
         assert_eq!(w.refund_cutoff_at(), w.starts_at);
         assert!(
-            w.check_buyer("CONFIRMED", w.starts_at - Duration::seconds(1))
-                .is_ok()
+            w.check_buyer(
+                ReservationStatus::Confirmed,
+                w.starts_at - Duration::seconds(1)
+            )
+            .is_ok()
         );
     }
 }

@@ -3,11 +3,12 @@
 
 pub mod attendee;
 pub mod cancellation;
-pub mod reservation_number;
-pub mod seat_selection;
+pub(crate) mod reservation_number;
+pub(crate) mod seat_selection;
 pub mod status;
 
 pub use attendee::{Attendee, AttendeeInput};
-pub use cancellation::{CancelWindow, MAX_REFUND_CUTOFF_MINUTES};
-pub use reservation_number::ReservationNumber;
-pub use seat_selection::SeatSelection;
+pub use cancellation::CancelWindow;
+pub(crate) use cancellation::MAX_REFUND_CUTOFF_MINUTES;
+pub(crate) use reservation_number::ReservationNumber;
+pub(crate) use seat_selection::SeatSelection;

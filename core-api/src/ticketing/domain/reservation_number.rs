@@ -6,10 +6,10 @@ use rand::Rng;
 /// Crockford-style alphabet: no I, L, O, U to avoid misreading over the phone.
 const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-pub struct ReservationNumber;
+pub(crate) struct ReservationNumber;
 
 impl ReservationNumber {
-    pub fn generate(now: DateTime<Utc>) -> String {
+    pub(crate) fn generate(now: DateTime<Utc>) -> String {
         let mut rng = rand::rng();
         let suffix: String = (0..8)
             .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)

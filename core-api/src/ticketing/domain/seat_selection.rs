@@ -6,13 +6,13 @@ use uuid::Uuid;
 use crate::error::{Error, Result};
 
 /// No hold ever covers more seats than this, whatever a performance allows.
-pub const MAX_SEATS_PER_HOLD: usize = 50;
+pub(crate) const MAX_SEATS_PER_HOLD: usize = 50;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SeatSelection(Vec<Uuid>);
+pub(crate) struct SeatSelection(Vec<Uuid>);
 
 impl SeatSelection {
-    pub fn parse(seat_ids: Vec<Uuid>) -> Result<Self> {
+    pub(crate) fn parse(seat_ids: Vec<Uuid>) -> Result<Self> {
         if seat_ids.is_empty() {
             return Err(Error::validation("seatIds", "must name at least one seat"));
         }
@@ -37,16 +37,12 @@ impl SeatSelection {
         Ok(SeatSelection(seat_ids))
     }
 
-    pub fn ids(&self) -> &[Uuid] {
+    pub(crate) fn ids(&self) -> &[Uuid] {
         &self.0
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 }
 

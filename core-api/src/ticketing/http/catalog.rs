@@ -1,13 +1,14 @@
 //! Public catalog: `/events`, `/performances/{id}`, and the seat map.
 
 use axum::{
+    body::Bytes,
     extract::State,
     http::header,
     response::{IntoResponse, Response},
 };
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
@@ -15,13 +16,76 @@ use crate::{
     error::{Error, Result},
     http::extract::{ApiPath, ApiQuery, Data, MaybeCaller},
     startup::AppState,
-    ticketing::services::{
-        catalog::{EventView, SeatMapView},
-        views::PerformanceView,
+    ticketing::{
+        domain::status::EventStatus,
+        http::views::{PerformanceView, SeatView, all},
+        services::catalog::{Event, SeatMap},
     },
 };
 
-pub fn router() -> OpenApiRouter<AppState> {
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct VenueRef {
+    pub(crate) id: Uuid,
+    pub(crate) name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct EventView {
+    pub(crate) id: Uuid,
+    pub(crate) title: String,
+    pub(crate) description: String,
+    pub(crate) status: EventStatus,
+    pub(crate) venue: VenueRef,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) performances: Option<Vec<PerformanceView>>,
+}
+
+impl From<Event> for EventView {
+    fn from(e: Event) -> Self {
+        EventView {
+            id: e.id,
+            title: e.title,
+            description: e.description,
+            status: e.status,
+            venue: VenueRef {
+                id: e.venue_id,
+                name: e.venue_name,
+            },
+            performances: e.performances.map(all),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SeatMapView {
+    pub(crate) performance_id: Uuid,
+    pub(crate) seats: Vec<SeatView>,
+}
+
+impl SeatMapView {
+    /// The whole answer (`{"success": true, "data": ...}`), serialised once and cached.
+    fn body(map: &SeatMap) -> Result<Bytes> {
+        #[derive(Serialize)]
+        struct Envelope {
+            success: bool,
+            data: SeatMapView,
+        }
+        let envelope = Envelope {
+            success: true,
+            data: SeatMapView {
+                performance_id: map.performance_id,
+                seats: all(map.seats.clone()),
+            },
+        };
+        let body = serde_json::to_vec(&envelope).map_err(anyhow::Error::from)?;
+        Ok(Bytes::from(body))
+    }
+}
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_events))
         .routes(routes!(get_event))
@@ -40,7 +104,11 @@ async fn list_events(
     State(state): State<AppState>,
     caller: MaybeCaller,
 ) -> Result<Data<Vec<EventView>>> {
-    Ok(Data(state.services.catalog.events(admin(&caller)).await?))
+    Ok(Data(all(state
+        .services
+        .catalog
+        .events(admin(&caller))
+        .await?)))
 }
 
 /// One event with its performances.
@@ -52,7 +120,12 @@ async fn get_event(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Data<EventView>> {
     Ok(Data(
-        state.services.catalog.event(id, admin(&caller)).await?,
+        state
+            .services
+            .catalog
+            .event(id, admin(&caller))
+            .await?
+            .into(),
     ))
 }
 
@@ -94,13 +167,11 @@ async fn event_performances(
 ) -> Result<Data<Vec<PerformanceView>>> {
     let from = parse_bound("fromDate", range.from_date.as_deref(), false)?;
     let to = parse_bound("toDate", range.to_date.as_deref(), true)?;
-    Ok(Data(
-        state
-            .services
-            .catalog
-            .performances(id, from, to, admin(&caller))
-            .await?,
-    ))
+    Ok(Data(all(state
+        .services
+        .catalog
+        .performances(id, from, to, admin(&caller))
+        .await?)))
 }
 
 /// One performance with seat counts.
@@ -110,14 +181,18 @@ async fn get_performance(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Data<PerformanceView>> {
-    Ok(Data(state.services.catalog.performance(id).await?))
+    Ok(Data(state.services.catalog.performance(id).await?.into()))
 }
 
 /// Every seat with its live status (AVAILABLE / HELD / RESERVED / SOLD) and price.
 #[utoipa::path(get, path = "/performances/{id}/seats", tag = "catalog", params(("id" = Uuid, Path)), responses(
     (status = 200, body = SeatMapView), (status = 404), (status = 503)))]
 async fn seat_map(State(state): State<AppState>, ApiPath(id): ApiPath<Uuid>) -> Result<Response> {
-    let body = state.services.catalog.seat_map_body(id).await?;
+    let body = state
+        .services
+        .catalog
+        .seat_map_body(id, SeatMapView::body)
+        .await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 

@@ -4,6 +4,9 @@ use axum::{
     extract::State,
     http::{HeaderMap, StatusCode},
 };
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
@@ -12,13 +15,77 @@ use crate::{
     http::extract::{ApiJson, ApiPath, Created, Data},
     shared::services::auth::Caller,
     startup::AppState,
-    ticketing::services::{
-        holds::{CreateHoldRequest, HoldView},
-        queue_pass,
+    ticketing::{
+        http::views::{ItemView, SeatView, all},
+        services::{
+            holds::{Hold, HoldRequest},
+            queue_pass,
+        },
     },
 };
 
-pub fn router() -> OpenApiRouter<AppState> {
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CreateHoldRequest {
+    pub(crate) performance_id: Uuid,
+    /// Exactly these seats, all or none.
+    #[serde(default)]
+    #[schema(min_items = 1, max_items = 50)]
+    pub(crate) seat_ids: Option<Vec<Uuid>>,
+    /// Or: the best `quantity` adjacent seats available (same section and row).
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 50)]
+    pub(crate) quantity: Option<u32>,
+    /// With `quantity`: only this section.
+    #[serde(default)]
+    pub(crate) section: Option<String>,
+    /// Or: `quantity` units of this general-admission product.
+    #[serde(default)]
+    pub(crate) product_id: Option<Uuid>,
+}
+
+impl From<CreateHoldRequest> for HoldRequest {
+    fn from(r: CreateHoldRequest) -> Self {
+        HoldRequest {
+            performance_id: r.performance_id,
+            seat_ids: r.seat_ids,
+            quantity: r.quantity,
+            section: r.section,
+            product_id: r.product_id,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct HoldView {
+    pub(crate) hold_id: Uuid,
+    pub(crate) performance_id: Uuid,
+    pub(crate) seats: Vec<SeatView>,
+    /// KRW, integer.
+    pub(crate) total_amount: i64,
+    pub(crate) expires_at: DateTime<Utc>,
+    /// Whether the one allowed extension was used.
+    pub(crate) extended: bool,
+    /// General-admission units held (empty for a seat hold).
+    pub(crate) items: Vec<ItemView>,
+}
+
+impl From<Hold> for HoldView {
+    fn from(h: Hold) -> Self {
+        HoldView {
+            hold_id: h.hold_id,
+            performance_id: h.performance_id,
+            seats: all(h.seats),
+            total_amount: h.total_amount,
+            expires_at: h.expires_at,
+            extended: h.extended,
+            items: all(h.items),
+        }
+    }
+}
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_hold))
         .routes(routes!(get_hold, release_hold))
@@ -51,7 +118,8 @@ async fn create_hold(
         .queue_pass
         .check(caller, req.performance_id, pass)
         .await?;
-    Ok(Created(state.services.holds.create(caller, req).await?))
+    let hold = state.services.holds.create(caller, req.into()).await?;
+    Ok(Created(hold.into()))
 }
 
 /// The caller's live hold.
@@ -62,7 +130,7 @@ async fn get_hold(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Data<HoldView>> {
-    Ok(Data(state.services.holds.get(caller, id).await?))
+    Ok(Data(state.services.holds.get(caller, id).await?.into()))
 }
 
 /// Releases a hold early; its seats are AVAILABLE again at once.
@@ -85,5 +153,5 @@ async fn extend_hold(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Data<HoldView>> {
-    Ok(Data(state.services.holds.extend(caller, id).await?))
+    Ok(Data(state.services.holds.extend(caller, id).await?.into()))
 }

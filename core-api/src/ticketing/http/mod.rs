@@ -1,15 +1,17 @@
 //! HTTP handlers of this context: extract and validate, call a service, wrap the answer.
 
-pub mod admin;
-pub mod catalog;
-pub mod holds;
-pub mod products;
-pub mod queue;
-pub mod reservations;
-pub mod stream;
+pub(crate) mod admin;
+pub(crate) mod catalog;
+pub(crate) mod holds;
+pub(crate) mod payments;
+pub(crate) mod products;
+pub(crate) mod queue;
+pub(crate) mod reservations;
+pub(crate) mod stream;
+pub(crate) mod views;
 
 /// The routes of this context with their OpenAPI description.
-pub fn router() -> utoipa_axum::router::OpenApiRouter<crate::startup::AppState> {
+pub(crate) fn router() -> utoipa_axum::router::OpenApiRouter<crate::startup::AppState> {
     utoipa_axum::router::OpenApiRouter::new()
         .merge(catalog::router())
         .merge(holds::router())

@@ -1,6 +1,8 @@
 //! General-admission products: `GET /performances/{id}/products`, admin create.
 
 use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
@@ -8,10 +10,58 @@ use crate::{
     error::Result,
     http::extract::{AdminCaller, ApiJson, ApiPath, Created, Data},
     startup::AppState,
-    ticketing::services::products::{CreateProductRequest, ProductView},
+    ticketing::{
+        http::views::all,
+        services::products::{NewProduct, Product},
+    },
 };
 
-pub fn router() -> OpenApiRouter<AppState> {
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CreateProductRequest {
+    pub(crate) name: String,
+    /// KRW per unit.
+    pub(crate) price: i64,
+    /// Units for sale.
+    pub(crate) capacity: i32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ProductView {
+    pub(crate) id: Uuid,
+    pub(crate) performance_id: Uuid,
+    pub(crate) name: String,
+    pub(crate) price: i64,
+    pub(crate) capacity: i32,
+    /// Units not sold yet (some may be held right now).
+    pub(crate) remaining: i32,
+}
+
+impl From<Product> for ProductView {
+    fn from(p: Product) -> Self {
+        ProductView {
+            id: p.id,
+            performance_id: p.performance_id,
+            name: p.name,
+            price: p.price,
+            capacity: p.capacity,
+            remaining: p.remaining,
+        }
+    }
+}
+
+impl From<CreateProductRequest> for NewProduct {
+    fn from(r: CreateProductRequest) -> Self {
+        NewProduct {
+            name: r.name,
+            price: r.price,
+            capacity: r.capacity,
+        }
+    }
+}
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_products))
         .routes(routes!(create_product))
@@ -24,7 +74,7 @@ async fn list_products(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Data<Vec<ProductView>>> {
-    Ok(Data(state.services.products.list(id).await?))
+    Ok(Data(all(state.services.products.list(id).await?)))
 }
 
 /// Adds a general-admission product (a priced quantity) to a performance.
@@ -37,5 +87,6 @@ async fn create_product(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<CreateProductRequest>,
 ) -> Result<Created<ProductView>> {
-    Ok(Created(state.services.products.create(id, req).await?))
+    let product = state.services.products.create(id, req.into()).await?;
+    Ok(Created(product.into()))
 }

@@ -1,7 +1,10 @@
 //! `/reservations` and `/me/reservations`.
 
 use axum::{extract::State, http::HeaderMap};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
@@ -13,10 +16,84 @@ use crate::{
     },
     shared::services::auth::Caller,
     startup::AppState,
-    ticketing::services::reservations::{CreateReservationRequest, ReservationView},
+    ticketing::{
+        domain::{AttendeeInput, status::ReservationStatus},
+        http::views::{ItemView, SeatView, all},
+        services::{committed::Reservation, reservations::ReservationRequest},
+    },
 };
 
-pub fn router() -> OpenApiRouter<AppState> {
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CreateReservationRequest {
+    pub(crate) hold_id: Uuid,
+    pub(crate) attendee: AttendeeInput,
+    /// Reserve and pay from the wallet in one transaction (402 and nothing changes when the
+    /// balance is short).
+    #[serde(default)]
+    pub(crate) pay_now: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AttendeeView {
+    pub(crate) name: String,
+    pub(crate) phone: String,
+    pub(crate) email: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ReservationView {
+    pub(crate) reservation_id: Uuid,
+    pub(crate) reservation_number: String,
+    pub(crate) performance_id: Uuid,
+    pub(crate) status: ReservationStatus,
+    pub(crate) seats: Vec<SeatView>,
+    /// KRW, integer.
+    pub(crate) total_amount: i64,
+    /// When an unpaid reservation lapses.
+    pub(crate) expires_at: DateTime<Utc>,
+    pub(crate) attendee: AttendeeView,
+    pub(crate) created_at: DateTime<Utc>,
+    /// Until when (exclusive) the buyer may cancel: a paid reservation until the performance's
+    /// refund cut-off, an unpaid one until the start. Null once cancelled or expired. Admins
+    /// may cancel at any time.
+    pub(crate) cancellable_until: Option<DateTime<Utc>>,
+    /// General-admission units (empty for a seat reservation).
+    pub(crate) items: Vec<ItemView>,
+}
+
+impl From<Reservation> for ReservationView {
+    fn from(r: Reservation) -> Self {
+        ReservationView {
+            reservation_id: r.reservation_id,
+            reservation_number: r.reservation_number,
+            performance_id: r.performance_id,
+            status: r.status,
+            seats: all(r.seats),
+            total_amount: r.total_amount,
+            expires_at: r.expires_at,
+            attendee: AttendeeView {
+                name: r.attendee.name,
+                phone: r.attendee.phone,
+                email: r.attendee.email,
+            },
+            created_at: r.created_at,
+            cancellable_until: r.cancellable_until,
+            items: all(r.items),
+        }
+    }
+}
+
+impl ReservationView {
+    /// The reservation as its Idempotency-Key answer stores it (the `data` of the envelope).
+    fn wording(reservation: &Reservation) -> serde_json::Value {
+        json!(ReservationView::from(reservation.clone()))
+    }
+}
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_reservation))
         .routes(routes!(get_reservation))
@@ -51,11 +128,17 @@ async fn create_reservation(
         "POST /reservations",
         &body,
         async |claim| {
-            let view = state
+            let request = ReservationRequest {
+                hold_id: req.hold_id,
+                attendee: req.attendee,
+                pay_now: req.pay_now,
+            };
+            let reservation = state
                 .services
                 .reservations
-                .create(caller, req, claim)
+                .create(caller, request, claim, ReservationView::wording)
                 .await?;
+            let view = ReservationView::from(reservation);
             // Waiting room: flag the performance sold out once its last seat is taken (in
             // the background).
             state.services.queue.after_commit(view.performance_id);
@@ -76,9 +159,14 @@ async fn cancel_reservation(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Data<ReservationView>> {
-    let now = chrono::Utc::now();
+    let now = state.services.clock.now();
     Ok(Data(
-        state.services.reservations.cancel(caller, id, now).await?,
+        state
+            .services
+            .reservations
+            .cancel(caller, id, now)
+            .await?
+            .into(),
     ))
 }
 
@@ -90,7 +178,9 @@ async fn get_reservation(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Data<ReservationView>> {
-    Ok(Data(state.services.reservations.get(caller, id).await?))
+    Ok(Data(
+        state.services.reservations.get(caller, id).await?.into(),
+    ))
 }
 
 /// The caller's reservations, newest first (at most 200).
@@ -100,5 +190,5 @@ async fn my_reservations(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Data<Vec<ReservationView>>> {
-    Ok(Data(state.services.reservations.mine(caller).await?))
+    Ok(Data(all(state.services.reservations.mine(caller).await?)))
 }

@@ -19,10 +19,12 @@ use axum::{
     http::{HeaderMap, header},
     response::{IntoResponse, Response},
 };
+use serde::Serialize;
 use tokio::{
     sync::broadcast::{Receiver, error::RecvError},
     time::{Interval, MissedTickBehavior},
 };
+use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
@@ -31,15 +33,63 @@ use crate::{
     http::extract::{ApiPath, ClientIp, MaybeCaller},
     startup::AppState,
     ticketing::{
-        services::stream::{
-            MAX_BEHIND, SeatStreamData, Snapshot, StreamHub, Update,
-            limits::{ClientKey, StreamPermit},
+        domain::status::SeatStatus,
+        services::{
+            catalog::SeatMap,
+            stream::{
+                MAX_BEHIND, Snapshot, StreamHub, Update,
+                limits::{ClientKey, StreamPermit},
+            },
         },
-        storage::seat_events::id_after,
+        storage::seat_events::{SeatEvent, id_after},
     },
 };
 
-pub fn router() -> OpenApiRouter<AppState> {
+/// `event: snapshot` of the seat stream: every seat's status.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SeatSnapshot {
+    pub(crate) performance_id: Uuid,
+    pub(crate) seats: Vec<SeatState>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SeatState {
+    pub(crate) id: Uuid,
+    pub(crate) status: SeatStatus,
+}
+
+/// The `data` of a seat-stream event: a snapshot (`event: snapshot`) or a change (`event: seat`).
+// Only the OpenAPI document names it: the frames are written from shared, serialised JSON.
+#[allow(dead_code)]
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub(crate) enum SeatStreamData {
+    Snapshot(SeatSnapshot),
+    Seat(SeatEvent),
+}
+
+impl SeatSnapshot {
+    /// The snapshot's JSON, serialised once and shared by every client that is sent it.
+    fn json(map: &SeatMap) -> Result<Bytes> {
+        let body = SeatSnapshot {
+            performance_id: map.performance_id,
+            seats: map
+                .seats
+                .iter()
+                .map(|s| SeatState {
+                    id: s.id,
+                    status: s.status,
+                })
+                .collect(),
+        };
+        let json = serde_json::to_vec(&body).map_err(anyhow::Error::from)?;
+        Ok(Bytes::from(json))
+    }
+}
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(seat_stream))
 }
 
@@ -78,7 +128,7 @@ async fn seat_stream(
     let (queued, last) = match catch_up(hub, performance_id, resume).await {
         Some(missed) => missed,
         None => {
-            let snapshot = hub.snapshot(performance_id).await?;
+            let snapshot = hub.snapshot(performance_id, SeatSnapshot::json).await?;
             (snapshot_frames(&snapshot), snapshot.last_id.clone())
         }
     };
@@ -142,7 +192,11 @@ impl Feed {
                 Ok(_) => {}
                 Err(RecvError::Lagged(_)) => {
                     metrics::counter!("seat_stream_lagged_total").increment(1);
-                    let snapshot = self.hub.snapshot(self.performance_id).await.ok()?;
+                    let snapshot = self
+                        .hub
+                        .snapshot(self.performance_id, SeatSnapshot::json)
+                        .await
+                        .ok()?;
                     self.last.clone_from(&snapshot.last_id);
                     self.queued.extend(snapshot_frames(&snapshot));
                 }

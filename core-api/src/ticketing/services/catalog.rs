@@ -1,18 +1,19 @@
 //! Public catalog: events, performances and the live seat map.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use utoipa::ToSchema;
+use holdfast_contract::clock::Clock;
 use uuid::Uuid;
+
+use crate::ticketing::domain::status::EventStatus;
 
 use axum::body::Bytes;
 
 use crate::ticketing::services::{
     seat_layout::SeatLayouts,
     seat_map_cache::SeatMapCache,
-    views::{PerformanceView, SeatView},
+    views::{Performance, Seat},
 };
 use crate::{
     error::{Error, Result},
@@ -23,48 +24,41 @@ use crate::{
     },
 };
 
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct VenueRef {
-    pub id: Uuid,
-    pub name: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct EventView {
+/// An event with its venue, and its performances when asked for one event.
+#[derive(Clone, Debug)]
+pub struct Event {
     pub id: Uuid,
     pub title: String,
     pub description: String,
-    #[schema(value_type = crate::ticketing::domain::status::EventStatus)]
-    pub status: String,
-    pub venue: VenueRef,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub performances: Option<Vec<PerformanceView>>,
+    pub status: EventStatus,
+    pub venue_id: Uuid,
+    pub venue_name: String,
+    pub performances: Option<Vec<Performance>>,
 }
 
-impl EventView {
-    pub fn from_row(e: EventRow, performances: Option<Vec<PerformanceView>>) -> Self {
-        EventView {
+impl Event {
+    pub(crate) fn from_row(e: EventRow, performances: Option<Vec<Performance>>) -> Self {
+        Event {
             id: e.id,
             title: e.title,
             description: e.description,
             status: e.status,
-            venue: VenueRef {
-                id: e.venue_id,
-                name: e.venue_name,
-            },
+            venue_id: e.venue_id,
+            venue_name: e.venue_name,
             performances,
         }
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SeatMapView {
+/// Every seat of a performance with its live status.
+#[derive(Clone, Debug)]
+pub struct SeatMap {
     pub performance_id: Uuid,
-    pub seats: Vec<SeatView>,
+    pub seats: Vec<Seat>,
 }
+
+/// How the HTTP layer words a seat map: the whole response body, cached as bytes.
+pub(crate) type SeatMapWording = fn(&SeatMap) -> Result<Bytes>;
 
 #[derive(Clone)]
 pub struct CatalogService {
@@ -73,14 +67,16 @@ pub struct CatalogService {
     holds: Holds,
     seat_maps: SeatMapCache,
     layouts: SeatLayouts,
+    clock: Arc<dyn Clock>,
 }
 
 impl CatalogService {
-    pub fn new(
+    pub(crate) fn new(
         catalog: CatalogRepo,
         seats: SeatRepo,
         holds: Holds,
         (seat_maps, layouts): (SeatMapCache, SeatLayouts),
+        clock: Arc<dyn Clock>,
     ) -> Self {
         CatalogService {
             catalog,
@@ -88,54 +84,48 @@ impl CatalogService {
             holds,
             seat_maps,
             layouts,
+            clock,
         }
     }
 
     /// The seat map as the whole JSON answer (`{"success": true, "data": ...}`), from the
     /// short-lived cache when this instance built it moments ago.
-    pub async fn seat_map_body(&self, performance_id: Uuid) -> Result<Bytes> {
+    pub(crate) async fn seat_map_body(
+        &self,
+        performance_id: Uuid,
+        wording: SeatMapWording,
+    ) -> Result<Bytes> {
         self.seat_maps
             .get_or_build(performance_id, async {
-                #[derive(Serialize)]
-                struct Envelope<'a> {
-                    success: bool,
-                    data: &'a SeatMapView,
-                }
-                let map = self.seat_map(performance_id).await?;
-                let envelope = Envelope {
-                    success: true,
-                    data: &map,
-                };
-                let body = serde_json::to_vec(&envelope).map_err(anyhow::Error::from)?;
-                Ok(Bytes::from(body))
+                wording(&self.seat_map(performance_id).await?)
             })
             .await
     }
 
     /// Every event that is not a draft (admins see drafts too).
-    pub async fn events(&self, include_drafts: bool) -> Result<Vec<EventView>> {
+    pub(crate) async fn events(&self, include_drafts: bool) -> Result<Vec<Event>> {
         Ok(self
             .catalog
             .events(include_drafts)
             .await?
             .into_iter()
-            .map(|e| EventView::from_row(e, None))
+            .map(|e| Event::from_row(e, None))
             .collect())
     }
 
-    pub async fn event(&self, id: Uuid, include_drafts: bool) -> Result<EventView> {
+    pub(crate) async fn event(&self, id: Uuid, include_drafts: bool) -> Result<Event> {
         let event = self.visible_event(id, include_drafts).await?;
         let performances = self.performances_of(id, None, None).await?;
-        Ok(EventView::from_row(event, Some(performances)))
+        Ok(Event::from_row(event, Some(performances)))
     }
 
-    pub async fn performances(
+    pub(crate) async fn performances(
         &self,
         event_id: Uuid,
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
         include_drafts: bool,
-    ) -> Result<Vec<PerformanceView>> {
+    ) -> Result<Vec<Performance>> {
         self.visible_event(event_id, include_drafts).await?;
         self.performances_of(event_id, from, to).await
     }
@@ -144,7 +134,7 @@ impl CatalogService {
         self.catalog
             .event(id)
             .await?
-            .filter(|e| include_drafts || e.status != "DRAFT")
+            .filter(|e| include_drafts || e.status != EventStatus::Draft)
             .ok_or(Error::NotFound("event"))
     }
 
@@ -153,27 +143,27 @@ impl CatalogService {
         event_id: Uuid,
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
-    ) -> Result<Vec<PerformanceView>> {
-        let now = Utc::now();
+    ) -> Result<Vec<Performance>> {
+        let now = self.clock.now();
         let rows = self.catalog.performances(event_id, from, to).await?;
         Ok(rows
             .into_iter()
-            .map(|p| PerformanceView::from_row(p, now))
+            .map(|p| Performance::from_row(p, now))
             .collect())
     }
 
-    pub async fn performance(&self, id: Uuid) -> Result<PerformanceView> {
+    pub(crate) async fn performance(&self, id: Uuid) -> Result<Performance> {
         let row = self
             .catalog
             .performance(id)
             .await?
             .ok_or(Error::NotFound("performance"))?;
-        Ok(PerformanceView::from_row(row, Utc::now()))
+        Ok(Performance::from_row(row, self.clock.now()))
     }
 
     /// Every seat with its live status: the layout (cached: it never changes) with the seats
     /// Postgres has as not simply free, and the seats held in Redis, laid over it.
-    pub async fn seat_map(&self, performance_id: Uuid) -> Result<SeatMapView> {
+    pub(crate) async fn seat_map(&self, performance_id: Uuid) -> Result<SeatMap> {
         let (layout, taken, held) = tokio::join!(
             self.layouts.get(performance_id),
             self.seats.taken(performance_id),
@@ -191,18 +181,18 @@ impl CatalogService {
         let seats = layout.seats().map(|seat| {
             let is_held = held.contains(&seat.id);
             match taken.get(&seat.id) {
-                Some(t) => SeatView::from_row(
+                Some(t) => Seat::from_row(
                     SeatRow {
-                        status: t.status.clone(),
+                        status: t.status,
                         pg_held: t.pg_held,
                         ..seat.clone()
                     },
                     is_held,
                 ),
-                None => SeatView::from_row(seat.clone(), is_held),
+                None => Seat::from_row(seat.clone(), is_held),
             }
         });
-        Ok(SeatMapView {
+        Ok(SeatMap {
             performance_id,
             seats: seats.collect(),
         })

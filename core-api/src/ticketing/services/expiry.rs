@@ -9,16 +9,18 @@
 use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
+use holdfast_contract::clock::Clock;
 use tokio::sync::watch;
 
 use crate::ticketing::services::stream::Publisher;
 use crate::{
     error::Result,
-    ticketing::storage::{
-        catalog::CatalogRepo,
-        holds::Holds,
-        lifecycle::{self, ChangedSeat},
-        reservations::ReservationRepo,
+    ticketing::{
+        domain::status::{ReservationStatus, SeatChangeReason, SeatStatus},
+        storage::{
+            catalog::CatalogRepo, holds::Holds, lifecycle::ChangedSeat,
+            reservations::ReservationRepo,
+        },
     },
 };
 
@@ -30,53 +32,56 @@ pub struct Sweeper {
     catalog: CatalogRepo,
     holds: Holds,
     publisher: Publisher,
+    clock: Arc<dyn Clock>,
 }
 
 impl Sweeper {
-    pub fn new(
-        repo: ReservationRepo,
-        catalog: CatalogRepo,
-        holds: Holds,
+    pub(crate) fn new(
+        (repo, catalog, holds): (ReservationRepo, CatalogRepo, Holds),
         publisher: Publisher,
+        clock: Arc<dyn Clock>,
     ) -> Self {
         Sweeper {
             repo,
             catalog,
             holds,
             publisher,
+            clock,
         }
     }
 
     /// Expires due reservations in batches; returns how many expired.
-    pub async fn expire_due(&self, now: DateTime<Utc>) -> Result<usize> {
+    pub(crate) async fn expire_due(&self, now: DateTime<Utc>) -> Result<usize> {
         let mut total = 0;
         loop {
             let tx = self.repo.begin().await?;
-            let ids = lifecycle::lock_due(tx.conn(), now, BATCH).await?;
+            let ids = tx.lock_due(now, BATCH).await?;
             if ids.is_empty() {
                 tx.rollback().await?;
                 return Ok(total);
             }
-            let freed = lifecycle::release(tx.conn(), &ids, "EXPIRED").await?;
+            let freed = tx.release(&ids, ReservationStatus::Expired).await?;
             tx.commit().await?;
             total += ids.len();
             metrics::counter!("reservations_expired_total").increment(ids.len() as u64);
-            self.announce_freed(&freed, "EXPIRED").await;
+            self.announce_freed(&freed).await;
             if (ids.len() as u64) < BATCH {
                 return Ok(total);
             }
         }
     }
 
-    async fn announce_freed(&self, freed: &[ChangedSeat], reason: &str) {
+    async fn announce_freed(&self, freed: &[ChangedSeat]) {
         self.holds.seats_back_on_sale(freed).await;
-        self.publisher.seats(freed, "AVAILABLE", reason).await;
+        self.publisher
+            .seats(freed, SeatStatus::Available, SeatChangeReason::Expired)
+            .await;
     }
 
     /// Reservations by state and seats left per performance on sale, for the dashboards.
     async fn refresh_gauges(&self) -> Result<()> {
         for (state, n) in self.repo.count_by_status().await? {
-            metrics::gauge!("reservations", "state" => state).set(n as f64);
+            metrics::gauge!("reservations", "state" => state.as_str()).set(n as f64);
         }
         for (performance_id, n) in self.catalog.available_on_sale().await? {
             metrics::gauge!("seats_available", "performance_id" => performance_id.to_string())
@@ -85,12 +90,14 @@ impl Sweeper {
         Ok(())
     }
 
-    pub async fn reap_holds(&self, now: DateTime<Utc>) -> Result<()> {
+    pub(crate) async fn reap_holds(&self, now: DateTime<Utc>) -> Result<()> {
         let freed = self.holds.reap_postgres().await?;
         metrics::counter!("holds_expired_total").increment(freed.len() as u64);
-        self.publisher.seats(&freed, "AVAILABLE", "EXPIRED").await;
+        self.publisher
+            .seats(&freed, SeatStatus::Available, SeatChangeReason::Expired)
+            .await;
         for performance_id in self.catalog.selling_performance_ids(now).await? {
-            match self.holds.redis().reap_expired(performance_id).await {
+            match self.holds.reap_redis(performance_id).await {
                 Ok(reaped) => metrics::counter!("holds_expired_total").increment(reaped),
                 Err(e) => {
                     tracing::debug!(error = %e, "could not reap redis holds this round");
@@ -101,19 +108,19 @@ impl Sweeper {
         Ok(())
     }
 
-    pub async fn run_once(&self, now: DateTime<Utc>) -> Result<()> {
+    pub(crate) async fn run_once(&self, now: DateTime<Utc>) -> Result<()> {
         self.expire_due(now).await?;
         self.reap_holds(now).await?;
         self.refresh_gauges().await?;
         let tx = self.repo.begin().await?;
-        lifecycle::delete_expired_idempotency_keys(tx.conn(), now).await?;
+        tx.delete_expired_idempotency_keys(now).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Runs every `interval` until `stop` says so. Errors (a dependency down) are logged and
     /// the next round tries again.
-    pub fn spawn(
+    pub(crate) fn spawn(
         self: Arc<Self>,
         interval: Duration,
         mut stop: watch::Receiver<bool>,
@@ -128,7 +135,7 @@ impl Sweeper {
             loop {
                 tokio::select! {
                     _ = ticker.tick() => {
-                        if let Err(e) = self.run_once(Utc::now()).await {
+                        if let Err(e) = self.run_once(self.clock.now()).await {
                             tracing::warn!(error = %e, "sweep failed; retrying next round");
                         }
                     }

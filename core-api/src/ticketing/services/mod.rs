@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod catalog;
+pub mod committed;
 pub mod expiry;
 pub mod group_commit;
 pub mod holds;
@@ -11,7 +12,7 @@ pub mod queue;
 pub mod queue_pass;
 pub mod reservations;
 pub mod rules;
-pub mod seat_layout;
-pub mod seat_map_cache;
+pub(crate) mod seat_layout;
+pub(crate) mod seat_map_cache;
 pub mod stream;
 pub mod views;

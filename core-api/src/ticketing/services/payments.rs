@@ -1,44 +1,43 @@
 //! Payments: debit the wallet, confirm the reservation and sell its seats in one transaction.
 
+use crate::error::ErrorCode;
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use holdfast_contract::clock::Clock;
 use uuid::Uuid;
 
 use crate::{
-    error::{Error, ErrorCode, Result},
-    shared::storage::{
-        idempotency::Claim,
-        wallets::{self, Movement},
-    },
-    ticketing::storage::{
-        lifecycle::{self, ChangedSeat, PaymentRow},
-        reservations::{ReservationRepo, ReservationRow, ReservationTx},
+    error::{Error, Result},
+    shared::storage::idempotency::Claim,
+    ticketing::{
+        domain::status::{PaymentStatus, ReservationStatus, SeatChangeReason, SeatStatus},
+        storage::{
+            lifecycle::{ChangedSeat, PaymentRow},
+            reservations::{ReservationRepo, ReservationRow, ReservationTx},
+        },
     },
 };
 use crate::{shared::services::auth::Caller, ticketing::services::stream::Publisher};
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PaymentRequest {
-    pub reservation_id: Uuid,
+/// A reservation's payment from the wallet.
+#[derive(Clone, Debug)]
+pub(crate) struct Payment {
+    pub(crate) payment_id: Uuid,
+    pub(crate) reservation_id: Uuid,
+    /// KRW.
+    pub(crate) amount: i64,
+    pub(crate) status: PaymentStatus,
+    pub(crate) paid_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PaymentView {
-    pub payment_id: Uuid,
-    pub reservation_id: Uuid,
-    /// KRW, integer.
-    pub amount: i64,
-    #[schema(value_type = crate::ticketing::domain::status::PaymentStatus)]
-    pub status: String,
-    pub paid_at: DateTime<Utc>,
-}
+/// How the HTTP layer words a payment, for the Idempotency-Key answer stored in the payment's
+/// own transaction.
+pub(crate) type PaymentWording = fn(&Payment) -> serde_json::Value;
 
-impl From<PaymentRow> for PaymentView {
+impl From<PaymentRow> for Payment {
     fn from(p: PaymentRow) -> Self {
-        PaymentView {
+        Payment {
             payment_id: p.id,
             reservation_id: p.reservation_id,
             amount: p.amount,
@@ -52,32 +51,40 @@ impl From<PaymentRow> for PaymentView {
 pub struct PaymentService {
     repo: ReservationRepo,
     publisher: Publisher,
+    clock: Arc<dyn Clock>,
 }
 
 impl PaymentService {
-    pub fn new(repo: ReservationRepo, publisher: Publisher) -> Self {
-        PaymentService { repo, publisher }
+    pub(crate) fn new(repo: ReservationRepo, publisher: Publisher, clock: Arc<dyn Clock>) -> Self {
+        PaymentService {
+            repo,
+            publisher,
+            clock,
+        }
     }
 
     /// Pays in one transaction; with an Idempotency-Key `claim`, the answer is stored in it.
-    pub async fn pay(
+    pub(crate) async fn pay(
         &self,
         caller: Caller,
-        req: PaymentRequest,
+        reservation_id: Uuid,
         claim: Option<&Claim>,
-    ) -> Result<PaymentView> {
+        wording: PaymentWording,
+    ) -> Result<Payment> {
         let tx = self.repo.begin().await?;
-        let outcome = match lifecycle::lock(tx.conn(), req.reservation_id).await? {
-            Some(reservation) => pay_locked(&tx, caller, &reservation, Utc::now()).await,
+        let outcome = match tx.lock(reservation_id).await? {
+            Some(reservation) => pay_locked(&tx, caller, &reservation, self.clock.now()).await,
             None => Err(Error::NotFound("reservation")),
         };
         match outcome {
             Ok((payment, sold)) => {
-                let view = PaymentView::from(payment);
-                tx.commit_answering(claim, 201, &view).await?;
+                let payment = Payment::from(payment);
+                tx.commit_answering(claim, 201, &wording(&payment)).await?;
                 metrics::counter!("payments_total", "result" => "paid").increment(1);
-                self.publisher.seats(&sold, "SOLD", "SOLD").await;
-                Ok(view)
+                self.publisher
+                    .seats(&sold, SeatStatus::Sold, SeatChangeReason::Sold)
+                    .await;
+                Ok(payment)
             }
             Err(e) => {
                 tx.rollback().await?;
@@ -89,7 +96,7 @@ impl PaymentService {
 }
 
 /// Pays a reservation whose row the transaction has locked. The caller commits.
-pub async fn pay_locked(
+pub(crate) async fn pay_locked(
     tx: &ReservationTx,
     caller: Caller,
     r: &ReservationRow,
@@ -100,47 +107,36 @@ pub async fn pay_locked(
             "only the reservation's owner can pay for it",
         ));
     }
-    match r.status.as_str() {
-        "CONFIRMED" => {
+    match r.status {
+        ReservationStatus::Confirmed => {
             return Err(Error::conflict(
                 ErrorCode::AlreadyPaid,
                 "this reservation is already paid",
             ));
         }
-        "CANCELLED" => {
+        ReservationStatus::Cancelled => {
             return Err(Error::conflict(
                 ErrorCode::ReservationCancelled,
                 "this reservation was cancelled",
             ));
         }
-        "EXPIRED" => return Err(reservation_expired()),
+        ReservationStatus::Expired => return Err(reservation_expired()),
         _ if r.expires_at <= now => return Err(reservation_expired()),
         _ => {}
     }
     if r.total_amount > 0 {
-        wallets::ensure(tx.conn(), r.user_id).await?;
-        let debited = wallets::apply(
-            tx.conn(),
-            r.user_id,
-            Movement::Payment,
-            r.total_amount,
-            i64::MAX,
-            Some(r.id),
-        )
-        .await?;
+        let debited = tx.debit_wallet(r.user_id, r.total_amount, r.id).await?;
         if debited.is_none() {
             metrics::counter!("wallet_failures_total", "reason" => "insufficient_balance")
                 .increment(1);
-            let balance = wallets::get(tx.conn(), r.user_id)
-                .await?
-                .map_or(0, |w| w.balance);
+            let balance = tx.wallet_balance(r.user_id).await?;
             return Err(Error::InsufficientBalance {
                 balance,
                 required: r.total_amount,
             });
         }
     }
-    Ok(lifecycle::mark_paid(tx.conn(), r).await?)
+    Ok(tx.mark_paid(r).await?)
 }
 
 fn reservation_expired() -> Error {

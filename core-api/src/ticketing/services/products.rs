@@ -1,7 +1,5 @@
 //! General-admission products: admins add them to a performance; everyone can list them.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::{
@@ -12,9 +10,9 @@ use crate::{
     },
 };
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CreateProductRequest {
+/// A general-admission product to add to a performance.
+#[derive(Debug)]
+pub struct NewProduct {
     pub name: String,
     /// KRW per unit.
     pub price: i64,
@@ -22,9 +20,9 @@ pub struct CreateProductRequest {
     pub capacity: i32,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ProductView {
+/// A general-admission product and how many units are left.
+#[derive(Clone, Debug)]
+pub struct Product {
     pub id: Uuid,
     pub performance_id: Uuid,
     pub name: String,
@@ -34,9 +32,9 @@ pub struct ProductView {
     pub remaining: i32,
 }
 
-impl From<ProductRow> for ProductView {
+impl From<ProductRow> for Product {
     fn from(p: ProductRow) -> Self {
-        ProductView {
+        Product {
             id: p.id,
             performance_id: p.performance_id,
             name: p.name,
@@ -54,15 +52,11 @@ pub struct ProductService {
 }
 
 impl ProductService {
-    pub fn new(catalog: CatalogRepo, ga: GaRepo) -> Self {
+    pub(crate) fn new(catalog: CatalogRepo, ga: GaRepo) -> Self {
         ProductService { catalog, ga }
     }
 
-    pub async fn create(
-        &self,
-        performance_id: Uuid,
-        req: CreateProductRequest,
-    ) -> Result<ProductView> {
+    pub async fn create(&self, performance_id: Uuid, req: NewProduct) -> Result<Product> {
         let name = req.name.trim();
         if name.is_empty() || name.chars().count() > 100 {
             return Err(Error::validation("name", "must be 1 to 100 characters"));
@@ -91,7 +85,7 @@ impl ProductService {
         }
     }
 
-    pub async fn list(&self, performance_id: Uuid) -> Result<Vec<ProductView>> {
+    pub(crate) async fn list(&self, performance_id: Uuid) -> Result<Vec<Product>> {
         self.catalog
             .performance_rules(performance_id)
             .await?

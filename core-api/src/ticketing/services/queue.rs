@@ -8,8 +8,6 @@ use std::{
     time::Duration,
 };
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::ticketing::services::rules::RulesCache;
@@ -30,19 +28,17 @@ const SOLD_OUT_REFRESH_SPACING: Duration = Duration::from_millis(100);
 /// minutes at the 2 s sync interval).
 const MARK_KNOWN_EVERY_ROUNDS: u32 = 150;
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SetQueueRequest {
+/// A performance's waiting-room settings to apply; absent numbers stay as they are.
+#[derive(Clone, Copy, Debug)]
+pub struct QueueChange {
     pub enabled: bool,
-    /// Users admitted per minute (1..=1000000); unchanged when absent.
     pub admit_per_minute: Option<i32>,
-    /// Most users holding a live pass at once (1..=1000000); unchanged when absent.
     pub max_active: Option<i32>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct QueueSettingsView {
+/// A performance's waiting-room settings and whether it is sold out.
+#[derive(Clone, Copy, Debug)]
+pub struct QueueSettings {
     pub performance_id: Uuid,
     pub enabled: bool,
     pub admit_per_minute: i32,
@@ -50,9 +46,9 @@ pub struct QueueSettingsView {
     pub sold_out: bool,
 }
 
-impl From<QueueSettingsRow> for QueueSettingsView {
+impl From<QueueSettingsRow> for QueueSettings {
     fn from(r: QueueSettingsRow) -> Self {
-        QueueSettingsView {
+        QueueSettings {
             performance_id: r.id,
             enabled: r.queue_enabled,
             admit_per_minute: r.queue_admit_per_minute,
@@ -81,7 +77,7 @@ fn in_range(field: &str, value: i32) -> Result<i32> {
 }
 
 impl QueueService {
-    pub fn new(repo: QueueRepo, mirror: QueueMirror, rules: RulesCache) -> Self {
+    pub(crate) fn new(repo: QueueRepo, mirror: QueueMirror, rules: RulesCache) -> Self {
         QueueService {
             repo,
             mirror,
@@ -90,11 +86,7 @@ impl QueueService {
         }
     }
 
-    pub async fn set(
-        &self,
-        performance_id: Uuid,
-        req: SetQueueRequest,
-    ) -> Result<QueueSettingsView> {
+    pub async fn set(&self, performance_id: Uuid, req: QueueChange) -> Result<QueueSettings> {
         let current = self
             .repo
             .settings(performance_id)
@@ -125,7 +117,7 @@ impl QueueService {
     /// Mirrors one performance's settings into Redis now (a performance created with its
     /// waiting room on must not let anyone through before the periodic sync). Best effort:
     /// the sync repairs a missed update within seconds.
-    pub async fn publish(&self, performance_id: Uuid) {
+    pub(crate) async fn publish(&self, performance_id: Uuid) {
         let result = async {
             if let Some(row) = self.repo.settings(performance_id).await? {
                 self.mirror.publish(&row).await?;
@@ -141,14 +133,14 @@ impl QueueService {
     /// Tells the gateway a new performance exists (see `QueueMirror::mark_known`) before the
     /// performance is announced. Best effort: every core-api marks all performances when it
     /// starts.
-    pub async fn mark_known(&self, performance_id: Uuid) {
+    pub(crate) async fn mark_known(&self, performance_id: Uuid) {
         if let Err(e) = self.mirror.mark_known(&[performance_id]).await {
             tracing::warn!(performance = %performance_id, error = %e, "could not mark the performance known in Redis");
         }
     }
 
     /// Marks every performance in Postgres as known to the gateway.
-    pub async fn mark_all_known(&self) -> anyhow::Result<()> {
+    pub(crate) async fn mark_all_known(&self) -> anyhow::Result<()> {
         let ids = self.repo.all_ids().await?;
         self.mirror.mark_known(&ids).await?;
         Ok(())
@@ -162,7 +154,7 @@ impl QueueService {
     /// commits that is ten checks a second per performance, not one per round trip.
     /// Best effort: the periodic sync repairs a missed update. Performances without a waiting
     /// room skip the check.
-    pub fn after_commit(&self, performance_id: Uuid) {
+    pub(crate) fn after_commit(&self, performance_id: Uuid) {
         {
             let mut refreshing = self.refreshing();
             if let Some(again) = refreshing.get_mut(&performance_id) {
@@ -216,7 +208,7 @@ impl QueueService {
     }
 
     /// Mirrors every queued performance once.
-    pub async fn sync(&self) -> anyhow::Result<()> {
+    pub(crate) async fn sync(&self) -> anyhow::Result<()> {
         let rows = self.repo.queued().await?;
         for row in &rows {
             self.mirror.publish(row).await?;
@@ -230,7 +222,7 @@ impl QueueService {
     /// Syncs every `every` until the task is dropped. The first round (start-up) and then
     /// every `MARK_KNOWN_EVERY_ROUNDS` rounds also mark every performance known, which repairs
     /// a marker missed while Redis was down or lost with Redis's data.
-    pub async fn run_sync(self, every: Duration) {
+    pub(crate) async fn run_sync(self, every: Duration) {
         let mut timer = tokio::time::interval(every);
         timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut rounds_until_mark = 0u32;

@@ -3,7 +3,7 @@
 //! (`CORE_QUEUE_PASS_SECRET`), bound to the caller and that performance, unexpired.
 //! Without it: 403 `QUEUE_PASS_REQUIRED` — also for requests sent straight to core-api.
 
-pub use holdfast_contract::queue_pass::HEADER;
+pub(crate) use holdfast_contract::queue_pass::HEADER;
 use holdfast_contract::queue_pass::PassKeys;
 use uuid::Uuid;
 
@@ -14,7 +14,7 @@ use crate::{
 use crate::{shared::services::auth::Caller, ticketing::services::rules::RulesCache};
 
 #[derive(Clone)]
-pub struct QueuePassCheck {
+pub(crate) struct QueuePassCheck {
     /// The same keys the gateway signs passes with (`holdfast_contract::queue_pass`); `None`
     /// while no secret is configured.
     keys: Option<PassKeys>,
@@ -24,7 +24,7 @@ pub struct QueuePassCheck {
 }
 
 impl QueuePassCheck {
-    pub fn new(config: &Config, rules: RulesCache) -> Self {
+    pub(crate) fn new(config: &Config, rules: RulesCache) -> Self {
         if config.queue_pass_secret.is_none() {
             tracing::warn!(
                 "CORE_QUEUE_PASS_SECRET is unset: holds on queued performances will be refused"
@@ -44,7 +44,7 @@ impl QueuePassCheck {
 
     /// Ok when the performance has no waiting room (or is unknown: the hold path answers 404),
     /// or when `token` is a live pass of the caller for it.
-    pub async fn check(
+    pub(crate) async fn check(
         &self,
         caller: Caller,
         performance_id: Uuid,

@@ -43,7 +43,7 @@ pub struct RulesCache {
 }
 
 impl RulesCache {
-    pub fn new(catalog: CatalogRepo, ttl: Duration) -> Self {
+    pub(crate) fn new(catalog: CatalogRepo, ttl: Duration) -> Self {
         RulesCache {
             catalog,
             ttl,
@@ -53,7 +53,7 @@ impl RulesCache {
     }
 
     /// The performance's rules, at most `ttl` old; `None` for an unknown performance.
-    pub async fn get(&self, performance_id: Uuid) -> Result<Option<PerformanceRow>> {
+    pub(crate) async fn get(&self, performance_id: Uuid) -> Result<Option<PerformanceRow>> {
         if let Some((row, _)) = lock(&self.entries)
             .get(&performance_id)
             .filter(|(_, at)| at.elapsed() < self.ttl)
@@ -104,13 +104,13 @@ impl RulesCache {
     }
 
     /// Forgets one performance (its rules just changed through this instance).
-    pub fn forget(&self, performance_id: Uuid) {
+    pub(crate) fn forget(&self, performance_id: Uuid) {
         lock(&self.entries).remove(&performance_id);
         lock(&self.loading).remove(&performance_id);
     }
 
     /// Forgets everything (an event's status changed: all its performances).
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         lock(&self.entries).clear();
         lock(&self.loading).clear();
     }

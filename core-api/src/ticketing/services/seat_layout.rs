@@ -18,16 +18,18 @@ use std::{
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
+use crate::ticketing::domain::status::SeatStatus;
+
 use crate::{
     error::Result,
     ticketing::storage::seats::{SeatRepo, SeatRow},
 };
 
-pub const MAX_PERFORMANCES: usize = 32;
+pub(crate) const MAX_PERFORMANCES: usize = 32;
 
 /// The seats of one performance by id, each as a free seat (status AVAILABLE, not held):
 /// only the placement and price are known here, never the live status.
-pub struct Layout {
+pub(crate) struct Layout {
     seats: HashMap<Uuid, SeatRow>,
     /// Seat ids in seat-map order (section, then row position, then seat position).
     order: Vec<Uuid>,
@@ -36,12 +38,12 @@ pub struct Layout {
 }
 
 /// One row of seats: where it is, where its middle is, and its seats by number.
-pub struct LayoutRow {
-    pub section: String,
-    pub y: i32,
+pub(crate) struct LayoutRow {
+    pub(crate) section: String,
+    pub(crate) y: i32,
     /// The mean x of all its seats (taken or not): "centre" for best-available.
-    pub centre: i64,
-    pub seats: Vec<Uuid>,
+    pub(crate) centre: i64,
+    pub(crate) seats: Vec<Uuid>,
 }
 
 impl Layout {
@@ -74,7 +76,7 @@ impl Layout {
             .into_iter()
             .map(|row| {
                 let row = SeatRow {
-                    status: "AVAILABLE".to_owned(),
+                    status: SeatStatus::Available,
                     pg_held: false,
                     ..row
                 };
@@ -89,21 +91,21 @@ impl Layout {
     }
 
     /// The rows, front first (then by section and row label).
-    pub fn rows(&self) -> &[LayoutRow] {
+    pub(crate) fn rows(&self) -> &[LayoutRow] {
         &self.rows
     }
 
     /// Every seat, in seat-map order, as a free seat.
-    pub fn seats(&self) -> impl Iterator<Item = &SeatRow> {
+    pub(crate) fn seats(&self) -> impl Iterator<Item = &SeatRow> {
         self.order.iter().filter_map(|id| self.seats.get(id))
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.order.is_empty()
     }
 
     /// The seat, if it belongs to the performance.
-    pub fn seat(&self, id: &Uuid) -> Option<&SeatRow> {
+    pub(crate) fn seat(&self, id: &Uuid) -> Option<&SeatRow> {
         self.seats.get(id)
     }
 }
@@ -114,20 +116,20 @@ struct Slot {
 }
 
 #[derive(Clone)]
-pub struct SeatLayouts {
+pub(crate) struct SeatLayouts {
     seats: SeatRepo,
     slots: Arc<Mutex<HashMap<Uuid, Slot>>>,
 }
 
 impl SeatLayouts {
-    pub fn new(seats: SeatRepo) -> Self {
+    pub(crate) fn new(seats: SeatRepo) -> Self {
         SeatLayouts {
             seats,
             slots: Arc::default(),
         }
     }
 
-    pub async fn get(&self, performance_id: Uuid) -> Result<Arc<Layout>> {
+    pub(crate) async fn get(&self, performance_id: Uuid) -> Result<Arc<Layout>> {
         let cell = {
             let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
             let now = Instant::now();

@@ -30,7 +30,7 @@ struct Slot<T> {
 }
 
 /// Per-performance snapshots of `T`, each kept for `ttl`, built once however many ask.
-pub struct SnapshotCache<T> {
+pub(crate) struct SnapshotCache<T> {
     ttl: Duration,
     slots: Arc<Mutex<HashMap<Uuid, Slot<T>>>>,
 }
@@ -45,11 +45,11 @@ impl<T> Clone for SnapshotCache<T> {
 }
 
 /// Serialised seat maps.
-pub type SeatMapCache = SnapshotCache<Bytes>;
+pub(crate) type SeatMapCache = SnapshotCache<Bytes>;
 
 impl<T: Clone> SnapshotCache<T> {
     /// `ttl` zero turns caching off.
-    pub fn new(ttl: Duration) -> Self {
+    pub(crate) fn new(ttl: Duration) -> Self {
         SnapshotCache {
             ttl,
             slots: Arc::new(Mutex::new(HashMap::new())),
@@ -57,7 +57,7 @@ impl<T: Clone> SnapshotCache<T> {
     }
 
     /// The cached snapshot, or the one `build` makes (shared with concurrent callers).
-    pub async fn get_or_build<F>(&self, performance_id: Uuid, build: F) -> Result<T>
+    pub(crate) async fn get_or_build<F>(&self, performance_id: Uuid, build: F) -> Result<T>
     where
         F: Future<Output = Result<T>>,
     {
@@ -82,7 +82,7 @@ impl<T: Clone> SnapshotCache<T> {
     }
 
     /// Forgets a performance's snapshot (a seat of it changed on this instance).
-    pub fn invalidate(&self, performance_id: Uuid) {
+    pub(crate) fn invalidate(&self, performance_id: Uuid) {
         self.slots
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -91,7 +91,7 @@ impl<T: Clone> SnapshotCache<T> {
 
     /// Forgets a performance's snapshot if it is at least `age` old, so that however many
     /// callers want a fresher one, it is rebuilt at most once per `age`.
-    pub fn invalidate_older_than(&self, performance_id: Uuid, age: Duration) {
+    pub(crate) fn invalidate_older_than(&self, performance_id: Uuid, age: Duration) {
         let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
         if slots
             .get(&performance_id)

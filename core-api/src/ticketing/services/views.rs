@@ -1,18 +1,19 @@
-//! Response shapes shared by several resources (field names fixed by DESIGN.md).
+//! A seat and a performance as every resource shows them (the seat's status as the buyer sees
+//! it, the performance with its refund cut-off and whether it sells right now).
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::ticketing::{
-    domain::CancelWindow,
+    domain::{
+        CancelWindow,
+        status::{EventStatus, SeatStatus},
+    },
     storage::{catalog::PerformanceRow, seats::SeatRow},
 };
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SeatView {
+#[derive(Clone, Debug)]
+pub struct Seat {
     pub id: Uuid,
     pub section: String,
     pub row: String,
@@ -22,20 +23,19 @@ pub struct SeatView {
     pub price_tier: String,
     /// KRW, integer.
     pub price: i64,
-    #[schema(value_type = crate::ticketing::domain::status::SeatStatus)]
-    pub status: &'static str,
+    pub status: SeatStatus,
 }
 
-impl SeatView {
-    pub fn from_row(row: SeatRow, held_in_redis: bool) -> Self {
+impl Seat {
+    pub(crate) fn from_row(row: SeatRow, held_in_redis: bool) -> Self {
         let held = held_in_redis || row.pg_held;
-        let status = match row.status.as_str() {
-            "AVAILABLE" if held => "HELD",
-            "AVAILABLE" => "AVAILABLE",
-            "RESERVED" => "RESERVED",
-            _ => "SOLD",
+        let status = match row.status {
+            SeatStatus::Available if held => SeatStatus::Held,
+            SeatStatus::Available => SeatStatus::Available,
+            SeatStatus::Reserved => SeatStatus::Reserved,
+            SeatStatus::Held | SeatStatus::Sold => SeatStatus::Sold,
         };
-        SeatView {
+        Seat {
             id: row.id,
             section: row.section,
             row: row.row_label,
@@ -49,9 +49,8 @@ impl SeatView {
     }
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PerformanceView {
+#[derive(Clone, Debug)]
+pub struct Performance {
     pub id: Uuid,
     pub event_id: Uuid,
     pub starts_at: DateTime<Utc>,
@@ -69,13 +68,13 @@ pub struct PerformanceView {
     pub on_sale: bool,
 }
 
-impl PerformanceView {
-    pub fn from_row(p: PerformanceRow, now: DateTime<Utc>) -> Self {
+impl Performance {
+    pub(crate) fn from_row(p: PerformanceRow, now: DateTime<Utc>) -> Self {
         let window = CancelWindow {
             starts_at: p.starts_at,
             refund_cutoff_minutes: p.refund_cutoff_minutes,
         };
-        PerformanceView {
+        Performance {
             on_sale: sale_is_open(&p, now),
             refund_cutoff_minutes: p.refund_cutoff_minutes,
             refund_cutoff_at: window.refund_cutoff_at(),
@@ -93,10 +92,10 @@ impl PerformanceView {
 }
 
 /// A performance sells when its event is ON_SALE and `now` is inside [opens, closes).
-pub fn sale_is_open(p: &PerformanceRow, now: DateTime<Utc>) -> bool {
-    p.event_status == "ON_SALE" && p.sale_opens_at <= now && now < p.sale_closes_at
+pub(crate) fn sale_is_open(p: &PerformanceRow, now: DateTime<Utc>) -> bool {
+    p.event_status == EventStatus::OnSale && p.sale_opens_at <= now && now < p.sale_closes_at
 }
 
-pub fn millis_to_utc(ms: i64) -> DateTime<Utc> {
+pub(crate) fn millis_to_utc(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }

@@ -8,37 +8,37 @@ use uuid::Uuid;
 use crate::{storage::sql, ticketing::storage::reservations::NewReservation};
 
 #[derive(Clone, Debug, FromQueryResult)]
-pub struct ProductRow {
-    pub id: Uuid,
-    pub performance_id: Uuid,
-    pub name: String,
-    pub price: i64,
-    pub capacity: i32,
-    pub remaining: i32,
+pub(crate) struct ProductRow {
+    pub(crate) id: Uuid,
+    pub(crate) performance_id: Uuid,
+    pub(crate) name: String,
+    pub(crate) price: i64,
+    pub(crate) capacity: i32,
+    pub(crate) remaining: i32,
 }
 
 #[derive(Clone, Debug, FromQueryResult)]
-pub struct ItemRow {
-    pub reservation_id: Uuid,
-    pub product_id: Uuid,
-    pub name: String,
-    pub quantity: i32,
-    pub price: i64,
+pub(crate) struct ItemRow {
+    pub(crate) reservation_id: Uuid,
+    pub(crate) product_id: Uuid,
+    pub(crate) name: String,
+    pub(crate) quantity: i32,
+    pub(crate) price: i64,
 }
 
 const PRODUCT_COLUMNS: &str = "id, performance_id, name, price, capacity, remaining";
 
 #[derive(Clone)]
-pub struct GaRepo {
+pub(crate) struct GaRepo {
     db: DatabaseConnection,
 }
 
 impl GaRepo {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub(crate) fn new(db: DatabaseConnection) -> Self {
         GaRepo { db }
     }
 
-    pub async fn insert(
+    pub(crate) async fn insert(
         &self,
         performance_id: Uuid,
         name: &str,
@@ -63,7 +63,10 @@ impl GaRepo {
         .ok_or_else(|| DbErr::RecordNotInserted.into())
     }
 
-    pub async fn of_performance(&self, performance_id: Uuid) -> StoreResult<Vec<ProductRow>> {
+    pub(crate) async fn of_performance(
+        &self,
+        performance_id: Uuid,
+    ) -> StoreResult<Vec<ProductRow>> {
         ProductRow::find_by_statement(sql(
             &format!("SELECT {PRODUCT_COLUMNS} FROM ga_products WHERE performance_id = $1 ORDER BY price DESC, name"),
             [performance_id.into()],
@@ -72,7 +75,7 @@ impl GaRepo {
         .await.map_err(Into::into)
     }
 
-    pub async fn get(&self, id: Uuid) -> StoreResult<Option<ProductRow>> {
+    pub(crate) async fn get(&self, id: Uuid) -> StoreResult<Option<ProductRow>> {
         ProductRow::find_by_statement(sql(
             &format!("SELECT {PRODUCT_COLUMNS} FROM ga_products WHERE id = $1"),
             [id.into()],
@@ -82,7 +85,7 @@ impl GaRepo {
         .map_err(Into::into)
     }
 
-    pub async fn items_of(&self, reservation_ids: &[Uuid]) -> StoreResult<Vec<ItemRow>> {
+    pub(crate) async fn items_of(&self, reservation_ids: &[Uuid]) -> StoreResult<Vec<ItemRow>> {
         ItemRow::find_by_statement(sql(
             "SELECT i.reservation_id, i.product_id, p.name, i.quantity, i.price FROM reservation_ga_items i \
              JOIN ga_products p ON p.id = i.product_id WHERE i.reservation_id = ANY($1) ORDER BY p.name",
@@ -96,7 +99,7 @@ impl GaRepo {
 /// The general-admission commit: takes `quantity` off `remaining` only if that many remain,
 /// and writes the reservation and its item in the same statement. Returns false (nothing
 /// written) when too few remain.
-pub async fn reserve(
+pub(crate) async fn reserve(
     c: &impl ConnectionTrait,
     r: &NewReservation<'_>,
     product_id: Uuid,

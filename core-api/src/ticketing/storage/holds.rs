@@ -4,12 +4,10 @@
 
 use std::{collections::HashSet, sync::Arc, time::Instant};
 
-use sea_orm::DatabaseTransaction;
 use uuid::Uuid;
 
-pub use crate::ticketing::storage::redis_holds::{
-    Backend, ClaimOutcome, ExtendOutcome, HoldRecord,
-};
+pub use crate::ticketing::storage::redis_holds::{Backend, HoldRecord};
+pub(crate) use crate::ticketing::storage::redis_holds::{ClaimOutcome, ExtendOutcome};
 use crate::{
     config::HoldStrategy,
     error::{Error, Result},
@@ -19,11 +17,12 @@ use crate::{
     storage::breaker::{Breaker, State},
     ticketing::storage::{
         lifecycle::ChangedSeat, pg_holds::PgHoldStore, redis_holds::HoldStore as RedisHolds,
+        reservations::ReservationTx,
     },
 };
 
 #[derive(Clone)]
-pub struct Holds {
+pub(crate) struct Holds {
     redis: RedisHolds,
     postgres: PgHoldStore,
     strategy: HoldStrategy,
@@ -33,7 +32,7 @@ pub struct Holds {
 }
 
 impl Holds {
-    pub fn new(
+    pub(crate) fn new(
         redis: RedisHolds,
         postgres: PgHoldStore,
         strategy: HoldStrategy,
@@ -49,12 +48,8 @@ impl Holds {
         }
     }
 
-    pub fn redis(&self) -> &RedisHolds {
-        &self.redis
-    }
-
     /// Where new holds go right now: "redis" or "postgres".
-    pub fn live_path(&self) -> &'static str {
+    pub(crate) fn live_path(&self) -> &'static str {
         if self.strategy == HoldStrategy::Postgres
             || (self.fallback && self.breaker.state() == State::Open)
         {
@@ -62,10 +57,6 @@ impl Holds {
         } else {
             "redis"
         }
-    }
-
-    pub fn breaker_state(&self) -> State {
-        self.breaker.state()
     }
 
     /// Runs `op` on Redis unless the breaker keeps us off it; Ok(None) means "use Postgres".
@@ -95,7 +86,7 @@ impl Holds {
 
     /// On Redis the limit covers live holds only (the caller adds reserved seats using
     /// `held_before`); the Postgres path checks holds and reservations itself.
-    pub async fn claim(
+    pub(crate) async fn claim(
         &self,
         record: &HoldRecord,
         ttl_ms: u64,
@@ -118,7 +109,7 @@ impl Holds {
     }
 
     /// A general-admission hold of `record.quantity` units; Postgres says `remaining` are unsold.
-    pub async fn claim_ga(
+    pub(crate) async fn claim_ga(
         &self,
         record: &HoldRecord,
         ttl_ms: u64,
@@ -142,14 +133,14 @@ impl Holds {
     }
 
     /// A live hold by id, from whichever store has it.
-    pub async fn record(&self, hold_id: Uuid) -> Result<Option<HoldRecord>> {
+    pub(crate) async fn record(&self, hold_id: Uuid) -> Result<Option<HoldRecord>> {
         if let Some(Some(record)) = self.via_redis(self.redis.record(hold_id)).await? {
             return Ok(Some(record));
         }
         Ok(self.postgres.record(hold_id).await?)
     }
 
-    pub async fn release(&self, record: &HoldRecord) -> Result<bool> {
+    pub(crate) async fn release(&self, record: &HoldRecord) -> Result<bool> {
         match record.backend {
             Backend::Redis => Ok(self.redis.release(record).await?),
             Backend::Postgres => Ok(self.postgres.release(record).await?),
@@ -157,15 +148,15 @@ impl Holds {
     }
 
     /// Takes back a Redis claim that Postgres refused; nothing is announced.
-    pub async fn retract(&self, record: &HoldRecord) -> Result<bool> {
+    pub(crate) async fn retract(&self, record: &HoldRecord) -> Result<bool> {
         match record.backend {
             Backend::Redis => Ok(self.redis.retract(record).await?),
             Backend::Postgres => Ok(self.postgres.release(record).await?),
         }
     }
 
-    /// Ends a hold whose reservation is being committed in `txn`; false means it expired.
-    pub async fn convert(&self, txn: &DatabaseTransaction, record: &HoldRecord) -> Result<bool> {
+    /// Ends a hold whose reservation is being committed in `tx`; false means it expired.
+    pub(crate) async fn convert(&self, tx: &ReservationTx, record: &HoldRecord) -> Result<bool> {
         match record.backend {
             Backend::Redis => {
                 Ok(timed(Store::Redis, "hold_convert", self.redis.convert(record)).await?)
@@ -173,19 +164,23 @@ impl Holds {
             Backend::Postgres => Ok(timed(
                 Store::Postgres,
                 "hold_convert",
-                self.postgres.convert(txn, record),
+                self.postgres.convert(&tx.txn, record),
             )
             .await?),
         }
     }
 
-    pub async fn forget(&self, record: &HoldRecord) {
+    pub(crate) async fn forget(&self, record: &HoldRecord) {
         if record.backend == Backend::Redis {
             self.redis.forget(record.hold_id).await;
         }
     }
 
-    pub async fn extend(&self, record: &HoldRecord, extension_ms: u64) -> Result<ExtendOutcome> {
+    pub(crate) async fn extend(
+        &self,
+        record: &HoldRecord,
+        extension_ms: u64,
+    ) -> Result<ExtendOutcome> {
         match record.backend {
             Backend::Redis => Ok(self.redis.extend(record, extension_ms).await?),
             Backend::Postgres => Ok(self.postgres.extend(record, extension_ms).await?),
@@ -195,7 +190,7 @@ impl Holds {
     /// Seats held in Redis right now. Postgres-path holds show up in the seat rows themselves.
     /// With Redis unreachable and the fallback on, this is empty rather than an error, so the
     /// seat map still renders.
-    pub async fn redis_held_seats(&self, performance_id: Uuid) -> Result<HashSet<Uuid>> {
+    pub(crate) async fn redis_held_seats(&self, performance_id: Uuid) -> Result<HashSet<Uuid>> {
         Ok(self
             .via_redis(self.redis.held_seats(performance_id))
             .await?
@@ -204,7 +199,7 @@ impl Holds {
 
     /// Seats back on sale (cancelled or expired reservation): clears their Redis markers so
     /// they can be held at once. Best effort; the markers lapse on their own.
-    pub async fn seats_back_on_sale(&self, freed: &[ChangedSeat]) {
+    pub(crate) async fn seats_back_on_sale(&self, freed: &[ChangedSeat]) {
         let mut by_performance: std::collections::HashMap<Uuid, Vec<Uuid>> =
             std::collections::HashMap::new();
         for seat in freed {
@@ -220,7 +215,12 @@ impl Holds {
         }
     }
 
-    pub async fn reap_postgres(&self) -> Result<Vec<ChangedSeat>> {
+    pub(crate) async fn reap_postgres(&self) -> Result<Vec<ChangedSeat>> {
         Ok(self.postgres.reap_expired().await?)
+    }
+
+    /// Announces and forgets the performance's Redis holds whose TTL ran out; how many.
+    pub(crate) async fn reap_redis(&self, performance_id: Uuid) -> Result<u64> {
+        Ok(self.redis.reap_expired(performance_id).await?)
     }
 }

@@ -1,14 +1,15 @@
 //! Every SeaORM and fred call of this context; services see plain Rust types.
 
 pub mod catalog;
-pub mod entity;
-pub mod ga;
+pub(crate) mod entity;
+pub(crate) mod ga;
 pub mod holds;
-pub mod lifecycle;
-pub mod pg_holds;
-pub mod queue_mirror;
-pub mod queue_settings;
+pub(crate) mod lifecycle;
+pub(crate) mod pg_holds;
+pub(crate) mod queue_mirror;
+pub(crate) mod queue_settings;
 pub mod redis_holds;
 pub mod reservations;
 pub mod seat_events;
-pub mod seats;
+pub(crate) mod seats;
+pub(crate) mod status;

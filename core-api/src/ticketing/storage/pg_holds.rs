@@ -50,16 +50,16 @@ const HOLD_COLUMNS: &str =
     "id, performance_id, user_id, seat_ids, product_id, quantity, expires_at, extended";
 
 #[derive(Clone)]
-pub struct PgHoldStore {
+pub(crate) struct PgHoldStore {
     db: DatabaseConnection,
 }
 
 impl PgHoldStore {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub(crate) fn new(db: DatabaseConnection) -> Self {
         PgHoldStore { db }
     }
 
-    pub async fn claim(
+    pub(crate) async fn claim(
         &self,
         record: &HoldRecord,
         ttl_ms: u64,
@@ -134,7 +134,7 @@ impl PgHoldStore {
 
     /// A general-admission hold on the Postgres path: the product row is locked while we
     /// compare what remains with what live holds already have.
-    pub async fn claim_ga(
+    pub(crate) async fn claim_ga(
         &self,
         record: &HoldRecord,
         ttl_ms: u64,
@@ -198,7 +198,7 @@ impl PgHoldStore {
         })
     }
 
-    pub async fn record(&self, hold_id: Uuid) -> StoreResult<Option<HoldRecord>> {
+    pub(crate) async fn record(&self, hold_id: Uuid) -> StoreResult<Option<HoldRecord>> {
         let row = HoldRow::find_by_statement(sql(
             &format!("SELECT {HOLD_COLUMNS} FROM pg_holds WHERE id = $1 AND expires_at > now()"),
             [hold_id.into()],
@@ -209,7 +209,7 @@ impl PgHoldStore {
     }
 
     /// Frees the hold's seats. False when it was already gone.
-    pub async fn release(&self, record: &HoldRecord) -> StoreResult<bool> {
+    pub(crate) async fn release(&self, record: &HoldRecord) -> StoreResult<bool> {
         let txn = self.db.begin().await?;
         let ended = end(&txn, record, false).await?;
         txn.commit().await?;
@@ -217,7 +217,7 @@ impl PgHoldStore {
     }
 
     /// Ends the hold inside the caller's reservation transaction. False when it expired.
-    pub async fn convert(
+    pub(crate) async fn convert(
         &self,
         c: &impl ConnectionTrait,
         record: &HoldRecord,
@@ -225,7 +225,7 @@ impl PgHoldStore {
         end(c, record, true).await
     }
 
-    pub async fn extend(
+    pub(crate) async fn extend(
         &self,
         record: &HoldRecord,
         extension_ms: u64,
@@ -261,7 +261,7 @@ impl PgHoldStore {
     }
 
     /// Ends every hold whose time ran out; returns the seats that became AVAILABLE.
-    pub async fn reap_expired(&self) -> StoreResult<Vec<ChangedSeat>> {
+    pub(crate) async fn reap_expired(&self) -> StoreResult<Vec<ChangedSeat>> {
         let txn = self.db.begin().await?;
         let ids: Vec<Uuid> = Id::find_by_statement(sql(
             "DELETE FROM pg_holds WHERE id IN (SELECT id FROM pg_holds WHERE expires_at <= now() LIMIT 500 \

@@ -15,12 +15,12 @@ use crate::storage::redis::Redis;
 use crate::ticketing::storage::queue_settings::QueueSettingsRow;
 
 #[derive(Clone)]
-pub struct QueueMirror {
+pub(crate) struct QueueMirror {
     redis: Redis,
 }
 
 impl QueueMirror {
-    pub fn new(redis: Redis) -> Self {
+    pub(crate) fn new(redis: Redis) -> Self {
         QueueMirror { redis }
     }
 
@@ -33,7 +33,7 @@ impl QueueMirror {
     }
 
     /// Writes one performance's settings and sold-out flag.
-    pub async fn publish(&self, row: &QueueSettingsRow) -> Result<(), Error> {
+    pub(crate) async fn publish(&self, row: &QueueSettingsRow) -> Result<(), Error> {
         let client = self.redis.client();
         let config: Vec<(&str, String)> = vec![
             (
@@ -60,7 +60,7 @@ impl QueueMirror {
 
     /// Marks performances as known to the gateway (`known = 1` in their `config` hash), in
     /// pipelined batches; other fields of the hash are left as they are.
-    pub async fn mark_known(&self, performance_ids: &[Uuid]) -> Result<(), Error> {
+    pub(crate) async fn mark_known(&self, performance_ids: &[Uuid]) -> Result<(), Error> {
         for batch in performance_ids.chunks(1_000) {
             let pipeline = self.redis.client().pipeline();
             for id in batch {
@@ -76,7 +76,11 @@ impl QueueMirror {
         Ok(())
     }
 
-    pub async fn set_sold_out(&self, performance_id: Uuid, sold_out: bool) -> Result<(), Error> {
+    pub(crate) async fn set_sold_out(
+        &self,
+        performance_id: Uuid,
+        sold_out: bool,
+    ) -> Result<(), Error> {
         let key = self.key(performance_id, keys::Queue::SoldOut);
         if sold_out {
             let () = self.redis.client().set(key, 1, None, None, false).await?;
@@ -87,7 +91,7 @@ impl QueueMirror {
     }
 
     /// Drops index entries of performances that no longer have a waiting room.
-    pub async fn retain(&self, queued: &[Uuid]) -> Result<(), Error> {
+    pub(crate) async fn retain(&self, queued: &[Uuid]) -> Result<(), Error> {
         let client = self.redis.client();
         let members: Vec<String> = client.smembers(self.index()).await?;
         for member in members {

@@ -7,13 +7,13 @@ use uuid::Uuid;
 use crate::storage::sql;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, FromQueryResult)]
-pub struct QueueSettingsRow {
-    pub id: Uuid,
-    pub queue_enabled: bool,
-    pub queue_admit_per_minute: i32,
-    pub queue_max_active: i32,
+pub(crate) struct QueueSettingsRow {
+    pub(crate) id: Uuid,
+    pub(crate) queue_enabled: bool,
+    pub(crate) queue_admit_per_minute: i32,
+    pub(crate) queue_max_active: i32,
     /// No seat of the performance is AVAILABLE.
-    pub sold_out: bool,
+    pub(crate) sold_out: bool,
 }
 
 const SELECT: &str = "SELECT p.id, p.queue_enabled, p.queue_admit_per_minute, p.queue_max_active, \
@@ -21,16 +21,19 @@ const SELECT: &str = "SELECT p.id, p.queue_enabled, p.queue_admit_per_minute, p.
      FROM performances p";
 
 #[derive(Clone)]
-pub struct QueueRepo {
+pub(crate) struct QueueRepo {
     db: DatabaseConnection,
 }
 
 impl QueueRepo {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub(crate) fn new(db: DatabaseConnection) -> Self {
         QueueRepo { db }
     }
 
-    pub async fn settings(&self, performance_id: Uuid) -> StoreResult<Option<QueueSettingsRow>> {
+    pub(crate) async fn settings(
+        &self,
+        performance_id: Uuid,
+    ) -> StoreResult<Option<QueueSettingsRow>> {
         QueueSettingsRow::find_by_statement(sql(
             &format!("{SELECT} WHERE p.id = $1"),
             [performance_id.into()],
@@ -41,7 +44,7 @@ impl QueueRepo {
     }
 
     /// Every performance with its waiting room on whose sale has not closed.
-    pub async fn queued(&self) -> StoreResult<Vec<QueueSettingsRow>> {
+    pub(crate) async fn queued(&self) -> StoreResult<Vec<QueueSettingsRow>> {
         QueueSettingsRow::find_by_statement(sql(
             &format!("{SELECT} WHERE p.queue_enabled AND p.sale_closes_at > now()"),
             [],
@@ -52,7 +55,7 @@ impl QueueRepo {
     }
 
     /// The id of every performance.
-    pub async fn all_ids(&self) -> StoreResult<Vec<Uuid>> {
+    pub(crate) async fn all_ids(&self) -> StoreResult<Vec<Uuid>> {
         #[derive(FromQueryResult)]
         struct IdRow {
             id: Uuid,
@@ -63,7 +66,7 @@ impl QueueRepo {
         Ok(rows.into_iter().map(|r| r.id).collect())
     }
 
-    pub async fn set(
+    pub(crate) async fn set(
         &self,
         performance_id: Uuid,
         enabled: bool,

@@ -14,24 +14,25 @@ use holdfast_contract::keys::perf_tag;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::storage::redis::Redis;
+use crate::{
+    storage::{StoreResult, redis::Redis},
+    ticketing::domain::status::{SeatChangeReason, SeatStatus},
+};
 
 /// Entries kept per performance; a client further behind than this gets a fresh snapshot.
-pub const STREAM_MAX_LEN: u64 = 10_000;
+pub(crate) const STREAM_MAX_LEN: u64 = 10_000;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SeatEvent {
     pub seat_ids: Vec<Uuid>,
     /// The seats' status from now on.
-    #[schema(value_type = crate::ticketing::domain::status::SeatStatus)]
-    pub status: String,
+    pub status: SeatStatus,
     /// Why they changed.
-    #[schema(value_type = crate::ticketing::domain::status::SeatChangeReason)]
-    pub reason: String,
+    pub reason: SeatChangeReason,
 }
 
-pub fn stream_key(redis: &Redis, performance_id: Uuid) -> String {
+pub(crate) fn stream_key(redis: &Redis, performance_id: Uuid) -> String {
     redis.key(&format!("{}:events", perf_tag(performance_id)))
 }
 
@@ -41,21 +42,18 @@ pub struct SeatEvents {
 }
 
 /// (stream id, event)
-pub type StreamEntry = (String, SeatEvent);
+pub(crate) type StreamEntry = (String, SeatEvent);
 
 impl SeatEvents {
-    pub fn new(redis: Redis) -> Self {
+    pub(crate) fn new(redis: Redis) -> Self {
         SeatEvents { redis }
     }
 
-    pub fn redis(&self) -> &Redis {
-        &self.redis
-    }
-
-    pub async fn publish(&self, performance_id: Uuid, event: &SeatEvent) -> Result<(), Error> {
+    pub async fn publish(&self, performance_id: Uuid, event: &SeatEvent) -> StoreResult<()> {
         let json = serde_json::to_string(event)
             .map_err(|e| Error::new(ErrorKind::Parse, e.to_string()))?;
-        self.redis
+        Ok(self
+            .redis
             .client()
             .xadd::<(), _, _, _, _>(
                 stream_key(&self.redis, performance_id),
@@ -64,11 +62,11 @@ impl SeatEvents {
                 "*",
                 vec![("d", json)],
             )
-            .await
+            .await?)
     }
 
     /// The newest entry's id, or "0-0" for an empty stream.
-    pub async fn last_id(&self, performance_id: Uuid) -> Result<String, Error> {
+    pub async fn last_id(&self, performance_id: Uuid) -> StoreResult<String> {
         let entries: Vec<XReadValue<String, String, String>> = self
             .redis
             .client()
@@ -81,7 +79,7 @@ impl SeatEvents {
     }
 
     /// The oldest entry still kept, if any.
-    pub async fn first_id(&self, performance_id: Uuid) -> Result<Option<String>, Error> {
+    pub(crate) async fn first_id(&self, performance_id: Uuid) -> StoreResult<Option<String>> {
         let entries: Vec<XReadValue<String, String, String>> = self
             .redis
             .client()
@@ -91,12 +89,12 @@ impl SeatEvents {
     }
 
     /// Entries strictly after `after`, oldest first.
-    pub async fn read_after(
+    pub(crate) async fn read_after(
         &self,
         performance_id: Uuid,
         after: &str,
         count: u64,
-    ) -> Result<Vec<StreamEntry>, Error> {
+    ) -> StoreResult<Vec<StreamEntry>> {
         let entries: Vec<XReadValue<String, String, String>> = self
             .redis
             .client()
@@ -114,7 +112,7 @@ impl SeatEvents {
 /// A connection of its own for blocking reads of one performance's stream (a blocking read
 /// would stall every other command on a shared one). Named in `CLIENT LIST` as
 /// `<prefix>seat-stream-reader`, so operators (and tests) can count them.
-pub struct StreamReader {
+pub(crate) struct StreamReader {
     client: Client,
     key: String,
     name: String,
@@ -127,11 +125,11 @@ pub struct StreamReader {
 
 /// How long one blocking read waits for an entry; also how soon a reader nobody listens to
 /// any more notices.
-pub const READ_BLOCK_MS: u64 = 500;
+pub(crate) const READ_BLOCK_MS: u64 = 500;
 
 impl SeatEvents {
     /// A reader, not connected yet: its first read connects.
-    pub fn reader(&self, performance_id: Uuid) -> StreamReader {
+    pub(crate) fn reader(&self, performance_id: Uuid) -> StreamReader {
         StreamReader {
             client: self.redis.client().clone_new(),
             key: stream_key(&self.redis, performance_id),
@@ -153,10 +151,10 @@ impl StreamReader {
     /// Entries after `after`, waiting up to [`READ_BLOCK_MS`] for the first; and the id of the
     /// newest entry read, even one that could not be decoded (so it is not read again).
     /// Connects first if it has not yet; an error is for the caller to retry after a pause.
-    pub async fn read_after(
+    pub(crate) async fn read_after(
         &mut self,
         after: &str,
-    ) -> Result<(Option<String>, Vec<StreamEntry>), Error> {
+    ) -> StoreResult<(Option<String>, Vec<StreamEntry>)> {
         if !self.started {
             self.client.init().await?;
             self.started = true;
@@ -181,14 +179,14 @@ impl StreamReader {
         Ok((newest, decode(entries)))
     }
 
-    pub async fn close(self) {
+    pub(crate) async fn close(self) {
         if self.started {
             let _ = self.client.quit().await;
         }
     }
 }
 
-pub fn decode(entries: Vec<XReadValue<String, String, String>>) -> Vec<StreamEntry> {
+pub(crate) fn decode(entries: Vec<XReadValue<String, String, String>>) -> Vec<StreamEntry> {
     entries
         .into_iter()
         .filter_map(|(id, fields)| {
@@ -199,11 +197,11 @@ pub fn decode(entries: Vec<XReadValue<String, String, String>>) -> Vec<StreamEnt
 }
 
 /// Stream ids ("ms-seq") compared as numbers.
-pub fn id_after(a: &str, b: &str) -> bool {
+pub(crate) fn id_after(a: &str, b: &str) -> bool {
     parse_id(a) > parse_id(b)
 }
 
-pub fn parse_id(id: &str) -> (u64, u64) {
+pub(crate) fn parse_id(id: &str) -> (u64, u64) {
     let (ms, seq) = id.split_once('-').unwrap_or((id, "0"));
     (ms.parse().unwrap_or(0), seq.parse().unwrap_or(0))
 }

@@ -4,45 +4,45 @@ use crate::storage::StoreResult;
 use sea_orm::{DatabaseConnection, FromQueryResult};
 use uuid::Uuid;
 
-use crate::storage::sql;
+use crate::{storage::sql, ticketing::domain::status::SeatStatus};
 
 #[derive(Clone, Debug, FromQueryResult)]
-pub struct SeatRow {
-    pub id: Uuid,
-    pub section: String,
-    pub row_label: String,
-    pub number: i32,
-    pub x: i32,
-    pub y: i32,
-    pub price_tier: String,
-    pub price: i64,
-    pub status: String,
+pub(crate) struct SeatRow {
+    pub(crate) id: Uuid,
+    pub(crate) section: String,
+    pub(crate) row_label: String,
+    pub(crate) number: i32,
+    pub(crate) x: i32,
+    pub(crate) y: i32,
+    pub(crate) price_tier: String,
+    pub(crate) price: i64,
+    pub(crate) status: SeatStatus,
     /// Held on the Postgres path right now.
-    pub pg_held: bool,
+    pub(crate) pg_held: bool,
 }
 
 /// A seat's live status where it is not simply free (see [`SeatRepo::taken`]).
 #[derive(Clone, Debug, FromQueryResult)]
-pub struct TakenSeat {
-    pub id: Uuid,
-    pub status: String,
-    pub pg_held: bool,
+pub(crate) struct TakenSeat {
+    pub(crate) id: Uuid,
+    pub(crate) status: SeatStatus,
+    pub(crate) pg_held: bool,
 }
 
 const SEAT_COLUMNS: &str = "id, section, row_label, number, x, y, price_tier, price, status, \
      (held_until IS NOT NULL AND held_until > now()) AS pg_held";
 
 #[derive(Clone)]
-pub struct SeatRepo {
+pub(crate) struct SeatRepo {
     db: DatabaseConnection,
 }
 
 impl SeatRepo {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub(crate) fn new(db: DatabaseConnection) -> Self {
         SeatRepo { db }
     }
 
-    pub async fn seat_map(&self, performance_id: Uuid) -> StoreResult<Vec<SeatRow>> {
+    pub(crate) async fn seat_map(&self, performance_id: Uuid) -> StoreResult<Vec<SeatRow>> {
         crate::metrics::timed(
             crate::metrics::Store::Postgres,
             "seat_map",
@@ -64,7 +64,7 @@ impl SeatRepo {
     /// The seats of a performance that are not simply free: RESERVED or SOLD, or held on the
     /// Postgres path (the partial index `seats_taken_idx` finds them). With the cached layout
     /// this is the whole seat map, without reading every seat row.
-    pub async fn taken(&self, performance_id: Uuid) -> StoreResult<Vec<TakenSeat>> {
+    pub(crate) async fn taken(&self, performance_id: Uuid) -> StoreResult<Vec<TakenSeat>> {
         crate::metrics::timed(
             crate::metrics::Store::Postgres,
             "seats_taken",
@@ -83,7 +83,7 @@ impl SeatRepo {
     /// Ids of the seats a best-available hold may pick from: AVAILABLE and not held on the
     /// Postgres path (the partial index `seats_available_idx` finds them). The rest of each
     /// seat comes from the cached layout.
-    pub async fn free_ids(&self, performance_id: Uuid) -> StoreResult<Vec<Uuid>> {
+    pub(crate) async fn free_ids(&self, performance_id: Uuid) -> StoreResult<Vec<Uuid>> {
         #[derive(FromQueryResult)]
         struct Id {
             id: Uuid,
@@ -103,7 +103,11 @@ impl SeatRepo {
     }
 
     /// The asked seats that belong to the performance (unknown ids are simply absent).
-    pub async fn by_ids(&self, performance_id: Uuid, ids: &[Uuid]) -> StoreResult<Vec<SeatRow>> {
+    pub(crate) async fn by_ids(
+        &self,
+        performance_id: Uuid,
+        ids: &[Uuid],
+    ) -> StoreResult<Vec<SeatRow>> {
         let query =
             format!("SELECT {SEAT_COLUMNS} FROM seats WHERE performance_id = $1 AND id = ANY($2)");
         SeatRow::find_by_statement(sql(&query, [performance_id.into(), ids.to_vec().into()]))
@@ -113,7 +117,7 @@ impl SeatRepo {
     }
 
     /// After a Redis claim: the seats Postgres refuses and the user's live reserved count.
-    pub async fn claim_check(
+    pub(crate) async fn claim_check(
         &self,
         user_id: Uuid,
         performance_id: Uuid,
@@ -128,7 +132,7 @@ impl SeatRepo {
     }
 
     /// Seats and general-admission units the user has in live reservations of the performance.
-    pub async fn live_reserved_count(
+    pub(crate) async fn live_reserved_count(
         &self,
         user_id: Uuid,
         performance_id: Uuid,
@@ -157,25 +161,25 @@ pub(super) fn live_reserved(user: &str, performance: &str) -> String {
 
 /// A seat Postgres says may not be held (RESERVED, SOLD, or held on the Postgres path).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RefusedSeat {
-    pub id: Uuid,
-    pub status: String,
-    pub pg_held: bool,
+pub(crate) struct RefusedSeat {
+    pub(crate) id: Uuid,
+    pub(crate) status: SeatStatus,
+    pub(crate) pg_held: bool,
 }
 
 /// What Postgres says about a claim Redis just granted.
 #[derive(Debug, Default)]
-pub struct ClaimCheck {
-    pub refused: Vec<RefusedSeat>,
+pub(crate) struct ClaimCheck {
+    pub(crate) refused: Vec<RefusedSeat>,
     /// Seats and units the user already has in live reservations of the performance.
-    pub reserved: i64,
+    pub(crate) reserved: i64,
 }
 
 #[derive(FromQueryResult)]
 struct CheckRow {
     reserved: i64,
     id: Option<Uuid>,
-    status: Option<String>,
+    status: Option<SeatStatus>,
     pg_held: Option<bool>,
 }
 
@@ -212,7 +216,7 @@ async fn check_claim(
                 pg_held: r.pg_held.unwrap_or(false),
             })
         })
-        .filter(|s| s.status != "AVAILABLE" || s.pg_held)
+        .filter(|s| s.status != SeatStatus::Available || s.pg_held)
         .collect();
     Ok(ClaimCheck { refused, reserved })
 }

@@ -19,7 +19,6 @@ use std::{
 };
 
 use axum::body::Bytes;
-use serde::Serialize;
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
@@ -27,7 +26,10 @@ use crate::ticketing::services::stream::limits::{ClientKey, StreamLimits, Stream
 use crate::{
     error::Result,
     ticketing::{
-        services::{catalog::CatalogService, seat_map_cache::SnapshotCache},
+        services::{
+            catalog::{CatalogService, SeatMapWording},
+            seat_map_cache::SnapshotCache,
+        },
         storage::seat_events::SeatEvents,
     },
 };
@@ -36,7 +38,7 @@ use crate::{
 /// snapshot instead of what it missed). The ring is shared by all listeners of a performance.
 /// A reconnecting client that missed more than this is sent a snapshot too, so no client
 /// holds more than this many events queued.
-pub const MAX_BEHIND: usize = 1024;
+pub(crate) const MAX_BEHIND: usize = 1024;
 
 /// The least time a snapshot is reused, whatever the seat map cache's setting (even off):
 /// what keeps it right is that every seat event drops it, not its age, and a crowd of new
@@ -45,42 +47,18 @@ const MIN_SNAPSHOT_TTL: Duration = Duration::from_secs(1);
 
 /// Every seat's status as of stream id `last_id`, serialised once and shared by every client
 /// that is sent it.
-pub struct Snapshot {
-    pub last_id: String,
+pub(crate) struct Snapshot {
+    pub(crate) last_id: String,
     /// `{"performanceId", "seats": [{"id", "status"}]}`
-    pub json: Bytes,
-}
-
-/// `event: snapshot` of the seat stream: every seat's status.
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SeatSnapshot {
-    pub performance_id: Uuid,
-    pub seats: Vec<SeatState>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SeatState {
-    pub id: Uuid,
-    #[schema(value_type = crate::ticketing::domain::status::SeatStatus)]
-    pub status: &'static str,
-}
-
-/// The `data` of a seat-stream event: a snapshot (`event: snapshot`) or a change (`event: seat`).
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(untagged)]
-pub enum SeatStreamData {
-    Snapshot(SeatSnapshot),
-    Seat(crate::ticketing::storage::seat_events::SeatEvent),
+    pub(crate) json: Bytes,
 }
 
 /// One seat event as every listener of the performance is sent it: its stream id and its
 /// JSON, serialised once by the reader.
 #[derive(Clone, Debug)]
-pub struct Update {
-    pub id: String,
-    pub json: Bytes,
+pub(crate) struct Update {
+    pub(crate) id: String,
+    pub(crate) json: Bytes,
 }
 
 /// What the hub holds right now, for gauges and tests.
@@ -110,7 +88,7 @@ pub struct StreamHub {
 impl StreamHub {
     /// `snapshot_ttl` (at least [`MIN_SNAPSHOT_TTL`]) bounds how long a snapshot is reused
     /// when no event drops it.
-    pub fn new(
+    pub(crate) fn new(
         events: SeatEvents,
         catalog: CatalogService,
         limits: StreamLimits,
@@ -132,7 +110,7 @@ impl StreamHub {
 
     /// A connection's slots, or 429 when the client, the performance or the instance is at
     /// its cap.
-    pub fn admit(&self, client: ClientKey, performance_id: Uuid) -> Result<StreamPermit> {
+    pub(crate) fn admit(&self, client: ClientKey, performance_id: Uuid) -> Result<StreamPermit> {
         self.limits.acquire(client, performance_id)
     }
 
@@ -146,7 +124,10 @@ impl StreamHub {
 
     /// Subscribes to a performance's events. Everything appended after this call returns is
     /// delivered (the reader starts no later than now).
-    pub async fn subscribe(&self, performance_id: Uuid) -> Result<broadcast::Receiver<Update>> {
+    pub(crate) async fn subscribe(
+        &self,
+        performance_id: Uuid,
+    ) -> Result<broadcast::Receiver<Update>> {
         if let Some(receiver) = self.existing(performance_id) {
             return Ok(receiver);
         }
@@ -181,36 +162,30 @@ impl StreamHub {
         }
     }
 
-    /// The performance's current snapshot: built once however many clients ask at the same
-    /// time, and reused until a seat event arrives (call [`Self::subscribe`] first).
-    pub async fn snapshot(&self, performance_id: Uuid) -> Result<Arc<Snapshot>> {
+    /// The performance's current snapshot, worded by `wording`: built once however many
+    /// clients ask at the same time, and reused until a seat event arrives (call
+    /// [`Self::subscribe`] first).
+    pub(crate) async fn snapshot(
+        &self,
+        performance_id: Uuid,
+        wording: SeatMapWording,
+    ) -> Result<Arc<Snapshot>> {
         self.snapshots
-            .get_or_build(performance_id, self.build_snapshot(performance_id))
+            .get_or_build(performance_id, self.build_snapshot(performance_id, wording))
             .await
     }
 
-    async fn build_snapshot(&self, performance_id: Uuid) -> Result<Arc<Snapshot>> {
+    async fn build_snapshot(
+        &self,
+        performance_id: Uuid,
+        wording: SeatMapWording,
+    ) -> Result<Arc<Snapshot>> {
         // The id first: the seats read after it include at least everything up to it.
         let last_id = self.events.last_id(performance_id).await?;
-        let map = self.catalog.seat_map(performance_id).await?;
-        let body = SeatSnapshot {
-            performance_id,
-            seats: map
-                .seats
-                .iter()
-                .map(|s| SeatState {
-                    id: s.id,
-                    status: s.status,
-                })
-                .collect(),
-        };
-        let json = serde_json::to_vec(&body).map_err(anyhow::Error::from)?;
+        let json = wording(&self.catalog.seat_map(performance_id).await?)?;
         self.counters.snapshot_builds.fetch_add(1, Ordering::SeqCst);
         metrics::counter!("seat_stream_snapshots_total").increment(1);
-        Ok(Arc::new(Snapshot {
-            last_id,
-            json: Bytes::from(json),
-        }))
+        Ok(Arc::new(Snapshot { last_id, json }))
     }
 }
 

@@ -15,21 +15,21 @@ use crate::error::Error;
 
 /// Seconds a refused client is told to wait: long enough not to spin, short enough that a
 /// slot another tab gave back is taken up soon.
-pub const RETRY_AFTER_SECS: u64 = 5;
+pub(crate) const RETRY_AFTER_SECS: u64 = 5;
 
 /// Who a connection counts against: the signed-in user, or the address a client without a
 /// (valid) token connects from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ClientKey {
+pub(crate) enum ClientKey {
     User(Uuid),
     Ip(IpAddr),
 }
 
 #[derive(Clone, Copy, Debug)]
-pub struct Caps {
-    pub per_client: usize,
-    pub per_performance: usize,
-    pub total: usize,
+pub(crate) struct Caps {
+    pub(crate) per_client: usize,
+    pub(crate) per_performance: usize,
+    pub(crate) total: usize,
 }
 
 #[derive(Default)]
@@ -40,13 +40,13 @@ struct Counts {
 }
 
 #[derive(Clone)]
-pub struct StreamLimits {
+pub(crate) struct StreamLimits {
     caps: Caps,
     counts: Arc<Mutex<Counts>>,
 }
 
 impl StreamLimits {
-    pub fn new(caps: Caps) -> Self {
+    pub(crate) fn new(caps: Caps) -> Self {
         StreamLimits {
             caps,
             counts: Arc::default(),
@@ -54,7 +54,11 @@ impl StreamLimits {
     }
 
     /// Takes one slot of each kind, or none and a 429 naming the limit that was reached.
-    pub fn acquire(&self, client: ClientKey, performance_id: Uuid) -> Result<StreamPermit, Error> {
+    pub(crate) fn acquire(
+        &self,
+        client: ClientKey,
+        performance_id: Uuid,
+    ) -> Result<StreamPermit, Error> {
         let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
         let of_client = counts.per_client.get(&client).copied().unwrap_or(0);
         let of_performance = counts
@@ -103,13 +107,13 @@ impl StreamLimits {
     }
 
     /// Open connections on this instance.
-    pub fn open(&self) -> usize {
+    pub(crate) fn open(&self) -> usize {
         self.counts.lock().unwrap_or_else(|e| e.into_inner()).total
     }
 }
 
 /// One connection's slots; given back when dropped.
-pub struct StreamPermit {
+pub(crate) struct StreamPermit {
     counts: Arc<Mutex<Counts>>,
     client: ClientKey,
     performance_id: Uuid,

@@ -8,42 +8,44 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
-pub use hub::{
-    MAX_BEHIND, SeatSnapshot, SeatState, SeatStreamData, Snapshot, StreamHub, StreamStats, Update,
-};
+pub(crate) use hub::{MAX_BEHIND, Snapshot, Update};
+pub use hub::{StreamHub, StreamStats};
 
-use crate::ticketing::services::seat_map_cache::SeatMapCache;
-use crate::ticketing::storage::{
-    lifecycle::ChangedSeat,
-    seat_events::{SeatEvent, SeatEvents},
+use crate::ticketing::{
+    domain::status::{SeatChangeReason, SeatStatus},
+    services::seat_map_cache::SeatMapCache,
+    storage::{
+        lifecycle::ChangedSeat,
+        seat_events::{SeatEvent, SeatEvents},
+    },
 };
 
 /// Appends changes made in Postgres to the stream. Best effort: the change is committed
 /// already, and a client that misses an event still converges on its next snapshot.
 #[derive(Clone)]
-pub struct Publisher {
+pub(crate) struct Publisher {
     events: SeatEvents,
     /// Every change published here also drops this instance's cached seat map.
     seat_maps: SeatMapCache,
 }
 
 impl Publisher {
-    pub fn new(events: SeatEvents, seat_maps: SeatMapCache) -> Self {
+    pub(crate) fn new(events: SeatEvents, seat_maps: SeatMapCache) -> Self {
         Publisher { events, seat_maps }
     }
 
     /// A change the Redis hold scripts announce themselves: only the local seat map cache
     /// needs to hear of it.
-    pub fn changed(&self, performance_id: Uuid) {
+    pub(crate) fn changed(&self, performance_id: Uuid) {
         self.seat_maps.invalidate(performance_id);
     }
 
-    pub async fn publish(
+    pub(crate) async fn publish(
         &self,
         performance_id: Uuid,
         seat_ids: Vec<Uuid>,
-        status: &str,
-        reason: &str,
+        status: SeatStatus,
+        reason: SeatChangeReason,
     ) {
         if seat_ids.is_empty() {
             return;
@@ -51,8 +53,8 @@ impl Publisher {
         self.seat_maps.invalidate(performance_id);
         let event = SeatEvent {
             seat_ids,
-            status: status.to_owned(),
-            reason: reason.to_owned(),
+            status,
+            reason,
         };
         if let Err(e) = self.events.publish(performance_id, &event).await {
             metrics::counter!("seat_events_dropped_total").increment(1);
@@ -60,7 +62,12 @@ impl Publisher {
         }
     }
 
-    pub async fn seats(&self, changed: &[ChangedSeat], status: &str, reason: &str) {
+    pub(crate) async fn seats(
+        &self,
+        changed: &[ChangedSeat],
+        status: SeatStatus,
+        reason: SeatChangeReason,
+    ) {
         let mut by_performance: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
         for seat in changed {
             by_performance

@@ -1,5 +1,5 @@
 //! SeaORM entities for this context's tables written through the entity API.
 
-pub mod events;
-pub mod performances;
-pub mod venues;
+pub(crate) mod events;
+pub(crate) mod performances;
+pub(crate) mod venues;

@@ -20,6 +20,11 @@
 //!
 //! Items are written in (user, performance) order, the order of the per-user locks the
 //! function takes, so two batches never wait on each other's locks in a cycle.
+//!
+//! Here: the queue and its committer tasks; what one batch writes before its COMMIT, and how
+//! each item's outcome is settled, in `batch`.
+
+mod batch;
 
 use std::{panic::AssertUnwindSafe, sync::Arc};
 
@@ -28,10 +33,8 @@ use futures::{FutureExt, future::join_all};
 use tokio::sync::{Mutex, mpsc, oneshot};
 use uuid::Uuid;
 
-use crate::storage::StoreError;
 use crate::ticketing::services::{
-    holds::{hold_expired, limit_exceeded},
-    reservations::{ReservationView, announce_commit, seat_reservation_view, written_row},
+    committed::{Reservation, Wording, announce_commit},
     seat_layout::SeatLayouts,
     stream::Publisher,
 };
@@ -42,7 +45,7 @@ use crate::{
         domain::{Attendee, CancelWindow},
         storage::{
             holds::{HoldRecord, Holds},
-            reservations::{NewReservation, ReservationRepo, ReservationTx},
+            reservations::{NewReservation, ReservationRepo},
         },
     },
 };
@@ -57,8 +60,8 @@ pub struct Job {
     pub expires_at: DateTime<Utc>,
     /// The performance's per-user seat limit.
     pub limit: i64,
-    /// Where the Idempotency-Key answer goes, if the request has one.
-    pub answer: Option<AnswerTarget>,
+    /// Where the Idempotency-Key answer goes, if the request has one, and its wording.
+    pub answer: Option<(AnswerTarget, Wording)>,
     /// `CONFIRM_FAILURE_RATE` picked this one to fail once written: it is undone and its
     /// hold kept, as a reservation committed alone is rolled back.
     pub fail_confirmation: bool,
@@ -86,7 +89,7 @@ impl Job {
 /// What became of one job.
 pub enum Outcome {
     /// Committed; the answer, built from what was written.
-    Committed(ReservationView),
+    Committed(Reservation),
     /// Not written (seats gone, over the limit, hold expired): the error to handle as a
     /// reservation committed alone would.
     Refused(Error),
@@ -114,7 +117,7 @@ type Queue = Arc<Mutex<mpsc::Receiver<(Job, oneshot::Sender<Outcome>)>>>;
 impl GroupCommit {
     /// Starts `workers` committer tasks; `None` when `max_batch` is 0 (group commit off).
     /// The tasks end once every handle is dropped.
-    pub fn start(
+    pub(crate) fn start(
         (repo, holds): (ReservationRepo, Holds),
         (layouts, publisher): (SeatLayouts, Publisher),
         workers: usize,
@@ -209,181 +212,11 @@ impl Committer {
             let _ = reply.send(outcome);
         }
     }
-
-    /// Everything before COMMIT. `Written::outcomes` holds `None` for the items to commit.
-    async fn write(&self, tx: &ReservationTx, jobs: &[Job]) -> Written {
-        let items: Vec<_> = jobs
-            .iter()
-            .map(|job| (job.new_reservation(), job.limit))
-            .collect();
-        let written = match tx.reserve_batch(&items).await {
-            Ok(written) => written,
-            Err(e) => {
-                tracing::debug!(error = %e, "group commit failed; committing alone");
-                return Written::nothing(jobs.len());
-            }
-        };
-        // Convert the written items' holds at once: the commands share one round trip.
-        let converted = join_all(jobs.iter().zip(&written).map(|(job, item)| async move {
-            match item.written && !job.fail_confirmation {
-                true => Some(self.holds.convert(tx.conn(), &job.hold).await),
-                false => None,
-            }
-        }))
-        .await;
-        let mut outcomes = Vec::with_capacity(jobs.len());
-        let mut undo = Vec::new();
-        for ((job, item), converted) in jobs.iter().zip(&written).zip(converted) {
-            let seats = job.hold.seat_ids.len() as i64;
-            outcomes.push(match converted {
-                None if item.written => {
-                    metrics::counter!("confirmation_failures_total").increment(1);
-                    undo.push(job.id);
-                    Some(Outcome::Refused(Error::ConfirmationFailed))
-                }
-                None if item.reserved.already + seats > job.limit => Some(Outcome::Refused(
-                    limit_exceeded(job.limit.clamp(0, i64::from(u32::MAX)) as u32),
-                )),
-                None => Some(Outcome::Refused(Error::SeatUnavailable {
-                    seat_ids: job.hold.seat_ids.clone(),
-                })),
-                Some(Ok(true)) => None,
-                Some(Ok(false)) => {
-                    undo.push(job.id);
-                    Some(Outcome::Refused(hold_expired()))
-                }
-                Some(Err(e)) => {
-                    undo.push(job.id);
-                    Some(Outcome::Refused(e))
-                }
-            });
-        }
-        let any_converted = outcomes.iter().any(Option::is_none);
-        let mut done = Written {
-            outcomes,
-            failure: None,
-            any_converted,
-        };
-        if !undo.is_empty()
-            && let Err(e) = tx.unreserve(&undo).await
-        {
-            done.failure = Some(e);
-            return done;
-        }
-        for ((job, item), outcome) in jobs.iter().zip(&written).zip(done.outcomes.iter_mut()) {
-            if outcome.is_some() {
-                continue;
-            }
-            let row = written_row(
-                &job.new_reservation(),
-                &job.attendee,
-                "PENDING_PAYMENT",
-                item.reserved,
-                job.window,
-            );
-            let view =
-                match seat_reservation_view(&self.layouts, row, &job.hold.seat_ids, "RESERVED")
-                    .await
-                {
-                    Ok(view) => view,
-                    Err(e) => {
-                        done.failure = Some(StoreError::Other(anyhow::anyhow!(e.to_string())));
-                        return done;
-                    }
-                };
-            if let Some(target) = &job.answer
-                && let Err(e) = target.answer_in(tx.conn(), 201, &view).await
-            {
-                done.failure = Some(e);
-                return done;
-            }
-            *outcome = Some(Outcome::Committed(view));
-        }
-        done
-    }
-}
-
-/// The state of a batch before its COMMIT.
-struct Written {
-    /// Per item: its final outcome, `Committed` (pending the COMMIT), or `None` while
-    /// undecided.
-    outcomes: Vec<Option<Outcome>>,
-    /// A statement failed after the batch function: the transaction is lost.
-    failure: Option<StoreError>,
-    /// Some hold was converted: a lost transaction cannot fall back to committing alone.
-    any_converted: bool,
-}
-
-impl Written {
-    fn nothing(n: usize) -> Self {
-        Written {
-            outcomes: (0..n).map(|_| Some(Outcome::Alone)).collect(),
-            failure: None,
-            any_converted: false,
-        }
-    }
-
-    /// Commits (or rolls back) and settles every item's outcome.
-    async fn and_then_commit(self, tx: ReservationTx) -> Vec<Outcome> {
-        let Written {
-            outcomes,
-            failure,
-            any_converted,
-        } = self;
-        let pending = outcomes
-            .iter()
-            .any(|o| matches!(o, Some(Outcome::Committed(_)) | None));
-        let failure = match failure {
-            None if pending => tx.commit().await.err(),
-            None => {
-                let _ = tx.rollback().await;
-                None
-            }
-            Some(e) => {
-                let _ = tx.rollback().await;
-                Some(e)
-            }
-        };
-        let Some(e) = failure else {
-            return outcomes
-                .into_iter()
-                .map(|o| o.unwrap_or(Outcome::Alone))
-                .collect();
-        };
-        tracing::warn!(error = %e, "group commit failed");
-        outcomes
-            .into_iter()
-            .map(|o| match o {
-                // Written but lost with the transaction, hold already converted.
-                Some(Outcome::Committed(_)) | None if any_converted => {
-                    Outcome::Failed(shared_error(&e))
-                }
-                Some(Outcome::Committed(_)) | None => Outcome::Alone,
-                Some(other) => other,
-            })
-            .collect()
-    }
-}
-
-/// One batch's database error, answered to each of its requests.
-fn shared_error(e: &StoreError) -> Error {
-    let mut text = format!("group commit: {e}");
-    let mut cause = std::error::Error::source(e);
-    while let Some(c) = cause {
-        text.push_str(&format!(": {c}"));
-        cause = c.source();
-    }
-    let source = anyhow::anyhow!(text);
-    if matches!(e, StoreError::Unavailable { .. }) {
-        Error::postgres(source)
-    } else {
-        Error::Internal(source)
-    }
 }
 
 /// Whether a request's reservation can go through group commit: a seat hold kept in Redis,
 /// reserved without paying at once.
-pub fn eligible(hold: &HoldRecord, pay_now: bool) -> bool {
+pub(crate) fn eligible(hold: &HoldRecord, pay_now: bool) -> bool {
     hold.product_id.is_none()
         && hold.backend == crate::ticketing::storage::holds::Backend::Redis
         && !pay_now

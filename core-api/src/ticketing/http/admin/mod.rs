@@ -1,7 +1,14 @@
-//! `/admin/*`: venues, events, performances, sale windows, stats. Admins only.
+//! `/admin/*`: venues, events, performances, sale windows, stats. Admins only. Their request
+//! and response shapes are in `types`.
+
+mod types;
+
+use types::{
+    CreateEventRequest, CreatePerformanceRequest, CreateVenueRequest, PerformanceStats,
+    SetEventStatusRequest, SetRefundCutoffRequest, VenueView,
+};
 
 use axum::extract::State;
-use chrono::Utc;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
@@ -9,17 +16,10 @@ use crate::{
     error::Result,
     http::extract::{AdminCaller, ApiJson, ApiPath, Created, Data},
     startup::AppState,
-    ticketing::services::{
-        admin::{
-            CreateEventRequest, CreatePerformanceRequest, CreateVenueRequest, PerformanceStats,
-            SetEventStatusRequest, SetRefundCutoffRequest, VenueView,
-        },
-        catalog::EventView,
-        views::PerformanceView,
-    },
+    ticketing::http::{catalog::EventView, views::PerformanceView},
 };
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_venue))
         .routes(routes!(create_event))
@@ -39,7 +39,8 @@ async fn create_venue(
     _: AdminCaller,
     ApiJson(req): ApiJson<CreateVenueRequest>,
 ) -> Result<Created<VenueView>> {
-    Ok(Created(state.services.admin.create_venue(req).await?))
+    let venue = state.services.admin.create_venue(req.into()).await?;
+    Ok(Created(venue.into()))
 }
 
 /// Creates a DRAFT event at a venue.
@@ -50,7 +51,8 @@ async fn create_event(
     _: AdminCaller,
     ApiJson(req): ApiJson<CreateEventRequest>,
 ) -> Result<Created<EventView>> {
-    Ok(Created(state.services.admin.create_event(req).await?))
+    let event = state.services.admin.create_event(req.into()).await?;
+    Ok(Created(event.into()))
 }
 
 /// Sets an event's status.
@@ -62,7 +64,12 @@ async fn set_event_status(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<SetEventStatusRequest>,
 ) -> Result<Data<EventView>> {
-    Ok(Data(state.services.admin.set_event_status(id, req).await?))
+    let event = state
+        .services
+        .admin
+        .set_event_status(id, &req.status)
+        .await?;
+    Ok(Data(event.into()))
 }
 
 /// Creates a performance; its seats are generated from the venue layout, priced by tier.
@@ -75,13 +82,17 @@ async fn create_performance(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<CreatePerformanceRequest>,
 ) -> Result<Created<PerformanceView>> {
-    let performance = state.services.admin.create_performance(id, req).await?;
+    let performance = state
+        .services
+        .admin
+        .create_performance(id, req.into())
+        .await?;
     state.services.queue.mark_known(performance.id).await;
     if performance.queue_enabled {
         // The gateway learns of the waiting room from Redis: tell it before answering.
         state.services.queue.publish(performance.id).await;
     }
-    Ok(Created(performance))
+    Ok(Created(performance.into()))
 }
 
 /// Opens the sale now (and puts a draft event on sale).
@@ -92,7 +103,14 @@ async fn open_sale(
     _: AdminCaller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Data<PerformanceView>> {
-    Ok(Data(state.services.admin.open_sale(id, Utc::now()).await?))
+    Ok(Data(
+        state
+            .services
+            .admin
+            .open_sale(id, state.services.clock.now())
+            .await?
+            .into(),
+    ))
 }
 
 /// Closes the sale now.
@@ -103,7 +121,14 @@ async fn close_sale(
     _: AdminCaller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Data<PerformanceView>> {
-    Ok(Data(state.services.admin.close_sale(id, Utc::now()).await?))
+    Ok(Data(
+        state
+            .services
+            .admin
+            .close_sale(id, state.services.clock.now())
+            .await?
+            .into(),
+    ))
 }
 
 /// Sets how long before the start buyers may still cancel a paid ticket for a refund.
@@ -116,7 +141,12 @@ async fn set_refund_cutoff(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<SetRefundCutoffRequest>,
 ) -> Result<Data<PerformanceView>> {
-    Ok(Data(state.services.admin.set_refund_cutoff(id, req).await?))
+    let performance = state
+        .services
+        .admin
+        .set_refund_cutoff(id, req.refund_cutoff_minutes)
+        .await?;
+    Ok(Data(performance.into()))
 }
 
 /// Seat counts by live status.
@@ -127,5 +157,5 @@ async fn performance_stats(
     _: AdminCaller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Data<PerformanceStats>> {
-    Ok(Data(state.services.admin.stats(id).await?))
+    Ok(Data(state.services.admin.stats(id).await?.into()))
 }

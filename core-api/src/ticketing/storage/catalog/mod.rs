@@ -1,0 +1,219 @@
+//! Venues with layouts, events and performances (with seat generation): rows and venues and
+//! events here, performances and their seat counts in `performance`.
+
+mod performance;
+
+use crate::storage::StoreResult;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use holdfast_contract::clock::Clock;
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
+    TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::storage::sql;
+use crate::ticketing::domain::status::EventStatus;
+use crate::ticketing::storage::entity::{events, venues};
+
+/// One seat of a venue layout.
+#[derive(Clone, Debug)]
+pub(crate) struct LayoutSeat {
+    pub(crate) section: String,
+    pub(crate) row_label: String,
+    pub(crate) number: i32,
+    pub(crate) x: i32,
+    pub(crate) y: i32,
+    pub(crate) price_tier: String,
+}
+
+#[derive(Clone, Debug, FromQueryResult)]
+pub struct EventRow {
+    pub id: Uuid,
+    pub title: String,
+    pub description: String,
+    pub status: EventStatus,
+    pub venue_id: Uuid,
+    pub venue_name: String,
+}
+
+#[derive(Clone, Debug, FromQueryResult)]
+pub(crate) struct PerformanceRow {
+    pub(crate) id: Uuid,
+    pub(crate) event_id: Uuid,
+    pub(crate) event_status: EventStatus,
+    pub(crate) starts_at: DateTime<Utc>,
+    pub(crate) sale_opens_at: DateTime<Utc>,
+    pub(crate) sale_closes_at: DateTime<Utc>,
+    pub(crate) max_seats_per_user: i32,
+    pub(crate) queue_enabled: bool,
+    /// Buyers may cancel paid reservations until this long before `starts_at`.
+    pub(crate) refund_cutoff_minutes: i32,
+    pub(crate) total_seats: i64,
+    pub(crate) available_seats: i64,
+}
+
+pub(crate) struct NewPerformance {
+    pub(crate) event_id: Uuid,
+    pub(crate) starts_at: DateTime<Utc>,
+    pub(crate) sale_opens_at: DateTime<Utc>,
+    pub(crate) sale_closes_at: DateTime<Utc>,
+    pub(crate) max_seats_per_user: i32,
+    pub(crate) queue_enabled: bool,
+    pub(crate) refund_cutoff_minutes: i32,
+    /// Price of every tier of the venue, in KRW.
+    pub(crate) prices: Vec<(String, i64)>,
+}
+
+const EVENT_SELECT: &str = "SELECT e.id, e.title, e.description, e.status, e.venue_id, v.name AS venue_name \
+     FROM events e JOIN venues v ON v.id = e.venue_id";
+
+pub(super) const PERFORMANCE_SELECT: &str = "SELECT p.id, p.event_id, e.status AS event_status, p.starts_at, p.sale_opens_at, \
+     p.sale_closes_at, p.max_seats_per_user, p.queue_enabled, p.refund_cutoff_minutes, \
+     (SELECT count(*) FROM seats s WHERE s.performance_id = p.id) AS total_seats, \
+     (SELECT count(*) FROM seats s WHERE s.performance_id = p.id AND s.status = 'AVAILABLE') AS available_seats \
+     FROM performances p JOIN events e ON e.id = p.event_id";
+
+#[derive(Clone)]
+pub struct CatalogRepo {
+    db: DatabaseConnection,
+    /// When venues, events and performances are created.
+    clock: Arc<dyn Clock>,
+}
+
+impl CatalogRepo {
+    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>) -> Self {
+        CatalogRepo { db, clock }
+    }
+
+    /// Creates a venue and its whole layout in one transaction (one set-based insert).
+    pub(crate) async fn insert_venue(&self, name: &str, seats: &[LayoutSeat]) -> StoreResult<Uuid> {
+        let id = Uuid::now_v7();
+        let txn = self.db.begin().await?;
+        venues::Entity::insert(venues::ActiveModel {
+            id: Set(id),
+            name: Set(name.to_owned()),
+            created_at: Set(self.clock.now()),
+        })
+        .exec_without_returning(&txn)
+        .await?;
+        let column = |f: fn(&LayoutSeat) -> String| seats.iter().map(f).collect::<Vec<String>>();
+        let numbers = |f: fn(&LayoutSeat) -> i32| seats.iter().map(f).collect::<Vec<i32>>();
+        txn.execute_raw(sql(
+            "INSERT INTO venue_seats (id, venue_id, section, row_label, number, x, y, price_tier) \
+             SELECT gen_random_uuid(), $1, * FROM unnest($2::text[], $3::text[], $4::int[], $5::int[], $6::int[], $7::text[])",
+            [
+                id.into(),
+                column(|s| s.section.clone()).into(),
+                column(|s| s.row_label.clone()).into(),
+                numbers(|s| s.number).into(),
+                numbers(|s| s.x).into(),
+                numbers(|s| s.y).into(),
+                column(|s| s.price_tier.clone()).into(),
+            ],
+        ))
+        .await?;
+        txn.commit().await?;
+        Ok(id)
+    }
+
+    pub(crate) async fn venue_exists(&self, id: Uuid) -> StoreResult<bool> {
+        Ok(venues::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .is_some())
+    }
+
+    pub async fn venue_by_name(&self, name: &str) -> StoreResult<Option<Uuid>> {
+        #[derive(FromQueryResult)]
+        struct Id {
+            id: Uuid,
+        }
+        let row = Id::find_by_statement(sql(
+            "SELECT id FROM venues WHERE name = $1 ORDER BY created_at LIMIT 1",
+            [name.into()],
+        ))
+        .one(&self.db)
+        .await?;
+        Ok(row.map(|r| r.id))
+    }
+
+    pub(crate) async fn venue_tiers(&self, venue_id: Uuid) -> StoreResult<Vec<String>> {
+        #[derive(FromQueryResult)]
+        struct Tier {
+            price_tier: String,
+        }
+        let rows = Tier::find_by_statement(sql(
+            "SELECT DISTINCT price_tier FROM venue_seats WHERE venue_id = $1 ORDER BY price_tier",
+            [venue_id.into()],
+        ))
+        .all(&self.db)
+        .await?;
+        Ok(rows.into_iter().map(|t| t.price_tier).collect())
+    }
+
+    pub(crate) async fn insert_event(
+        &self,
+        venue_id: Uuid,
+        title: &str,
+        description: &str,
+    ) -> StoreResult<Uuid> {
+        let id = Uuid::now_v7();
+        events::Entity::insert(events::ActiveModel {
+            id: Set(id),
+            venue_id: Set(venue_id),
+            title: Set(title.to_owned()),
+            description: Set(description.to_owned()),
+            status: Set(EventStatus::Draft.as_str().to_owned()),
+            created_at: Set(self.clock.now()),
+        })
+        .exec_without_returning(&self.db)
+        .await?;
+        Ok(id)
+    }
+
+    pub(crate) async fn events(&self, include_drafts: bool) -> StoreResult<Vec<EventRow>> {
+        let filter = if include_drafts {
+            ""
+        } else {
+            " WHERE e.status <> 'DRAFT'"
+        };
+        EventRow::find_by_statement(sql(
+            &format!("{EVENT_SELECT}{filter} ORDER BY e.created_at, e.id"),
+            [],
+        ))
+        .all(&self.db)
+        .await
+        .map_err(Into::into)
+    }
+
+    pub(crate) async fn event(&self, id: Uuid) -> StoreResult<Option<EventRow>> {
+        EventRow::find_by_statement(sql(&format!("{EVENT_SELECT} WHERE e.id = $1"), [id.into()]))
+            .one(&self.db)
+            .await
+            .map_err(Into::into)
+    }
+
+    pub async fn event_by_title(&self, title: &str) -> StoreResult<Option<EventRow>> {
+        EventRow::find_by_statement(sql(
+            &format!("{EVENT_SELECT} WHERE e.title = $1 ORDER BY e.created_at LIMIT 1"),
+            [title.into()],
+        ))
+        .one(&self.db)
+        .await
+        .map_err(Into::into)
+    }
+
+    pub(crate) async fn set_event_status(&self, id: Uuid, status: EventStatus) -> StoreResult<()> {
+        self.db
+            .execute_raw(sql(
+                "UPDATE events SET status = $2 WHERE id = $1",
+                [id.into(), status.into()],
+            ))
+            .await
+            .map(|_| ())
+            .map_err(Into::into)
+    }
+}
