@@ -52,7 +52,7 @@ pub struct Services {
     pub resources: resources::ResourceService,
     pub(crate) bookings: bookings::BookingService,
     pub(crate) calendar: calendar::CalendarService,
-    pub(crate) audit: crate::shared::storage::audit::AuditRepo,
+    pub(crate) audit: crate::shared::services::audit::AuditLog,
     /// Google Calendar push; `None` unless configured.
     pub(crate) google: Option<gcal::GoogleSync>,
 }
@@ -118,7 +118,9 @@ impl Services {
             config.public_url.clone(),
             clock.clone(),
         );
-        let audit = crate::shared::storage::audit::AuditRepo::new(db.clone());
+        let audit = crate::shared::services::audit::AuditLog::new(
+            crate::shared::storage::audit::AuditRepo::new(db.clone()),
+        );
         let auth = auth::AuthService::new(&config, users.clone(), redis.clone());
         let accounts = accounts::AccountAdmin::new(users, auth.sessions.clone());
         let store = Holds::new(

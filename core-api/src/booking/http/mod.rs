@@ -1,7 +1,6 @@
 //! HTTP handlers of this context: extract and validate, call a service, wrap the answer.
 //! Request and response bodies sit next to their handlers.
 
-mod audit;
 pub(crate) mod bookings;
 mod dashboard;
 mod feeds;
@@ -12,7 +11,6 @@ pub(crate) fn router() -> utoipa_axum::router::OpenApiRouter<crate::startup::App
     utoipa_axum::router::OpenApiRouter::new()
         .merge(resources::router())
         .merge(dashboard::router())
-        .merge(audit::router())
         .merge(bookings::router())
         .merge(feeds::router())
 }

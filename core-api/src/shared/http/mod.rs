@@ -1,6 +1,7 @@
 //! HTTP handlers of this context: extract and validate, call a service, wrap the answer.
 
 pub(crate) mod admin_users;
+pub(crate) mod audit;
 pub(crate) mod auth;
 pub(crate) mod wallet;
 
@@ -10,4 +11,5 @@ pub(crate) fn router() -> utoipa_axum::router::OpenApiRouter<crate::startup::App
         .merge(auth::router())
         .merge(admin_users::router())
         .merge(wallet::router())
+        .merge(audit::router())
 }
