@@ -41,23 +41,8 @@ impl Redis {
     /// Builds the pool and connects in the background: the gateway starts while Redis is down,
     /// commands fail fast (→ the configured fail mode) and the pool reconnects by itself.
     pub fn connect(url: &str, prefix: &str, timeout: Duration) -> Result<Self, Error> {
-        let config = Config {
-            fail_fast: true,
-            ..Config::from_url(url)?
-        };
-        let pool = Builder::from_config(config)
-            .with_connection_config(|c| {
-                c.connection_timeout = timeout;
-                c.internal_command_timeout = timeout;
-                // A script whose reply was lost is not sent twice.
-                c.max_command_attempts = 1;
-            })
-            .with_performance_config(|p| p.default_command_timeout = timeout)
-            .set_policy(ReconnectPolicy::new_constant(0, 250))
-            .build_pool(4)?;
-        pool.connect_pool();
         Ok(Redis {
-            pool,
+            pool: holdfast_contract::redis::pool(url, timeout)?,
             prefix: prefix.into(),
             up: Arc::new(AtomicBool::new(true)),
         })

@@ -2,7 +2,7 @@
 //! - who a token says the caller is: access-token claims and their check ([`claims`]), with
 //!   the keys they are signed with ([`token_keys`]), and the waiting-room pass and ticket
 //!   ([`queue_pass`]);
-//! - the Redis key layout both write and read ([`keys`]);
+//! - the Redis key layout both write and read ([`keys`]), and how both connect ([`redis`]);
 //! - the error codes of the JSON envelope ([`error_code`]);
 //! - how configuration is read and refused ([`env`]), which secrets are refused at start
 //!   ([`secrets`]) unless development mode is on ([`dev_mode`]);
@@ -19,6 +19,7 @@ pub mod error_code;
 pub mod keys;
 pub mod process;
 pub mod queue_pass;
+pub mod redis;
 pub mod secrets;
 pub mod telemetry;
 #[cfg(any(test, feature = "testing"))]

@@ -14,24 +14,8 @@ impl Redis {
     /// Builds the pool and starts connecting in the background: the service starts even while
     /// Redis is down, commands fail fast with an error (→ 503) and the pool reconnects by itself.
     pub(crate) fn connect(url: &str, prefix: &str, timeout: Duration) -> Result<Self, Error> {
-        let config = Config {
-            fail_fast: true,
-            ..Config::from_url(url)?
-        };
-        let pool = Builder::from_config(config)
-            .with_connection_config(|c| {
-                c.connection_timeout = timeout;
-                c.internal_command_timeout = timeout;
-                // A script whose reply was lost is not re-sent: the caller gets a 503 instead
-                // of a second, ambiguous attempt.
-                c.max_command_attempts = 1;
-            })
-            .with_performance_config(|p| p.default_command_timeout = timeout)
-            .set_policy(ReconnectPolicy::new_constant(0, 250))
-            .build_pool(4)?;
-        pool.connect_pool();
         Ok(Redis {
-            pool,
+            pool: holdfast_contract::redis::pool(url, timeout)?,
             prefix: prefix.into(),
         })
     }
