@@ -121,7 +121,7 @@ impl Services {
         let audit = crate::shared::services::audit::AuditLog::new(
             crate::shared::storage::audit::AuditRepo::new(db.clone()),
         );
-        let auth = auth::AuthService::new(&config, users.clone(), redis.clone());
+        let auth = auth::AuthService::new(&config, users.clone(), redis.clone(), clock.clone());
         let accounts = accounts::AccountAdmin::new(users, auth.sessions.clone());
         let store = Holds::new(
             HoldStore::new(redis, config.reservation_ttl_ms, clock.clone()),

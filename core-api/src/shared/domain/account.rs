@@ -1,4 +1,5 @@
-//! An account as admins see it, and one page of a search.
+//! An account as admins see it, one page of a search, and what signing up and signing in
+//! take and give.
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -22,4 +23,28 @@ pub(crate) struct AccountPage {
     pub(crate) total: u64,
     pub(crate) limit: u64,
     pub(crate) offset: u64,
+}
+
+/// What a new account is made from, as the client sent it (checked when it is created).
+#[derive(Clone, Debug)]
+pub struct NewAccount {
+    pub email: String,
+    pub password: String,
+    pub name: String,
+}
+
+/// An e-mail and a password to sign in with, as the client sent them.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    pub email: String,
+    pub password: String,
+}
+
+/// What a sign-in or a refresh hands out.
+#[derive(Clone, Debug)]
+pub struct Tokens {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
 }

@@ -7,7 +7,7 @@ pub(crate) mod account;
 pub(crate) mod email;
 pub(crate) mod password;
 
-pub(crate) use account::{Account, AccountPage};
+pub(crate) use account::{Account, AccountPage, Credentials, NewAccount, Tokens};
 pub use email::Email;
 pub use holdfast_contract::claims::Role;
 pub use password::Password;

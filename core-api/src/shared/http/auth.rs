@@ -1,16 +1,111 @@
 //! `/auth/*`: register, login, refresh, logout, logout-all, me.
 
+use axum::{extract::State, http::StatusCode};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
 
 use crate::{
     error::Result,
     http::extract::{ApiJson, Created, Data},
-    shared::services::auth::{
-        Caller, LoginRequest, RefreshRequest, RegisterRequest, TokenPair, UserView,
+    shared::{
+        domain::{Account, Credentials, NewAccount, Role, Tokens},
+        services::auth::Caller,
     },
     startup::AppState,
 };
-use axum::{extract::State, http::StatusCode};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RegisterRequest {
+    /// An e-mail address (trimmed and lowercased; `local@domain.tld`).
+    #[schema(max_length = 254)]
+    pub(crate) email: String,
+    #[schema(min_length = 8, max_length = 128)]
+    pub(crate) password: String,
+    /// 1 to 100 characters after trimming.
+    #[schema(min_length = 1, max_length = 100)]
+    pub(crate) name: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct LoginRequest {
+    /// An e-mail address (trimmed and lowercased; `local@domain.tld`).
+    #[schema(max_length = 254)]
+    pub(crate) email: String,
+    #[schema(min_length = 8, max_length = 128)]
+    pub(crate) password: String,
+}
+
+/// Also the body of `/auth/logout`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RefreshRequest {
+    pub(crate) refresh_token: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TokenPair {
+    pub(crate) access_token: String,
+    pub(crate) refresh_token: String,
+    /// Always "Bearer".
+    pub(crate) token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub(crate) expires_in: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct UserView {
+    pub(crate) id: Uuid,
+    pub(crate) email: String,
+    pub(crate) name: String,
+    pub(crate) role: Role,
+}
+
+impl From<Account> for UserView {
+    fn from(u: Account) -> Self {
+        UserView {
+            id: u.id,
+            role: u.role,
+            email: u.email,
+            name: u.name,
+        }
+    }
+}
+
+impl From<RegisterRequest> for NewAccount {
+    fn from(r: RegisterRequest) -> Self {
+        NewAccount {
+            email: r.email,
+            password: r.password,
+            name: r.name,
+        }
+    }
+}
+
+impl From<LoginRequest> for Credentials {
+    fn from(r: LoginRequest) -> Self {
+        Credentials {
+            email: r.email,
+            password: r.password,
+        }
+    }
+}
+
+impl From<Tokens> for TokenPair {
+    fn from(t: Tokens) -> Self {
+        TokenPair {
+            access_token: t.access_token,
+            refresh_token: t.refresh_token,
+            token_type: "Bearer",
+            expires_in: t.expires_in,
+        }
+    }
+}
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -29,7 +124,9 @@ async fn register(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> Result<Created<UserView>> {
-    Ok(Created(state.services.auth.register(req).await?))
+    Ok(Created(
+        state.services.auth.register(req.into()).await?.into(),
+    ))
 }
 
 /// Exchanges e-mail and password for an access token and a refresh token. After
@@ -44,7 +141,7 @@ async fn login(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Data<TokenPair>> {
-    Ok(Data(state.services.auth.login(req).await?))
+    Ok(Data(state.services.auth.login(req.into()).await?.into()))
 }
 
 /// Rotates a refresh token; reusing an old one revokes every token of that login.
@@ -55,14 +152,21 @@ async fn refresh(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<RefreshRequest>,
 ) -> Result<Data<TokenPair>> {
-    Ok(Data(state.services.auth.refresh(req).await?))
+    Ok(Data(
+        state
+            .services
+            .auth
+            .refresh(&req.refresh_token)
+            .await?
+            .into(),
+    ))
 }
 
 /// The caller's account.
 #[utoipa::path(get, path = "/auth/me", tag = "auth", security(("bearer" = [])), responses(
     (status = 200, body = UserView), (status = 401)))]
 async fn me(State(state): State<AppState>, caller: Caller) -> Result<Data<UserView>> {
-    Ok(Data(state.services.auth.me(caller.user_id).await?))
+    Ok(Data(state.services.auth.me(caller.user_id).await?.into()))
 }
 
 /// Signs out: ends the login this refresh token belongs to (every token rotated from it).
@@ -74,7 +178,7 @@ async fn logout(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<RefreshRequest>,
 ) -> Result<StatusCode> {
-    state.services.auth.logout(req).await?;
+    state.services.auth.logout(&req.refresh_token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -1,4 +1,9 @@
-//! Accounts: registration, login, rotating refresh tokens, and access-token verification.
+//! Accounts: registration, login, rotating refresh tokens and signing out. Who a request's
+//! token says the caller is comes from [`Caller`] and [`JwtKeys`] (`caller.rs`).
+
+mod caller;
+
+pub use caller::{Caller, JwtKeys};
 
 use std::{
     sync::{Arc, LazyLock},
@@ -6,12 +11,10 @@ use std::{
 };
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use chrono::{Duration, Utc};
-use holdfast_contract::claims::{self, AccessSigner, AccessVerifier};
+use chrono::Duration;
+use holdfast_contract::clock::Clock;
 use rand::RngCore;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::shared::services::{hashing::HashingPool, sessions::Sessions};
@@ -19,7 +22,7 @@ use crate::{
     config::Config,
     error::{Error, ErrorCode, Result},
     shared::{
-        domain::{Email, Password, Role},
+        domain::{Account, Credentials, Email, NewAccount, Password, Role, Tokens},
         storage::{
             account_changes::AccountEvents,
             login_throttle::{Backoff, LoginThrottle},
@@ -28,125 +31,6 @@ use crate::{
     },
     storage::redis::Redis,
 };
-
-/// The verified caller of a request.
-#[derive(Clone, Copy, Debug)]
-pub struct Caller {
-    pub user_id: Uuid,
-    /// The account's current role (the extractor replaces the token's with it).
-    pub role: Role,
-    /// The auth version the token was issued under.
-    pub auth_version: i64,
-}
-
-impl Caller {
-    pub(crate) fn is_admin(&self) -> bool {
-        self.role == Role::Admin
-    }
-}
-
-/// Access tokens: signed and checked with `holdfast_contract::claims`, the check the gateway
-/// runs too. HS256 (shared secret) or EdDSA (Ed25519 private key); only this one is accepted.
-#[derive(Clone)]
-pub struct JwtKeys {
-    signer: AccessSigner,
-    verifier: AccessVerifier,
-}
-
-impl JwtKeys {
-    pub fn new(config: &Config) -> Self {
-        let key = &config.jwt_key;
-        JwtKeys {
-            signer: AccessSigner::new(
-                key,
-                &config.jwt_issuer,
-                &config.jwt_audience,
-                config.access_token_ttl_secs as i64,
-            ),
-            verifier: AccessVerifier::new(&key.verify, &config.jwt_issuer, &config.jwt_audience),
-        }
-    }
-
-    pub fn issue(&self, user_id: Uuid, role: Role, ver: i64) -> Result<String> {
-        self.signer
-            .sign(user_id, role, ver, Utc::now().timestamp())
-            .map_err(|e| Error::Internal(anyhow::anyhow!("signing token: {e}")))
-    }
-
-    /// Only tokens of our algorithm signed with our key, for our issuer and audience, unexpired.
-    pub(crate) fn verify(&self, token: &str) -> Result<Caller> {
-        let claims = self
-            .verifier
-            .verify(token)
-            .ok_or(Error::Unauthenticated(claims::REFUSED))?;
-        Ok(Caller {
-            user_id: claims.sub,
-            role: claims.role,
-            auth_version: claims.ver,
-        })
-    }
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct RegisterRequest {
-    /// An e-mail address (trimmed and lowercased; `local@domain.tld`).
-    #[schema(max_length = 254)]
-    pub(crate) email: String,
-    #[schema(min_length = 8, max_length = 128)]
-    pub(crate) password: String,
-    /// 1 to 100 characters after trimming.
-    #[schema(min_length = 1, max_length = 100)]
-    pub(crate) name: String,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct LoginRequest {
-    /// An e-mail address (trimmed and lowercased; `local@domain.tld`).
-    #[schema(max_length = 254)]
-    pub(crate) email: String,
-    #[schema(min_length = 8, max_length = 128)]
-    pub(crate) password: String,
-}
-
-/// Also the body of `/auth/logout`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct RefreshRequest {
-    pub(crate) refresh_token: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct TokenPair {
-    pub(crate) access_token: String,
-    pub(crate) refresh_token: String,
-    /// Always "Bearer".
-    pub(crate) token_type: &'static str,
-    /// Seconds until the access token expires.
-    pub(crate) expires_in: u64,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct UserView {
-    pub(crate) id: Uuid,
-    pub(crate) email: String,
-    pub(crate) name: String,
-    pub(crate) role: Role,
-}
-
-impl From<UserRow> for UserView {
-    fn from(u: UserRow) -> Self {
-        UserView {
-            id: u.id,
-            role: Role::from_db(&u.role),
-            email: u.email,
-            name: u.name,
-        }
-    }
-}
 
 /// A real argon2id hash to verify against when the e-mail is unknown, so a login attempt takes
 /// as long for a missing account as for a wrong password.
@@ -167,10 +51,16 @@ pub struct AuthService {
     refresh_ttl: Duration,
     /// argon2id takes ~19 MiB and a core's worth of CPU per hash: a bounded pool runs them.
     hashing: HashingPool,
+    clock: Arc<dyn Clock>,
 }
 
 impl AuthService {
-    pub(crate) fn new(config: &Config, users: UserRepo, redis: Redis) -> Self {
+    pub(crate) fn new(
+        config: &Config,
+        users: UserRepo,
+        redis: Redis,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         let limits = &config.auth;
         AuthService {
             jwt: Arc::new(JwtKeys::new(config)),
@@ -197,15 +87,16 @@ impl AuthService {
                 limits.password_hash_queue,
                 StdDuration::from_millis(limits.password_hash_wait_ms),
             ),
+            clock,
         }
     }
 
-    pub(crate) async fn register(&self, req: RegisterRequest) -> Result<UserView> {
+    pub(crate) async fn register(&self, req: NewAccount) -> Result<Account> {
         self.create_user(&req, Role::User).await
     }
 
     /// Creates an account with the given role (the seed uses this for the admin).
-    pub(crate) async fn create_user(&self, req: &RegisterRequest, role: Role) -> Result<UserView> {
+    pub(crate) async fn create_user(&self, req: &NewAccount, role: Role) -> Result<Account> {
         let email = Email::parse("email", &req.email)?;
         let password = Password::parse(&req.password)?;
         let name = req.name.trim();
@@ -232,7 +123,7 @@ impl AuthService {
     /// must wait a doubling delay (429 with `Retry-After`), whatever the password. A success
     /// resets the count. If Redis is unreachable the throttle is skipped (fails open) and
     /// logged: sign-in keeps working, the per-IP gateway limit still applies.
-    pub(crate) async fn login(&self, req: LoginRequest) -> Result<TokenPair> {
+    pub(crate) async fn login(&self, req: Credentials) -> Result<Tokens> {
         let email = Email::parse("email", &req.email)?;
         let throttled = self.throttle_check(email.as_str()).await?;
         let user = self.users.by_email(email.as_str()).await?;
@@ -300,16 +191,16 @@ impl AuthService {
 
     /// Rotates a refresh token. Presenting one that was already used revokes its whole family:
     /// either the client or a thief replayed it, and we cannot tell which.
-    pub(crate) async fn refresh(&self, req: RefreshRequest) -> Result<TokenPair> {
+    pub(crate) async fn refresh(&self, refresh_token: &str) -> Result<Tokens> {
         const REFUSED: Error =
             Error::Unauthenticated("the refresh token is invalid, expired or revoked");
-        let hash = Sha256::digest(req.refresh_token.as_bytes()).to_vec();
+        let hash = Sha256::digest(refresh_token.as_bytes()).to_vec();
         let token = self
             .users
             .refresh_token_by_hash(&hash)
             .await?
             .ok_or(REFUSED)?;
-        if token.revoked_at.is_some() || token.expires_at <= Utc::now() {
+        if token.revoked_at.is_some() || token.expires_at <= self.clock.now() {
             return Err(REFUSED);
         }
         if token.used_at.is_some() || !self.users.use_refresh_token(token.id).await? {
@@ -326,11 +217,11 @@ impl AuthService {
 
     /// Ends the login a refresh token belongs to: every token rotated from it is revoked.
     /// Unknown, expired and already revoked tokens are fine too (sign-out is idempotent).
-    pub(crate) async fn logout(&self, req: RefreshRequest) -> Result<()> {
-        if req.refresh_token.trim().is_empty() {
+    pub(crate) async fn logout(&self, refresh_token: &str) -> Result<()> {
+        if refresh_token.trim().is_empty() {
             return Err(Error::validation("refreshToken", "must not be empty"));
         }
-        let hash = Sha256::digest(req.refresh_token.as_bytes()).to_vec();
+        let hash = Sha256::digest(refresh_token.as_bytes()).to_vec();
         if let Some(token) = self.users.refresh_token_by_hash(&hash).await? {
             self.users.revoke_family(token.family_id).await?;
         }
@@ -348,7 +239,7 @@ impl AuthService {
         Ok(())
     }
 
-    pub(crate) async fn me(&self, user_id: Uuid) -> Result<UserView> {
+    pub(crate) async fn me(&self, user_id: Uuid) -> Result<Account> {
         self.users
             .by_id(user_id)
             .await?
@@ -356,7 +247,7 @@ impl AuthService {
             .ok_or(Error::Unauthenticated("the account no longer exists"))
     }
 
-    async fn issue_pair(&self, user: &UserRow, family_id: Uuid) -> Result<TokenPair> {
+    async fn issue_pair(&self, user: &UserRow, family_id: Uuid) -> Result<Tokens> {
         let mut raw = [0u8; 32];
         rand::rng().fill_bytes(&mut raw);
         let refresh_token = URL_SAFE_NO_PAD.encode(raw);
@@ -365,16 +256,15 @@ impl AuthService {
                 user_id: user.id,
                 family_id,
                 token_hash: Sha256::digest(refresh_token.as_bytes()).to_vec(),
-                expires_at: Utc::now() + self.refresh_ttl,
+                expires_at: self.clock.now() + self.refresh_ttl,
                 auth_version: user.auth_version,
             })
             .await?;
-        Ok(TokenPair {
+        Ok(Tokens {
             access_token: self
                 .jwt
                 .issue(user.id, Role::from_db(&user.role), user.auth_version)?,
             refresh_token,
-            token_type: "Bearer",
             expires_in: self.access_ttl_secs,
         })
     }
