@@ -1,6 +1,12 @@
 //! HTTP calls of virtual users: one pooled keep-alive client, every call timed and recorded.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
 
 use reqwest::Method;
 use serde_json::Value;
@@ -28,7 +34,9 @@ impl Reply {
 #[derive(Clone)]
 pub struct Api {
     http: reqwest::Client,
-    base: String,
+    /// One base URL per gateway; calls take turns over them.
+    bases: Arc<[String]>,
+    turn: Arc<AtomicUsize>,
     rec: Arc<Recorder>,
 }
 
@@ -78,19 +86,32 @@ impl<'a> Call<'a> {
 }
 
 impl Api {
+    /// `base`: one URL, or several separated by commas (instances of the same system, e.g.
+    /// two gateways): calls then go round robin over them, as a load balancer would send them.
     pub fn new(http: reqwest::Client, base: &str, rec: Arc<Recorder>) -> Self {
+        let bases: Vec<String> = base
+            .split(',')
+            .map(str::trim)
+            .filter(|b| !b.is_empty())
+            .map(|b| format!("{}/api/v1", b.trim_end_matches('/')))
+            .collect();
         Self {
             http,
-            base: format!("{}/api/v1", base.trim_end_matches('/')),
+            bases: bases.into(),
+            turn: Arc::new(AtomicUsize::new(0)),
             rec,
         }
     }
 
     /// Sends the call, records its latency under `call.op`, and parses the body.
     pub async fn send(&self, call: Call<'_>) -> Reply {
+        let base = match self.bases.len() {
+            1 => &self.bases[0],
+            n => &self.bases[self.turn.fetch_add(1, Ordering::Relaxed) % n],
+        };
         let mut req = self
             .http
-            .request(call.method, format!("{}{}", self.base, call.path));
+            .request(call.method, format!("{base}{}", call.path));
         if let Some(t) = call.token {
             req = req.bearer_auth(t);
         }

@@ -35,7 +35,8 @@ pub enum Mode {
 
 #[derive(Args, Debug, Clone)]
 pub struct Common {
-    /// Base URL users talk to (the gateway).
+    /// Base URL users talk to (the gateway); several, separated by commas, take turns
+    /// (`http://127.0.0.1:8080,http://127.0.0.1:8081`: two gateways of one system).
     #[arg(long, env = "LOADTEST_TARGET", default_value = "http://127.0.0.1:8080")]
     pub target: String,
     /// core-api's own URL (admin setup may use either; `holds` compares both).

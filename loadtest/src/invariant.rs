@@ -2,6 +2,7 @@
 //! says PASS or FAIL with the reason for each rule.
 
 use fred::prelude::*;
+use futures::TryStreamExt;
 use holdfast_contract::keys;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Value, json};
@@ -201,27 +202,13 @@ async fn redis_stale_claims(
     let client = Builder::from_config(config).build()?;
     client.init().await?;
     let pattern = format!("{}{}", common.redis_prefix, keys::seat_claims_pattern(perf));
-    let mut keys: Vec<String> = Vec::new();
-    let mut cursor = "0".to_owned();
-    loop {
-        let (next, batch): (String, Vec<String>) = client
-            .custom(
-                fred::cmd!("SCAN"),
-                vec![
-                    cursor.clone(),
-                    "MATCH".into(),
-                    pattern.clone(),
-                    "COUNT".into(),
-                    "1000".into(),
-                ],
-            )
-            .await?;
-        keys.extend(batch);
-        if next == "0" {
-            break;
-        }
-        cursor = next;
-    }
+    // The pattern carries the performance's hash tag: on a Redis Cluster the scan goes to the
+    // one node owning that slot, on a single Redis it scans the keyspace.
+    let keys: Vec<String> = client
+        .scan_buffered(pattern, Some(1000), None)
+        .map_ok(|key| key.as_str().unwrap_or_default().to_owned())
+        .try_collect()
+        .await?;
     let mut holds: Vec<String> = Vec::new();
     for chunk in keys.chunks(500) {
         let values: Vec<Option<String>> = client.mget(chunk.to_vec()).await?;
