@@ -204,17 +204,10 @@ async fn redis_stale_claims(
     let mut keys: Vec<String> = Vec::new();
     let mut cursor = "0".to_owned();
     loop {
+        // The pattern carries the performance's hash tag, so on a cluster the page is read
+        // from the node serving that slot (a plain SCAN would reach any node).
         let (next, batch): (String, Vec<String>) = client
-            .custom(
-                fred::cmd!("SCAN"),
-                vec![
-                    cursor.clone(),
-                    "MATCH".into(),
-                    pattern.clone(),
-                    "COUNT".into(),
-                    "1000".into(),
-                ],
-            )
+            .scan_page(cursor.clone(), pattern.clone(), Some(1000), None)
             .await?;
         keys.extend(batch);
         if next == "0" {
