@@ -40,10 +40,11 @@ impl Answers {
         if let Ok(mut counts) = self.counts.lock() {
             *counts.entry(label.clone()).or_default() += 1;
         }
-        if !acceptable {
-            if let Ok(mut bad) = self.unacceptable.lock() {
-                bad.push(format!("{label}: {outcome:?}"));
-            }
+        if acceptable {
+            return;
+        }
+        if let Ok(mut bad) = self.unacceptable.lock() {
+            bad.push(format!("{label}: {outcome:?}"));
         }
     }
 

@@ -196,11 +196,10 @@ impl RedisCluster {
 
     /// `kill -9` of the node on `port`: no shutdown, no goodbye to the others.
     pub fn kill(&mut self, port: u16) {
-        if let Some(node) = self.nodes.iter_mut().find(|n| n.port == port) {
-            if let Some(mut child) = node.child.take() {
-                let _ = child.kill();
-                let _ = child.wait();
-            }
+        let node = self.nodes.iter_mut().find(|n| n.port == port);
+        if let Some(mut child) = node.and_then(|n| n.child.take()) {
+            let _ = child.kill();
+            let _ = child.wait();
         }
     }
 }
