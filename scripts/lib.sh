@@ -22,6 +22,8 @@ export ROOT RUN_DIR
 
 # What this process started, as "kind:detail" entries (see stop_started_services).
 HOLDFAST_STARTED_SERVICES=()
+# Ports of the Redis Cluster nodes start_redis_cluster started (also in the list above).
+HOLDFAST_CLUSTER_PORTS=()
 _HOLDFAST_APT_UPDATED=0
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -495,8 +497,16 @@ SQL
 
 HOLDFAST_DEFAULT_REDIS_URL=redis://127.0.0.1:6379
 
+# redis_cmd ARGS...: redis-cli against REDIS_URL (on a cluster: its first node, following
+# redirections, so single-key commands reach the node that holds the key).
 redis_cmd() {
-  timeout 5 redis-cli --no-auth-warning -u "${REDIS_URL:-$HOLDFAST_DEFAULT_REDIS_URL}" "$@"
+  local url=${REDIS_URL:-$HOLDFAST_DEFAULT_REDIS_URL} node
+  if is_cluster_url "$url"; then
+    node=$(cluster_nodes "$url" | head -n 1)
+    timeout 5 redis-cli --no-auth-warning -c -h "${node%:*}" -p "${node##*:}" "$@"
+  else
+    timeout 5 redis-cli --no-auth-warning -u "$url" "$@"
+  fi
 }
 
 _redis_ready() {
@@ -517,6 +527,11 @@ wait_redis() {
 ensure_redis() {
   local url=${REDIS_URL:-$HOLDFAST_DEFAULT_REDIS_URL} installed=${1:-0}
   have redis-cli || ensure_tools
+  if is_cluster_url "$url"; then
+    # A cluster is started on purpose (start_redis_cluster), never on a guess.
+    cluster_ok "$url" && return 0
+    die "the Redis Cluster in REDIS_URL is not answering with cluster_state:ok on every node it names"
+  fi
   _redis_ready && return 0
 
   parse_url "$url" 6379
@@ -543,6 +558,141 @@ ensure_redis() {
   die "no Redis answers at ${URL_HOST:-localhost}:${URL_PORT} and none could be started.
 Install Redis 6+ (Debian/Ubuntu: sudo apt-get install redis-server), start it,
 or point REDIS_URL at a running server."
+}
+
+# ---------------------------------------------------------------------------------------
+# Redis Cluster
+# ---------------------------------------------------------------------------------------
+
+# is_cluster_url URL: a Redis Cluster URL (redis-cluster:// or rediss-cluster://), the form
+# both services take in REDIS_URL (fred's: one node in the authority, the rest as ?node=).
+is_cluster_url() {
+  [[ "$1" == redis-cluster://* || "$1" == rediss-cluster://* ]]
+}
+
+# cluster_nodes URL: every host:port a cluster URL names, one a line.
+cluster_nodes() {
+  local url=$1 query pair
+  parse_url "$url" 6379
+  printf '%s:%s\n' "$URL_HOST" "$URL_PORT"
+  query=${URL_QUERY#\?}
+  local IFS='&'
+  for pair in $query; do
+    [[ "$pair" == node=* ]] && printf '%s\n' "${pair#node=}"
+  done
+  return 0
+}
+
+# _cluster_info HOST:PORT: the node's CLUSTER INFO, without carriage returns.
+_cluster_info() {
+  timeout 5 redis-cli --no-auth-warning -h "${1%:*}" -p "${1##*:}" cluster info 2>/dev/null | tr -d '\r'
+}
+
+# cluster_ok URL_OR_NODES...: every node named says cluster_state:ok and knows all of them.
+cluster_ok() {
+  local nodes=() node info
+  if (($# == 1)) && is_cluster_url "$1"; then
+    mapfile -t nodes < <(cluster_nodes "$1")
+  else
+    nodes=("$@")
+  fi
+  for node in "${nodes[@]}"; do
+    info=$(_cluster_info "$node") || return 1
+    [[ "$info" == *"cluster_state:ok"* ]] || return 1
+    [[ "$info" == *"cluster_known_nodes:${#nodes[@]}"* ]] || return 1
+  done
+}
+
+# _cluster_port TAKEN...: a free port on 127.0.0.1 whose cluster bus port (port + 10000) is
+# free too, and not one of TAKEN.
+_cluster_port() {
+  local port tries
+  for ((tries = 0; tries < 50; tries++)); do
+    port=$(free_port)
+    ((port + 10000 <= 65535)) || continue
+    [[ " $* " == *" $port "* ]] && continue
+    addr_is_free "127.0.0.1:$((port + 10000))" || continue
+    printf '%s\n' "$port"
+    return 0
+  done
+  return 1
+}
+
+# _start_cluster_node DIR PORT: one cluster-enabled redis-server, daemonized, answering PING.
+# Failover is quick (cluster-node-timeout 1000 ms) and nothing is persisted: a local cluster
+# is for development, tests and benchmarks.
+_start_cluster_node() {
+  local dir=$1 port=$2 deadline
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$port" \
+    --cluster-enabled yes --cluster-config-file "$dir/nodes-$port.conf" \
+    --cluster-node-timeout 1000 --save "" --appendonly no \
+    --dir "$dir" --logfile "$dir/redis-$port.log" --pidfile "$dir/redis-$port.pid" >&2 ||
+    return 1
+  deadline=$((SECONDS + 10))
+  until [[ "$(timeout 2 redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null)" == PONG ]]; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.1
+  done
+}
+
+# start_redis_cluster DIR: a local Redis Cluster of three primaries and three replicas from
+# the installed redis-server, on free ports chosen now, logs and node files in DIR. Waits
+# until every node reports cluster_state:ok, then sets and exports REDIS_CLUSTER_URL
+# (redis-cluster://127.0.0.1:P1?node=127.0.0.1:P2&...) and logs it. The nodes are stopped
+# by stop_redis_cluster or stop_started_services.
+start_redis_cluster() {
+  local dir=$1 ports=() nodes=() port attempt i url deadline
+  have redis-server || die "redis-server is not installed (Debian/Ubuntu: sudo apt-get install redis-server)"
+  have redis-cli || ensure_tools
+  mkdir -p "$dir" || die "cannot create $dir"
+  rm -f "$dir"/nodes-*.conf "$dir"/redis-*.pid
+  for ((i = 0; i < 6; i++)); do
+    for ((attempt = 0; attempt < 3; attempt++)); do
+      port=$(_cluster_port "${ports[@]}") || die "no free port pair for a Redis Cluster node"
+      if _start_cluster_node "$dir" "$port"; then
+        ports+=("$port")
+        nodes+=("127.0.0.1:$port")
+        HOLDFAST_STARTED_SERVICES+=("redis:$port")
+        HOLDFAST_CLUSTER_PORTS+=("$port")
+        continue 2
+      fi
+      warn "a cluster node did not start on port $port; see $dir/redis-$port.log"
+    done
+    die "could not start the Redis Cluster's nodes (logs in $dir)"
+  done
+  log "creating a Redis Cluster of 3 primaries and 3 replicas on ports ${ports[*]} (logs: $dir)"
+  timeout 60 redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes \
+    >"$dir/create.log" 2>&1 || {
+    tail -n 20 "$dir/create.log" >&2
+    die "redis-cli --cluster create failed (log: $dir/create.log)"
+  }
+  deadline=$((SECONDS + 60))
+  until cluster_ok "${nodes[@]}"; do
+    ((SECONDS < deadline)) || die "the Redis Cluster did not reach cluster_state:ok within 60 s"
+    sleep 0.2
+  done
+  url="redis-cluster://${nodes[0]}"
+  for ((i = 1; i < ${#nodes[@]}; i++)); do
+    if ((i == 1)); then url+="?"; else url+="&"; fi
+    url+="node=${nodes[i]}"
+  done
+  REDIS_CLUSTER_URL=$url
+  export REDIS_CLUSTER_URL
+  log "Redis Cluster ready: $REDIS_CLUSTER_URL"
+}
+
+# stop_redis_cluster: stop the nodes start_redis_cluster started (and only those).
+stop_redis_cluster() {
+  local port kept=() entry
+  for port in "${HOLDFAST_CLUSTER_PORTS[@]}"; do
+    timeout 10 redis-cli -h 127.0.0.1 -p "$port" shutdown nosave >/dev/null 2>&1 || true
+  done
+  for entry in "${HOLDFAST_STARTED_SERVICES[@]}"; do
+    port=${entry#redis:}
+    [[ "$entry" == redis:* && " ${HOLDFAST_CLUSTER_PORTS[*]} " == *" $port "* ]] || kept+=("$entry")
+  done
+  HOLDFAST_STARTED_SERVICES=("${kept[@]}")
+  HOLDFAST_CLUSTER_PORTS=()
 }
 
 # ---------------------------------------------------------------------------------------

@@ -366,17 +366,7 @@ pub async fn metrics_text(stack: &Stack, gateway: &Gateway) -> String {
         .expect("text")
 }
 
-/// Every key under `prefix` (SCAN, never KEYS).
+/// Every key under `prefix` (SCAN, never KEYS; on a cluster, of every primary).
 pub async fn keys_under(client: &fred::prelude::Client, prefix: &str) -> Vec<String> {
-    use fred::types::scan::Scanner;
-    use futures::TryStreamExt;
-    let mut keys = Vec::new();
-    let mut pages = client.scan(format!("{prefix}*"), Some(1000), None);
-    while let Some(mut page) = pages.try_next().await.expect("scan") {
-        if let Some(results) = page.take_results() {
-            keys.extend(results.iter().filter_map(|k| k.as_str().map(str::to_owned)));
-        }
-    }
-    keys.sort();
-    keys
+    holdfast_contract::testing::scan_keys(client, &format!("{prefix}*")).await
 }

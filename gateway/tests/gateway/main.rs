@@ -3,6 +3,7 @@
 
 mod auth;
 mod bookings;
+mod cluster_failover;
 mod connections;
 mod dedupe;
 mod helpers;

@@ -14,22 +14,26 @@ use gateway::{
     redis::Redis,
 };
 
-use crate::helpers::{Stack, keys_under, redis_client, redis_url};
+use crate::helpers::{Stack, eventually, keys_under, redis_client, redis_url};
 
 #[tokio::test]
 async fn a_hundred_thousand_writes_on_made_up_performances_leave_no_redis_key() {
     let stack = Stack::new().await;
     let redis = redis_client().await;
     let before = keys_under(&redis, &stack.redis_prefix).await;
-    let dedupe = Dedupe::new(
-        Redis::connect(
-            &redis_url(),
-            &stack.redis_prefix,
-            std::time::Duration::from_secs(5),
-        )
-        .expect("redis pool"),
-        3_000,
-    );
+    let pool = Redis::connect(
+        &redis_url(),
+        &stack.redis_prefix,
+        std::time::Duration::from_secs(5),
+    )
+    .expect("redis pool");
+    // Connected first: a cluster client routes nothing before it has read the slot table.
+    let connected = eventually(std::time::Duration::from_secs(10), || async {
+        pool.ping().await.is_ok()
+    })
+    .await;
+    assert!(connected, "Redis never answered");
+    let dedupe = Dedupe::new(pool, 3_000);
     let user = Uuid::new_v4();
 
     // The admission code path the gateway runs for every write, 100,000 times, 256 at once.

@@ -2,18 +2,22 @@
 //! that pass the policy and Ed25519 key pairs written to PEM files (here); a child process whose
 //! output a test can wait on with a bound (`spawned`); a log sink that keeps what a process
 //! logged (`logs`); where the test stores are, a TCP proxy a test can cut, and bounded polling
-//! (`stores`); a fresh database per test (`database`).
+//! (`stores`); a fresh database per test (`database`); a private Redis Cluster a test can
+//! kill a primary of (`cluster`).
 
+mod cluster;
 mod database;
 mod logs;
 mod spawned;
 mod stores;
 
+pub use cluster::{ClusterNode, RedisCluster};
 pub use database::{create_database, drop_database};
 pub use logs::CapturedLogs;
 pub use spawned::{Spawned, assert_refuses_placeholder, start_in_dev_mode};
 pub use stores::{
     TcpProxy, base_database_url, error_code, eventually, host_port, redis_client, redis_url,
+    scan_keys,
 };
 
 use std::path::PathBuf;

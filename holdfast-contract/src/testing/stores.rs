@@ -40,6 +40,29 @@ pub async fn redis_client() -> fred::prelude::Client {
     client
 }
 
+/// Every key matching `pattern` (SCAN, never KEYS). On a cluster every primary is scanned:
+/// a plain SCAN sees only the keys of the node it happens to reach.
+pub async fn scan_keys(client: &fred::prelude::Client, pattern: &str) -> Vec<String> {
+    use fred::types::scan::Scanner;
+    use futures::TryStreamExt;
+
+    let mut keys = Vec::new();
+    let mut pages: std::pin::Pin<Box<dyn futures::Stream<Item = _> + Send>> =
+        if client.is_clustered() {
+            Box::pin(client.scan_cluster(pattern.to_owned(), Some(1000), None))
+        } else {
+            Box::pin(client.scan(pattern.to_owned(), Some(1000), None))
+        };
+    while let Some(mut page) = pages.try_next().await.expect("scan") {
+        if let Some(results) = page.take_results() {
+            keys.extend(results.iter().filter_map(|k| k.as_str().map(str::to_owned)));
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
 /// The `code` of an error envelope, or "" when the body is not one.
 pub fn error_code(body: &Value) -> &str {
     body["error"]["code"].as_str().unwrap_or("")

@@ -160,10 +160,13 @@ impl StreamReader {
             self.started = true;
         }
         if !self.named {
+            // On a cluster, the connection to name is the one to the node serving the
+            // stream's slot: the one the blocking reads use.
+            let slot = fred::util::redis_keyslot(self.key.as_bytes());
             let named: Result<Value, Error> = self
                 .client
                 .custom(
-                    CustomCommand::new_static("CLIENT", ClusterHash::Random, false),
+                    CustomCommand::new_static("CLIENT", ClusterHash::Custom(slot), false),
                     vec!["SETNAME".to_owned(), self.name.clone()],
                 )
                 .await;

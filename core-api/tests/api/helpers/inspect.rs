@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use holdfast_contract::testing::redis_client;
+use holdfast_contract::testing::{redis_client, scan_keys};
 use sea_orm::ConnectionTrait;
 use serde_json::Value;
 use uuid::Uuid;
@@ -20,23 +20,42 @@ impl TestApp {
             .timeout(Duration::from_secs(600))
     }
 
-    /// Redis connections this app's seat-stream readers hold (they name themselves).
+    /// Redis connections this app's seat-stream readers hold (they name themselves). On a
+    /// cluster, every primary's client list is read.
     pub async fn stream_reader_connections(&self) -> usize {
         use fred::{
             interfaces::ClientLike,
             types::{ClusterHash, CustomCommand},
         };
         let client = redis_client().await;
-        let list: String = client
-            .custom(
-                CustomCommand::new_static("CLIENT", ClusterHash::Random, false),
-                vec!["LIST"],
-            )
-            .await
-            .expect("CLIENT LIST");
+        // On a cluster: one plain client per primary.
+        let nodes = if client.is_clustered() {
+            client.split_cluster().expect("split the cluster")
+        } else {
+            vec![client.clone()]
+        };
+        let mut lists: Vec<String> = Vec::new();
+        for node in &nodes {
+            if client.is_clustered() {
+                node.init().await.expect("connect to a primary");
+            }
+            let list: String = node
+                .custom(
+                    CustomCommand::new_static("CLIENT", ClusterHash::Random, false),
+                    vec!["LIST"],
+                )
+                .await
+                .expect("CLIENT LIST");
+            lists.push(list);
+            let _ = node.quit().await;
+        }
         let _ = client.quit().await;
         let name = format!(" name={}seat-stream-reader ", self.stores.redis_prefix);
-        list.lines().filter(|line| line.contains(&name)).count()
+        lists
+            .iter()
+            .flat_map(|list| list.lines())
+            .filter(|line| line.contains(&name))
+            .count()
     }
 
     /// Every event on a performance's seat stream, oldest first (the JSON in each entry).
@@ -89,27 +108,12 @@ impl TestApp {
         row.try_get_by_index::<i64>(0).expect("count")
     }
 
-    /// Every Redis key of this app's prefix.
+    /// Every Redis key of this app's prefix (on a cluster, of every primary).
     pub async fn redis_keys(&self) -> Vec<String> {
         let client = redis_client().await;
-        let mut cursor = "0".to_owned();
-        let mut keys = Vec::new();
-        loop {
-            let (next, batch): (String, Vec<String>) = fred::interfaces::KeysInterface::scan_page(
-                &client,
-                cursor,
-                format!("{}*", self.stores.redis_prefix),
-                Some(1000),
-                None,
-            )
-            .await
-            .expect("scan");
-            keys.extend(batch);
-            if next == "0" {
-                return keys;
-            }
-            cursor = next;
-        }
+        let keys = scan_keys(&client, &format!("{}*", self.stores.redis_prefix)).await;
+        let _ = fred::interfaces::ClientLike::quit(&client).await;
+        keys
     }
 
     /// Deletes every key of this app's prefix: "Redis lost everything", for this test only.
