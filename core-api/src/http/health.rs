@@ -1,4 +1,5 @@
-//! `/healthz` (the process is up) and `/readyz` (Postgres and Redis answer).
+//! `/healthz` (the process is up) and `/readyz` (Postgres and Redis answer; the read
+//! replica's state is reported but never makes the instance unready).
 
 use axum::{
     Json,
@@ -24,7 +25,8 @@ async fn healthz() -> Json<serde_json::Value> {
 }
 
 /// Postgres is reachable, and Redis is too or holds can fall back to Postgres (each checked
-/// with a bounded wait). The body names each dependency's state and the live hold path.
+/// with a bounded wait). The body names each dependency's state and the live hold path, and
+/// the read replica's when one is configured (catalog reads go to the primary without it).
 #[utoipa::path(get, path = "/readyz", tag = "health", responses(
     (status = 200, description = "ready"),
     (status = 503, description = "a dependency is down; details say which"),
@@ -42,7 +44,12 @@ async fn readyz(State(state): State<AppState>) -> Response {
         (false, true) => "postgres",
         (false, false) => "none",
     };
-    let checks = json!({ "postgres": word(pg.is_ok()), "redis": word(redis.is_ok()), "holdPath": hold_path });
+    let mut checks = json!({ "postgres": word(pg.is_ok()), "redis": word(redis.is_ok()), "holdPath": hold_path });
+    // The primary is the truth: a replica that is down or behind only moves catalog reads
+    // back to the primary, so it never makes the instance unready.
+    if let Some(replica) = state.connections.replica_status() {
+        checks["postgresReplica"] = json!(replica.as_str());
+    }
     crate::metrics::record_dependencies(pg.is_ok(), redis.is_ok());
     // With the Postgres fallback on, an instance without Redis still sells (degraded): it stays
     // ready, so a Redis outage does not take every instance out of the load balancer.
