@@ -479,13 +479,12 @@ SQL
 #                         one server of the pair (the replica restarts on its own port)
 #   pg_pair_stop DIR      stop both servers and remove DIR
 
-# _pg_pair_conf PORT: the settings a server of the pair runs with, appended to its
+# _pg_pair_conf: the settings both servers of the pair run with, appended to their
 # postgresql.conf (the last setting wins: the replica overrides what it copied).
 _pg_pair_conf() {
-  cat <<EOF
+  cat <<'EOF'
 # holdfast replica pair
 listen_addresses = '127.0.0.1'
-port = $1
 unix_socket_directories = ''
 max_connections = 200
 wal_level = replica
@@ -494,6 +493,21 @@ max_replication_slots = 5
 hot_standby = on
 hot_standby_feedback = on
 EOF
+}
+
+# _pg_pair_start_node DIR NODE: start one server on a free port. Another process may take
+# the port between free_port and the server's bind, so a failed start is tried again on
+# another port (three times at most).
+_pg_pair_start_node() {
+  local dir=$1 node=$2 port attempt
+  for attempt in 1 2 3; do
+    port=$(free_port)
+    printf 'port = %s\n' "$port" | _as_pg_owner tee -a "$dir/$node/postgresql.conf" >/dev/null
+    printf '%s\n' "$port" | _as_pg_owner tee "$dir/$node.port" >/dev/null
+    pg_pair_node "$dir" "$node" start && return 0
+    warn "the pair's $node did not start on port $port (attempt $attempt of 3)"
+  done
+  return 1
 }
 
 pg_pair_node() {
@@ -538,15 +552,10 @@ pg_pair_start() {
   if is_root; then
     chown postgres: "$dir" || die "cannot hand $dir to postgres"
   fi
-  primary_port=$(free_port)
-  replica_port=$(free_port)
-  while [[ "$replica_port" == "$primary_port" ]]; do replica_port=$(free_port); done
   printf '%s\n' "$bindir" | _as_pg_owner tee "$dir/bindir" >/dev/null || die "cannot write to $dir"
-  printf '%s\n' "$primary_port" | _as_pg_owner tee "$dir/primary.port" >/dev/null
-  printf '%s\n' "$replica_port" | _as_pg_owner tee "$dir/replica.port" >/dev/null
   HOLDFAST_STARTED_SERVICES+=("pgpair:$dir")
 
-  log "replica pair: initdb a primary in $dir/primary (port $primary_port)"
+  log "replica pair: initdb a primary in $dir/primary"
   _as_pg_owner "$bindir/initdb" -D "$dir/primary" -U postgres --auth=trust --encoding=UTF8 \
     --no-sync --no-instructions 2>&1 | _as_pg_owner tee "$dir/initdb.log" >/dev/null
   [[ -f "$dir/primary/PG_VERSION" ]] || {
@@ -558,18 +567,20 @@ pg_pair_start() {
 host all all 127.0.0.1/32 trust
 host replication all 127.0.0.1/32 trust
 EOF
-  _pg_pair_conf "$primary_port" | _as_pg_owner tee -a "$dir/primary/postgresql.conf" >/dev/null
-  pg_pair_node "$dir" primary start || die "the replica pair's primary did not start"
+  _pg_pair_conf | _as_pg_owner tee -a "$dir/primary/postgresql.conf" >/dev/null
+  _pg_pair_start_node "$dir" primary || die "the replica pair's primary did not start"
+  primary_port=$(cat "$dir/primary.port")
 
-  log "replica pair: pg_basebackup -R a hot standby into $dir/replica (port $replica_port)"
+  log "replica pair: pg_basebackup -R a hot standby into $dir/replica"
   if ! _as_pg_owner "$bindir/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U postgres \
     -D "$dir/replica" -R -X stream --checkpoint=fast -C -S holdfast_replica --no-sync 2>&1 |
     _as_pg_owner tee "$dir/basebackup.log" >/dev/null || [[ ! -f "$dir/replica/standby.signal" ]]; then
     tail -n 20 "$dir/basebackup.log" >&2
     die "pg_basebackup failed"
   fi
-  _pg_pair_conf "$replica_port" | _as_pg_owner tee -a "$dir/replica/postgresql.conf" >/dev/null
-  pg_pair_node "$dir" replica start || die "the replica pair's replica did not start"
+  _pg_pair_conf | _as_pg_owner tee -a "$dir/replica/postgresql.conf" >/dev/null
+  _pg_pair_start_node "$dir" replica || die "the replica pair's replica did not start"
+  replica_port=$(cat "$dir/replica.port")
   # Streaming from the primary, not only restored from the backup.
   deadline=$((SECONDS + 30))
   while :; do

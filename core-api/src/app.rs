@@ -6,7 +6,6 @@ use holdfast_contract::clock::Clock;
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    storage::reads::ReadDb,
     booking::services::{bookings, calendar, gcal, resources},
     booking::storage::{
         bookings::BookingRepo, feeds::FeedRepo, outbox::OutboxRepo, resources::ResourceRepo,
@@ -14,6 +13,7 @@ use crate::{
     config::Config,
     shared::services::{accounts, auth, wallet},
     shared::storage::{idempotency::IdempotencyRepo, users::UserRepo, wallets::WalletStore},
+    storage::reads::ReadDb,
     storage::{breaker::Breaker, redis::Redis},
     ticketing::services::{
         admin, catalog, expiry, holds, payments, products, queue, queue_pass, reservations, rules,

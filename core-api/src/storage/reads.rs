@@ -45,7 +45,11 @@ impl ReadDb {
         Ok(rows)
     }
 
-    pub(crate) async fn one<M>(&self, op: &'static str, statement: Statement) -> StoreResult<Option<M>>
+    pub(crate) async fn one<M>(
+        &self,
+        op: &'static str,
+        statement: Statement,
+    ) -> StoreResult<Option<M>>
     where
         M: FromQueryResult + Send + Sync,
     {

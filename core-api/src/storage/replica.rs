@@ -365,8 +365,14 @@ mod tests {
     fn without_the_primary_or_any_bound_the_lag_is_unknown() {
         let mut tracker = LagTracker::default();
         let now = Instant::now();
-        assert_eq!(tracker.measure(None, now, &replica(500, Some(1.0)), now), None);
+        assert_eq!(
+            tracker.measure(None, now, &replica(500, Some(1.0)), now),
+            None
+        );
         // Behind, never seen caught up, no replayed commit yet.
-        assert_eq!(tracker.measure(Some(900), now, &replica(500, None), now), None);
+        assert_eq!(
+            tracker.measure(Some(900), now, &replica(500, None), now),
+            None
+        );
     }
 }

@@ -46,7 +46,11 @@ async fn app_on_a_pair(max_lag_ms: &str, extra: &[(&str, &str)]) -> (PgPair, Tes
 /// What `/readyz` says about the replica (and that the instance is ready).
 async fn replica_state(app: &TestApp) -> String {
     let (status, ready) = app.call(Method::GET, "/readyz", None, None).await;
-    assert_eq!(status, StatusCode::OK, "ready whatever the replica does: {ready}");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "ready whatever the replica does: {ready}"
+    );
     ready["data"]["postgresReplica"]
         .as_str()
         .unwrap_or("absent")
@@ -100,7 +104,10 @@ async fn listings_come_from_the_replica_within_the_lag_bound_and_the_sale_never_
     let strict = patient
         .sibling(|v| through_replica(v, &replica_url, "1000"))
         .await;
-    assert!(replica_becomes(&patient, "up").await, "the replica is measured and used");
+    assert!(
+        replica_becomes(&patient, "up").await,
+        "the replica is measured and used"
+    );
     assert!(replica_becomes(&strict, "up").await);
     let before = patient.performance(1, 4, 4).await;
     let all_before = listed_events(&patient, Some(&patient.admin)).await;
@@ -117,14 +124,22 @@ async fn listings_come_from_the_replica_within_the_lag_bound_and_the_sale_never_
     let buyer = patient.user().await;
     let all_after = listed_events(&patient, Some(&patient.admin)).await;
     let new_events: Vec<&String> = all_after.difference(&all_before).collect();
-    assert_eq!(new_events.len(), 1, "organizers read the primary: {all_after:?}");
+    assert_eq!(
+        new_events.len(),
+        1,
+        "organizers read the primary: {all_after:?}"
+    );
 
     // (a) Buyers' listings come from the replica: the new event and performance are not
     // there yet.
     assert_eq!(listed_events(&patient, None).await, all_before);
     let path = format!("/api/v1/performances/{}", after.id);
     let (status, _) = patient.call(Method::GET, &path, None, None).await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "the replica has no such performance");
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "the replica has no such performance"
+    );
     let path = format!("/api/v1/performances/{}", before.id);
     let (status, _) = patient.call(Method::GET, &path, None, None).await;
     assert_eq!(status, StatusCode::OK);
@@ -142,7 +157,11 @@ async fn listings_come_from_the_replica_within_the_lag_bound_and_the_sale_never_
         .as_str()
         .expect("reservation id");
     let (status, wallet) = patient
-        .post("/api/v1/wallet/charge", &buyer, json!({ "amount": 100_000 }))
+        .post(
+            "/api/v1/wallet/charge",
+            &buyer,
+            json!({ "amount": 100_000 }),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{wallet}");
     let (status, paid) = patient
@@ -162,7 +181,11 @@ async fn listings_come_from_the_replica_within_the_lag_bound_and_the_sale_never_
         .filter(|(_, status)| status == "SOLD")
         .map(|(id, _)| id)
         .collect();
-    assert_eq!(sold, seats.to_vec(), "the seat map's status is the primary's");
+    assert_eq!(
+        sold,
+        seats.to_vec(),
+        "the seat map's status is the primary's"
+    );
 
     // (c) Past its one-second bound `strict` reads the primary (and says the replica lags);
     // `patient`, within its bound, still reads the replica.
@@ -176,7 +199,10 @@ async fn listings_come_from_the_replica_within_the_lag_bound_and_the_sale_never_
 
     // Replay resumes: both read the replica again, and it has everything.
     pair.resume_replay().await;
-    assert!(replica_becomes(&strict, "up").await, "back within the bound");
+    assert!(
+        replica_becomes(&strict, "up").await,
+        "back within the bound"
+    );
     let synced = eventually(Duration::from_secs(15), || async {
         listed_events(&patient, None).await == all_after
     })
@@ -220,7 +246,10 @@ async fn stopping_the_replica_mid_run_fails_no_catalog_or_seat_map_read() {
 
     // Four readers go round the catalog and the seat maps until told to stop.
     let app = Arc::new(app);
-    let (stop, answered) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicUsize::new(0)));
+    let (stop, answered) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicUsize::new(0)),
+    );
     let readers: Vec<_> = (0..4)
         .map(|n| {
             let (app, stop, answered, paths) =
@@ -253,14 +282,23 @@ async fn stopping_the_replica_mid_run_fails_no_catalog_or_seat_map_read() {
     };
     assert!(answered_at_least(100).await, "the readers are reading");
     let from_replica = reads_served_by(&app, "replica").await;
-    assert!(from_replica > 0, "the replica served reads before it stopped");
+    assert!(
+        from_replica > 0,
+        "the replica served reads before it stopped"
+    );
 
     // Act: the replica stops while the readers read.
     pair.stop_replica().await;
     let stopped_at = answered.load(Ordering::Relaxed);
     let from_primary = reads_served_by(&app, "primary").await;
-    assert!(answered_at_least(stopped_at + 200).await, "the readers go on");
-    assert_eq!(replica_state(&app).await, "down");
+    assert!(
+        answered_at_least(stopped_at + 200).await,
+        "the readers go on"
+    );
+    assert!(
+        replica_becomes(&app, "down").await,
+        "/readyz says so, and stays 200"
+    );
     stop.store(true, Ordering::Relaxed);
     let mut failed = Vec::new();
     for reader in readers {
@@ -273,7 +311,10 @@ async fn stopping_the_replica_mid_run_fails_no_catalog_or_seat_map_read() {
 
     // The replica comes back: reads return to it without a restart.
     pair.start_replica().await;
-    assert!(replica_becomes(&app, "up").await, "the replica is used again");
+    assert!(
+        replica_becomes(&app, "up").await,
+        "the replica is used again"
+    );
     let back = eventually(Duration::from_secs(15), || async {
         let (status, _) = app.call(Method::GET, "/api/v1/events", None, None).await;
         status == StatusCode::OK && reads_served_by(&app, "replica").await > from_replica

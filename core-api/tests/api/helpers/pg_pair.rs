@@ -66,7 +66,10 @@ impl PgPair {
 
     /// The replica's URL for `database`.
     pub fn replica_url(&self, database: &str) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/{database}", self.replica_port)
+        format!(
+            "postgres://postgres@127.0.0.1:{}/{database}",
+            self.replica_port
+        )
     }
 
     /// Stops the replica (`pg_ctl stop -m fast`: its sessions are ended, new ones refused).
