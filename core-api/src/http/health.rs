@@ -25,8 +25,7 @@ async fn healthz() -> Json<serde_json::Value> {
 }
 
 /// Postgres is reachable, and Redis is too or holds can fall back to Postgres (each checked
-/// with a bounded wait). The body names each dependency's state and the live hold path, and
-/// the read replica's when one is configured (catalog reads go to the primary without it).
+/// with a bounded wait). The body names each dependency's state and the live hold path.
 #[utoipa::path(get, path = "/readyz", tag = "health", responses(
     (status = 200, description = "ready"),
     (status = 503, description = "a dependency is down; details say which"),
@@ -45,8 +44,9 @@ async fn readyz(State(state): State<AppState>) -> Response {
         (false, false) => "none",
     };
     let mut checks = json!({ "postgres": word(pg.is_ok()), "redis": word(redis.is_ok()), "holdPath": hold_path });
-    // The primary is the truth: a replica that is down or behind only moves catalog reads
-    // back to the primary, so it never makes the instance unready.
+    // With a read replica configured the body names its state too. The primary is the truth:
+    // a replica that is down or behind only moves catalog reads back to the primary, so it
+    // never makes the instance unready.
     if let Some(replica) = state.connections.replica_status() {
         checks["postgresReplica"] = json!(replica.as_str());
     }
