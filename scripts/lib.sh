@@ -492,6 +492,154 @@ SQL
 }
 
 # ---------------------------------------------------------------------------------------
+# A PostgreSQL primary with a streaming read replica, self-contained
+# ---------------------------------------------------------------------------------------
+# The machine's own server does not accept replication connections (and scripts must not
+# change it), so a pair is made from scratch: `initdb` a primary on a free port that trusts
+# 127.0.0.1 for replication, `pg_basebackup -R` a hot standby from it into a second directory
+# and start that on another free port. Both run as the cluster owner (postgres when we are
+# root), listen on 127.0.0.1 only, and live in one temporary directory that pg_pair_stop
+# removes. A replication slot keeps the primary's WAL until the replica has it, so a replica
+# stopped for a while catches up when it is started again.
+#
+#   pg_pair_start [DIR]   start a pair (DIR: a new or empty directory; default: a fresh one
+#                         under TMPDIR); sets and exports PG_PAIR_DIR, PG_PAIR_PRIMARY_PORT,
+#                         PG_PAIR_REPLICA_PORT, PG_PAIR_PRIMARY_URL and PG_PAIR_REPLICA_URL
+#                         (database "postgres"; url_with_db names another), and registers
+#                         the pair for stop_started_services
+#   pg_pair_node DIR primary|replica start|stop
+#                         one server of the pair (the replica restarts on its own port)
+#   pg_pair_stop DIR      stop both servers and remove DIR
+
+# _pg_pair_conf: the settings both servers of the pair run with, appended to their
+# postgresql.conf (the last setting wins: the replica overrides what it copied).
+_pg_pair_conf() {
+  cat <<'EOF'
+# holdfast replica pair
+listen_addresses = '127.0.0.1'
+unix_socket_directories = ''
+max_connections = 200
+wal_level = replica
+max_wal_senders = 5
+max_replication_slots = 5
+hot_standby = on
+hot_standby_feedback = on
+EOF
+}
+
+# _pg_pair_start_node DIR NODE: start one server on a free port. Another process may take
+# the port between free_port and the server's bind, so a failed start is tried again on
+# another port (three times at most).
+_pg_pair_start_node() {
+  local dir=$1 node=$2 port attempt
+  for attempt in 1 2 3; do
+    port=$(free_port)
+    printf 'port = %s\n' "$port" | _as_pg_owner tee -a "$dir/$node/postgresql.conf" >/dev/null
+    printf '%s\n' "$port" | _as_pg_owner tee "$dir/$node.port" >/dev/null
+    pg_pair_node "$dir" "$node" start && return 0
+    warn "the pair's $node did not start on port $port (attempt $attempt of 3)"
+  done
+  return 1
+}
+
+pg_pair_node() {
+  local dir=$1 node=$2 action=$3 bindir port
+  bindir=$(cat "$dir/bindir") || return 1
+  port=$(cat "$dir/$node.port") || return 1
+  case "$action" in
+    start)
+      _as_pg_owner "$bindir/pg_ctl" -D "$dir/$node" -l "$dir/$node.log" -w -t 60 start >/dev/null || {
+        warn "the $node of the pair in $dir did not start; last lines of its log:"
+        tail -n 20 "$dir/$node.log" >&2 || true
+        return 1
+      }
+      wait_postgres "postgres://postgres@127.0.0.1:$port/postgres" 60 || {
+        warn "the $node of the pair on port $port does not answer"
+        return 1
+      }
+      ;;
+    stop)
+      _as_pg_owner "$bindir/pg_ctl" -D "$dir/$node" -m fast -w -t 30 stop >/dev/null 2>&1 || true
+      ;;
+    *) die "pg_pair_node: unknown action $action" ;;
+  esac
+}
+
+pg_pair_start() {
+  local dir=${1:-} bindir primary_port replica_port deadline streaming
+  bindir=$(_pg_bindir) || die "initdb and pg_ctl are needed for a replica pair (Debian/Ubuntu: sudo apt-get install postgresql)"
+  # The real directory (PATH may hold symlinks to some of the tools only).
+  bindir=$(dirname "$(readlink -f "$bindir/pg_ctl")")
+  [[ -x "$bindir/pg_basebackup" ]] || die "$bindir/pg_basebackup is missing"
+  if is_root && ! id postgres >/dev/null 2>&1; then
+    die "running as root and there is no 'postgres' user to own the replica pair"
+  fi
+  if [[ -z "$dir" ]]; then
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/holdfast-pgpair.XXXXXX") || die "cannot create a directory for the replica pair"
+  else
+    mkdir -p "$dir" || die "cannot create $dir"
+    [[ -z "$(ls -A "$dir")" ]] || die "$dir is not empty"
+  fi
+  chmod 700 "$dir" || die "cannot chmod $dir"
+  if is_root; then
+    chown postgres: "$dir" || die "cannot hand $dir to postgres"
+  fi
+  printf '%s\n' "$bindir" | _as_pg_owner tee "$dir/bindir" >/dev/null || die "cannot write to $dir"
+  HOLDFAST_STARTED_SERVICES+=("pgpair:$dir")
+
+  log "replica pair: initdb a primary in $dir/primary"
+  _as_pg_owner "$bindir/initdb" -D "$dir/primary" -U postgres --auth=trust --encoding=UTF8 \
+    --no-sync --no-instructions 2>&1 | _as_pg_owner tee "$dir/initdb.log" >/dev/null
+  [[ -f "$dir/primary/PG_VERSION" ]] || {
+    tail -n 20 "$dir/initdb.log" >&2
+    die "initdb failed for the replica pair"
+  }
+  _as_pg_owner tee "$dir/primary/pg_hba.conf" >/dev/null <<'EOF'
+# holdfast replica pair: password-less on loopback only, replication included
+host all all 127.0.0.1/32 trust
+host replication all 127.0.0.1/32 trust
+EOF
+  _pg_pair_conf | _as_pg_owner tee -a "$dir/primary/postgresql.conf" >/dev/null
+  _pg_pair_start_node "$dir" primary || die "the replica pair's primary did not start"
+  primary_port=$(cat "$dir/primary.port")
+
+  log "replica pair: pg_basebackup -R a hot standby into $dir/replica"
+  if ! _as_pg_owner "$bindir/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U postgres \
+    -D "$dir/replica" -R -X stream --checkpoint=fast -C -S holdfast_replica --no-sync 2>&1 |
+    _as_pg_owner tee "$dir/basebackup.log" >/dev/null || [[ ! -f "$dir/replica/standby.signal" ]]; then
+    tail -n 20 "$dir/basebackup.log" >&2
+    die "pg_basebackup failed"
+  fi
+  _pg_pair_conf | _as_pg_owner tee -a "$dir/replica/postgresql.conf" >/dev/null
+  _pg_pair_start_node "$dir" replica || die "the replica pair's replica did not start"
+  replica_port=$(cat "$dir/replica.port")
+  # Streaming from the primary, not only restored from the backup.
+  deadline=$((SECONDS + 30))
+  while :; do
+    streaming=$(psql -X -At -h 127.0.0.1 -p "$primary_port" -U postgres -d postgres \
+      -c "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'" 2>/dev/null) || true
+    [[ "$streaming" == 1 ]] && break
+    ((SECONDS < deadline)) || die "the replica on port $replica_port does not stream from the primary"
+    sleep 0.2
+  done
+  PG_PAIR_DIR=$dir
+  PG_PAIR_PRIMARY_PORT=$primary_port
+  PG_PAIR_REPLICA_PORT=$replica_port
+  PG_PAIR_PRIMARY_URL=postgres://postgres@127.0.0.1:$primary_port/postgres
+  PG_PAIR_REPLICA_URL=postgres://postgres@127.0.0.1:$replica_port/postgres
+  export PG_PAIR_DIR PG_PAIR_PRIMARY_PORT PG_PAIR_REPLICA_PORT PG_PAIR_PRIMARY_URL PG_PAIR_REPLICA_URL
+  log "replica pair: primary 127.0.0.1:$primary_port, replica 127.0.0.1:$replica_port (streaming)"
+}
+
+pg_pair_stop() {
+  local dir=$1
+  [[ -n "$dir" && -f "$dir/bindir" ]] || return 0
+  pg_pair_node "$dir" replica stop
+  pg_pair_node "$dir" primary stop
+  rm -rf "$dir"
+}
+
+# ---------------------------------------------------------------------------------------
 # Redis
 # ---------------------------------------------------------------------------------------
 
@@ -699,12 +847,19 @@ stop_redis_cluster() {
 # Processes and HTTP
 # ---------------------------------------------------------------------------------------
 
-# stop_started_services: stop what ensure_postgres/ensure_redis started in this process
-# (not a Debian cluster, which belongs to the machine). HOLDFAST_KEEP_SERVICES=1 keeps them.
+# stop_started_services: stop what ensure_postgres, ensure_redis and pg_pair_start started in
+# this process (not a Debian cluster, which belongs to the machine). HOLDFAST_KEEP_SERVICES=1
+# keeps the servers of ensure_*; a replica pair (temporary by design) is always removed.
 stop_started_services() {
-  local entry
-  [[ "${HOLDFAST_KEEP_SERVICES:-0}" == 1 ]] && return 0
+  local entry keep=${HOLDFAST_KEEP_SERVICES:-0}
   for entry in "${HOLDFAST_STARTED_SERVICES[@]}"; do
+    if [[ "$entry" == pgpair:* ]]; then
+      # A throwaway pair in a temporary directory: nothing to keep it for.
+      log "stopping the PostgreSQL replica pair in ${entry#pgpair:}"
+      pg_pair_stop "${entry#pgpair:}"
+      continue
+    fi
+    [[ "$keep" == 1 ]] && continue
     case "$entry" in
       pg:*)
         log "stopping the private PostgreSQL cluster"

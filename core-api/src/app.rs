@@ -13,6 +13,7 @@ use crate::{
     config::Config,
     shared::services::{accounts, auth, wallet},
     shared::storage::{idempotency::IdempotencyRepo, users::UserRepo, wallets::WalletStore},
+    storage::reads::ReadDb,
     storage::{breaker::Breaker, redis::Redis},
     ticketing::services::{
         admin, catalog, expiry, holds, payments, products, queue, queue_pass, reservations, rules,
@@ -60,7 +61,8 @@ pub struct Services {
 impl Services {
     pub(crate) fn new(
         config: Arc<Config>,
-        db: DatabaseConnection,
+        // The primary, and the reads a replica may serve (catalog listings, seat layouts).
+        (db, reads): (DatabaseConnection, ReadDb),
         redis: Redis,
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
@@ -79,8 +81,11 @@ impl Services {
             })
             .transpose()?;
         let users = UserRepo::new(db.clone());
+        // Organizers (admin), the sale rules and the sweeper read the catalog on the primary;
+        // the buyers' catalog may read the replica.
         let catalog = CatalogRepo::new(db.clone(), clock.clone());
-        let seats = SeatRepo::new(db.clone());
+        let listings = catalog.clone().reading_from(reads.clone());
+        let seats = SeatRepo::new(db.clone()).reading_from(reads.clone());
         let reservations = ReservationRepo::new(db.clone());
         let events = SeatEvents::new(redis.clone());
         let seat_maps =
@@ -92,8 +97,9 @@ impl Services {
         );
         let idempotency = IdempotencyRepo::new(db.clone());
         let ga = GaRepo::new(db.clone());
+        let ga_listings = ga.clone().reading_from(reads);
         let wallets = WalletStore::new(db.clone());
-        let catalog_for_products = catalog.clone();
+        let catalog_for_products = listings.clone();
         // Waiting room: settings, their Redis mirror, and the pass check on holds.
         let queue_repo = crate::ticketing::storage::queue_settings::QueueRepo::new(db.clone());
         let rules = rules::RulesCache::new(
@@ -132,7 +138,7 @@ impl Services {
         );
         let layouts = seat_layout::SeatLayouts::new(seats.clone());
         let catalog_service = catalog::CatalogService::new(
-            catalog.clone(),
+            (listings.clone(), catalog.clone()),
             seats.clone(),
             store.clone(),
             (seat_maps, layouts.clone()),
@@ -201,7 +207,7 @@ impl Services {
             )),
             holds,
             idempotency,
-            products: products::ProductService::new(catalog_for_products, ga),
+            products: products::ProductService::new(catalog_for_products, ga_listings),
             queue,
             queue_pass,
             rules,

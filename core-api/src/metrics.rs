@@ -109,6 +109,14 @@ fn describe() {
             "Seat-stream snapshots built (one serves every client that asks at the same time)",
         ),
         (
+            "db_reads_total",
+            "Catalog and seat-layout reads (the ones a read replica may serve) by op and by the server that answered (target=replica or primary)",
+        ),
+        (
+            "db_replica_fallbacks_total",
+            "Reads that failed or timed out on the read replica and were retried on the primary, by op",
+        ),
+        (
             "seat_stream_lagged_total",
             "Seat-stream clients that fell behind the shared event ring and were sent a fresh snapshot",
         ),
@@ -132,6 +140,22 @@ fn describe() {
         (
             "seat_stream_connections",
             "Open SSE seat-stream connections on this instance",
+        ),
+        (
+            "db_replica_lag_seconds",
+            "How far the read replica is behind the primary, in seconds (NaN while unknown)",
+        ),
+        (
+            "db_replica_lag_bytes",
+            "WAL the read replica has not replayed yet, in bytes (NaN while unknown)",
+        ),
+        (
+            "db_replica_up",
+            "1 when the read replica answered the last lag check as a standby",
+        ),
+        (
+            "db_replica_in_use",
+            "1 when catalog reads go to the read replica (up and within DATABASE_READ_MAX_LAG_MS)",
         ),
         (
             "seat_stream_readers",

@@ -11,7 +11,12 @@ use crate::{
     app::Services,
     config::Config,
     http,
-    storage::{Connections, db, redis::Redis},
+    storage::{
+        Connections, db,
+        reads::ReadDb,
+        redis::Redis,
+        replica::{LagMonitor, Replica},
+    },
 };
 
 /// Shared by every request.
@@ -32,15 +37,28 @@ impl AppState {
         let timeout = config.dependency_timeout();
         let db = db::connect(&config.database_url, config.db_max_connections, timeout).await?;
         let redis = Redis::connect(&config.redis_url, &config.redis_key_prefix, timeout)?;
+        // Catalog and seat-layout reads go to the read replica when one is configured.
+        let replica = match &config.read_replica {
+            Some(settings) => {
+                let replica =
+                    Replica::connect(settings, config.db_max_connections, timeout).await?;
+                let monitor =
+                    LagMonitor::connect(replica.clone(), &config.database_url, settings, timeout)
+                        .await?;
+                Some((replica, monitor))
+            }
+            None => None,
+        };
+        let reads = ReadDb::new(db.clone(), replica.as_ref().map(|(r, _)| r.clone()));
         let services = Arc::new(Services::new(
             config.clone(),
-            db.clone(),
+            (db.clone(), reads),
             redis.clone(),
             clock,
         )?);
         Ok(AppState {
             config,
-            connections: Connections::new(db, redis),
+            connections: Connections::new(db, redis, replica),
             services,
         })
     }
@@ -127,6 +145,12 @@ impl Application {
             .sweeper
             .clone()
             .spawn(sweep_every, stop_rx.clone());
+        // The read replica's lag, measured while the server runs.
+        let lag_monitor = self
+            .state
+            .connections
+            .lag_monitor()
+            .map(|monitor| monitor.spawn(stop_rx.clone()));
         // Account changes made on other instances drop this instance's cached accounts.
         let sessions = self
             .state
@@ -156,6 +180,9 @@ impl Application {
         queue_sync.abort();
         let _ = sweeper.await;
         let _ = sessions.await;
+        if let Some(lag_monitor) = lag_monitor {
+            let _ = lag_monitor.await;
+        }
         if let Some(google) = google {
             let _ = google.await;
         }

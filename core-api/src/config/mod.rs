@@ -5,6 +5,7 @@
 
 mod auth;
 mod google;
+mod read_replica;
 #[cfg(test)]
 mod tests;
 mod validate;
@@ -18,7 +19,7 @@ use holdfast_contract::{
     token_keys::SignKey,
 };
 
-pub(crate) use self::{auth::AuthLimits, google::GoogleConfig};
+pub(crate) use self::{auth::AuthLimits, google::GoogleConfig, read_replica::ReadReplicaConfig};
 
 /// Which store holds seat claims. `Redis` is the fast path (falling back to Postgres behind a
 /// circuit breaker when Redis is unreachable); `Postgres` uses the row-locking path only.
@@ -33,6 +34,9 @@ pub struct Config {
     pub(crate) listen_addr: SocketAddr,
     pub(crate) metrics_addr: SocketAddr,
     pub database_url: String,
+    /// A read replica for catalog and seat-layout reads; `None` (the default): the primary
+    /// serves every read.
+    pub(crate) read_replica: Option<ReadReplicaConfig>,
     pub(crate) redis_url: String,
     pub(crate) redis_key_prefix: String,
     pub db_max_connections: u32,
@@ -103,6 +107,7 @@ impl std::fmt::Debug for Config {
             .field("listen_addr", &self.listen_addr)
             .field("metrics_addr", &self.metrics_addr)
             .field("redis_key_prefix", &self.redis_key_prefix)
+            .field("read_replica", &self.read_replica)
             .field("jwt_algorithm", &self.jwt_key.algorithm())
             .field("hold_ttl_ms", &self.hold_ttl_ms)
             .field("reservation_ttl_ms", &self.reservation_ttl_ms)
@@ -161,6 +166,7 @@ impl Config {
                 "DATABASE_URL",
                 "postgres://postgres@127.0.0.1:5432/holdfast",
             ),
+            read_replica: ReadReplicaConfig::from_env(&env)?,
             redis_url: env.string("REDIS_URL", "redis://127.0.0.1:6379"),
             redis_key_prefix: env.string("CORE_REDIS_KEY_PREFIX", ""),
             db_max_connections: env.parse("CORE_DB_MAX_CONNECTIONS", "20")?,

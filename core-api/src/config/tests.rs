@@ -122,3 +122,29 @@ fn debug_output_hides_secrets() {
     assert!(!shown.contains(&secret));
     assert!(!shown.contains("postgres://"));
 }
+
+#[test]
+fn a_read_replica_is_off_unless_its_url_is_set_and_its_bounds_are_checked() {
+    let config = Config::from_vars(vars(&[])).expect("defaults load");
+    assert!(config.read_replica.is_none());
+    let config = Config::from_vars(vars(&[(
+        "DATABASE_READ_URL",
+        "postgres://postgres@127.0.0.1:5433/holdfast",
+    )]))
+    .expect("a replica loads");
+    let replica = config.read_replica.expect("configured");
+    assert_eq!((replica.max_lag_ms, replica.lag_check_ms), (5_000, 1_000));
+    let err =
+        Config::from_vars(vars(&[("DATABASE_READ_URL", "127.0.0.1:5433")])).expect_err("refused");
+    assert_eq!(err.var, "DATABASE_READ_URL");
+    let err = Config::from_vars(vars(&[
+        ("DATABASE_READ_URL", "postgres://127.0.0.1:5433/holdfast"),
+        ("DATABASE_READ_MAX_LAG_MS", "500"),
+    ]))
+    .expect_err("refused");
+    assert_eq!(err.var, "DATABASE_READ_MAX_LAG_MS");
+    // Checked even without a replica, so a typo is found at once.
+    let err =
+        Config::from_vars(vars(&[("DATABASE_READ_LAG_CHECK_MS", "often")])).expect_err("refused");
+    assert_eq!(err.var, "DATABASE_READ_LAG_CHECK_MS");
+}

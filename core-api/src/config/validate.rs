@@ -56,6 +56,9 @@ impl Config {
         if let Some(google) = &self.google {
             google.validate()?;
         }
+        if let Some(replica) = &self.read_replica {
+            replica.validate()?;
+        }
         ensure(
             (1..=256).contains(&self.password_hash_concurrency),
             "CORE_PASSWORD_HASH_CONCURRENCY",

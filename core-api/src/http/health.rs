@@ -1,4 +1,5 @@
-//! `/healthz` (the process is up) and `/readyz` (Postgres and Redis answer).
+//! `/healthz` (the process is up) and `/readyz` (Postgres and Redis answer; the read
+//! replica's state is reported but never makes the instance unready).
 
 use axum::{
     Json,
@@ -42,7 +43,13 @@ async fn readyz(State(state): State<AppState>) -> Response {
         (false, true) => "postgres",
         (false, false) => "none",
     };
-    let checks = json!({ "postgres": word(pg.is_ok()), "redis": word(redis.is_ok()), "holdPath": hold_path });
+    let mut checks = json!({ "postgres": word(pg.is_ok()), "redis": word(redis.is_ok()), "holdPath": hold_path });
+    // With a read replica configured the body names its state too. The primary is the truth:
+    // a replica that is down or behind only moves catalog reads back to the primary, so it
+    // never makes the instance unready.
+    if let Some(replica) = state.connections.replica_status() {
+        checks["postgresReplica"] = json!(replica.as_str());
+    }
     crate::metrics::record_dependencies(pg.is_ok(), redis.is_ok());
     // With the Postgres fallback on, an instance without Redis still sells (degraded): it stays
     // ready, so a Redis outage does not take every instance out of the load balancer.

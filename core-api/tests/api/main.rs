@@ -18,6 +18,7 @@ mod lifecycle;
 mod login_limits;
 mod money;
 mod openapi;
+mod read_replica;
 mod reservations;
 mod secrets;
 mod seed;

@@ -1,4 +1,8 @@
 //! Public catalog: events, performances and the live seat map.
+//!
+//! Buyers' listings may be served by a read replica (a few seconds behind at most);
+//! organizers' views (drafts included) read the primary, so an organizer sees a change the
+//! moment it is made. The seat map's live status always comes from the primary and Redis.
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -62,7 +66,10 @@ pub(crate) type SeatMapWording = fn(&SeatMap) -> Result<Bytes>;
 
 #[derive(Clone)]
 pub struct CatalogService {
+    /// Listings a replica may serve.
     catalog: CatalogRepo,
+    /// The same on the primary, for organizers.
+    primary: CatalogRepo,
     seats: SeatRepo,
     holds: Holds,
     seat_maps: SeatMapCache,
@@ -72,7 +79,7 @@ pub struct CatalogService {
 
 impl CatalogService {
     pub(crate) fn new(
-        catalog: CatalogRepo,
+        (catalog, primary): (CatalogRepo, CatalogRepo),
         seats: SeatRepo,
         holds: Holds,
         (seat_maps, layouts): (SeatMapCache, SeatLayouts),
@@ -80,6 +87,7 @@ impl CatalogService {
     ) -> Self {
         CatalogService {
             catalog,
+            primary,
             seats,
             holds,
             seat_maps,
@@ -102,10 +110,19 @@ impl CatalogService {
             .await
     }
 
+    /// Where a view reads: organizers (who see drafts) the primary, buyers the listings.
+    fn source(&self, include_drafts: bool) -> &CatalogRepo {
+        if include_drafts {
+            &self.primary
+        } else {
+            &self.catalog
+        }
+    }
+
     /// Every event that is not a draft (admins see drafts too).
     pub(crate) async fn events(&self, include_drafts: bool) -> Result<Vec<Event>> {
         Ok(self
-            .catalog
+            .source(include_drafts)
             .events(include_drafts)
             .await?
             .into_iter()
@@ -115,7 +132,7 @@ impl CatalogService {
 
     pub(crate) async fn event(&self, id: Uuid, include_drafts: bool) -> Result<Event> {
         let event = self.visible_event(id, include_drafts).await?;
-        let performances = self.performances_of(id, None, None).await?;
+        let performances = self.performances_of(id, None, None, include_drafts).await?;
         Ok(Event::from_row(event, Some(performances)))
     }
 
@@ -127,11 +144,12 @@ impl CatalogService {
         include_drafts: bool,
     ) -> Result<Vec<Performance>> {
         self.visible_event(event_id, include_drafts).await?;
-        self.performances_of(event_id, from, to).await
+        self.performances_of(event_id, from, to, include_drafts)
+            .await
     }
 
     async fn visible_event(&self, id: Uuid, include_drafts: bool) -> Result<EventRow> {
-        self.catalog
+        self.source(include_drafts)
             .event(id)
             .await?
             .filter(|e| include_drafts || e.status != EventStatus::Draft)
@@ -143,9 +161,13 @@ impl CatalogService {
         event_id: Uuid,
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
+        include_drafts: bool,
     ) -> Result<Vec<Performance>> {
         let now = self.clock.now();
-        let rows = self.catalog.performances(event_id, from, to).await?;
+        let rows = self
+            .source(include_drafts)
+            .performances(event_id, from, to)
+            .await?;
         Ok(rows
             .into_iter()
             .map(|p| Performance::from_row(p, now))

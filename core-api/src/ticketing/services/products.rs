@@ -85,11 +85,12 @@ impl ProductService {
         }
     }
 
+    /// A listing (a read replica may serve it): the units left are a moment old at most; a
+    /// hold decides on the primary.
     pub(crate) async fn list(&self, performance_id: Uuid) -> Result<Vec<Product>> {
-        self.catalog
-            .performance_rules(performance_id)
-            .await?
-            .ok_or(Error::NotFound("performance"))?;
+        if !self.catalog.performance_listed(performance_id).await? {
+            return Err(Error::NotFound("performance"));
+        }
         Ok(self
             .ga
             .of_performance(performance_id)

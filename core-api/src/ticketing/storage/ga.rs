@@ -1,11 +1,15 @@
 //! General-admission products: a priced quantity per performance, sold by a conditional
-//! UPDATE that can never take `remaining` below zero.
+//! UPDATE that can never take `remaining` below zero. Only the listing (`of_performance`)
+//! reads through `reads`, which a read replica may serve.
 
 use crate::storage::StoreResult;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult};
 use uuid::Uuid;
 
-use crate::{storage::sql, ticketing::storage::reservations::NewReservation};
+use crate::{
+    storage::{reads::ReadDb, sql},
+    ticketing::storage::reservations::NewReservation,
+};
 
 #[derive(Clone, Debug, FromQueryResult)]
 pub(crate) struct ProductRow {
@@ -31,11 +35,21 @@ const PRODUCT_COLUMNS: &str = "id, performance_id, name, price, capacity, remain
 #[derive(Clone)]
 pub(crate) struct GaRepo {
     db: DatabaseConnection,
+    /// The listing's reads: the primary, unless `reading_from` handed it a replica.
+    reads: ReadDb,
 }
 
 impl GaRepo {
     pub(crate) fn new(db: DatabaseConnection) -> Self {
-        GaRepo { db }
+        GaRepo {
+            reads: ReadDb::primary_only(db.clone()),
+            db,
+        }
+    }
+
+    /// The same store with its listing read through `reads` (which a replica may serve).
+    pub(crate) fn reading_from(self, reads: ReadDb) -> Self {
+        GaRepo { reads, ..self }
     }
 
     pub(crate) async fn insert(
@@ -67,12 +81,11 @@ impl GaRepo {
         &self,
         performance_id: Uuid,
     ) -> StoreResult<Vec<ProductRow>> {
-        ProductRow::find_by_statement(sql(
+        self.reads.all("products", sql(
             &format!("SELECT {PRODUCT_COLUMNS} FROM ga_products WHERE performance_id = $1 ORDER BY price DESC, name"),
             [performance_id.into()],
         ))
-        .all(&self.db)
-        .await.map_err(Into::into)
+        .await
     }
 
     pub(crate) async fn get(&self, id: Uuid) -> StoreResult<Option<ProductRow>> {

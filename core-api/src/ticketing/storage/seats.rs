@@ -1,10 +1,15 @@
-//! Seats of performances: the seat map and the rows a hold asks for.
+//! Seats of performances: the seat map and the rows a hold asks for. Only the layout
+//! (`seat_map`: placement and price, never changed after the performance is created) reads
+//! through `reads`, which a read replica may serve; live status always comes from the primary.
 
 use crate::storage::StoreResult;
 use sea_orm::{DatabaseConnection, FromQueryResult};
 use uuid::Uuid;
 
-use crate::{storage::sql, ticketing::domain::status::SeatStatus};
+use crate::{
+    storage::{reads::ReadDb, sql},
+    ticketing::domain::status::SeatStatus,
+};
 
 #[derive(Clone, Debug, FromQueryResult)]
 pub(crate) struct SeatRow {
@@ -35,11 +40,21 @@ const SEAT_COLUMNS: &str = "id, section, row_label, number, x, y, price_tier, pr
 #[derive(Clone)]
 pub(crate) struct SeatRepo {
     db: DatabaseConnection,
+    /// The layout's reads: the primary, unless `reading_from` handed it a replica.
+    reads: ReadDb,
 }
 
 impl SeatRepo {
     pub(crate) fn new(db: DatabaseConnection) -> Self {
-        SeatRepo { db }
+        SeatRepo {
+            reads: ReadDb::primary_only(db.clone()),
+            db,
+        }
+    }
+
+    /// The same store with the layout read through `reads` (which a replica may serve).
+    pub(crate) fn reading_from(self, reads: ReadDb) -> Self {
+        SeatRepo { reads, ..self }
     }
 
     pub(crate) async fn seat_map(&self, performance_id: Uuid) -> StoreResult<Vec<SeatRow>> {
@@ -55,10 +70,12 @@ impl SeatRepo {
         let query = format!(
             "SELECT {SEAT_COLUMNS} FROM seats WHERE performance_id = $1 ORDER BY section, y, x"
         );
-        SeatRow::find_by_statement(sql(&query, [performance_id.into()]))
-            .all(&self.db)
+        // A performance's seats are inserted in one transaction with it and their placement
+        // never changes: an empty answer from a replica that has not caught up yet is
+        // checked on the primary, and a full one is final (the caller caches it).
+        self.reads
+            .all_written_once("seat_layout", sql(&query, [performance_id.into()]))
             .await
-            .map_err(Into::into)
     }
 
     /// The seats of a performance that are not simply free: RESERVED or SOLD, or held on the

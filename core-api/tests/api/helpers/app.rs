@@ -25,6 +25,27 @@ pub struct Stores {
 impl Stores {
     pub async fn fresh() -> Self {
         let (database_name, database_url) = create_database().await;
+        Self::migrated(database_name, database_url).await
+    }
+
+    /// A fresh database on another server (a test's own primary), given its URL with no
+    /// database name: `postgres://user@host:port`. It goes with that server.
+    pub async fn fresh_on(server: &str) -> Self {
+        let database_name = format!("holdfast_test_{}", Uuid::new_v4().simple());
+        let admin = Database::connect(format!("{server}/postgres"))
+            .await
+            .expect("connect to the server");
+        sea_orm::ConnectionTrait::execute_unprepared(
+            &admin,
+            &format!("CREATE DATABASE {database_name}"),
+        )
+        .await
+        .expect("create the test database");
+        let database_url = format!("{server}/{database_name}");
+        Self::migrated(database_name, database_url).await
+    }
+
+    async fn migrated(database_name: String, database_url: String) -> Self {
         let db = Database::connect(&database_url)
             .await
             .expect("connect to the test database");
@@ -77,6 +98,14 @@ impl TestApp {
     /// An app on stores made by the caller; it drops the database when it goes.
     pub async fn spawn_on_stores(stores: Stores) -> Self {
         Self::spawn_on(stores, true, |_| {}).await
+    }
+
+    /// As `spawn_on_stores`, with settings changed by `tweak`.
+    pub async fn spawn_on_stores_with(
+        stores: Stores,
+        tweak: impl FnOnce(&mut HashMap<String, String>),
+    ) -> Self {
+        Self::spawn_on(stores, true, tweak).await
     }
 
     /// A second instance on the same database and Redis prefix.

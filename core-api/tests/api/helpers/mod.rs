@@ -1,10 +1,11 @@
 //! `TestApp`: one core-api on port 0 with a fresh database and its own Redis key prefix
 //! (`app`), what tests do through it (`requests`), what they look at below HTTP (`inspect`),
-//! and a seat-stream client (`sse`). The store URLs, `TcpProxy` and `eventually` are
+//! a seat-stream client (`sse`), and a PostgreSQL primary with a read replica (`pg_pair`). The store URLs, `TcpProxy` and `eventually` are
 //! `holdfast_contract::testing`'s, shared with the gateway's tests.
 
 mod app;
 mod inspect;
+mod pg_pair;
 mod requests;
 mod sse;
 
@@ -14,6 +15,7 @@ use uuid::Uuid;
 
 pub use self::{
     app::{Performance, Stores, TestApp, TestUser},
+    pg_pair::PgPair,
     sse::SseReader,
 };
 

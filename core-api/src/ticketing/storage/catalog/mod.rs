@@ -1,5 +1,9 @@
 //! Venues with layouts, events and performances (with seat generation): rows and venues and
 //! events here, performances and their seat counts in `performance`.
+//!
+//! The buyers' listings (`events`, `event`, `performances`, `performance`,
+//! `performance_listed`) read through `reads`, which a read replica may serve; everything
+//! else (writes, sale rules, counts for organizers and the sweeper) reads the primary.
 
 mod performance;
 
@@ -14,7 +18,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::storage::sql;
+use crate::storage::{reads::ReadDb, sql};
 use crate::ticketing::domain::status::EventStatus;
 use crate::ticketing::storage::entity::{events, venues};
 
@@ -79,13 +83,25 @@ pub(super) const PERFORMANCE_SELECT: &str = "SELECT p.id, p.event_id, e.status A
 #[derive(Clone)]
 pub struct CatalogRepo {
     db: DatabaseConnection,
+    /// The listings' reads: the primary, unless `reading_from` handed it a replica.
+    reads: ReadDb,
     /// When venues, events and performances are created.
     clock: Arc<dyn Clock>,
 }
 
 impl CatalogRepo {
+    /// Every read and write on the primary.
     pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>) -> Self {
-        CatalogRepo { db, clock }
+        CatalogRepo {
+            reads: ReadDb::primary_only(db.clone()),
+            db,
+            clock,
+        }
+    }
+
+    /// The same store with its listings read through `reads` (which a replica may serve).
+    pub(crate) fn reading_from(self, reads: ReadDb) -> Self {
+        CatalogRepo { reads, ..self }
     }
 
     /// Creates a venue and its whole layout in one transaction (one set-based insert).
@@ -180,20 +196,24 @@ impl CatalogRepo {
         } else {
             " WHERE e.status <> 'DRAFT'"
         };
-        EventRow::find_by_statement(sql(
-            &format!("{EVENT_SELECT}{filter} ORDER BY e.created_at, e.id"),
-            [],
-        ))
-        .all(&self.db)
-        .await
-        .map_err(Into::into)
+        self.reads
+            .all(
+                "events",
+                sql(
+                    &format!("{EVENT_SELECT}{filter} ORDER BY e.created_at, e.id"),
+                    [],
+                ),
+            )
+            .await
     }
 
     pub(crate) async fn event(&self, id: Uuid) -> StoreResult<Option<EventRow>> {
-        EventRow::find_by_statement(sql(&format!("{EVENT_SELECT} WHERE e.id = $1"), [id.into()]))
-            .one(&self.db)
+        self.reads
+            .one(
+                "event",
+                sql(&format!("{EVENT_SELECT} WHERE e.id = $1"), [id.into()]),
+            )
             .await
-            .map_err(Into::into)
     }
 
     pub async fn event_by_title(&self, title: &str) -> StoreResult<Option<EventRow>> {

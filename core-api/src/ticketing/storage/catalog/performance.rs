@@ -59,25 +59,42 @@ impl CatalogRepo {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> StoreResult<Vec<PerformanceRow>> {
-        PerformanceRow::find_by_statement(sql(
+        self.reads.all("performances", sql(
             &format!(
                 "{PERFORMANCE_SELECT} WHERE p.event_id = $1 AND ($2::timestamptz IS NULL OR p.starts_at >= $2) \
                  AND ($3::timestamptz IS NULL OR p.starts_at < $3) ORDER BY p.starts_at, p.id"
             ),
             [event_id.into(), from.into(), to.into()],
         ))
-        .all(&self.db)
-        .await.map_err(Into::into)
+        .await
     }
 
     pub(crate) async fn performance(&self, id: Uuid) -> StoreResult<Option<PerformanceRow>> {
-        PerformanceRow::find_by_statement(sql(
-            &format!("{PERFORMANCE_SELECT} WHERE p.id = $1"),
-            [id.into()],
-        ))
-        .one(&self.db)
-        .await
-        .map_err(Into::into)
+        self.reads
+            .one(
+                "performance",
+                sql(
+                    &format!("{PERFORMANCE_SELECT} WHERE p.id = $1"),
+                    [id.into()],
+                ),
+            )
+            .await
+    }
+
+    /// Whether the performance exists, as the listings see it.
+    pub(crate) async fn performance_listed(&self, id: Uuid) -> StoreResult<bool> {
+        #[derive(FromQueryResult)]
+        struct Id {
+            id: Uuid,
+        }
+        let row: Option<Id> = self
+            .reads
+            .one(
+                "performance_listed",
+                sql("SELECT id FROM performances WHERE id = $1", [id.into()]),
+            )
+            .await?;
+        Ok(row.is_some_and(|r| r.id == id))
     }
 
     /// The performance's settings only, without seat counts: the hold path reads this.
