@@ -10,7 +10,7 @@ use axum::{
 use serde_json::json;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{http::within, startup::AppState};
+use crate::{error::ErrorCode, http::within, startup::AppState};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -57,7 +57,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
         Json(json!({ "success": true, "data": checks })).into_response()
     } else {
         let body = json!({ "success": false, "error": {
-            "code": "DEPENDENCY_UNAVAILABLE", "message": "a dependency is unavailable", "details": checks } });
+            "code": ErrorCode::DependencyUnavailable, "message": "a dependency is unavailable", "details": checks } });
         (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
     }
 }
