@@ -89,12 +89,17 @@ impl Api {
     /// `base`: one URL, or several separated by commas (instances of the same system, e.g.
     /// two gateways): calls then go round robin over them, as a load balancer would send them.
     pub fn new(http: reqwest::Client, base: &str, rec: Arc<Recorder>) -> Self {
-        let bases: Vec<String> = base
+        let mut bases: Vec<String> = base
             .split(',')
             .map(str::trim)
             .filter(|b| !b.is_empty())
             .map(|b| format!("{}/api/v1", b.trim_end_matches('/')))
             .collect();
+        // An empty target still gets one base: its calls fail (no answer, recorded as such)
+        // instead of the round robin dividing by zero.
+        if bases.is_empty() {
+            bases.push("/api/v1".to_owned());
+        }
         Self {
             http,
             bases: bases.into(),
