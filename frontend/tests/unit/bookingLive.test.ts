@@ -143,7 +143,7 @@ function streamHarness(respond: (n: number) => Response | Promise<Response>) {
     const i = timers.findIndex((t) => t.ms === ms);
     expect(i).toBeGreaterThanOrEqual(0);
     const [t] = timers.splice(i, 1);
-    t.fn();
+    t?.fn();
   };
   return { live, timers, calls, modes, events, polls: () => polls, runTimer };
 }
@@ -163,7 +163,7 @@ describe('LiveBookings', () => {
     h.live.start();
     await flush();
     await flush();
-    expect((h.calls[0].headers as Record<string, string>)['Authorization']).toBe('Bearer tok');
+    expect((h.calls[0]?.headers as Record<string, string>)['Authorization']).toBe('Bearer tok');
     expect(h.modes).toEqual(['live']);
     expect(h.events.map((e) => e.booking.id)).toEqual(['a']);
     expect(h.polls()).toBe(1); // one catch-up after connecting

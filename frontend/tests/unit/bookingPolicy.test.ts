@@ -20,7 +20,7 @@ describe('booking policy, checked before submitting', () => {
     expect(checkBooking(seoul, now + 2 * H, now + 1 * H, now)).toEqual([
       { rule: 'span', field: 'endAt', message: 'The end must be after the start.' },
     ]);
-    expect(checkBooking(null, now + H, now + H, now)[0].rule).toBe('span');
+    expect(checkBooking(null, now + H, now + H, now)[0]?.rule).toBe('span');
   });
 
   it('refuses too long, too soon and too far ahead', () => {
@@ -34,8 +34,8 @@ describe('booking policy, checked before submitting', () => {
   });
 
   it('without a policy a booking still cannot start in the past, and lasts at most 31 days', () => {
-    expect(checkBooking({}, now - 60_000, now + H, now)[0].message).toBe('A booking cannot start in the past.');
-    expect(checkBooking({}, now + H, now + H + 32 * 24 * H, now)[0].rule).toBe('maxDuration');
+    expect(checkBooking({}, now - 60_000, now + H, now)[0]?.message).toBe('A booking cannot start in the past.');
+    expect(checkBooking({}, now + H, now + H + 32 * 24 * H, now)[0]?.rule).toBe('maxDuration');
   });
 
   it('keeps bookings inside office hours in the server zone, within one day', () => {
@@ -62,5 +62,24 @@ describe('booking policy, checked before submitting', () => {
   it('puts a server refusal next to the field it is about', () => {
     expect(fieldOfRule('maxDuration')).toBe('endAt');
     expect(fieldOfRule('allowedHours')).toBe('startAt');
+  });
+});
+
+describe('the booking form', async () => {
+  const { checkForm, toLocalInput } = await import('../../src/lib/booking/form');
+  it('shows the viewer’s local wall time in the inputs', () => {
+    expect(toLocalInput(Date.parse('2026-12-07T01:00:00Z'), 'Asia/Seoul')).toBe('2026-12-07T10:00');
+  });
+  it('checks the fields before sending', () => {
+    expect(checkForm({ resourceId: '', title: ' ', start: NaN, end: NaN }, null, now)).toEqual({
+      resourceId: 'Pick a server.',
+      title: 'Give the booking a title.',
+      startAt: 'Pick the start.',
+      endAt: 'Pick the end.',
+    });
+    expect(checkForm({ resourceId: 'r', title: 'x', start: now + 2 * H, end: now + H }, seoul, now)).toEqual({
+      endAt: 'The end must be after the start.',
+    });
+    expect(checkForm({ resourceId: 'r', title: 'x', start: now + H, end: now + 2 * H }, seoul, now)).toEqual({});
   });
 });

@@ -30,7 +30,7 @@ describe('teams API', () => {
       'POST /teams/t1/webhooks',
       'GET /teams/t1/utilisation?from=2026-12-01T00%3A00%3A00Z&to=2026-12-08T00%3A00%3A00Z',
     ]);
-    expect(seen[2][1]?.body).toEqual({ url: 'https://hooks.example/x' });
+    expect(seen[2]?.[1]?.body).toEqual({ url: 'https://hooks.example/x' });
     expect(t.utilisationCsvPath('t1', 'a', 'b')).toBe('/teams/t1/utilisation.csv?from=a&to=b');
   });
 });

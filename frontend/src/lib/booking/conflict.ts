@@ -97,5 +97,5 @@ export function bookingFormError(err: unknown, known?: (id: string) => Booking |
 }
 
 function capital(s: string): string {
-  return s ? s[0].toUpperCase() + s.slice(1) : s;
+  return s ? s.charAt(0).toUpperCase() + s.slice(1) : s;
 }

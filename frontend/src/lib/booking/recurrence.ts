@@ -40,7 +40,7 @@ function mondayIndex(jsWeekday: number): number {
 
 /** The weekday code of an instant in a zone. */
 export function weekdayOf(at: number, zone: string): Weekday {
-  return WEEKDAYS[mondayIndex(wallClock(at, zone).weekday)];
+  return WEEKDAYS[mondayIndex(wallClock(at, zone).weekday)] ?? 'MO';
 }
 
 export function defaultRecurrence(start: number, zone: string): RecurrenceForm {
@@ -119,7 +119,7 @@ export function expandRecurrence(
     if (f.freq === 'DAILY') matches = (d - day0) % interval === 0;
     else {
       const week = Math.floor((d - weekStart0) / 7);
-      matches = week % interval === 0 && f.days.includes(WEEKDAYS[mondayIndex(date.getUTCDay())]);
+      matches = week % interval === 0 && f.days.includes(WEEKDAYS[mondayIndex(date.getUTCDay())] ?? 'MO');
     }
     if (!matches) continue;
     const s = zonedInstant(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), startMinute, zone);

@@ -12,6 +12,12 @@ export type Route =
   | { name: 'reservation'; id: string }
   | { name: 'reservations' }
   | { name: 'wallet' }
+  | { name: 'servers' }
+  | { name: 'timeline'; view: 'day' | 'week'; date: string | null }
+  | { name: 'my-bookings' }
+  | { name: 'teams' }
+  | { name: 'team'; id: string }
+  | { name: 'notifications' }
   | { name: 'not-found'; path: string };
 
 const PATTERNS: [RegExp, (m: RegExpMatchArray, q: URLSearchParams) => Route][] = [
@@ -25,6 +31,20 @@ const PATTERNS: [RegExp, (m: RegExpMatchArray, q: URLSearchParams) => Route][] =
   [/^\/reservations\/([^/]+)$/, (m) => ({ name: 'reservation', id: dec(m[1]) })],
   [/^\/me\/reservations$/, () => ({ name: 'reservations' })],
   [/^\/wallet$/, () => ({ name: 'wallet' })],
+  // Shared server time and teams.
+  [/^\/servers$/, () => ({ name: 'servers' })],
+  [
+    /^\/servers\/timeline$/,
+    (_m, q) => ({
+      name: 'timeline',
+      view: q.get('view') === 'day' ? 'day' : 'week',
+      date: /^\d{4}-\d{2}-\d{2}$/.test(q.get('date') ?? '') ? q.get('date') : null,
+    }),
+  ],
+  [/^\/me\/bookings$/, () => ({ name: 'my-bookings' })],
+  [/^\/teams$/, () => ({ name: 'teams' })],
+  [/^\/teams\/([^/]+)$/, (m) => ({ name: 'team', id: dec(m[1]) })],
+  [/^\/me\/notifications$/, () => ({ name: 'notifications' })],
 ];
 
 function dec(s: string | undefined): string {
@@ -53,5 +73,17 @@ export function matchRoute(pathname: string, search = ''): Route {
 
 /** Pages that need a signed-in user. */
 export function needsAuth(route: Route): boolean {
-  return ['queue', 'checkout', 'reservation', 'reservations', 'wallet'].includes(route.name);
+  return [
+    'queue',
+    'checkout',
+    'reservation',
+    'reservations',
+    'wallet',
+    'servers',
+    'timeline',
+    'my-bookings',
+    'teams',
+    'team',
+    'notifications',
+  ].includes(route.name);
 }
