@@ -56,15 +56,25 @@ function tomorrow() {
 /** The instant of a wall-clock time tomorrow in the viewers' zone (Seoul has no DST). */
 const seoul = (day, hhmm) => new Date(`${day}T${hhmm}:00+09:00`).getTime();
 
-/** Drag across a server's row on the day timeline from one time to another (HH:MM). */
+/**
+ * Drag across a server's row on the day timeline from one time to another ("HH:MM", on the
+ * half hour). The drag starts just after `from` and ends just before `to`, so the 15-minute
+ * snapping lands on exactly those times.
+ */
 async function dragOnRow(page, serverName, from, to) {
   const row = page.locator('.ec-row-head', { hasText: serverName }).first();
   await row.waitFor();
-  const slot = (hhmm) => page.locator(`.ec-header .ec-slot time[datetime*="T${hhmm}:"]`).first();
-  await slot(from).evaluate((el) => el.scrollIntoView({ block: 'nearest', inline: 'center' }));
+  const hour = (hhmm) => page.locator(`.ec-header .ec-slot time[datetime*="T${hhmm.slice(0, 2)}:00:"]`).first();
+  await hour(from).evaluate((el) => el.scrollIntoView({ block: 'nearest', inline: 'center' }));
+  const x = async (hhmm) => {
+    const box = await hour(hhmm).evaluate((el) => {
+      const r = el.parentElement.getBoundingClientRect();
+      return { left: r.left, width: r.width };
+    });
+    return box.left + (Number(hhmm.slice(3)) / 60) * box.width;
+  };
   const r = await row.boundingBox();
-  const a = await slot(from).evaluate((el) => el.parentElement.getBoundingClientRect().left);
-  const b = await slot(to).evaluate((el) => el.parentElement.getBoundingClientRect().left);
+  const [a, b] = [await x(from), await x(to)];
   const y = r.y + r.height / 2;
   await page.mouse.move(a + 3, y);
   await page.mouse.down();
@@ -180,8 +190,10 @@ test('two members: a drag books 10:00–11:00, the other sees it within a second
     if (features.stream) assert.ok(seenAfter <= 1_000, `seen after ${seenAfter} ms`);
     await shot(B.page, 'b-sees-a-booking');
 
-    // B drags over it: refused, naming A's booking.
-    await dragOnRow(B.page, server.name, '10:30', '11:30');
+    // B drags from free time into it (a drag that starts on someone else's booking opens
+    // that booking instead): refused, naming A's booking.
+    await dragOnRow(B.page, server.name, '09:30', '10:30');
+    assert.equal(await B.page.inputValue('#bk-start'), `${day}T09:30`);
     await B.page.fill('#bk-title', 'Grace eval');
     await B.page.click('[data-testid=book]');
     const conflict = B.page.locator('[data-testid=booking-error] [data-testid=conflict]');

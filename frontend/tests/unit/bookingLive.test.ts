@@ -193,6 +193,16 @@ describe('LiveBookings', () => {
     h.live.stop();
   });
 
+  it('treats a 400 for the path (no such route; "stream" read as an id) like a 404', async () => {
+    const h = streamHarness(() => new Response('{}', { status: 400 }));
+    h.live.start();
+    await flush();
+    expect(h.live.mode).toBe('polling');
+    expect(h.live.reason).toBe('this server has no live stream');
+    expect(h.timers.some((t) => t.ms === STREAM_RETRY_MS)).toBe(true);
+    h.live.stop();
+  });
+
   it('reconnects with a growing delay when the stream drops', async () => {
     const h = streamHarness(() => {
       throw new TypeError('offline');

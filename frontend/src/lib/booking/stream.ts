@@ -3,7 +3,8 @@
 // only for the caller's teams), so the stream is read with fetch and parsed here — the same
 // wire format, the same bearer token as every other request. When the route answers 404 (a
 // server without it) or keeps failing, the page refreshes its window every POLL_MS instead,
-// tries the stream again every STREAM_RETRY_MS, and says which of the two it is doing.
+// tries the stream again every STREAM_RETRY_MS, and says which of the two it is doing. (A
+// server without the route answers 400: it reads "stream" as a server id.)
 
 import { parseBookingEvent, type BookingEvent } from './board';
 
@@ -128,7 +129,8 @@ export class LiveBookings {
     if (this.stopped || this.abort !== abort) return;
     if (res.status === 401 && !retried401 && (await this.deps.refreshAfter401())) return this.connect(true);
     const type = res.headers.get('Content-Type') ?? '';
-    if (res.status === 404 || res.status === 405) {
+    // No such route. A server without it reads "stream" as a server id: 400 on the path.
+    if (res.status === 404 || res.status === 405 || res.status === 400) {
       this.fallback('this server has no live stream', STREAM_RETRY_MS);
       return;
     }
