@@ -39,8 +39,9 @@ describe('booking policy, checked before submitting', () => {
   });
 
   it('keeps bookings inside office hours in the server zone, within one day', () => {
-    // 18:00–19:00 Seoul: the end is outside.
-    expect(checkBooking(seoul, now + 9 * H, now + 10 * H, now)[0]).toMatchObject({ rule: 'allowedHours', field: 'endAt' });
+    // 17:00–19:00 Seoul: the end is outside; 18:00–19:00: the start is.
+    expect(checkBooking(seoul, now + 8 * H, now + 10 * H, now)[0]).toMatchObject({ rule: 'allowedHours', field: 'endAt' });
+    expect(checkBooking(seoul, now + 9 * H, now + 10 * H, now)[0]).toMatchObject({ rule: 'allowedHours', field: 'startAt' });
     // 08:00 Seoul next day: the start is before 09:00.
     expect(checkBooking(seoul, now + 23 * H, now + 25 * H, now)[0]).toMatchObject({ rule: 'allowedHours', field: 'startAt' });
     // Ending exactly at 18:00 is inside.

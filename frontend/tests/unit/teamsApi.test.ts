@@ -34,3 +34,17 @@ describe('teams API', () => {
     expect(t.utilisationCsvPath('t1', 'a', 'b')).toBe('/teams/t1/utilisation.csv?from=a&to=b');
   });
 });
+
+describe('who may book', async () => {
+  const { canBook } = await import('../../src/lib/api/teams');
+  const team = (id: string, role: 'owner' | 'member' | 'viewer') => ({ id, name: id, role, memberCount: 1 });
+  it('members and owners book, viewers only look; without teams the server decides', () => {
+    const teams = [team('t1', 'viewer'), team('t2', 'member'), team('t3', 'owner')];
+    expect(canBook({ teamId: 't1' }, teams)).toBe(false);
+    expect(canBook({ teamId: 't2' }, teams)).toBe(true);
+    expect(canBook({ teamId: 't3' }, teams)).toBe(true);
+    expect(canBook({ teamId: 't9' }, teams)).toBe(true);
+    expect(canBook({}, teams)).toBe(true);
+    expect(canBook({ teamId: 't1' }, null)).toBe(true);
+  });
+});

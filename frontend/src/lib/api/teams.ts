@@ -63,6 +63,23 @@ export interface Utilisation {
 
 const id = encodeURIComponent;
 
+/** The team a resource belongs to (the teams contract adds `teamId` to resources). */
+export function teamOf(resource: object): string | null {
+  const t = (resource as { teamId?: unknown }).teamId;
+  return typeof t === 'string' ? t : null;
+}
+
+/**
+ * Whether I may book a resource: members and owners may, viewers only look. Without teams
+ * (no `teamId`, or my teams unknown) the server decides.
+ */
+export function canBook(resource: object, teams: Team[] | null): boolean {
+  const teamId = teamOf(resource);
+  if (!teamId || !teams) return true;
+  const team = teams.find((t) => t.id === teamId);
+  return !team || team.role !== 'viewer';
+}
+
 /** The contract's "[rows] + topUsers": accept an object with rows (or resources) and topUsers. */
 export function normaliseUtilisation(data: unknown): Utilisation {
   if (Array.isArray(data)) return { rows: data as UtilisationRow[], topUsers: [] };

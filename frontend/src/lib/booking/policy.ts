@@ -99,7 +99,7 @@ export function checkBooking(
       return [
         {
           rule: 'allowedHours',
-          field: start < w.from ? 'startAt' : 'endAt',
+          field: start < w.from || start >= w.to ? 'startAt' : 'endAt',
           message: `Inside office hours only: ${hhmm(hours.start)}–${hhmm(hours.end)} ${hours.timeZone}, within one day.`,
         },
       ];
