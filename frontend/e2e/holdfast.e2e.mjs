@@ -5,47 +5,21 @@
 //
 //   node --test --test-concurrency=1 e2e/holdfast.e2e.mjs   (scripts/e2e does the setup)
 
-import { after, afterEach, before, beforeEach, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { System, camera, launchBrowser } from './system.mjs';
+import { System, browserSuite, camera, launchBrowser } from './system.mjs';
 
 const system = new System();
 /** @type {import('playwright-core').Browser} */
 let browser;
 /** @type {{ wallet: boolean, stream: boolean, cancel: boolean, queue: boolean }} */
 let features;
-const skipped = [];
-/** Uncaught exceptions in any page of the running test: each test ends with none. */
-const pageErrors = [];
-
-function skipStep(t, step, why) {
-  const line = `SKIPPED STEP [${t.name}] ${step}: ${why}`;
-  skipped.push(line);
-  t.diagnostic(line);
-  console.log(line);
-}
+const { skipStep, newPage: openPage, signIn } = browserSuite(system, () => browser);
 
 const DESKTOP = { viewport: { width: 1280, height: 900 } };
 const MOBILE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
-async function newPage(options = DESKTOP) {
-  const context = await browser.newContext(options);
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on('pageerror', (e) => {
-    console.log(`[browser error] ${e.message}`);
-    pageErrors.push(e.message);
-  });
-  return { context, page };
-}
-
-async function signIn(page, email, password, next = '/') {
-  await page.goto(system.url(`/login?next=${encodeURIComponent(next)}`));
-  await page.fill('#email', email);
-  await page.fill('#password', password);
-  await page.click('form button[type=submit]');
-  await page.waitForURL((u) => u.pathname === next.split('?')[0]);
-}
+const newPage = (options = DESKTOP) => openPage(options);
 
 const seatId = (seats, row, number) => {
   const s = seats.find((x) => x.row === row && x.number === number);
@@ -103,27 +77,6 @@ before(async () => {
   const perf = await system.nineSeatPerformance();
   features = await system.features(perf.performanceId, await system.login('demo@holdfast.dev', 'demo-password'));
   console.log(`server features: ${JSON.stringify(features)}`);
-});
-
-beforeEach(() => {
-  pageErrors.length = 0;
-});
-
-// An uncaught exception in the app fails the journey it happened in, even when the journey
-// itself got through.
-afterEach(() => {
-  assert.deepEqual(pageErrors, [], 'uncaught exceptions in the app');
-});
-
-after(async () => {
-  await browser?.close();
-  await system.destroy();
-  if (skipped.length) {
-    console.log(`\n${skipped.length} step(s) skipped because this server lacks their route:`);
-    for (const s of skipped) console.log(`  ${s}`);
-  } else {
-    console.log('\nno steps skipped: every route the app uses is deployed');
-  }
 });
 
 test('failure and retry: CONFIRMATION_FAILED keeps the hold, retry succeeds once the rate is 0', async (t) => {

@@ -10,6 +10,8 @@ import { mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { after, afterEach, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(here, '..', '..');
@@ -248,5 +250,57 @@ export function camera(testName) {
     const file = join(dir, `${String(n).padStart(2, '0')}-${step}.png`);
     await page.screenshot({ path: file, fullPage: opts.fullPage ?? false });
     return file;
+  };
+}
+
+/**
+ * What every browser suite shares, with its node:test hooks (call once per file, at the top):
+ * steps skipped for a route the server lacks (printed now and listed at the end), uncaught
+ * exceptions in any page (each test ends with none, even when its journey got through),
+ * new pages, signing in, and closing the browser and the system at the end.
+ */
+export function browserSuite(system, browser) {
+  const skipped = [];
+  const pageErrors = [];
+  beforeEach(() => {
+    pageErrors.length = 0;
+  });
+  afterEach(() => {
+    assert.deepEqual(pageErrors, [], 'uncaught exceptions in the app');
+  });
+  after(async () => {
+    await browser()?.close();
+    await system.destroy();
+    if (skipped.length) {
+      console.log(`\n${skipped.length} step(s) skipped because this server lacks their route:`);
+      for (const s of skipped) console.log(`  ${s}`);
+    } else {
+      console.log('\nno steps skipped: every route the app uses is deployed');
+    }
+  });
+  return {
+    skipStep(t, step, why) {
+      const line = `SKIPPED STEP [${t.name}] ${step}: ${why}`;
+      skipped.push(line);
+      t.diagnostic(line);
+      console.log(line);
+    },
+    async newPage(options) {
+      const context = await browser().newContext(options);
+      const page = await context.newPage();
+      page.setDefaultTimeout(20_000);
+      page.on('pageerror', (e) => {
+        console.log(`[browser error] ${e.message}`);
+        pageErrors.push(e.message);
+      });
+      return { context, page };
+    },
+    async signIn(page, email, password, next = '/') {
+      await page.goto(system.url(`/login?next=${encodeURIComponent(next)}`));
+      await page.fill('#email', email);
+      await page.fill('#password', password);
+      await page.click('form button[type=submit]');
+      await page.waitForURL((u) => u.pathname === next.split('?')[0]);
+    },
   };
 }

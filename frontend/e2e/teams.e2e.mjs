@@ -9,44 +9,20 @@
 //
 //   node --test --test-concurrency=1 e2e/teams.e2e.mjs   (scripts/e2e does the setup)
 
-import { after, afterEach, before, beforeEach, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { System, camera, launchBrowser } from './system.mjs';
+import { System, browserSuite, camera, launchBrowser } from './system.mjs';
 
 const system = new System();
 /** @type {import('playwright-core').Browser} */
 let browser;
 /** @type {{ teams: boolean, stream: boolean }} */
 let features;
-const skipped = [];
-const pageErrors = [];
 const ZONE = 'Asia/Seoul';
-
-function skipStep(t, step, why) {
-  const line = `SKIPPED STEP [${t.name}] ${step}: ${why}`;
-  skipped.push(line);
-  t.diagnostic(line);
-  console.log(line);
-}
-
-async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: ZONE, locale: 'en-GB' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on('pageerror', (e) => {
-    console.log(`[browser error] ${e.message}`);
-    pageErrors.push(e.message);
-  });
-  return { context, page };
-}
-
-async function signIn(page, { email, password }, next) {
-  await page.goto(system.url(`/login?next=${encodeURIComponent(next)}`));
-  await page.fill('#email', email);
-  await page.fill('#password', password);
-  await page.click('form button[type=submit]');
-  await page.waitForURL((u) => u.pathname === next.split('?')[0]);
-}
+const suite = browserSuite(system, () => browser);
+const { skipStep } = suite;
+const newPage = () => suite.newPage({ viewport: { width: 1280, height: 900 }, timezoneId: ZONE, locale: 'en-GB' });
+const signIn = (page, { email, password }, next) => suite.signIn(page, email, password, next);
 
 /** Tomorrow's date in the viewers' zone (YYYY-MM-DD): 10:00 tomorrow is always ahead. */
 function tomorrow() {
@@ -97,25 +73,6 @@ before(async () => {
     stream: paths.includes('/api/v1/resources/stream'),
   };
   console.log(`server features: ${JSON.stringify(features)}`);
-});
-
-beforeEach(() => {
-  pageErrors.length = 0;
-});
-
-afterEach(() => {
-  assert.deepEqual(pageErrors, [], 'uncaught exceptions in the app');
-});
-
-after(async () => {
-  await browser?.close();
-  await system.destroy();
-  if (skipped.length) {
-    console.log(`\n${skipped.length} step(s) skipped because this server lacks their route:`);
-    for (const s of skipped) console.log(`  ${s}`);
-  } else {
-    console.log('\nno steps skipped: every route the team pages use is deployed');
-  }
 });
 
 /**
@@ -275,10 +232,50 @@ test('a weekly series; bad input is refused next to its field and changes nothin
     assert.equal(refused.status, 422);
     assert.equal(refused.error.details.rule, 'allowedHours');
 
-    // My bookings lists the series; the feed URL is shown with its QR code.
+    // Resize the first occurrence by its end (PATCH; the SEQUENCE goes up), then move it an
+    // hour later by dragging, then open it and cancel it.
+    const first = eventOnTimeline(page, 'Weekly sync');
+    await first.scrollIntoViewIfNeeded();
+    const box = await first.boundingBox();
+    const edge = await first.locator('.ec-resizer').last().boundingBox();
+    const patched = () =>
+      page.waitForResponse((r) => /\/api\/v1\/resource-bookings\/[^/]+$/.test(r.url()) && r.request().method() === 'PATCH');
+    let answer = patched();
+    await page.mouse.move(edge.x + edge.width / 2, edge.y + edge.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(edge.x + box.width / 4, edge.y + edge.height / 2, { steps: 4 });
+    await page.mouse.move(edge.x + box.width / 2, edge.y + edge.height / 2, { steps: 4 });
+    await page.mouse.up();
+    let res = await answer;
+    assert.equal(res.status(), 200);
+    let changed = (await res.json()).data;
+    assert.equal(changed.sequence, 1);
+    assert.equal(Date.parse(changed.endAt), seoul(day, '15:30'));
+    await page.locator('[data-testid=timeline-notice]', { hasText: '14:00–15:30' }).waitFor();
+    const moved = await first.boundingBox();
+    answer = patched();
+    await page.mouse.move(moved.x + moved.width / 3, moved.y + moved.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(moved.x + moved.width / 3 + box.width / 2, moved.y + moved.height / 2, { steps: 4 });
+    await page.mouse.move(moved.x + moved.width / 3 + box.width, moved.y + moved.height / 2, { steps: 4 });
+    await page.mouse.up();
+    res = await answer;
+    changed = (await res.json()).data;
+    assert.equal(changed.sequence, 2);
+    assert.equal(Date.parse(changed.startAt), seoul(day, '15:00'));
+    await page.locator('[data-testid=timeline-notice]', { hasText: '15:00–16:30' }).waitFor();
+    await shot(page, 'resized-and-moved');
+    await first.click();
+    await page.locator('[data-testid=booking-details]', { hasText: 'Changed 2 times' }).waitFor();
+    await page.click('[data-testid=cancel-booking]');
+    await page.click('[data-testid=confirm-cancel]');
+    await page.locator('[data-testid=timeline-notice]', { hasText: 'Cancelled: Weekly sync' }).waitFor();
+    assert.equal(await first.count(), 0);
+
+    // My bookings lists the rest of the series; the feed URL is shown with its QR code.
     await page.goto(system.url('/me/bookings'));
     await page.locator('[data-testid=my-booking]', { hasText: 'Weekly sync' }).first().waitFor();
-    assert.equal(await page.locator('[data-testid=my-booking]', { hasText: 'Weekly sync' }).count(), 3);
+    assert.equal(await page.locator('[data-testid=my-booking]', { hasText: 'Weekly sync' }).count(), 2);
     await page.click('[data-testid=make-feed]');
     await page.locator('[data-testid=feed-qr]').waitFor();
     assert.match(await page.inputValue('#feed-url'), /\/api\/v1\/calendar\/.+\.ics$/);
