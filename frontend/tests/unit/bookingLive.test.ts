@@ -156,7 +156,7 @@ describe('LiveBookings', () => {
       start(c) {
         const enc = new TextEncoder();
         c.enqueue(enc.encode(`event: booking\nid: 1\ndata: ${JSON.stringify({ kind: 'created', booking: booking('a') })}\n\n`));
-        c.enqueue(enc.encode(': heartbeat\n\n'));
+        c.enqueue(enc.encode(': heartbeat\n\nevent: resync\ndata: {}\n\n'));
       },
     });
     const h = streamHarness(() => new Response(body, { headers: { 'Content-Type': 'text/event-stream' } }));
@@ -166,7 +166,7 @@ describe('LiveBookings', () => {
     expect((h.calls[0]?.headers as Record<string, string>)['Authorization']).toBe('Bearer tok');
     expect(h.modes).toEqual(['live']);
     expect(h.events.map((e) => e.booking.id)).toEqual(['a']);
-    expect(h.polls()).toBe(1); // one catch-up after connecting
+    expect(h.polls()).toBe(2); // one catch-up after connecting, one for the resync
     h.live.stop();
     expect(h.timers).toEqual([]);
   });

@@ -150,6 +150,8 @@ export class LiveBookings {
         const { value, done } = await reader.read();
         if (done) break;
         for (const msg of this.parser.push(value)) {
+          // `resync`: the server may have dropped changes for us; reload what is shown.
+          if (msg.event === 'resync') void this.deps.poll().catch(() => {});
           if (msg.event !== 'booking') continue;
           const ev = parseBookingEvent(msg.data);
           if (ev) this.cb.onEvent(ev);
