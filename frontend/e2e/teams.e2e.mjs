@@ -168,6 +168,16 @@ test('two members: a drag books 10:00–11:00, the other sees it within a second
     await B.page.locator('[data-testid=booking-details]').waitFor();
     assert.equal(await B.page.locator('[data-testid=booking-holder]').innerText(), 'Ada Member');
     assert.equal(await B.page.locator('[data-testid=cancel-booking]').count(), 0);
+
+    // The team pages: A (the owner) sees both members and may change their roles.
+    if (features.teams) {
+      await A.page.goto(system.url('/teams'));
+      await A.page.locator('[data-testid=team]').first().click();
+      await A.page.locator('[data-testid=member]', { hasText: 'Grace Member' }).waitFor();
+      assert.equal(await A.page.locator('[data-testid=member]').count(), 2);
+      assert.equal(await A.page.locator('[data-testid=member] select').count(), 2);
+      await shot(A.page, 'a-team-page');
+    }
   } finally {
     await A.context.close();
     await B.context.close();
