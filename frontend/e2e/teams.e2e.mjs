@@ -172,7 +172,7 @@ test('two members: a drag books 10:00–11:00, the other sees it within a second
     // The team pages: A (the owner) sees both members and may change their roles.
     if (features.teams) {
       await A.page.goto(system.url('/teams'));
-      await A.page.locator('[data-testid=team]').first().click();
+      await A.page.locator('[data-testid=team] a').first().click();
       await A.page.locator('[data-testid=member]', { hasText: 'Grace Member' }).waitFor();
       assert.equal(await A.page.locator('[data-testid=member]').count(), 2);
       assert.equal(await A.page.locator('[data-testid=member] select').count(), 2);
