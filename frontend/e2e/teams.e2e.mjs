@@ -168,6 +168,7 @@ test('two members: a drag books 10:00–11:00, the other sees it within a second
     await B.page.locator('[data-testid=booking-details]').waitFor();
     assert.equal(await B.page.locator('[data-testid=booking-holder]').innerText(), 'Ada Member');
     assert.equal(await B.page.locator('[data-testid=cancel-booking]').count(), 0);
+    assert.equal(await B.page.locator('[data-testid=change-booking]').count(), 0);
 
     // The team pages: A (the owner) sees both members and may change their roles.
     if (features.teams) {
@@ -277,9 +278,18 @@ test('a weekly series; bad input is refused next to its field and changes nothin
     await shot(page, 'resized-and-moved');
     await first.click();
     await page.locator('[data-testid=booking-details]', { hasText: 'Changed 2 times' }).waitFor();
+    // Without dragging: rename it and end it at 17:00 in the details' form.
+    await page.click('[data-testid=change-booking]');
+    await page.fill('#ed-title', 'Weekly sync, longer');
+    await page.fill('#ed-end', `${day}T17:00`);
+    answer = patched();
+    await page.click('[data-testid=edit-booking] button[type=submit]');
+    changed = (await (await answer).json()).data;
+    assert.deepEqual([changed.sequence, changed.title, Date.parse(changed.endAt)], [3, 'Weekly sync, longer', seoul(day, '17:00')]);
+    await page.locator('[data-testid=booking-details]', { hasText: 'Changed 3 times' }).waitFor();
     await page.click('[data-testid=cancel-booking]');
     await page.click('[data-testid=confirm-cancel]');
-    await page.locator('[data-testid=timeline-notice]', { hasText: 'Cancelled: Weekly sync' }).waitFor();
+    await page.locator('[data-testid=timeline-notice]', { hasText: 'Cancelled: Weekly sync, longer' }).waitFor();
     assert.equal(await first.count(), 0);
 
     // My bookings lists the rest of the series; the feed URL is shown with its QR code.

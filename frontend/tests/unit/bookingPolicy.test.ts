@@ -82,5 +82,9 @@ describe('the booking form', async () => {
       endAt: 'The end must be after the start.',
     });
     expect(checkForm({ resourceId: 'r', title: 'x', start: now + H, end: now + 2 * H }, seoul, now)).toEqual({});
+    // A change that keeps a started booking's start is not held to the notice.
+    const started = { resourceId: 'r', title: 'x', start: now + 10 * 60_000, end: now + 2 * H };
+    expect(checkForm(started, seoul, now).startAt).toMatch(/30 min before/);
+    expect(checkForm(started, seoul, now, false)).toEqual({});
   });
 });

@@ -23,7 +23,12 @@ export interface BookingFields {
 }
 
 /** Field → message: what the server would refuse, said before sending. */
-export function checkForm(f: BookingFields, policy: Policy | null | undefined, now: number): Record<string, string> {
+export function checkForm(
+  f: BookingFields,
+  policy: Policy | null | undefined,
+  now: number,
+  newStart = true,
+): Record<string, string> {
   const errors: Record<string, string> = {};
   if (!f.resourceId) errors['resourceId'] = 'Pick a server.';
   const t = f.title.trim().length;
@@ -32,7 +37,7 @@ export function checkForm(f: BookingFields, policy: Policy | null | undefined, n
   if (Number.isNaN(f.start)) errors['startAt'] = 'Pick the start.';
   if (Number.isNaN(f.end)) errors['endAt'] = 'Pick the end.';
   if (!errors['startAt'] && !errors['endAt']) {
-    for (const p of checkBooking(policy, f.start, f.end, now)) errors[p.field] ??= p.message;
+    for (const p of checkBooking(policy, f.start, f.end, now, newStart)) errors[p.field] ??= p.message;
   }
   return errors;
 }
