@@ -16,7 +16,7 @@ import { System, browserSuite, camera, launchBrowser } from './system.mjs';
 const system = new System();
 /** @type {import('playwright-core').Browser} */
 let browser;
-/** @type {{ teams: boolean, stream: boolean }} */
+/** @type {{ teams: boolean, stream: boolean, notifications: boolean }} */
 let features;
 const ZONE = 'Asia/Seoul';
 const suite = browserSuite(system, () => browser);
@@ -71,6 +71,7 @@ before(async () => {
   features = {
     teams: paths.includes('/api/v1/teams') && paths.includes('/api/v1/teams/{id}/members'),
     stream: paths.includes('/api/v1/resources/stream'),
+    notifications: paths.includes('/api/v1/me/notification-preferences'),
   };
   console.log(`server features: ${JSON.stringify(features)}`);
 });
@@ -300,6 +301,22 @@ test('a weekly series; bad input is refused next to its field and changes nothin
     await page.locator('[data-testid=feed-qr]').waitFor();
     assert.match(await page.inputValue('#feed-url'), /\/api\/v1\/calendar\/.+\.ics$/);
     await shot(page, 'my-bookings-feed');
+
+    // Messages in Korean, with times in my zone.
+    if (features.notifications) {
+      await page.goto(system.url('/me/notifications'));
+      await page.locator('[data-testid=preferences]').waitFor();
+      await page.check('input[type=radio][value=ko]');
+      await page.check('[data-testid=use-my-zone]');
+      await page.click('[data-testid=preferences] button[type=submit]');
+      await page.locator('[data-testid=preferences] [role=status]', { hasText: '저장했습니다' }).waitFor();
+      const prefs = await system.api('/me/notification-preferences', { token: tokenA });
+      assert.equal(prefs.data.locale, 'ko');
+      assert.equal(prefs.data.timeZone, ZONE);
+      await shot(page, 'notification-preferences');
+    } else {
+      skipStep(t, 'notification preferences', 'no /api/v1/me/notification-preferences in /openapi.json');
+    }
   } finally {
     await context.close();
   }

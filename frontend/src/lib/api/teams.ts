@@ -45,6 +45,8 @@ export interface NotificationPreferences {
   email: boolean;
   events: Record<NotificationEvent, boolean>;
   reminderMinutes: number;
+  /** IANA zone for times in messages; absent: the server's default. */
+  timeZone?: string | null;
 }
 
 export interface UtilisationRow {
