@@ -323,6 +323,41 @@ test('full journey: sign up → log in → queue → seat → details → pay �
   }
 });
 
+test('general admission: a standing ticket, chosen by quantity, held, paid and in My tickets', async (t) => {
+  const shot = camera('standing-ticket');
+  const perf = await system.nineSeatPerformance();
+  const product = await system.standingProduct(perf.performanceId);
+  const buyer = await system.register('Standing Buyer');
+  const { context, page } = await newPage();
+  try {
+    await signIn(page, buyer.email, buyer.password, `/performances/${perf.performanceId}`);
+    const row = page.locator(`[data-testid=ga-product][data-product-id="${product.id}"]`);
+    await row.waitFor();
+    assert.match(await row.innerText(), /Standing[\s\S]*50 left/);
+    await row.locator('[data-testid=ga-quantity]').selectOption('1');
+    await shot(page, 'standing-product');
+    await row.locator('[data-testid=ga-hold]').click();
+    await page.waitForURL(/\/checkout\//);
+    assert.match(await page.locator('[data-testid=held-item]').innerText(), /Standing × 1/);
+    assert.match(await page.locator('[data-testid=total]').innerText(), /30,000/);
+    await fillAttendee(page, { name: 'Standing Buyer', phone: '010-7777-0101' });
+    await shot(page, 'standing-details');
+    await page.click('[data-testid=confirm-button]');
+    const number = await page.locator('[data-testid=reservation-created] [data-testid=reservation-number]').innerText();
+    if (features.wallet) await payOnPage(page, shot);
+    else skipStep(t, 'pay for the standing ticket', 'no /api/v1/wallet, /wallet/charge, /payments in /openapi.json');
+    await page.goto(system.url('/me/reservations'));
+    const mine = page.locator(`[data-testid=reservation-row][data-number="${number}"]`);
+    await mine.waitFor();
+    assert.match(await mine.innerText(), /Standing × 1/);
+    await shot(page, 'standing-in-my-tickets');
+    const products = await system.api(`/performances/${perf.performanceId}/products`);
+    assert.equal(products.data.find((p) => p.id === product.id).remaining, 49);
+  } finally {
+    await context.close();
+  }
+});
+
 test('mobile, 360 px wide: touch targets, no sideways scrolling, the whole purchase', async (t) => {
   const shot = camera('mobile-360');
   const perf = await system.nineSeatPerformance();

@@ -206,6 +206,18 @@ export class System {
     return { eventId: hall.id, performanceId: created.data.id, seats: seats.data.seats };
   }
 
+  /** A general-admission product on a performance (admin API): `Standing`, 30,000 KRW. */
+  async standingProduct(performanceId, capacity = 50) {
+    const admin = await this.login('admin@holdfast.dev', 'admin-password');
+    const r = await this.api(`/admin/performances/${performanceId}/products`, {
+      method: 'POST',
+      token: admin,
+      body: { name: 'Standing', price: 30_000, capacity },
+    });
+    if (r.status !== 201) throw new Error(`create product: ${r.status} ${JSON.stringify(r.json)}`);
+    return r.data;
+  }
+
   /** What this server offers, so steps for routes not deployed yet are skipped — and said so. */
   async features(performanceId, token) {
     const spec = await fetch(this.url('/openapi.json')).then((r) => r.json());
