@@ -324,3 +324,34 @@ export function seatAt<T extends { x: number; y: number }>(seats: T[], x: number
   }
   return best;
 }
+
+/** Per section key: one path per kind of mark (accessible, companion, blocked, production), relative to the section. */
+export function markPaths(d: LayoutDraft, seats: LayoutSeat[]): Map<string, { kind: string; d: string }[]> {
+  const origin = new Map(d.sections.map((s) => [s.name, s]));
+  const by = new Map<string, Record<string, { x: number; y: number }[]>>();
+  for (const st of seats) {
+    const kind = st.offSale ?? (st.kind !== 'standard' ? st.kind : null);
+    const o = kind ? origin.get(st.section) : undefined;
+    if (!kind || !o) continue;
+    const rec = by.get(o.key) ?? {};
+    (rec[kind] ??= []).push({ x: st.x - o.x, y: st.y - o.y });
+    by.set(o.key, rec);
+  }
+  const out = new Map<string, { kind: string; d: string }[]>();
+  for (const [k, rec] of by) out.set(k, Object.entries(rec).map(([kind, list]) => ({ kind, d: seatPath(list, 8) })));
+  return out;
+}
+
+/** Section paths cached by geometry (not position): moving a section never redraws its seats. */
+export class SectionPaths {
+  private cache = new Map<string, { sig: string; d: string }>();
+
+  get(s: SectionDraft): string {
+    const sig = s.seats ? null : JSON.stringify([s.rows, s.seatsPerRow, s.shape, s.angle, s.radius, s.aisles]);
+    const hit = this.cache.get(s.key);
+    if (sig !== null && hit?.sig === sig) return hit.d;
+    const d = seatPath(localSeats(s));
+    if (sig !== null) this.cache.set(s.key, { sig, d });
+    return d;
+  }
+}

@@ -12,6 +12,8 @@ export type Route =
   | { name: 'reservation'; id: string }
   | { name: 'reservations' }
   | { name: 'wallet' }
+  /** The organizer console; its own pages are matched by lib/admin/routes.ts. */
+  | { name: 'admin'; path: string }
   | { name: 'not-found'; path: string };
 
 const PATTERNS: [RegExp, (m: RegExpMatchArray, q: URLSearchParams) => Route][] = [
@@ -25,6 +27,7 @@ const PATTERNS: [RegExp, (m: RegExpMatchArray, q: URLSearchParams) => Route][] =
   [/^\/reservations\/([^/]+)$/, (m) => ({ name: 'reservation', id: dec(m[1]) })],
   [/^\/me\/reservations$/, () => ({ name: 'reservations' })],
   [/^\/wallet$/, () => ({ name: 'wallet' })],
+  [/^\/admin(\/.*)?$/, (m) => ({ name: 'admin', path: m[1] ?? '' })],
 ];
 
 function dec(s: string | undefined): string {
@@ -53,5 +56,5 @@ export function matchRoute(pathname: string, search = ''): Route {
 
 /** Pages that need a signed-in user. */
 export function needsAuth(route: Route): boolean {
-  return ['queue', 'checkout', 'reservation', 'reservations', 'wallet'].includes(route.name);
+  return ['queue', 'checkout', 'reservation', 'reservations', 'wallet', 'admin'].includes(route.name);
 }
