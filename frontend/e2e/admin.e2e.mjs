@@ -5,34 +5,15 @@
 //
 //   node --test --test-concurrency=1 e2e/admin.e2e.mjs   (after scripts/e2e's setup and build)
 
-import { after, afterEach, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { System, camera, launchBrowser } from './system.mjs';
+import { System, browserSuite, camera } from './system.mjs';
 
 const system = new System();
-/** @type {import('playwright-core').Browser} */
-let browser;
-const pageErrors = [];
-
-async function newPage(viewport = { width: 1400, height: 1000 }) {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on('pageerror', (e) => {
-    console.log(`[browser error] ${e.message}`);
-    pageErrors.push(e.message);
-  });
-  return { context, page };
-}
-
-async function signIn(page, email, password, next) {
-  await page.goto(system.url(`/login?next=${encodeURIComponent(next)}`));
-  await page.fill('#email', email);
-  await page.fill('#password', password);
-  await page.click('form button[type=submit]');
-  await page.waitForURL((u) => u.pathname === next.split('?')[0]);
-}
+const suite = browserSuite(system, { start: { confirmFailureRate: 0 } });
+const newPage = (viewport = { width: 1400, height: 1000 }) => suite.newPage({ viewport });
+const signIn = (page, email, password, next) => suite.signIn(page, email, password, next);
 
 /** A buyer who holds, reserves and pays for one seat through the API. */
 async function buyOneSeat(perf, seatIndex = 0) {
@@ -52,25 +33,6 @@ async function buyOneSeat(perf, seatIndex = 0) {
   assert.equal(r.status, 201, JSON.stringify(r.json));
   return { ...buyer, token, reservation: r.data };
 }
-
-before(async () => {
-  await system.start({ confirmFailureRate: 0 });
-  console.log(`system up at ${system.base}`);
-  browser = await launchBrowser();
-});
-
-beforeEach(() => {
-  pageErrors.length = 0;
-});
-
-afterEach(() => {
-  assert.deepEqual(pageErrors, [], 'uncaught exceptions in the app');
-});
-
-after(async () => {
-  await browser?.close();
-  await system.destroy();
-});
 
 test('control room: the live stream shows a buyer’s hold within a second', async () => {
   const shot = camera('admin-live');
@@ -186,6 +148,7 @@ test('layout editor: a 10,000-seat section drags without a frame over 50 ms', as
     await stalls.locator('[data-field=rows]').fill('100');
     await stalls.locator('[data-field=seatsPerRow]').fill('100');
     await page.locator('[data-testid=seat-count] strong', { hasText: '10,000' }).waitFor();
+    await page.locator('[data-testid=plan]').scrollIntoViewIfNeeded();
     const box = await page.locator('[data-testid=plan-section][data-section=Stalls]').boundingBox();
     await page.evaluate(() => {
       const w = /** @type {any} */ (window);

@@ -5,18 +5,14 @@
 //
 //   node --test --test-concurrency=1 e2e/holdfast.e2e.mjs   (scripts/e2e does the setup)
 
-import { after, afterEach, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { System, camera, launchBrowser } from './system.mjs';
+import { System, browserSuite, camera } from './system.mjs';
 
 const system = new System();
-/** @type {import('playwright-core').Browser} */
-let browser;
 /** @type {{ wallet: boolean, stream: boolean, cancel: boolean, queue: boolean }} */
 let features;
 const skipped = [];
-/** Uncaught exceptions in any page of the running test: each test ends with none. */
-const pageErrors = [];
 
 function skipStep(t, step, why) {
   const line = `SKIPPED STEP [${t.name}] ${step}: ${why}`;
@@ -28,24 +24,25 @@ function skipStep(t, step, why) {
 const DESKTOP = { viewport: { width: 1280, height: 900 } };
 const MOBILE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
-async function newPage(options = DESKTOP) {
-  const context = await browser.newContext(options);
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on('pageerror', (e) => {
-    console.log(`[browser error] ${e.message}`);
-    pageErrors.push(e.message);
-  });
-  return { context, page };
-}
-
-async function signIn(page, email, password, next = '/') {
-  await page.goto(system.url(`/login?next=${encodeURIComponent(next)}`));
-  await page.fill('#email', email);
-  await page.fill('#password', password);
-  await page.click('form button[type=submit]');
-  await page.waitForURL((u) => u.pathname === next.split('?')[0]);
-}
+// The system starts with CONFIRM_FAILURE_RATE=1; the first test restarts it with 0.
+const suite = browserSuite(system, {
+  start: { confirmFailureRate: 1 },
+  ready: async () => {
+    const perf = await system.nineSeatPerformance();
+    features = await system.features(perf.performanceId, await system.login('demo@holdfast.dev', 'demo-password'));
+    console.log(`server features: ${JSON.stringify(features)}`);
+  },
+  done: () => {
+    if (skipped.length) {
+      console.log(`\n${skipped.length} step(s) skipped because this server lacks their route:`);
+      for (const s of skipped) console.log(`  ${s}`);
+    } else {
+      console.log('\nno steps skipped: every route the app uses is deployed');
+    }
+  },
+});
+const newPage = (options = DESKTOP) => suite.newPage(options);
+const signIn = (page, email, password, next = '/') => suite.signIn(page, email, password, next);
 
 const seatId = (seats, row, number) => {
   const s = seats.find((x) => x.row === row && x.number === number);
@@ -95,36 +92,6 @@ async function payOnPage(page, shot) {
   await page.locator('[data-testid=reservation-status][data-status=CONFIRMED]').waitFor();
   await shot(page, 'paid-confirmed');
 }
-
-before(async () => {
-  await system.start({ confirmFailureRate: 1 });
-  console.log(`system up at ${system.base} (CONFIRM_FAILURE_RATE=1)`);
-  browser = await launchBrowser();
-  const perf = await system.nineSeatPerformance();
-  features = await system.features(perf.performanceId, await system.login('demo@holdfast.dev', 'demo-password'));
-  console.log(`server features: ${JSON.stringify(features)}`);
-});
-
-beforeEach(() => {
-  pageErrors.length = 0;
-});
-
-// An uncaught exception in the app fails the journey it happened in, even when the journey
-// itself got through.
-afterEach(() => {
-  assert.deepEqual(pageErrors, [], 'uncaught exceptions in the app');
-});
-
-after(async () => {
-  await browser?.close();
-  await system.destroy();
-  if (skipped.length) {
-    console.log(`\n${skipped.length} step(s) skipped because this server lacks their route:`);
-    for (const s of skipped) console.log(`  ${s}`);
-  } else {
-    console.log('\nno steps skipped: every route the app uses is deployed');
-  }
-});
 
 test('failure and retry: CONFIRMATION_FAILED keeps the hold, retry succeeds once the rate is 0', async (t) => {
   const shot = camera('failure-and-retry');
@@ -325,6 +292,7 @@ test('full journey: sign up → log in → queue → seat → details → pay �
 
 test('general admission: a standing ticket, chosen by quantity, held, paid and in My tickets', async (t) => {
   const shot = camera('standing-ticket');
+  await system.confirmAlways();
   const perf = await system.nineSeatPerformance();
   const product = await system.standingProduct(perf.performanceId);
   const buyer = await system.register('Standing Buyer');
@@ -360,6 +328,7 @@ test('general admission: a standing ticket, chosen by quantity, held, paid and i
 
 test('organizer console: a venue built in the editor, a show put on sale with the waiting room, a buyer’s purchase in the control room', async (t) => {
   const shot = camera('organizer-console');
+  await system.confirmAlways();
   const A = await newPage({ viewport: { width: 1400, height: 1000 } });
   const buyer = await system.register('Console Buyer');
   const B = await newPage();
@@ -390,6 +359,7 @@ test('organizer console: a venue built in the editor, a show put on sale with th
     await sec('Balcony').locator('[data-field=priceTier]').selectOption('S');
     // Drag the balcony onto the stalls: refused next to the section, then moved clear.
     const box = async (name) => page.locator(`[data-testid=plan-section][data-section="${name}"]`).boundingBox();
+    await page.locator('[data-testid=plan]').scrollIntoViewIfNeeded();
     const from = await box('Balcony');
     const to = await box('Stalls');
     await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
@@ -407,7 +377,8 @@ test('organizer console: a venue built in the editor, a show put on sale with th
     const svgBox = await page.locator('[data-testid=plan]').boundingBox();
     const vb = await page.locator('[data-testid=plan]').evaluate((el) => el.viewBox.baseVal);
     const scale = Math.min(svgBox.width / vb.width, svgBox.height / vb.height);
-    await page.mouse.click(stalls.x + 3.5 * scale, stalls.y + 3.5 * scale);
+    // Row A seat 1 is half a pitch (5 units) inside the section's box.
+    await page.mouse.click(stalls.x + 5 * scale, stalls.y + 5 * scale);
     await page.locator('[data-testid=seat-count]', { hasText: '1 accessible' }).waitFor();
     await page.check('[data-testid=preview-toggle]');
     await page.locator('[data-testid=preview] .viewport').waitFor();

@@ -3,6 +3,8 @@
 // data (CONFIRM_FAILURE_RATE=1, then 0). Also: what the server offers (probed from
 // /openapi.json and the waiting-room route), plain API calls for test setup, and Chromium.
 
+import { after, afterEach, before, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -59,6 +61,7 @@ export class System {
 
   /** Starts scripts/up (the same ports and data on every start) and waits for its App URL. */
   async start({ confirmFailureRate }) {
+    this.confirmFailureRate = confirmFailureRate;
     this.ports ??= {
       core: await freePort(),
       coreMetrics: await freePort(),
@@ -131,6 +134,11 @@ export class System {
   async restart(opts) {
     await this.stop();
     return this.start(opts);
+  }
+
+  /** Confirmations that never fail on purpose: restarts (same data) only when started otherwise. */
+  async confirmAlways() {
+    if (this.confirmFailureRate !== 0) await this.restart({ confirmFailureRate: 0 });
   }
 
   /** Stops everything and drops the throwaway database and Redis keys. */
@@ -233,6 +241,56 @@ export class System {
       queue: !queueMissing,
     };
   }
+}
+
+/**
+ * Chromium for one test file, with the hooks every e2e file needs: the system started before
+ * the tests (`start`: its options, then `ready`), every uncaught exception in a page recorded
+ * — a test that ends with one fails, even when its journey got through — and the browser,
+ * the system and its database gone after (then `done`).
+ */
+export function browserSuite(system, { start, ready = async () => {}, done = () => {} }) {
+  /** @type {import('playwright-core').Browser | null} */
+  let browser = null;
+  const errors = [];
+  before(async () => {
+    await system.start(start);
+    console.log(`system up at ${system.base} (${JSON.stringify(start)})`);
+    browser = await launchBrowser();
+    await ready();
+  });
+  beforeEach(() => {
+    errors.length = 0;
+  });
+  afterEach(() => {
+    assert.deepEqual(errors, [], 'uncaught exceptions in the app');
+  });
+  after(async () => {
+    await browser?.close();
+    await system.destroy();
+    done();
+  });
+  return {
+    async newPage(options) {
+      if (!browser) throw new Error('the browser is not up');
+      const context = await browser.newContext(options);
+      const page = await context.newPage();
+      page.setDefaultTimeout(20_000);
+      page.on('pageerror', (e) => {
+        console.log(`[browser error] ${e.message}`);
+        errors.push(e.message);
+      });
+      return { context, page };
+    },
+    /** Signs in on the login page and waits for `next`. */
+    async signIn(page, email, password, next = '/') {
+      await page.goto(system.url(`/login?next=${encodeURIComponent(next)}`));
+      await page.fill('#email', email);
+      await page.fill('#password', password);
+      await page.click('form button[type=submit]');
+      await page.waitForURL((u) => u.pathname === next.split('?')[0]);
+    },
+  };
 }
 
 export async function launchBrowser() {

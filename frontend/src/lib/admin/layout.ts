@@ -280,27 +280,35 @@ export function emptyDraft(): LayoutDraft {
   return { stage: { x: 0, y: 0, width: 200, height: 30 }, tiers: ['R', 'S'], sections: [], marks: {} };
 }
 
-/** Bounds of the seats and the stage, padded by a pitch. */
-export function extent(seats: { x: number; y: number }[], stage: Stage | null) {
+export interface Box {
+  minX: number;
+  minY: number;
+  maxX: number;
+  maxY: number;
+}
+
+/** The smallest box around the points, or null when there are none. */
+export function pointBounds(points: { x: number; y: number }[]): Box | null {
   let minX = Infinity;
   let minY = Infinity;
   let maxX = -Infinity;
   let maxY = -Infinity;
-  for (const s of seats) {
-    if (s.x < minX) minX = s.x;
-    if (s.y < minY) minY = s.y;
-    if (s.x > maxX) maxX = s.x;
-    if (s.y > maxY) maxY = s.y;
+  for (const p of points) {
+    if (p.x < minX) minX = p.x;
+    if (p.y < minY) minY = p.y;
+    if (p.x > maxX) maxX = p.x;
+    if (p.y > maxY) maxY = p.y;
   }
-  if (stage) {
-    minX = Math.min(minX, stage.x);
-    minY = Math.min(minY, stage.y);
-    maxX = Math.max(maxX, stage.x + stage.width);
-    maxY = Math.max(maxY, stage.y + stage.height);
-  }
-  if (!Number.isFinite(minX)) return { minX: 0, minY: 0, maxX: 100, maxY: 100 };
+  return Number.isFinite(minX) ? { minX, minY, maxX, maxY } : null;
+}
+
+/** Bounds of the seats and the stage, padded by a pitch. */
+export function extent(seats: { x: number; y: number }[], stage: Stage | null): Box {
+  const corners = stage ? [{ x: stage.x, y: stage.y }, { x: stage.x + stage.width, y: stage.y + stage.height }] : [];
+  const b = pointBounds([...seats, ...corners]);
+  if (!b) return { minX: 0, minY: 0, maxX: 100, maxY: 100 };
   const pad = SEAT_PITCH * 2;
-  return { minX: minX - pad, minY: minY - pad, maxX: maxX + pad, maxY: maxY + pad };
+  return { minX: b.minX - pad, minY: b.minY - pad, maxX: b.maxX + pad, maxY: b.maxY + pad };
 }
 
 /** One SVG path drawing every seat as a small square (one DOM node per section, not per seat). */
@@ -344,14 +352,18 @@ export function markPaths(d: LayoutDraft, seats: LayoutSeat[]): Map<string, { ki
 
 /** Section paths cached by geometry (not position): moving a section never redraws its seats. */
 export class SectionPaths {
-  private cache = new Map<string, { sig: string; d: string }>();
+  private cache = new Map<string, { sig: string; d: string; box: Box }>();
 
-  get(s: SectionDraft): string {
+  /** The seats as one path, and the box around them (the area that grabs the section). */
+  get(s: SectionDraft): { d: string; box: Box } {
     const sig = s.seats ? null : JSON.stringify([s.rows, s.seatsPerRow, s.shape, s.angle, s.radius, s.aisles]);
     const hit = this.cache.get(s.key);
-    if (sig !== null && hit?.sig === sig) return hit.d;
-    const d = seatPath(localSeats(s));
-    if (sig !== null) this.cache.set(s.key, { sig, d });
-    return d;
+    if (sig !== null && hit?.sig === sig) return hit;
+    const seats = localSeats(s);
+    const b = pointBounds(seats) ?? { minX: 0, minY: 0, maxX: 0, maxY: 0 };
+    const h = SEAT_PITCH / 2;
+    const out = { sig: sig ?? '', d: seatPath(seats), box: { minX: b.minX - h, minY: b.minY - h, maxX: b.maxX + h, maxY: b.maxY + h } };
+    if (sig !== null) this.cache.set(s.key, out);
+    return out;
   }
 }

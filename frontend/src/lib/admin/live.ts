@@ -4,6 +4,7 @@
 // token are injected (unit-tested without a browser).
 
 import { backoffDelay } from '../state/backoff';
+import { pointBounds } from './layout';
 
 export interface SseEvent {
   event: string;
@@ -184,17 +185,8 @@ export function heatById(order: string[], seatStatus: string): Map<string, numbe
 
 /** Scale and offset that fit points into a width × height box (keeping proportions). */
 export function fitBox(points: { x: number; y: number }[], width: number, height: number, pad = 10) {
-  let minX = Infinity;
-  let minY = Infinity;
-  let maxX = -Infinity;
-  let maxY = -Infinity;
-  for (const p of points) {
-    if (p.x < minX) minX = p.x;
-    if (p.y < minY) minY = p.y;
-    if (p.x > maxX) maxX = p.x;
-    if (p.y > maxY) maxY = p.y;
-  }
-  if (!Number.isFinite(minX)) return { scale: 1, dx: 0, dy: 0 };
-  const scale = Math.min((width - 2 * pad) / Math.max(1, maxX - minX), (height - 2 * pad) / Math.max(1, maxY - minY));
-  return { scale, dx: pad - minX * scale, dy: pad - minY * scale };
+  const b = pointBounds(points);
+  if (!b) return { scale: 1, dx: 0, dy: 0 };
+  const scale = Math.min((width - 2 * pad) / Math.max(1, b.maxX - b.minX), (height - 2 * pad) / Math.max(1, b.maxY - b.minY));
+  return { scale, dx: pad - b.minX * scale, dy: pad - b.minY * scale };
 }
