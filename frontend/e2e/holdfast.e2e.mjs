@@ -375,7 +375,7 @@ test('organizer console: a venue built in the editor, a show put on sale with th
     await page.click('[data-tool=accessible]');
     const stalls = await box('Stalls');
     const svgBox = await page.locator('[data-testid=plan]').boundingBox();
-    const vb = await page.locator('[data-testid=plan]').evaluate((el) => el.viewBox.baseVal);
+    const vb = await page.locator('[data-testid=plan]').evaluate((el) => ({ width: el.viewBox.baseVal.width, height: el.viewBox.baseVal.height }));
     const scale = Math.min(svgBox.width / vb.width, svgBox.height / vb.height);
     // Row A seat 1 is half a pitch (5 units) inside the section's box.
     await page.mouse.click(stalls.x + 5 * scale, stalls.y + 5 * scale);
