@@ -3,6 +3,8 @@
 // data (CONFIRM_FAILURE_RATE=1, then 0). Also: what the server offers (probed from
 // /openapi.json and the waiting-room route), plain API calls for test setup, and Chromium.
 
+import { after, afterEach, before, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -10,8 +12,6 @@ import { mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { after, afterEach, beforeEach } from 'node:test';
-import assert from 'node:assert/strict';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(here, '..', '..');
@@ -61,6 +61,7 @@ export class System {
 
   /** Starts scripts/up (the same ports and data on every start) and waits for its App URL. */
   async start({ confirmFailureRate }) {
+    this.confirmFailureRate = confirmFailureRate;
     this.ports ??= {
       core: await freePort(),
       coreMetrics: await freePort(),
@@ -133,6 +134,11 @@ export class System {
   async restart(opts) {
     await this.stop();
     return this.start(opts);
+  }
+
+  /** Confirmations that never fail on purpose: restarts (same data) only when started otherwise. */
+  async confirmAlways() {
+    if (this.confirmFailureRate !== 0) await this.restart({ confirmFailureRate: 0 });
   }
 
   /** Stops everything and drops the throwaway database and Redis keys. */
@@ -208,6 +214,18 @@ export class System {
     return { eventId: hall.id, performanceId: created.data.id, seats: seats.data.seats };
   }
 
+  /** A general-admission product on a performance (admin API): `Standing`, 30,000 KRW. */
+  async standingProduct(performanceId, capacity = 50) {
+    const admin = await this.login('admin@holdfast.dev', 'admin-password');
+    const r = await this.api(`/admin/performances/${performanceId}/products`, {
+      method: 'POST',
+      token: admin,
+      body: { name: 'Standing', price: 30_000, capacity },
+    });
+    if (r.status !== 201) throw new Error(`create product: ${r.status} ${JSON.stringify(r.json)}`);
+    return r.data;
+  }
+
   /** What this server offers, so steps for routes not deployed yet are skipped — and said so. */
   async features(performanceId, token) {
     const spec = await fetch(this.url('/openapi.json')).then((r) => r.json());
@@ -223,6 +241,56 @@ export class System {
       queue: !queueMissing,
     };
   }
+}
+
+/**
+ * Chromium for one test file, with the hooks every e2e file needs: the system started before
+ * the tests (`start`: its options, then `ready`), every uncaught exception in a page recorded
+ * — a test that ends with one fails, even when its journey got through — and the browser,
+ * the system and its database gone after (then `done`).
+ */
+export function browserSuite(system, { start, ready = async () => {}, done = () => {} }) {
+  /** @type {import('playwright-core').Browser | null} */
+  let browser = null;
+  const errors = [];
+  before(async () => {
+    await system.start(start);
+    console.log(`system up at ${system.base} (${JSON.stringify(start)})`);
+    browser = await launchBrowser();
+    await ready();
+  });
+  beforeEach(() => {
+    errors.length = 0;
+  });
+  afterEach(() => {
+    assert.deepEqual(errors, [], 'uncaught exceptions in the app');
+  });
+  after(async () => {
+    await browser?.close();
+    await system.destroy();
+    done();
+  });
+  return {
+    async newPage(options) {
+      if (!browser) throw new Error('the browser is not up');
+      const context = await browser.newContext(options);
+      const page = await context.newPage();
+      page.setDefaultTimeout(20_000);
+      page.on('pageerror', (e) => {
+        console.log(`[browser error] ${e.message}`);
+        errors.push(e.message);
+      });
+      return { context, page };
+    },
+    /** Signs in on the login page and waits for `next`. */
+    async signIn(page, email, password, next = '/') {
+      await page.goto(system.url(`/login?next=${encodeURIComponent(next)}`));
+      await page.fill('#email', email);
+      await page.fill('#password', password);
+      await page.click('form button[type=submit]');
+      await page.waitForURL((u) => u.pathname === next.split('?')[0]);
+    },
+  };
 }
 
 export async function launchBrowser() {
@@ -250,57 +318,5 @@ export function camera(testName) {
     const file = join(dir, `${String(n).padStart(2, '0')}-${step}.png`);
     await page.screenshot({ path: file, fullPage: opts.fullPage ?? false });
     return file;
-  };
-}
-
-/**
- * What every browser suite shares, with its node:test hooks (call once per file, at the top):
- * steps skipped for a route the server lacks (printed now and listed at the end), uncaught
- * exceptions in any page (each test ends with none, even when its journey got through),
- * new pages, signing in, and closing the browser and the system at the end.
- */
-export function browserSuite(system, browser) {
-  const skipped = [];
-  const pageErrors = [];
-  beforeEach(() => {
-    pageErrors.length = 0;
-  });
-  afterEach(() => {
-    assert.deepEqual(pageErrors, [], 'uncaught exceptions in the app');
-  });
-  after(async () => {
-    await browser()?.close();
-    await system.destroy();
-    if (skipped.length) {
-      console.log(`\n${skipped.length} step(s) skipped because this server lacks their route:`);
-      for (const s of skipped) console.log(`  ${s}`);
-    } else {
-      console.log('\nno steps skipped: every route the app uses is deployed');
-    }
-  });
-  return {
-    skipStep(t, step, why) {
-      const line = `SKIPPED STEP [${t.name}] ${step}: ${why}`;
-      skipped.push(line);
-      t.diagnostic(line);
-      console.log(line);
-    },
-    async newPage(options) {
-      const context = await browser().newContext(options);
-      const page = await context.newPage();
-      page.setDefaultTimeout(20_000);
-      page.on('pageerror', (e) => {
-        console.log(`[browser error] ${e.message}`);
-        pageErrors.push(e.message);
-      });
-      return { context, page };
-    },
-    async signIn(page, email, password, next = '/') {
-      await page.goto(system.url(`/login?next=${encodeURIComponent(next)}`));
-      await page.fill('#email', email);
-      await page.fill('#password', password);
-      await page.click('form button[type=submit]');
-      await page.waitForURL((u) => u.pathname === next.split('?')[0]);
-    },
   };
 }

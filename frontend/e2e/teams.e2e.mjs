@@ -9,18 +9,44 @@
 //
 //   node --test --test-concurrency=1 e2e/teams.e2e.mjs   (scripts/e2e does the setup)
 
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { System, browserSuite, camera, launchBrowser } from './system.mjs';
+import { System, browserSuite, camera } from './system.mjs';
 
 const system = new System();
-/** @type {import('playwright-core').Browser} */
-let browser;
 /** @type {{ teams: boolean, stream: boolean, notifications: boolean }} */
 let features;
+const skipped = [];
 const ZONE = 'Asia/Seoul';
-const suite = browserSuite(system, () => browser);
-const { skipStep } = suite;
+
+function skipStep(t, step, why) {
+  const line = `SKIPPED STEP [${t.name}] ${step}: ${why}`;
+  skipped.push(line);
+  t.diagnostic(line);
+  console.log(line);
+}
+
+const suite = browserSuite(system, {
+  start: { confirmFailureRate: 0 },
+  ready: async () => {
+    const spec = await fetch(system.url('/openapi.json')).then((r) => r.json());
+    const paths = Object.keys(spec.paths ?? {});
+    features = {
+      teams: paths.includes('/api/v1/teams') && paths.includes('/api/v1/teams/{id}/members'),
+      stream: paths.includes('/api/v1/resources/stream'),
+      notifications: paths.includes('/api/v1/me/notification-preferences'),
+    };
+    console.log(`server features: ${JSON.stringify(features)}`);
+  },
+  done: () => {
+    if (skipped.length) {
+      console.log(`\n${skipped.length} step(s) skipped because this server lacks their route:`);
+      for (const s of skipped) console.log(`  ${s}`);
+    } else {
+      console.log('\nno steps skipped: every route the team pages use is deployed');
+    }
+  },
+});
 const newPage = () => suite.newPage({ viewport: { width: 1280, height: 900 }, timezoneId: ZONE, locale: 'en-GB' });
 const signIn = (page, { email, password }, next) => suite.signIn(page, email, password, next);
 
@@ -61,20 +87,6 @@ async function dragOnRow(page, serverName, from, to) {
 }
 
 const eventOnTimeline = (page, title) => page.locator('.ec-event', { hasText: title });
-
-before(async () => {
-  await system.start({ confirmFailureRate: 0 });
-  console.log(`system up at ${system.base}`);
-  browser = await launchBrowser();
-  const spec = await fetch(system.url('/openapi.json')).then((r) => r.json());
-  const paths = Object.keys(spec.paths ?? {});
-  features = {
-    teams: paths.includes('/api/v1/teams') && paths.includes('/api/v1/teams/{id}/members'),
-    stream: paths.includes('/api/v1/resources/stream'),
-    notifications: paths.includes('/api/v1/me/notification-preferences'),
-  };
-  console.log(`server features: ${JSON.stringify(features)}`);
-});
 
 /**
  * Two members of a fresh team and its server. With the teams API: A starts the team, adds B,

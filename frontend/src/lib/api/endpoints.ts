@@ -8,6 +8,7 @@ import type {
   HoldRequest,
   Payment,
   Performance,
+  Product,
   Reservation,
   SeatMap,
   Wallet,
@@ -21,6 +22,7 @@ export function endpoints(client: Client) {
     events: () => r<EventSummary[]>('/events'),
     event: (id: string) => r<EventSummary>(`/events/${encodeURIComponent(id)}`),
     performance: (id: string) => r<Performance>(`/performances/${encodeURIComponent(id)}`),
+    products: (id: string) => r<Product[]>(`/performances/${encodeURIComponent(id)}/products`),
     seatMap: (id: string, signal?: AbortSignal) =>
       r<SeatMap>(`/performances/${encodeURIComponent(id)}/seats`, { signal }),
 

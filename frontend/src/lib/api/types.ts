@@ -32,3 +32,7 @@ export type SeatChangeReason = Schemas['SeatChangeReason'];
 /** `event: seat` of the seat stream. */
 export type SeatChange = Schemas['SeatEvent'];
 export type ErrorBody = Schemas['ErrorBody'];
+/** A general-admission product: a priced quantity (standing, for example). */
+export type Product = Schemas['ProductView'];
+/** General-admission units in a hold or reservation. */
+export type Item = Schemas['ItemView'];

@@ -1,6 +1,6 @@
 // Display formatting: money (integer KRW), dates, seat names.
 
-import type { Seat } from '../api/types';
+import type { Item, Seat } from '../api/types';
 
 const won = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'KRW', maximumFractionDigits: 0 });
 
@@ -39,4 +39,14 @@ export function formatWait(seconds: number): string {
   const hours = Math.floor(minutes / 60);
   const rest = minutes % 60;
   return `about ${hours} h ${rest} min`;
+}
+
+/** "Standing × 2" */
+export function itemName(i: Pick<Item, 'name' | 'quantity'>): string {
+  return `${i.name} × ${i.quantity}`;
+}
+
+/** What a hold or reservation contains, seats and general-admission units alike. */
+export function contentsOf(x: { seats: Seat[]; items?: Item[] }, short = false): string {
+  return [...x.seats.map(short ? seatShort : seatName), ...(x.items ?? []).map(itemName)].join(', ');
 }

@@ -18,6 +18,8 @@ export type Route =
   | { name: 'teams' }
   | { name: 'team'; id: string }
   | { name: 'notifications' }
+  /** The organizer console; its own pages are matched by lib/admin/routes.ts. */
+  | { name: 'admin'; path: string }
   | { name: 'not-found'; path: string };
 
 const PATTERNS: [RegExp, (m: RegExpMatchArray, q: URLSearchParams) => Route][] = [
@@ -45,6 +47,7 @@ const PATTERNS: [RegExp, (m: RegExpMatchArray, q: URLSearchParams) => Route][] =
   [/^\/teams$/, () => ({ name: 'teams' })],
   [/^\/teams\/([^/]+)$/, (m) => ({ name: 'team', id: dec(m[1]) })],
   [/^\/me\/notifications$/, () => ({ name: 'notifications' })],
+  [/^\/admin(\/.*)?$/, (m) => ({ name: 'admin', path: m[1] ?? '' })],
 ];
 
 function dec(s: string | undefined): string {
@@ -79,6 +82,7 @@ export function needsAuth(route: Route): boolean {
     'reservation',
     'reservations',
     'wallet',
+    'admin',
     'servers',
     'timeline',
     'my-bookings',
