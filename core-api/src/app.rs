@@ -6,9 +6,10 @@ use holdfast_contract::clock::Clock;
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    booking::services::{bookings, calendar, gcal, resources},
+    booking::services::{bookings, calendar, gcal, resources, teams},
     booking::storage::{
         bookings::BookingRepo, feeds::FeedRepo, outbox::OutboxRepo, resources::ResourceRepo,
+        teams::TeamRepo,
     },
     config::Config,
     shared::services::{accounts, auth, wallet},
@@ -51,6 +52,8 @@ pub struct Services {
     pub(crate) rules: rules::RulesCache,
     // Shared server time booking.
     pub resources: resources::ResourceService,
+    /// Teams that own shared servers, and who may do what with them.
+    pub teams: teams::TeamService,
     pub(crate) bookings: bookings::BookingService,
     pub(crate) calendar: calendar::CalendarService,
     pub(crate) audit: crate::shared::services::audit::AuditLog,
@@ -112,10 +115,11 @@ impl Services {
             rules.clone(),
         );
         let queue_pass = queue_pass::QueuePassCheck::new(&config, rules.clone());
-        let resources = resources::ResourceService::new(resource_repo.clone(), clock.clone());
+        let teams = teams::TeamService::new(TeamRepo::new(db.clone()));
+        let resources =
+            resources::ResourceService::new(resource_repo.clone(), teams.clone(), clock.clone());
         let bookings = bookings::BookingService::new(
-            booking_repo.clone(),
-            resource_repo.clone(),
+            (booking_repo.clone(), resource_repo.clone(), teams.clone()),
             google.clone(),
             clock.clone(),
         );
@@ -172,6 +176,7 @@ impl Services {
         Ok(Services {
             clock: clock.clone(),
             resources,
+            teams,
             bookings,
             calendar,
             audit,

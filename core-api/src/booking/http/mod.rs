@@ -5,6 +5,7 @@ pub(crate) mod bookings;
 mod dashboard;
 mod feeds;
 pub mod resources;
+mod teams;
 
 /// The routes of this context with their OpenAPI description.
 pub(crate) fn router() -> utoipa_axum::router::OpenApiRouter<crate::startup::AppState> {
@@ -13,4 +14,5 @@ pub(crate) fn router() -> utoipa_axum::router::OpenApiRouter<crate::startup::App
         .merge(dashboard::router())
         .merge(bookings::router())
         .merge(feeds::router())
+        .merge(teams::router())
 }

@@ -5,4 +5,5 @@ pub(crate) mod bookings;
 pub(crate) mod feeds;
 pub(crate) mod outbox;
 pub(crate) mod resources;
+pub(crate) mod teams;
 pub(crate) mod tx;
