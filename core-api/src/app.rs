@@ -55,6 +55,8 @@ pub struct Services {
     /// Teams that own shared servers, and who may do what with them.
     pub teams: teams::TeamService,
     pub(crate) bookings: bookings::BookingService,
+    /// Booking changes heard from every instance, for the live stream.
+    pub(crate) live: bookings::live::LiveBookings,
     pub(crate) calendar: calendar::CalendarService,
     pub(crate) audit: crate::shared::services::audit::AuditLog,
     /// Google Calendar push; `None` unless configured.
@@ -123,6 +125,7 @@ impl Services {
             google.clone(),
             clock.clone(),
         );
+        let live = bookings::live::LiveBookings::new(db.clone(), bookings.clone());
         let calendar = calendar::CalendarService::new(
             (FeedRepo::new(db.clone()), booking_repo, resource_repo),
             config.public_url.clone(),
@@ -178,6 +181,7 @@ impl Services {
             resources,
             teams,
             bookings,
+            live,
             calendar,
             audit,
             google,

@@ -3,6 +3,7 @@
 
 pub(crate) mod bookings;
 pub(crate) mod feeds;
+pub(crate) mod live;
 pub(crate) mod outbox;
 pub(crate) mod resources;
 pub(crate) mod teams;

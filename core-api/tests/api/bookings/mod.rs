@@ -3,6 +3,7 @@
 
 mod changes;
 mod dashboard;
+mod live;
 mod overlaps;
 mod recurrence;
 mod teams;

@@ -4,6 +4,7 @@
 
 mod change;
 mod create;
+pub(crate) mod live;
 mod schedule;
 mod utilisation;
 
@@ -24,7 +25,12 @@ use crate::{
             resource::Resource,
         },
         services::{audit::entry, gcal::GoogleSync, teams::TeamService},
-        storage::{bookings::BookingRepo, resources::ResourceRepo, tx::BookingTx},
+        storage::{
+            bookings::BookingRepo,
+            live::{ChangeKind, Notice},
+            resources::ResourceRepo,
+            tx::BookingTx,
+        },
     },
     error::{Error, Result},
     shared::services::auth::Caller,
@@ -154,6 +160,14 @@ impl BookingService {
     ) -> Result<()> {
         for id in ids {
             let after = tx.booking(*id).await?;
+            if let (Some(kind), Some(row)) = (ChangeKind::of_action(action), &after) {
+                tx.notify(&Notice {
+                    kind,
+                    booking_id: *id,
+                    team_id: row.team_id,
+                })
+                .await?;
+            }
             let before = before.remove(id);
             tx.audit(entry(caller, action, *id, before.as_ref(), after.as_ref()))
                 .await?;

@@ -1,0 +1,71 @@
+//! Live booking changes across core-api instances over Postgres `LISTEN`/`NOTIFY`: the notice
+//! is sent in the booking's own transaction, so it goes out exactly when the change commits
+//! (never for a rolled-back one), and every instance listening on the database hears it.
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, sqlx::postgres::PgListener};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::tx::BookingTx;
+use crate::storage::{StoreError, StoreResult, sql};
+
+/// The channel booking notices go out on.
+pub(crate) const CHANNEL: &str = "holdfast_bookings";
+
+/// What changed: created, changed or cancelled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum ChangeKind {
+    Created,
+    Changed,
+    Cancelled,
+}
+
+impl ChangeKind {
+    /// The kind an audit action ("booking.create", ...) stands for.
+    pub(crate) fn of_action(action: &str) -> Option<Self> {
+        match action {
+            "booking.create" => Some(ChangeKind::Created),
+            "booking.update" => Some(ChangeKind::Changed),
+            "booking.cancel" => Some(ChangeKind::Cancelled),
+            _ => None,
+        }
+    }
+}
+
+/// The notice's payload: small (NOTIFY caps it at 8000 bytes), the listener reads the rest.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Notice {
+    pub(crate) kind: ChangeKind,
+    pub(crate) booking_id: Uuid,
+    pub(crate) team_id: Uuid,
+}
+
+impl BookingTx {
+    /// Announces a booking change; sent when (and only if) this transaction commits.
+    pub(crate) async fn notify(&self, notice: &Notice) -> StoreResult<()> {
+        let payload =
+            serde_json::to_string(notice).map_err(|e| StoreError::Other(anyhow::Error::from(e)))?;
+        self.txn
+            .execute_raw(sql(
+                "SELECT pg_notify($1, $2)",
+                [CHANNEL.into(), payload.into()],
+            ))
+            .await?;
+        Ok(())
+    }
+}
+
+/// A connection of its own listening on [`CHANNEL`].
+pub(crate) async fn listener(db: &DatabaseConnection) -> StoreResult<PgListener> {
+    let down = |e: sea_orm::sqlx::Error| StoreError::Unavailable {
+        dependency: "postgres",
+        source: e.into(),
+    };
+    let mut listener = PgListener::connect_with(db.get_postgres_connection_pool())
+        .await
+        .map_err(down)?;
+    listener.listen(CHANNEL).await.map_err(down)?;
+    Ok(listener)
+}
