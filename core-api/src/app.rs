@@ -57,6 +57,8 @@ pub struct Services {
     pub(crate) bookings: bookings::BookingService,
     /// Booking changes heard from every instance, for the live stream.
     pub(crate) live: bookings::live::LiveBookings,
+    /// Notifications of both products: preferences, team webhooks and the outbox worker.
+    pub(crate) notifier: crate::shared::services::notifications::Notifier,
     pub(crate) calendar: calendar::CalendarService,
     pub(crate) audit: crate::shared::services::audit::AuditLog,
     /// Google Calendar push; `None` unless configured.
@@ -126,6 +128,11 @@ impl Services {
             clock.clone(),
         );
         let live = bookings::live::LiveBookings::new(db.clone(), bookings.clone());
+        let notifier = crate::shared::services::notifications::Notifier::new(
+            config.notify.clone(),
+            crate::shared::storage::notifications::Outbox::new(db.clone()),
+            clock.clone(),
+        )?;
         let calendar = calendar::CalendarService::new(
             (FeedRepo::new(db.clone()), booking_repo, resource_repo),
             config.public_url.clone(),
@@ -182,6 +189,7 @@ impl Services {
             teams,
             bookings,
             live,
+            notifier,
             calendar,
             audit,
             google,

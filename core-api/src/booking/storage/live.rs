@@ -57,6 +57,35 @@ impl BookingTx {
     }
 }
 
+impl ChangeKind {
+    /// The notification event this change is.
+    pub(crate) fn event(self) -> &'static str {
+        match self {
+            ChangeKind::Created => "bookingCreated",
+            ChangeKind::Changed => "bookingChanged",
+            ChangeKind::Cancelled => "bookingCancelled",
+        }
+    }
+}
+
+impl BookingTx {
+    /// Queues the notifications of a change (the holder's e-mail, the team's webhooks) in
+    /// this transaction; `version` (the booking's sequence) tells repeated changes apart.
+    pub(crate) async fn enqueue_notifications(
+        &self,
+        notice: &Notice,
+        version: i32,
+    ) -> StoreResult<()> {
+        crate::shared::storage::notifications::enqueue_booking(
+            &self.txn,
+            notice.kind.event(),
+            notice.booking_id,
+            version,
+        )
+        .await
+    }
+}
+
 /// A connection of its own listening on [`CHANNEL`].
 pub(crate) async fn listener(db: &DatabaseConnection) -> StoreResult<PgListener> {
     let down = |e: sea_orm::sqlx::Error| StoreError::Unavailable {

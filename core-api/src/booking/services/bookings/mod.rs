@@ -161,12 +161,13 @@ impl BookingService {
         for id in ids {
             let after = tx.booking(*id).await?;
             if let (Some(kind), Some(row)) = (ChangeKind::of_action(action), &after) {
-                tx.notify(&Notice {
+                let notice = Notice {
                     kind,
                     booking_id: *id,
                     team_id: row.team_id,
-                })
-                .await?;
+                };
+                tx.notify(&notice).await?;
+                tx.enqueue_notifications(&notice, row.sequence).await?;
             }
             let before = before.remove(id);
             tx.audit(entry(caller, action, *id, before.as_ref(), after.as_ref()))
