@@ -2,6 +2,7 @@
 //! make a team (and owns it); only members see a team (others get 404); owners manage it.
 
 mod utilisation;
+mod webhooks;
 
 use axum::{extract::State, http::StatusCode};
 use chrono::{DateTime, Utc};
@@ -25,6 +26,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_members, add_member))
         .routes(routes!(set_member_role, remove_member))
         .merge(utilisation::router())
+        .merge(webhooks::router())
 }
 
 #[derive(Debug, Serialize, ToSchema)]
