@@ -127,7 +127,11 @@ impl Services {
             google.clone(),
             clock.clone(),
         );
-        let live = bookings::live::LiveBookings::new(db.clone(), bookings.clone());
+        let live = bookings::live::LiveBookings::new(
+            crate::booking::storage::live::Notices::new(db.clone()),
+            bookings.clone(),
+            config.stream_max_connections,
+        );
         let notifier = crate::shared::services::notifications::Notifier::new(
             config.notify.clone(),
             crate::shared::storage::notifications::Outbox::new(db.clone()),

@@ -86,15 +86,51 @@ impl BookingTx {
     }
 }
 
-/// A connection of its own listening on [`CHANNEL`].
-pub(crate) async fn listener(db: &DatabaseConnection) -> StoreResult<PgListener> {
-    let down = |e: sea_orm::sqlx::Error| StoreError::Unavailable {
+/// Where notices are heard: the database every instance shares.
+#[derive(Clone)]
+pub(crate) struct Notices {
+    db: DatabaseConnection,
+}
+
+/// One connection of its own listening on [`CHANNEL`].
+pub(crate) struct NoticeListener {
+    inner: PgListener,
+}
+
+impl Notices {
+    pub(crate) fn new(db: DatabaseConnection) -> Self {
+        Notices { db }
+    }
+
+    pub(crate) async fn listen(&self) -> StoreResult<NoticeListener> {
+        let mut inner = PgListener::connect_with(self.db.get_postgres_connection_pool())
+            .await
+            .map_err(down)?;
+        inner.listen(CHANNEL).await.map_err(down)?;
+        Ok(NoticeListener { inner })
+    }
+}
+
+impl NoticeListener {
+    /// The next notice (unreadable payloads skipped); `None` when the connection was lost
+    /// (notices sent meanwhile are gone).
+    pub(crate) async fn next(&mut self) -> StoreResult<Option<Notice>> {
+        loop {
+            match self.inner.try_recv().await.map_err(down)? {
+                None => return Ok(None),
+                Some(n) => {
+                    if let Ok(notice) = serde_json::from_str(n.payload()) {
+                        return Ok(Some(notice));
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn down(e: sea_orm::sqlx::Error) -> StoreError {
+    StoreError::Unavailable {
         dependency: "postgres",
         source: e.into(),
-    };
-    let mut listener = PgListener::connect_with(db.get_postgres_connection_pool())
-        .await
-        .map_err(down)?;
-    listener.listen(CHANNEL).await.map_err(down)?;
-    Ok(listener)
+    }
 }

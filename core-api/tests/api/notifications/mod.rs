@@ -3,6 +3,7 @@
 //! the booking still succeeds and the message arrives once the server is back.
 
 mod catcher;
+mod scheduled;
 
 use std::time::Duration;
 

@@ -4,14 +4,17 @@
 
 use std::{sync::Arc, time::Duration};
 
-use sea_orm::DatabaseConnection;
-use tokio::sync::{broadcast, watch};
+use serde_json::json;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast, watch};
 use uuid::Uuid;
 
 use super::BookingService;
-use crate::booking::{
-    domain::booking::SyncedBooking,
-    storage::live::{ChangeKind, Notice, listener},
+use crate::{
+    booking::{
+        domain::booking::SyncedBooking,
+        storage::live::{ChangeKind, Notice, Notices},
+    },
+    error::{Error, Result},
 };
 
 /// Changes a stream may fall behind by before it is told to reload (`event: resync`).
@@ -32,17 +35,32 @@ pub(crate) enum LiveEvent {
 #[derive(Clone)]
 pub(crate) struct LiveBookings {
     sender: broadcast::Sender<Arc<LiveEvent>>,
-    db: DatabaseConnection,
+    notices: Notices,
     bookings: BookingService,
+    /// Streams this instance may hold open at once.
+    slots: Arc<Semaphore>,
 }
 
 impl LiveBookings {
-    pub(crate) fn new(db: DatabaseConnection, bookings: BookingService) -> Self {
+    pub(crate) fn new(notices: Notices, bookings: BookingService, max_streams: usize) -> Self {
         LiveBookings {
             sender: broadcast::channel(BACKLOG).0,
-            db,
+            notices,
             bookings,
+            slots: Arc::new(Semaphore::new(max_streams)),
         }
+    }
+
+    /// A stream's slot, or 429 when this instance holds as many as it may.
+    pub(crate) fn admit(&self) -> Result<OwnedSemaphorePermit> {
+        self.slots
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| Error::RateLimited {
+                message: "too many live streams are open on this server; retry shortly".to_owned(),
+                retry_after_secs: 5,
+                details: json!({ "limit": "CORE_STREAM_MAX_CONNECTIONS" }),
+            })
     }
 
     pub(crate) fn subscribe(&self) -> broadcast::Receiver<Arc<LiveEvent>> {
@@ -70,7 +88,7 @@ impl LiveBookings {
 
     /// One listening connection's life: returns when it is lost.
     async fn listen(&self) {
-        let mut listener = match listener(&self.db).await {
+        let mut listener = match self.notices.listen().await {
             Ok(listener) => listener,
             Err(e) => {
                 tracing::warn!(error = %e, "live bookings: cannot listen; retrying");
@@ -78,8 +96,8 @@ impl LiveBookings {
             }
         };
         loop {
-            match listener.try_recv().await {
-                Ok(Some(notification)) => self.announce(notification.payload()).await,
+            match listener.next().await {
+                Ok(Some(notice)) => self.announce(notice).await,
                 Ok(None) => return,
                 Err(e) => {
                     tracing::warn!(error = %e, "live bookings: listener failed; reconnecting");
@@ -89,10 +107,7 @@ impl LiveBookings {
         }
     }
 
-    async fn announce(&self, payload: &str) {
-        let Ok(notice) = serde_json::from_str::<Notice>(payload) else {
-            return;
-        };
+    async fn announce(&self, notice: Notice) {
         match self.bookings.fetch(notice.booking_id).await {
             Ok(booking) => {
                 // No stream open on this instance: nobody to tell.
