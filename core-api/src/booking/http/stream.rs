@@ -7,14 +7,9 @@
 //! `EventSource` cannot send headers, so the access token may also come as `?accessToken=`.
 //! At most `CORE_STREAM_MAX_CONNECTIONS` are open on one instance (429 past it).
 
-use std::{convert::Infallible, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
-use axum::{
-    body::{Body, Bytes},
-    extract::State,
-    http::header,
-    response::{IntoResponse, Response},
-};
+use axum::{body::Bytes, extract::State, response::Response};
 use serde::Serialize;
 use tokio::sync::broadcast::{Receiver, error::RecvError};
 use utoipa::ToSchema;
@@ -24,7 +19,10 @@ use super::bookings::BookingView;
 use crate::{
     booking::{domain::team::Need, services::bookings::live::LiveEvent, storage::live::ChangeKind},
     error::Result,
-    http::extract::StreamCaller,
+    http::{
+        extract::StreamCaller,
+        sse::{EventFeed, event_stream},
+    },
     shared::services::auth::Caller,
     startup::AppState,
 };
@@ -64,18 +62,7 @@ async fn booking_stream(
         heartbeat,
         started: false,
     };
-    let body = futures::stream::unfold(feed, |mut feed| async move {
-        let chunk = feed.next_chunk().await?;
-        Some((Ok::<_, Infallible>(chunk), feed))
-    });
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/event-stream"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        Body::from_stream(body),
-    )
-        .into_response())
+    Ok(event_stream(feed))
 }
 
 /// One connection's state, owned by its response body.
@@ -89,7 +76,7 @@ struct Feed {
     started: bool,
 }
 
-impl Feed {
+impl EventFeed for Feed {
     async fn next_chunk(&mut self) -> Option<Bytes> {
         if !self.started {
             self.started = true;
