@@ -271,6 +271,22 @@ ensure_compose_validator() {
   fi
 }
 
+# ensure_aiosmtpd: aiosmtpd (PyPI, pinned) in a venv of its own under .run/: the real SMTP
+# server the notification tests start (HOLDFAST_AIOSMTPD_PYTHON), and scripts/up's local
+# mail catcher.
+AIOSMTPD_VERSION=1.4.6
+AIOSMTPD_VENV=$ROOT/.run/aiosmtpd-venv
+ensure_aiosmtpd() {
+  [[ -x "$AIOSMTPD_VENV/bin/aiosmtpd" ]] &&
+    [[ "$("$AIOSMTPD_VENV/bin/aiosmtpd" --version 2>/dev/null)" == *"$AIOSMTPD_VERSION"* ]] && return 0
+  log "installing aiosmtpd $AIOSMTPD_VERSION into $AIOSMTPD_VENV (pip)"
+  python3 -m venv "$AIOSMTPD_VENV" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
+  if ! "$AIOSMTPD_VENV/bin/pip" install --quiet --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"; then
+    rm -rf "$AIOSMTPD_VENV"
+    die "could not install aiosmtpd into $AIOSMTPD_VENV"
+  fi
+}
+
 # ensure_cargo: the Rust toolchain is on PATH.
 ensure_cargo() {
   if ! have cargo && [[ -x "$HOME/.cargo/bin/cargo" ]]; then

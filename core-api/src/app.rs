@@ -6,9 +6,10 @@ use holdfast_contract::clock::Clock;
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    booking::services::{bookings, calendar, gcal, resources},
+    booking::services::{bookings, calendar, gcal, resources, teams},
     booking::storage::{
         bookings::BookingRepo, feeds::FeedRepo, outbox::OutboxRepo, resources::ResourceRepo,
+        teams::TeamRepo,
     },
     config::Config,
     shared::services::{accounts, auth, wallet},
@@ -51,7 +52,13 @@ pub struct Services {
     pub(crate) rules: rules::RulesCache,
     // Shared server time booking.
     pub resources: resources::ResourceService,
+    /// Teams that own shared servers, and who may do what with them.
+    pub teams: teams::TeamService,
     pub(crate) bookings: bookings::BookingService,
+    /// Booking changes heard from every instance, for the live stream.
+    pub(crate) live: bookings::live::LiveBookings,
+    /// Notifications of both products: preferences, team webhooks and the outbox worker.
+    pub(crate) notifier: crate::shared::services::notifications::Notifier,
     pub(crate) calendar: calendar::CalendarService,
     pub(crate) audit: crate::shared::services::audit::AuditLog,
     /// Google Calendar push; `None` unless configured.
@@ -112,13 +119,24 @@ impl Services {
             rules.clone(),
         );
         let queue_pass = queue_pass::QueuePassCheck::new(&config, rules.clone());
-        let resources = resources::ResourceService::new(resource_repo.clone(), clock.clone());
+        let teams = teams::TeamService::new(TeamRepo::new(db.clone()));
+        let resources =
+            resources::ResourceService::new(resource_repo.clone(), teams.clone(), clock.clone());
         let bookings = bookings::BookingService::new(
-            booking_repo.clone(),
-            resource_repo.clone(),
+            (booking_repo.clone(), resource_repo.clone(), teams.clone()),
             google.clone(),
             clock.clone(),
         );
+        let live = bookings::live::LiveBookings::new(
+            crate::booking::storage::live::Notices::new(db.clone()),
+            bookings.clone(),
+            config.stream_max_connections,
+        );
+        let notifier = crate::shared::services::notifications::Notifier::new(
+            config.notify.clone(),
+            crate::shared::storage::notifications::Outbox::new(db.clone()),
+            clock.clone(),
+        )?;
         let calendar = calendar::CalendarService::new(
             (FeedRepo::new(db.clone()), booking_repo, resource_repo),
             config.public_url.clone(),
@@ -172,7 +190,10 @@ impl Services {
         Ok(Services {
             clock: clock.clone(),
             resources,
+            teams,
             bookings,
+            live,
+            notifier,
             calendar,
             audit,
             google,

@@ -27,6 +27,9 @@ pub enum Error {
     QueuePassRequired,
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// A 404 with a code of its own (USER_NOT_FOUND).
+    #[error("{message}")]
+    Missing { code: ErrorCode, message: String },
     /// 429 `RATE_LIMITED`: a limit on what one client (or everyone) may hold at once.
     #[error("{message}")]
     RateLimited {
@@ -134,7 +137,7 @@ impl Error {
             Error::Validation { .. } => StatusCode::BAD_REQUEST,
             Error::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) | Error::QueuePassRequired => StatusCode::FORBIDDEN,
-            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::NotFound(_) | Error::Missing { .. } => StatusCode::NOT_FOUND,
             Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::SeatUnavailable { .. } | Error::Conflict { .. } => StatusCode::CONFLICT,
             Error::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -155,6 +158,7 @@ impl Error {
             Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::QueuePassRequired => ErrorCode::QueuePassRequired,
             Error::NotFound(_) => ErrorCode::NotFound,
+            Error::Missing { code, .. } => *code,
             Error::RateLimited { .. } => ErrorCode::RateLimited,
             Error::SeatUnavailable { .. } => ErrorCode::SeatUnavailable,
             Error::Conflict { code, .. } | Error::Rule { code, .. } => *code,

@@ -158,6 +158,10 @@ impl Application {
             .auth
             .sessions
             .spawn_listener(stop_rx.clone());
+        // Booking changes from every instance, for the live booking stream.
+        let live = self.state.services.live.spawn(stop_rx.clone());
+        // Notifications of both products: drains the outbox while the service runs.
+        let notifier = self.state.services.notifier.spawn(stop_rx.clone());
         // Google Calendar push: drains the outbox while the service runs.
         let google = self
             .state
@@ -180,6 +184,8 @@ impl Application {
         queue_sync.abort();
         let _ = sweeper.await;
         let _ = sessions.await;
+        let _ = live.await;
+        let _ = notifier.await;
         if let Some(lag_monitor) = lag_monitor {
             let _ = lag_monitor.await;
         }

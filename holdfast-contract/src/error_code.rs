@@ -40,6 +40,7 @@ error_codes! {
     QueuePassRequired = "QUEUE_PASS_REQUIRED",
     // 404, 405
     NotFound = "NOT_FOUND",
+    UserNotFound = "USER_NOT_FOUND",
     MethodNotAllowed = "METHOD_NOT_ALLOWED",
     // 409
     SeatUnavailable = "SEAT_UNAVAILABLE",
@@ -56,6 +57,8 @@ error_codes! {
     BookingEnded = "BOOKING_ENDED",
     ResourceNameTaken = "RESOURCE_NAME_TAKEN",
     ResourceHasBookings = "RESOURCE_HAS_BOOKINGS",
+    TeamMemberExists = "TEAM_MEMBER_EXISTS",
+    LastTeamOwner = "LAST_TEAM_OWNER",
     // 413, 431
     PayloadTooLarge = "PAYLOAD_TOO_LARGE",
     HeadersTooLarge = "HEADERS_TOO_LARGE",

@@ -2,8 +2,8 @@
 //!
 //! Calendar feed URLs carry their secret token in the path (`/api/v1/calendar/{token}`). As a
 //! last line of defence every log line passes through [`Redacting`], which replaces what
-//! follows `/calendar/` with `[redacted]`, whoever wrote the line (our code, a request span,
-//! Pingora, hyper).
+//! follows `/calendar/` (and an `accessToken=` query value, the live booking stream's) with
+//! `[redacted]`, whoever wrote the line (our code, a request span, Pingora, hyper).
 
 use std::{borrow::Cow, io};
 
@@ -56,20 +56,31 @@ impl<W: io::Write> io::Write for RedactingWriter<W> {
     }
 }
 
-const MARK: &[u8] = b"/calendar/";
+/// What a secret follows in a URL: a calendar feed's token, and the access token a browser's
+/// `EventSource` (which cannot send headers) puts in the live booking stream's query.
+const MARKS: [&[u8]; 2] = [b"/calendar/", b"accessToken="];
 const REDACTED: &[u8] = b"[redacted]";
 
-/// `…/calendar/<token>…` → `…/calendar/[redacted]…`; the token ends at whitespace, a quote,
-/// a query, a fragment, a slash or a separator. Lines without a mark are not copied.
+/// The first mark in `haystack`: where it starts and how long it is.
+fn next_mark(haystack: &[u8]) -> Option<(usize, usize)> {
+    MARKS
+        .iter()
+        .filter_map(|m| find(haystack, m).map(|i| (i, m.len())))
+        .min_by_key(|(i, _)| *i)
+}
+
+/// `…/calendar/<token>…` → `…/calendar/[redacted]…` and `accessToken=<token>` →
+/// `accessToken=[redacted]`; the token ends at whitespace, a quote, a query, a fragment, a
+/// slash or a separator. Lines without a mark are not copied.
 pub fn redact(line: &[u8]) -> Cow<'_, [u8]> {
-    let Some(first) = find(line, MARK) else {
+    let Some(first) = next_mark(line) else {
         return Cow::Borrowed(line);
     };
     let mut out = Vec::with_capacity(line.len());
     let mut rest = line;
     let mut at = Some(first);
-    while let Some(i) = at {
-        let token_start = i + MARK.len();
+    while let Some((i, mark_len)) = at {
+        let token_start = i + mark_len;
         out.extend_from_slice(&rest[..token_start]);
         let token_len = rest[token_start..]
             .iter()
@@ -79,7 +90,7 @@ pub fn redact(line: &[u8]) -> Cow<'_, [u8]> {
             out.extend_from_slice(REDACTED);
         }
         rest = &rest[token_start + token_len..];
-        at = find(rest, MARK);
+        at = next_mark(rest);
     }
     out.extend_from_slice(rest);
     Cow::Owned(out)
@@ -91,6 +102,7 @@ fn ends_token(b: u8) -> bool {
             b,
             b'"' | b'\''
                 | b'?'
+                | b'&'
                 | b'#'
                 | b'/'
                 | b','
@@ -127,6 +139,10 @@ mod tests {
             "{\"uri\":\"/api/v1/calendar/[redacted]\"} and /api/v1/calendar/[redacted]"
         );
         assert_eq!(text("/api/v1/calendar/"), "/api/v1/calendar/");
+        assert_eq!(
+            text("GET /api/v1/resources/stream?accessToken=eyJ.a.b&x=1 200"),
+            "GET /api/v1/resources/stream?accessToken=[redacted]&x=1 200"
+        );
         assert!(matches!(
             redact(b"GET /api/v1/calendar-feeds"),
             Cow::Borrowed(_)

@@ -5,6 +5,7 @@
 
 mod auth;
 mod google;
+mod notify;
 mod read_replica;
 #[cfg(test)]
 mod tests;
@@ -19,7 +20,9 @@ use holdfast_contract::{
     token_keys::SignKey,
 };
 
-pub(crate) use self::{auth::AuthLimits, google::GoogleConfig, read_replica::ReadReplicaConfig};
+pub(crate) use self::{
+    auth::AuthLimits, google::GoogleConfig, notify::NotifyConfig, read_replica::ReadReplicaConfig,
+};
 
 /// Which store holds seat claims. `Redis` is the fast path (falling back to Postgres behind a
 /// circuit breaker when Redis is unreachable); `Postgres` uses the row-locking path only.
@@ -94,6 +97,8 @@ pub struct Config {
     pub(crate) password_hash_concurrency: usize,
     /// One-way Google Calendar push; `None` (the default) leaves it off.
     pub(crate) google: Option<GoogleConfig>,
+    /// Notifications: e-mail (off unless SMTP_URL is set) and team webhooks.
+    pub(crate) notify: NotifyConfig,
     /// Login throttling, the password-hashing queue and the account cache.
     pub(crate) auth: AuthLimits,
     /// Set when HOLDFAST_DEV_MODE is on: the warning to log once logging is up.
@@ -211,6 +216,7 @@ impl Config {
                 .trim_end_matches('/')
                 .to_owned(),
             google: GoogleConfig::from_env(&env)?,
+            notify: NotifyConfig::from_env(&env)?,
             log_json: env.one_of(
                 "CORE_LOG_FORMAT",
                 "pretty",

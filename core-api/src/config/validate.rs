@@ -53,6 +53,7 @@ impl Config {
             "CORE_ACCESS_TOKEN_TTL_SECS",
             "must be at least 10",
         )?;
+        self.notify.validate()?;
         if let Some(google) = &self.google {
             google.validate()?;
         }

@@ -196,6 +196,29 @@ impl FromRequestParts<AppState> for MaybeCaller {
     }
 }
 
+/// The caller of a stream a browser opens with `EventSource`, which cannot send headers: a
+/// bearer token, or else the `accessToken` query parameter (redacted from every log line).
+pub(crate) struct StreamCaller(pub Caller);
+
+impl FromRequestParts<AppState> for StreamCaller {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let from_query = || {
+            parts.uri.query().and_then(|q| {
+                q.split('&')
+                    .find_map(|pair| pair.strip_prefix("accessToken="))
+                    .map(str::to_owned)
+            })
+        };
+        let token = bearer(parts)
+            .map(str::to_owned)
+            .or_else(from_query)
+            .ok_or(Error::Unauthenticated("an access token is required"))?;
+        current_caller(state, &token).await.map(StreamCaller)
+    }
+}
+
 /// The client's address: the one the gateway forwards in `X-Forwarded-For` (it drops any a
 /// client sent and sets its own), else the TCP peer when core-api is called directly.
 pub(crate) struct ClientIp(pub IpAddr);

@@ -17,6 +17,7 @@ mod holds;
 mod lifecycle;
 mod login_limits;
 mod money;
+mod notifications;
 mod openapi;
 mod read_replica;
 mod reservations;

@@ -1,6 +1,7 @@
 //! The local demo: a demo user and a demo admin, a 3×3 nine-seat hall and a 10,000-seat arena,
 //! each with an event on sale; the arena also sells standing general admission and its
-//! performance is behind the waiting room. Also a few shared servers to book time on.
+//! performance is behind the waiting room. Also a team with a few shared servers to book time
+//! on: the demo admin owns it, the demo user is a member.
 //!
 //! Idempotent, and it never changes what exists: an account with a demo e-mail is left exactly
 //! as it is (role and password included), and so are existing events and servers.
@@ -78,7 +79,7 @@ pub async fn run() -> anyhow::Result<()> {
     let catalog = CatalogRepo::new(db, clock.clone());
     let state = AppState::connect(config, clock).await?;
 
-    ensure_user(
+    let buyer = ensure_user(
         &users,
         "demo@holdfast.dev",
         "demo-password",
@@ -104,7 +105,7 @@ pub async fn run() -> anyhow::Result<()> {
                 role: Role::Admin,
                 auth_version: 0,
             };
-            ensure_servers(&state, caller).await?;
+            ensure_servers(&state, caller, buyer).await?;
         }
         // The servers' audit entries name the admin who created them: not someone else.
         None => println!("shared servers not seeded: admin@holdfast.dev is not an admin"),
@@ -138,10 +139,22 @@ async fn ensure_user(
 }
 
 /// Shared servers a team books time on, each with a different booking policy.
-async fn ensure_servers(state: &AppState, admin: Caller) -> anyhow::Result<()> {
+async fn ensure_servers(
+    state: &AppState,
+    admin: Caller,
+    member: Option<uuid::Uuid>,
+) -> anyhow::Result<()> {
+    let team_id = state.services.teams.ensure(admin, "GPU lab").await?;
+    if let Some(user_id) = member {
+        state
+            .services
+            .teams
+            .ensure_member(admin, team_id, user_id)
+            .await?;
+    }
     let resources = &state.services.resources;
     let existing: Vec<String> = resources
-        .list(true)
+        .list(admin, true)
         .await?
         .into_iter()
         .map(|r| r.name)
@@ -184,13 +197,14 @@ async fn ensure_servers(state: &AppState, admin: Caller) -> anyhow::Result<()> {
             continue;
         }
         let request = ResourceRequest {
+            team_id: Some(team_id),
             name: name.to_owned(),
             description: description.to_owned(),
             capacity,
             is_active: true,
             policy,
         };
-        resources.create(admin, request.fields()?).await?;
+        resources.create(admin, team_id, request.fields()?).await?;
         println!("created shared server '{name}'");
     }
     Ok(())

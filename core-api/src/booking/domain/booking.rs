@@ -41,6 +41,8 @@ pub(crate) struct Booking {
     pub(crate) id: Uuid,
     pub(crate) resource_id: Uuid,
     pub(crate) resource_name: String,
+    /// The team that owns the resource.
+    pub(crate) team_id: Uuid,
     pub(crate) user_id: Uuid,
     pub(crate) user_name: String,
     pub(crate) series_id: Option<Uuid>,
@@ -70,8 +72,11 @@ impl Booking {
 #[derive(Clone, Debug)]
 pub(crate) struct Busy {
     pub(crate) id: Uuid,
+    pub(crate) resource_id: Uuid,
     pub(crate) start_at: DateTime<Utc>,
     pub(crate) end_at: DateTime<Utc>,
+    /// The name of whoever holds it.
+    pub(crate) holder_name: String,
 }
 
 /// A title of 1 to 200 characters and a description of at most 2000, no control characters
@@ -139,6 +144,8 @@ pub(crate) struct BookingRequest {
 /// Which bookings a list wants; every field narrows.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct BookingFilter {
+    /// Only bookings of servers whose team this user is in (all, for an admin).
+    pub(crate) viewer: Option<Uuid>,
     pub(crate) resource_id: Option<Uuid>,
     pub(crate) user_id: Option<Uuid>,
     pub(crate) series_id: Option<Uuid>,

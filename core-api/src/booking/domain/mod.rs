@@ -9,4 +9,5 @@ pub(crate) mod ical;
 pub(crate) mod recurrence;
 pub mod resource;
 pub(crate) mod schedule;
+pub(crate) mod team;
 pub(crate) mod time;

@@ -14,6 +14,8 @@ pub(crate) const MAX_BOOKING_DAYS: i64 = 31;
 #[derive(Clone, Debug, Serialize)]
 pub struct Resource {
     pub id: Uuid,
+    /// The team that owns the server: only its members see it.
+    pub team_id: Uuid,
     pub name: String,
     pub description: String,
     pub capacity: Option<i32>,

@@ -133,7 +133,7 @@ struct Window {
     responses((status = 200, body = AvailabilityView), (status = 400), (status = 404)))]
 async fn availability(
     State(state): State<AppState>,
-    _: Caller,
+    caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(w): ApiQuery<Window>,
 ) -> Result<Data<AvailabilityView>> {
@@ -142,18 +142,18 @@ async fn availability(
         state
             .services
             .bookings
-            .availability(id, from, to)
+            .availability(caller, id, (from, to))
             .await?
             .into(),
     ))
 }
 
-/// Dashboard: every active resource with its bookings in a window.
+/// Dashboard: every active resource of the caller's teams with its bookings in a window.
 #[utoipa::path(get, path = "/resources/timeline", tag = "resources", security(("bearer" = [])), params(Window),
     responses((status = 200, body = Vec<TimelineRow>), (status = 400)))]
 async fn timeline(
     State(state): State<AppState>,
-    _: Caller,
+    caller: Caller,
     ApiQuery(w): ApiQuery<Window>,
 ) -> Result<Data<Vec<TimelineRow>>> {
     let (from, to) = parse_window(&w.from, &w.to)?;
@@ -161,7 +161,7 @@ async fn timeline(
         state
             .services
             .bookings
-            .timeline(from, to)
+            .timeline(caller, from, to)
             .await?
             .into_iter()
             .map(Into::into)
@@ -169,15 +169,15 @@ async fn timeline(
     ))
 }
 
-/// Dashboard: who has each server now, and the next booking.
+/// Dashboard: who has each of the caller's teams' servers now, and the next booking.
 #[utoipa::path(get, path = "/resources/status", tag = "resources", security(("bearer" = [])),
     responses((status = 200, body = Vec<StatusRow>)))]
-async fn status(State(state): State<AppState>, _: Caller) -> Result<Data<Vec<StatusRow>>> {
+async fn status(State(state): State<AppState>, caller: Caller) -> Result<Data<Vec<StatusRow>>> {
     Ok(Data(
         state
             .services
             .bookings
-            .status()
+            .status(caller)
             .await?
             .into_iter()
             .map(Into::into)

@@ -1,6 +1,8 @@
 //! iCalendar subscription feeds: per resource or per user, at a secret URL that can be
 //! revoked. Calendar apps poll the URL; it needs no login, so the token is the secret and
-//! only its SHA-256 is stored.
+//! only its SHA-256 is stored. A feed shows only servers of its owner's teams, as they are
+//! when it is read: someone who leaves a team stops seeing its bookings (a resource feed
+//! answers 404).
 
 use std::sync::Arc;
 
@@ -80,7 +82,7 @@ impl CalendarService {
     ) -> Result<NewFeed> {
         if let Some(id) = resource_id {
             self.resources
-                .get(id)
+                .visible(id, caller.user_id)
                 .await?
                 .ok_or(Error::NotFound("resource"))?;
         }
@@ -152,20 +154,20 @@ impl CalendarService {
             Some(resource_id) => {
                 let resource = self
                     .resources
-                    .get(resource_id)
+                    .visible(resource_id, feed.user_id)
                     .await?
                     .ok_or(Error::NotFound("calendar feed"))?;
                 (
                     format!("{} bookings", resource.name),
                     self.bookings
-                        .for_feed(Some(resource_id), None, since)
+                        .for_feed((Some(resource_id), None), feed.user_id, since)
                         .await?,
                 )
             }
             None => (
                 "My server bookings".to_owned(),
                 self.bookings
-                    .for_feed(None, Some(feed.user_id), since)
+                    .for_feed((None, Some(feed.user_id)), feed.user_id, since)
                     .await?,
             ),
         };

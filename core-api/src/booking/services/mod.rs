@@ -6,3 +6,4 @@ pub(crate) mod bookings;
 pub(crate) mod calendar;
 pub(crate) mod gcal;
 pub mod resources;
+pub mod teams;

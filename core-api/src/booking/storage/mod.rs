@@ -3,6 +3,8 @@
 
 pub(crate) mod bookings;
 pub(crate) mod feeds;
+pub(crate) mod live;
 pub(crate) mod outbox;
 pub(crate) mod resources;
+pub(crate) mod teams;
 pub(crate) mod tx;

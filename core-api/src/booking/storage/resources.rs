@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult};
 use uuid::Uuid;
 
-use super::tx::BookingTx;
+use super::{teams::visible_to, tx::BookingTx};
 use crate::{
     booking::domain::resource::{Resource, ResourceFields},
     storage::{StoreResult, sql},
@@ -14,6 +14,7 @@ use crate::{
 #[derive(FromQueryResult)]
 struct ResourceRow {
     id: Uuid,
+    team_id: Uuid,
     name: String,
     description: String,
     capacity: Option<i32>,
@@ -32,6 +33,7 @@ impl From<ResourceRow> for Resource {
     fn from(r: ResourceRow) -> Self {
         Resource {
             id: r.id,
+            team_id: r.team_id,
             name: r.name,
             description: r.description,
             capacity: r.capacity,
@@ -48,7 +50,7 @@ impl From<ResourceRow> for Resource {
     }
 }
 
-const COLUMNS: &str = "id, name, description, capacity, is_active, max_duration_minutes, max_advance_days, \
+const COLUMNS: &str = "id, team_id, name, description, capacity, is_active, max_duration_minutes, max_advance_days, \
      min_notice_minutes, allowed_start_minute, allowed_end_minute, policy_time_zone, created_at, updated_at";
 
 fn values(f: &ResourceFields) -> [sea_orm::Value; 10] {
@@ -112,12 +114,33 @@ impl ResourceRepo {
         get_on(&self.db, id, Lock::None).await
     }
 
-    pub(crate) async fn list(&self, include_inactive: bool) -> StoreResult<Vec<Resource>> {
+    /// The resource if it belongs to one of `viewer`'s teams (or `viewer` is an admin).
+    pub(crate) async fn visible(&self, id: Uuid, viewer: Uuid) -> StoreResult<Option<Resource>> {
+        Ok(ResourceRow::find_by_statement(sql(
+            &format!(
+                "SELECT {COLUMNS} FROM resources r WHERE id = $1 AND deleted_at IS NULL AND {}",
+                visible_to(2)
+            ),
+            [id.into(), viewer.into()],
+        ))
+        .one(&self.db)
+        .await?
+        .map(Into::into))
+    }
+
+    /// The resources of `viewer`'s teams (every one, for an admin), by name.
+    pub(crate) async fn list(
+        &self,
+        viewer: Uuid,
+        include_inactive: bool,
+    ) -> StoreResult<Vec<Resource>> {
         let rows = ResourceRow::find_by_statement(sql(
             &format!(
-                "SELECT {COLUMNS} FROM resources WHERE deleted_at IS NULL AND (is_active OR $1) ORDER BY lower(name)"
+                "SELECT {COLUMNS} FROM resources r WHERE deleted_at IS NULL AND (is_active OR $1) AND {} \
+                 ORDER BY lower(name), id",
+                visible_to(2)
             ),
-            [include_inactive.into()],
+            [include_inactive.into(), viewer.into()],
         ))
         .all(&self.db)
         .await?;
@@ -142,16 +165,17 @@ impl BookingTx {
 
     pub(crate) async fn insert_resource(
         &self,
-        id: Uuid,
+        (id, team_id): (Uuid, Uuid),
         f: &ResourceFields,
     ) -> StoreResult<Resource> {
         let mut values = vec![id.into()];
         values.extend(self::values(f));
+        values.push(team_id.into());
         ResourceRow::find_by_statement(sql(
             &format!(
                 "INSERT INTO resources (id, name, description, capacity, is_active, max_duration_minutes, \
-                 max_advance_days, min_notice_minutes, allowed_start_minute, allowed_end_minute, policy_time_zone) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {COLUMNS}"
+                 max_advance_days, min_notice_minutes, allowed_start_minute, allowed_end_minute, policy_time_zone, team_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {COLUMNS}"
             ),
             values,
         ))
@@ -163,16 +187,17 @@ impl BookingTx {
 
     pub(crate) async fn update_resource(
         &self,
-        id: Uuid,
+        (id, team_id): (Uuid, Uuid),
         f: &ResourceFields,
     ) -> StoreResult<Option<Resource>> {
         let mut values = vec![id.into()];
         values.extend(self::values(f));
+        values.push(team_id.into());
         Ok(ResourceRow::find_by_statement(sql(
             &format!(
                 "UPDATE resources SET name = $2, description = $3, capacity = $4, is_active = $5, \
                  max_duration_minutes = $6, max_advance_days = $7, min_notice_minutes = $8, \
-                 allowed_start_minute = $9, allowed_end_minute = $10, policy_time_zone = $11, updated_at = now() \
+                 allowed_start_minute = $9, allowed_end_minute = $10, policy_time_zone = $11, team_id = $12, updated_at = now() \
                  WHERE id = $1 AND deleted_at IS NULL RETURNING {COLUMNS}"
             ),
             values,

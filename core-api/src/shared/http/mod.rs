@@ -3,6 +3,7 @@
 pub(crate) mod admin_users;
 pub(crate) mod audit;
 pub(crate) mod auth;
+pub(crate) mod notifications;
 pub(crate) mod wallet;
 
 /// The routes of this context with their OpenAPI description.
@@ -12,4 +13,5 @@ pub(crate) fn router() -> utoipa_axum::router::OpenApiRouter<crate::startup::App
         .merge(admin_users::router())
         .merge(wallet::router())
         .merge(audit::router())
+        .merge(notifications::router())
 }

@@ -5,5 +5,6 @@ pub(crate) mod audit;
 pub(crate) mod entity;
 pub(crate) mod idempotency;
 pub(crate) mod login_throttle;
+pub(crate) mod notifications;
 pub mod users;
 pub(crate) mod wallets;

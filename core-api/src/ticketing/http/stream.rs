@@ -11,14 +11,9 @@
 //! once its last receiver is gone). A client too slow to keep up is not buffered for: its
 //! receiver lags behind the shared ring and it is sent a fresh snapshot instead.
 
-use std::{collections::VecDeque, convert::Infallible, time::Duration};
+use std::{collections::VecDeque, time::Duration};
 
-use axum::{
-    body::{Body, Bytes},
-    extract::State,
-    http::{HeaderMap, header},
-    response::{IntoResponse, Response},
-};
+use axum::{body::Bytes, extract::State, http::HeaderMap, response::Response};
 use serde::Serialize;
 use tokio::{
     sync::broadcast::{Receiver, error::RecvError},
@@ -30,7 +25,10 @@ use uuid::Uuid;
 
 use crate::{
     error::{Error, Result},
-    http::extract::{ApiPath, ClientIp, MaybeCaller},
+    http::{
+        extract::{ApiPath, ClientIp, MaybeCaller},
+        sse::{EventFeed, event_stream},
+    },
     startup::AppState,
     ticketing::{
         domain::status::SeatStatus,
@@ -145,18 +143,7 @@ async fn seat_stream(
         last,
         heartbeat,
     };
-    let body = futures::stream::unfold(feed, |mut feed| async move {
-        let chunk = feed.next_chunk().await?;
-        Some((Ok::<_, Infallible>(chunk), feed))
-    });
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/event-stream"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        Body::from_stream(body),
-    )
-        .into_response())
+    Ok(event_stream(feed))
 }
 
 /// One connection's state, owned by its response body.
@@ -173,7 +160,7 @@ struct Feed {
     heartbeat: Interval,
 }
 
-impl Feed {
+impl EventFeed for Feed {
     /// The next piece of the body; None ends the response.
     async fn next_chunk(&mut self) -> Option<Bytes> {
         loop {

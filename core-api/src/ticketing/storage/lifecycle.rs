@@ -68,6 +68,14 @@ impl ReservationTx {
             [r.id.into()],
         ))
         .await?;
+        // Told to the buyer once this commits (the notification outbox, same transaction).
+        crate::shared::storage::notifications::enqueue_paid(
+            &self.txn,
+            (r.id, r.user_id),
+            &r.reservation_number,
+            r.total_amount,
+        )
+        .await?;
         let seats = ChangedSeat::find_by_statement(sql(
             "UPDATE seats SET status = 'SOLD' WHERE reservation_id = $1 RETURNING performance_id, id",
             [r.id.into()],

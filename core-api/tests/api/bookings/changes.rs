@@ -12,7 +12,7 @@ use crate::helpers::{TestApp, error_code};
 async fn updates_move_bookings_bump_the_sequence_and_refuse_overlaps() {
     let app = TestApp::spawn().await;
     let resource = app.resource("gpu-update", json!({})).await;
-    let (alice, bob) = (app.user().await, app.user().await);
+    let (alice, bob) = (app.member().await, app.member().await);
     let (_, mine) = app.book(&alice, resource, at(600), at(660)).await;
     let (_, theirs) = app.book(&bob, resource, at(720), at(780)).await;
     let id = id_of(&mine);
@@ -78,7 +78,7 @@ async fn updates_move_bookings_bump_the_sequence_and_refuse_overlaps() {
 async fn the_audit_log_says_who_did_what() {
     let app = TestApp::spawn().await;
     let resource = app.resource("gpu-audit", json!({})).await;
-    let user = app.user().await;
+    let user = app.member().await;
     let (_, booking) = app.book(&user, resource, at(600), at(660)).await;
     let id = id_of(&booking);
     app.call(
@@ -133,7 +133,7 @@ async fn the_audit_log_says_who_did_what() {
 async fn a_retried_booking_with_the_same_idempotency_key_books_once() {
     let app = TestApp::spawn().await;
     let resource = app.resource("gpu-retry", json!({})).await;
-    let user = app.user().await;
+    let user = app.member().await;
     let body = json!({ "resourceId": resource, "title": "retry", "startAt": rfc(at(600)), "endAt": rfc(at(660)) });
     let mut answers = Vec::new();
     for _ in 0..2 {

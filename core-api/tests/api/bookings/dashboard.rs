@@ -17,7 +17,7 @@ async fn availability_timeline_status_and_my_bookings() {
             json!({ "allowedHours": { "start": "09:00", "end": "18:00", "timeZone": "UTC" } }),
         )
         .await;
-    let (alice, bob) = (app.user().await, app.user().await);
+    let (alice, bob) = (app.member().await, app.member().await);
     let (_, a) = app.book(&alice, resource, at(600), at(660)).await; // 10:00-11:00
     let (_, b) = app.book(&bob, resource, at(780), at(840)).await; // 13:00-14:00
     // Running now (inserted directly: the API refuses bookings that start in the past).

@@ -15,7 +15,7 @@ async fn concurrent_overlapping_bookings_never_overlap_and_every_refusal_names_a
     })
     .await;
     let resource = app.resource("gpu-race", json!({})).await;
-    let users = app.users(100).await;
+    let users = app.members(100).await;
     // 100 half-hour windows spread over four hours: heavy, deterministic overlap.
     let windows: Vec<(DateTime<Utc>, DateTime<Utc>)> = (0..100)
         .map(|i| {
@@ -74,7 +74,7 @@ async fn concurrent_overlapping_bookings_never_overlap_and_every_refusal_names_a
 async fn adjacent_bookings_fit_and_a_cancelled_booking_frees_its_slot() {
     let app = TestApp::spawn().await;
     let resource = app.resource("gpu-adjacent", json!({})).await;
-    let (alice, bob) = (app.user().await, app.user().await);
+    let (alice, bob) = (app.member().await, app.member().await);
     let (status, first) = app.book(&alice, resource, at(600), at(660)).await;
     assert_eq!(status, StatusCode::CREATED, "{first}");
     // Ends exactly where the first starts / starts where it ends: no overlap.

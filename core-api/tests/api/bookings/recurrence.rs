@@ -19,7 +19,7 @@ fn next_us_dst_start() -> NaiveDate {
 async fn offsets_and_daylight_saving_land_on_the_right_instants() {
     let app = TestApp::spawn().await;
     let resource = app.resource("gpu-zones", json!({})).await;
-    let user = app.user().await;
+    let user = app.member().await;
     let day = (Utc::now() + Span::days(3)).date_naive();
 
     // Given in +09:00 (Seoul), stored and returned as UTC.
@@ -85,7 +85,7 @@ async fn offsets_and_daylight_saving_land_on_the_right_instants() {
 async fn recurring_series_are_all_or_nothing_unless_conflicts_are_skipped() {
     let app = TestApp::spawn().await;
     let resource = app.resource("gpu-series", json!({})).await;
-    let (alice, bob) = (app.user().await, app.user().await);
+    let (alice, bob) = (app.member().await, app.member().await);
     // Bob holds the third day's slot.
     let (status, blocker) = app
         .book(&bob, resource, at(2 * 1440 + 600), at(2 * 1440 + 630))

@@ -18,8 +18,8 @@ async fn bad_input_and_policy_breaches_get_clear_errors_and_change_nothing() {
                     "allowedHours": { "start": "08:00", "end": "20:00", "timeZone": "Asia/Seoul" } }),
         )
         .await;
-    let user = app.user().await;
-    let other = app.user().await;
+    let user = app.member().await;
+    let other = app.member().await;
     let (status, mine) = app.book(&user, resource, at(60), at(90)).await; // 09:00 Seoul
     assert_eq!(status, StatusCode::CREATED, "{mine}");
     let before = app
@@ -149,14 +149,18 @@ async fn bad_input_and_policy_breaches_get_clear_errors_and_change_nothing() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, body) = app
-        .post("/api/v1/resources", &user, json!({ "name": "mine" }))
+        .post(
+            "/api/v1/resources",
+            &user,
+            json!({ "teamId": app.lab().await, "name": "mine" }),
+        )
         .await;
     assert_eq!(
         (status, error_code(&body)),
         (StatusCode::FORBIDDEN, "FORBIDDEN")
     );
     let (status, body) = app
-        .post("/api/v1/resources", &app.admin, json!({ "name": "bad", "policy": { "allowedHours": { "start": "20:00", "end": "08:00", "timeZone": "UTC" } } }))
+        .post("/api/v1/resources", &app.admin, json!({ "teamId": app.lab().await, "name": "bad", "policy": { "allowedHours": { "start": "20:00", "end": "08:00", "timeZone": "UTC" } } }))
         .await;
     assert_eq!(
         (status, body["error"]["details"]["field"].as_str()),

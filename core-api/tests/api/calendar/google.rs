@@ -17,7 +17,7 @@ async fn create_update_and_cancel_become_insert_patch_and_delete() {
     let (google, addr) = fake_google().await;
     let (app, dir) = app_with_google(addr).await;
     let resource = app.resource("gpu-google", json!({})).await;
-    let user = app.user().await;
+    let user = app.member().await;
     let (status, booking) = app.book(&user, resource, at(600), at(660)).await;
     assert_eq!(status, StatusCode::CREATED, "{booking}");
     let id = booking["data"]["id"].as_str().expect("id").to_owned();
@@ -76,7 +76,7 @@ async fn with_the_calendar_down_bookings_still_succeed_and_sync_later_without_du
     let (google, addr) = fake_google().await;
     let (app, dir) = app_with_google(addr).await;
     let resource = app.resource("gpu-google-down", json!({})).await;
-    let user = app.user().await;
+    let user = app.member().await;
 
     google.up.store(false, Ordering::SeqCst);
     let (status, booking) = app.book(&user, resource, at(600), at(660)).await;

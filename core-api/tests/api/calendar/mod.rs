@@ -46,7 +46,7 @@ async fn fetch_feed(app: &TestApp, url: &str) -> (StatusCode, String, String) {
 async fn calendar_feeds_parse_reflect_changes_and_can_be_revoked() {
     let app = TestApp::spawn().await;
     let resource = app.resource("gpu-feed", json!({})).await;
-    let user = app.user().await;
+    let user = app.member().await;
     let (_, booking) = app.book(&user, resource, at(600), at(660)).await;
     let id = booking["data"]["id"].as_str().expect("id").to_owned();
     let uid = format!("{id}@holdfast");
@@ -107,7 +107,7 @@ async fn calendar_feeds_parse_reflect_changes_and_can_be_revoked() {
 
     // Someone else cannot revoke it; the owner can, and the URL is dead from then on.
     let feed_id = feed["data"]["id"].as_str().expect("feed id");
-    let other = app.user().await;
+    let other = app.member().await;
     let (status, _) = app
         .call(
             Method::DELETE,
@@ -151,7 +151,7 @@ async fn a_calendar_feed_token_never_reaches_core_apis_logs() {
         captured.clone(),
     );
     let app = TestApp::spawn().await;
-    let user = app.user().await;
+    let user = app.member().await;
     let (status, feed) = app.post("/api/v1/calendar-feeds", &user, json!({})).await;
     assert_eq!(status, StatusCode::CREATED, "{feed}");
     let url = feed["data"]["url"].as_str().expect("url").to_owned();

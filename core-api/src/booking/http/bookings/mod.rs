@@ -120,6 +120,7 @@ impl ListQuery {
             return Err(Error::validation("to", "must be after from"));
         }
         Ok(BookingFilter {
+            viewer: None,
             resource_id: self.resource_id,
             user_id: self.user_id,
             series_id: self.series_id,
@@ -135,16 +136,17 @@ fn views(bookings: Vec<crate::booking::domain::booking::SyncedBooking>) -> Vec<B
     bookings.into_iter().map(Into::into).collect()
 }
 
-/// Bookings, filtered by resource, user, series, status and time window; in time order.
+/// Bookings of the caller's teams' servers, filtered by resource, user, series, status and
+/// time window; in time order.
 #[utoipa::path(get, path = "/resource-bookings", tag = "bookings", security(("bearer" = [])), params(ListQuery),
     responses((status = 200, body = Vec<BookingView>), (status = 400)))]
 async fn list_bookings(
     State(state): State<AppState>,
-    _: Caller,
+    caller: Caller,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Data<Vec<BookingView>>> {
     Ok(Data(views(
-        state.services.bookings.list(q.filter()?).await?,
+        state.services.bookings.list(caller, q.filter()?).await?,
     )))
 }
 
@@ -152,10 +154,10 @@ async fn list_bookings(
     responses((status = 200, body = BookingView), (status = 404)))]
 async fn get_booking(
     State(state): State<AppState>,
-    _: Caller,
+    caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Data<BookingView>> {
-    Ok(Data(state.services.bookings.get(id).await?.into()))
+    Ok(Data(state.services.bookings.get(caller, id).await?.into()))
 }
 
 /// Changes title, description or times (absent fields stay). Owner or admin.
@@ -272,5 +274,7 @@ async fn my_bookings(
         limit: q.limit,
     }
     .filter()?;
-    Ok(Data(views(state.services.bookings.list(filter).await?)))
+    Ok(Data(views(
+        state.services.bookings.list(caller, filter).await?,
+    )))
 }

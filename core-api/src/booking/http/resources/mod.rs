@@ -1,4 +1,5 @@
-//! `/resources`: shared servers, which admins add, change and remove.
+//! `/resources`: shared servers, which their team's owners (or admins) add, change and
+//! remove, and which only their team's members see.
 
 mod types;
 
@@ -12,8 +13,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::{
+    booking::domain::team::Need,
     error::Result,
-    http::extract::{AdminCaller, ApiJson, ApiPath, ApiQuery, Created, Data},
+    http::extract::{ApiJson, ApiPath, ApiQuery, Created, Data},
     shared::services::auth::Caller,
     startup::AppState,
 };
@@ -32,7 +34,8 @@ struct ListQuery {
     include_inactive: Option<bool>,
 }
 
-/// Every resource that takes bookings (admins may ask for inactive ones too).
+/// The resources of the caller's teams that take bookings (admins see every team's, and may
+/// ask for inactive ones too).
 #[utoipa::path(get, path = "/resources", tag = "resources", security(("bearer" = [])), params(ListQuery),
     responses((status = 200, body = Vec<ResourceView>)))]
 async fn list_resources(
@@ -45,7 +48,7 @@ async fn list_resources(
         state
             .services
             .resources
-            .list(inactive)
+            .list(caller, inactive)
             .await?
             .into_iter()
             .map(Into::into)
@@ -53,19 +56,21 @@ async fn list_resources(
     ))
 }
 
-/// Adds a resource with its booking policy.
+/// Adds a resource with its booking policy to a team the caller owns (admins: any team).
 #[utoipa::path(post, path = "/resources", tag = "resources", security(("bearer" = [])), request_body = ResourceRequest,
-    responses((status = 201, body = ResourceView), (status = 400), (status = 403), (status = 409, description = "RESOURCE_NAME_TAKEN")))]
+    responses((status = 201, body = ResourceView), (status = 400, description = "bad field, or `teamId` of a team the caller is not in"),
+        (status = 403, description = "a member or viewer of the team"), (status = 409, description = "RESOURCE_NAME_TAKEN")))]
 async fn create_resource(
     State(state): State<AppState>,
-    AdminCaller(caller): AdminCaller,
+    caller: Caller,
     ApiJson(req): ApiJson<ResourceRequest>,
 ) -> Result<Created<ResourceView>> {
+    let team_id = req.required_team()?;
     Ok(Created(
         state
             .services
             .resources
-            .create(caller, req.fields()?)
+            .create(caller, team_id, req.fields()?)
             .await?
             .into(),
     ))
@@ -75,37 +80,46 @@ async fn create_resource(
     responses((status = 200, body = ResourceView), (status = 404)))]
 async fn get_resource(
     State(state): State<AppState>,
-    _: Caller,
+    caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
-) -> Result<Data<ResourceView>> {
-    Ok(Data(state.services.resources.get(id).await?.into()))
-}
-
-/// Replaces a resource's fields and policy (existing bookings stay as they are).
-#[utoipa::path(put, path = "/resources/{id}", params(("id" = Uuid, Path)), tag = "resources", security(("bearer" = [])), request_body = ResourceRequest,
-    responses((status = 200, body = ResourceView), (status = 400), (status = 403), (status = 404), (status = 409)))]
-async fn update_resource(
-    State(state): State<AppState>,
-    AdminCaller(caller): AdminCaller,
-    ApiPath(id): ApiPath<Uuid>,
-    ApiJson(req): ApiJson<ResourceRequest>,
 ) -> Result<Data<ResourceView>> {
     Ok(Data(
         state
             .services
             .resources
-            .update(caller, id, req.fields()?)
+            .get(caller, id, Need::Read)
             .await?
             .into(),
     ))
 }
 
-/// Removes a resource with nothing booked ahead.
+/// Replaces a resource's fields and policy (existing bookings stay as they are). Team
+/// owners or admins; `teamId` moves it to another team the caller owns.
+#[utoipa::path(put, path = "/resources/{id}", params(("id" = Uuid, Path)), tag = "resources", security(("bearer" = [])), request_body = ResourceRequest,
+    responses((status = 200, body = ResourceView), (status = 400), (status = 403), (status = 404), (status = 409)))]
+async fn update_resource(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<ResourceRequest>,
+) -> Result<Data<ResourceView>> {
+    let team_id = req.team_id;
+    Ok(Data(
+        state
+            .services
+            .resources
+            .update(caller, (id, team_id), req.fields()?)
+            .await?
+            .into(),
+    ))
+}
+
+/// Removes a resource with nothing booked ahead. Team owners or admins.
 #[utoipa::path(delete, path = "/resources/{id}", params(("id" = Uuid, Path)), tag = "resources", security(("bearer" = [])),
     responses((status = 200, body = ResourceView), (status = 403), (status = 404), (status = 409, description = "RESOURCE_HAS_BOOKINGS")))]
 async fn delete_resource(
     State(state): State<AppState>,
-    AdminCaller(caller): AdminCaller,
+    caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Data<ResourceView>> {
     Ok(Data(

@@ -17,6 +17,8 @@ use crate::{
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ResourceRequest {
+    /// The team that owns the server (required to create one; on update, moves it).
+    pub team_id: Option<Uuid>,
     pub name: String,
     #[serde(default)]
     pub description: String,
@@ -71,6 +73,7 @@ impl From<resource::AllowedHours> for AllowedHours {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ResourceView {
     pub(crate) id: Uuid,
+    pub(crate) team_id: Uuid,
     pub(crate) name: String,
     pub(crate) description: String,
     pub(crate) capacity: Option<i32>,
@@ -85,6 +88,7 @@ impl From<Resource> for ResourceView {
         let allowed_hours = r.allowed_hours().map(Into::into);
         ResourceView {
             id: r.id,
+            team_id: r.team_id,
             name: r.name,
             description: r.description,
             capacity: r.capacity,
@@ -102,7 +106,13 @@ impl From<Resource> for ResourceView {
 }
 
 impl ResourceRequest {
-    /// The fields an admin sets, checked: 422 names the first field out of range.
+    /// The team a new resource goes to; 400 on `teamId` when absent.
+    pub fn required_team(&self) -> Result<Uuid> {
+        self.team_id
+            .ok_or_else(|| Error::validation("teamId", "choose the team that owns this server"))
+    }
+
+    /// The fields an owner sets, checked: 400 names the first field out of range.
     pub fn fields(self) -> Result<ResourceFields> {
         let name = self.name.trim().to_owned();
         if name.is_empty() || name.chars().count() > 100 {

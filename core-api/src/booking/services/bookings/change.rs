@@ -57,7 +57,7 @@ impl BookingService {
             return Ok(self.view(before));
         }
         if times_changed {
-            let resource = self.bookable(&tx, before.resource_id).await?;
+            let resource = self.bookable(&tx, caller, before.resource_id).await?;
             Policy(&resource).check(start, end, now, start != before.start_at)?;
         }
         match tx
@@ -119,9 +119,7 @@ impl BookingService {
             .series_owner(series_id)
             .await?
             .ok_or(Error::NotFound("series"))?;
-        if owner != caller.user_id && !caller.is_admin() {
-            return Err(Error::Forbidden("this series belongs to someone else"));
-        }
+        super::may_change(&tx, caller, owner, "series").await?;
         let upcoming = tx.series_upcoming(series_id, self.clock.now()).await?;
         let mut before = HashMap::new();
         for id in &upcoming {

@@ -68,7 +68,7 @@ impl BookingService {
         let now = self.clock.now();
         let title = req.title.trim();
         let tx = self.repo.begin().await?;
-        let resource = self.bookable(&tx, req.resource_id).await?;
+        let resource = self.bookable(&tx, caller, req.resource_id).await?;
         let policy = Policy(&resource);
         let (Some(occurrences), Some(recurrence)) = (occurrences, &req.recurrence) else {
             policy.check(start.to_utc(), end, now, true)?;

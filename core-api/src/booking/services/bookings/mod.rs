@@ -4,7 +4,11 @@
 
 mod change;
 mod create;
+pub(crate) mod live;
 mod schedule;
+mod utilisation;
+
+pub(crate) use utilisation::{TopUser, Utilisation, WeekUse, csv as utilisation_csv};
 
 use crate::error::ErrorCode;
 use std::{collections::HashMap, sync::Arc};
@@ -15,12 +19,18 @@ use uuid::Uuid;
 
 use crate::{
     booking::{
+        domain::team::{Need, TeamRole, allow},
         domain::{
             booking::{Booking, BookingFilter, BookingStatus, Busy, SyncedBooking},
             resource::Resource,
         },
-        services::{audit::entry, gcal::GoogleSync},
-        storage::{bookings::BookingRepo, resources::ResourceRepo, tx::BookingTx},
+        services::{audit::entry, gcal::GoogleSync, teams::TeamService},
+        storage::{
+            bookings::BookingRepo,
+            live::{ChangeKind, Notice},
+            resources::ResourceRepo,
+            tx::BookingTx,
+        },
     },
     error::{Error, Result},
     shared::services::auth::Caller,
@@ -29,14 +39,24 @@ use crate::{
 /// Most occurrences one recurring request may create.
 const MAX_OCCURRENCES: usize = 200;
 
-/// The 409 for a booking that overlaps others.
+/// The 409 for a booking that overlaps others: `conflicts` names each booking in the way
+/// (`conflictingBookingId` and `conflictingBookings` are the older shape, kept for clients).
 fn conflict(busy: &[Busy]) -> Error {
     let first = busy.first().map(|b| b.id);
-    Error::conflict(
-        ErrorCode::BookingConflict,
-        "another booking already holds this resource for part of that time",
-    )
-    .with_details(json!({
+    let message = match busy.first() {
+        Some(b) => format!(
+            "{} already holds this resource from {} to {}",
+            b.holder_name,
+            b.start_at.format("%Y-%m-%d %H:%M UTC"),
+            b.end_at.format("%Y-%m-%d %H:%M UTC")
+        ),
+        None => "another booking already holds this resource for part of that time".to_owned(),
+    };
+    Error::conflict(ErrorCode::BookingConflict, message).with_details(json!({
+        "conflicts": busy.iter().map(|b| json!({
+            "id": b.id, "resourceId": b.resource_id, "startsAt": b.start_at, "endsAt": b.end_at,
+            "holderName": b.holder_name,
+        })).collect::<Vec<_>>(),
         "conflictingBookingId": first,
         "conflictingBookings": busy.iter().map(|b| json!({
             "id": b.id, "startAt": b.start_at, "endAt": b.end_at,
@@ -48,20 +68,21 @@ fn conflict(busy: &[Busy]) -> Error {
 pub(crate) struct BookingService {
     repo: BookingRepo,
     resources: ResourceRepo,
+    teams: TeamService,
     sync: Option<GoogleSync>,
     clock: Arc<dyn Clock>,
 }
 
 impl BookingService {
     pub(crate) fn new(
-        repo: BookingRepo,
-        resources: ResourceRepo,
+        (repo, resources, teams): (BookingRepo, ResourceRepo, TeamService),
         sync: Option<GoogleSync>,
         clock: Arc<dyn Clock>,
     ) -> Self {
         BookingService {
             repo,
             resources,
+            teams,
             sync,
             clock,
         }
@@ -82,12 +103,23 @@ impl BookingService {
         Ok(self.view(row))
     }
 
-    pub(crate) async fn get(&self, id: Uuid) -> Result<SyncedBooking> {
-        self.fetch(id).await
+    /// A booking of one of the caller's teams' servers; 404 for anyone outside the team.
+    pub(crate) async fn get(&self, caller: Caller, id: Uuid) -> Result<SyncedBooking> {
+        let booking = self.fetch(id).await?;
+        self.teams
+            .require(caller, booking.booking.team_id, Need::Read, "booking")
+            .await?;
+        Ok(booking)
     }
 
-    /// Bookings matching `filter` (its limit and window checked by the caller), in time order.
-    pub(crate) async fn list(&self, filter: BookingFilter) -> Result<Vec<SyncedBooking>> {
+    /// The caller's teams' bookings matching `filter` (its limit and window checked by the
+    /// caller), in time order.
+    pub(crate) async fn list(
+        &self,
+        caller: Caller,
+        mut filter: BookingFilter,
+    ) -> Result<Vec<SyncedBooking>> {
+        filter.viewer = Some(caller.user_id);
         Ok(self
             .repo
             .list(&filter)
@@ -98,12 +130,14 @@ impl BookingService {
     }
 
     /// The resource a booking goes on, locked against other booking writes on it (and against
-    /// deactivation) for the transaction; 404 / 422.
-    async fn bookable(&self, tx: &BookingTx, id: Uuid) -> Result<Resource> {
+    /// deactivation) for the transaction; 404 outside its team, 403 for viewers, 422 inactive.
+    async fn bookable(&self, tx: &BookingTx, caller: Caller, id: Uuid) -> Result<Resource> {
         let resource = tx
             .lock_resource_for_booking(id)
             .await?
             .ok_or(Error::NotFound("resource"))?;
+        let role = tx.team_role(resource.team_id, caller.user_id).await?;
+        allow(caller.is_admin(), role, Need::Book, "resource")?;
         if !resource.is_active {
             return Err(Error::rule(
                 ErrorCode::ResourceInactive,
@@ -126,6 +160,15 @@ impl BookingService {
     ) -> Result<()> {
         for id in ids {
             let after = tx.booking(*id).await?;
+            if let (Some(kind), Some(row)) = (ChangeKind::of_action(action), &after) {
+                let notice = Notice {
+                    kind,
+                    booking_id: *id,
+                    team_id: row.team_id,
+                };
+                tx.notify(&notice).await?;
+                tx.enqueue_notifications(&notice, row.sequence).await?;
+            }
             let before = before.remove(id);
             tx.audit(entry(caller, action, *id, before.as_ref(), after.as_ref()))
                 .await?;
@@ -156,15 +199,32 @@ impl BookingService {
         }
     }
 
-    /// The booking, row-locked, if the caller may change it.
+    /// The booking, row-locked, if the caller may change it: its holder, the team's owners
+    /// and admins. Outside the team, 404.
     async fn owned(&self, tx: &BookingTx, caller: Caller, id: Uuid) -> Result<Booking> {
         let row = tx
             .lock_booking(id)
             .await?
             .ok_or(Error::NotFound("booking"))?;
-        if row.user_id != caller.user_id && !caller.is_admin() {
-            return Err(Error::Forbidden("this booking belongs to someone else"));
-        }
+        may_change(tx, caller, (row.user_id, row.team_id), "booking").await?;
         Ok(row)
+    }
+}
+
+/// Whether the caller may change or cancel what `holder` made on a server of `team_id`.
+async fn may_change(
+    tx: &BookingTx,
+    caller: Caller,
+    (holder, team_id): (Uuid, Uuid),
+    what: &'static str,
+) -> Result<()> {
+    if caller.is_admin() {
+        return Ok(());
+    }
+    match tx.team_role(team_id, caller.user_id).await? {
+        None => Err(Error::NotFound(what)),
+        Some(_) if holder == caller.user_id => Ok(()),
+        Some(TeamRole::Owner) => Ok(()),
+        Some(_) => Err(Error::Forbidden("this booking belongs to someone else")),
     }
 }

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::BookingService;
 use crate::{
     booking::{
+        domain::team::Need,
         domain::{
             booking::{Busy, SyncedBooking},
             recurrence,
@@ -19,28 +20,34 @@ use crate::{
         services::resources::Policy,
     },
     error::{Error, Result},
+    shared::services::auth::Caller,
 };
 
 impl BookingService {
     pub(crate) async fn availability(
         &self,
+        caller: Caller,
         resource_id: Uuid,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
+        (from, to): (DateTime<Utc>, DateTime<Utc>),
     ) -> Result<Availability> {
         let resource = self
             .resources
             .get(resource_id)
             .await?
             .ok_or(Error::NotFound("resource"))?;
+        self.teams
+            .require(caller, resource.team_id, Need::Read, "resource")
+            .await?;
         let now = self.clock.now();
         let booked = self.repo.active_in_window(&[resource_id], from, to).await?;
         let busy: Vec<Busy> = booked
             .iter()
             .map(|b| Busy {
                 id: b.id,
+                resource_id: b.resource_id,
                 start_at: b.start_at,
                 end_at: b.end_at,
+                holder_name: b.user_name.clone(),
             })
             .collect();
         let policy = Policy(&resource);
@@ -66,13 +73,14 @@ impl BookingService {
         })
     }
 
-    /// Every active resource with its bookings in the window.
+    /// Every active resource of the caller's teams with its bookings in the window.
     pub(crate) async fn timeline(
         &self,
+        caller: Caller,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<TimelineEntry>> {
-        let resources = self.resources.list(false).await?;
+        let resources = self.resources.list(caller.user_id, false).await?;
         let ids: Vec<Uuid> = resources.iter().map(|r| r.id).collect();
         let mut by_resource: HashMap<Uuid, Vec<SyncedBooking>> = HashMap::new();
         for row in self.repo.active_in_window(&ids, from, to).await? {
@@ -90,10 +98,10 @@ impl BookingService {
             .collect())
     }
 
-    /// Who has each server now, and who is next.
-    pub(crate) async fn status(&self) -> Result<Vec<ResourceStatus>> {
+    /// Who has each of the caller's teams' servers now, and who is next.
+    pub(crate) async fn status(&self, caller: Caller) -> Result<Vec<ResourceStatus>> {
         let now = self.clock.now();
-        let resources = self.resources.list(false).await?;
+        let resources = self.resources.list(caller.user_id, false).await?;
         let rows = self.repo.current_and_next(now).await?;
         Ok(resources
             .into_iter()
@@ -120,7 +128,7 @@ impl BookingService {
 }
 
 /// `[from, to)` minus the busy stretches, cut to the allowed hours of each local day.
-fn free_slots(
+pub(super) fn free_slots(
     policy: &Policy<'_>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,

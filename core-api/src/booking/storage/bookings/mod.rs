@@ -36,6 +36,7 @@ struct BookingRow {
     id: Uuid,
     resource_id: Uuid,
     resource_name: String,
+    team_id: Uuid,
     user_id: Uuid,
     user_name: String,
     series_id: Option<Uuid>,
@@ -62,6 +63,7 @@ impl TryFrom<BookingRow> for Booking {
             id: r.id,
             resource_id: r.resource_id,
             resource_name: r.resource_name,
+            team_id: r.team_id,
             user_id: r.user_id,
             user_name: r.user_name,
             series_id: r.series_id,
@@ -80,7 +82,7 @@ impl TryFrom<BookingRow> for Booking {
     }
 }
 
-const SELECT: &str = "SELECT b.id, b.resource_id, r.name AS resource_name, b.user_id, u.name AS user_name, \
+const SELECT: &str = "SELECT b.id, b.resource_id, r.name AS resource_name, r.team_id, b.user_id, u.name AS user_name, \
      b.series_id, b.title, b.description, b.start_at, b.end_at, b.status, b.sequence, b.google_event_id, \
      b.created_at, b.updated_at, b.cancelled_at, \
      EXISTS (SELECT 1 FROM calendar_outbox o WHERE o.booking_id = b.id AND o.done_at IS NULL) AS sync_pending \
@@ -134,6 +136,9 @@ impl BookingRepo {
             values.push(value);
             clauses.push(clause.replace('?', &format!("${}", values.len())));
         };
+        if let Some(id) = f.viewer {
+            add(&super::teams::visible_to(0).replace("$0", "?"), id.into());
+        }
         if let Some(id) = f.resource_id {
             add("b.resource_id = ?", id.into());
         }
@@ -202,21 +207,22 @@ impl BookingRepo {
         .await
     }
 
-    /// Bookings a calendar feed shows: active ones that have not ended long ago, and recent
-    /// cancellations (so subscribers see them go).
+    /// Bookings a calendar feed of `viewer`'s shows: active ones that have not ended long ago,
+    /// and recent cancellations (so subscribers see them go), on servers of `viewer`'s teams.
     pub(crate) async fn for_feed(
         &self,
-        resource_id: Option<Uuid>,
-        user_id: Option<Uuid>,
+        (resource_id, user_id): (Option<Uuid>, Option<Uuid>),
+        viewer: Uuid,
         since: DateTime<Utc>,
     ) -> StoreResult<Vec<Booking>> {
         select(&self.db, sql(
             &format!(
                 "{SELECT} WHERE ($1::uuid IS NULL OR b.resource_id = $1) AND ($2::uuid IS NULL OR b.user_id = $2) \
-                 AND b.end_at > $3 AND (b.status = 'active' OR b.cancelled_at > $3) \
-                 ORDER BY b.start_at, b.id LIMIT 5000"
+                 AND b.end_at > $3 AND (b.status = 'active' OR b.cancelled_at > $3) AND {} \
+                 ORDER BY b.start_at, b.id LIMIT 5000",
+                super::teams::visible_to(4)
             ),
-            [resource_id.into(), user_id.into(), since.into()],
+            [resource_id.into(), user_id.into(), since.into(), viewer.into()],
         ))
         .await
     }

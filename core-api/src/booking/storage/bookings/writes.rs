@@ -18,8 +18,10 @@ use crate::{
 #[derive(FromQueryResult)]
 struct BusyRow {
     id: Uuid,
+    resource_id: Uuid,
     start_at: DateTime<Utc>,
     end_at: DateTime<Utc>,
+    holder_name: String,
 }
 
 #[derive(FromQueryResult)]
@@ -124,9 +126,10 @@ impl BookingTx {
         except: Option<Uuid>,
     ) -> StoreResult<Vec<Busy>> {
         let rows = BusyRow::find_by_statement(sql(
-            "SELECT id, start_at, end_at FROM resource_bookings \
-             WHERE resource_id = $1 AND status = 'active' AND tstzrange(start_at, end_at) && tstzrange($2, $3) \
-             AND id IS DISTINCT FROM $4 ORDER BY start_at LIMIT 20",
+            "SELECT b.id, b.resource_id, b.start_at, b.end_at, u.name AS holder_name \
+             FROM resource_bookings b JOIN users u ON u.id = b.user_id \
+             WHERE b.resource_id = $1 AND b.status = 'active' AND tstzrange(b.start_at, b.end_at) && tstzrange($2, $3) \
+             AND b.id IS DISTINCT FROM $4 ORDER BY b.start_at LIMIT 20",
             [
                 resource_id.into(),
                 start.into(),
@@ -140,8 +143,10 @@ impl BookingTx {
             .into_iter()
             .map(|r| Busy {
                 id: r.id,
+                resource_id: r.resource_id,
                 start_at: r.start_at,
                 end_at: r.end_at,
+                holder_name: r.holder_name,
             })
             .collect())
     }
@@ -216,18 +221,20 @@ impl BookingTx {
     }
 
     /// The owner of a series, if it exists.
-    pub(crate) async fn series_owner(&self, series_id: Uuid) -> StoreResult<Option<Uuid>> {
+    /// Who made the series, and the team of its resource.
+    pub(crate) async fn series_owner(&self, series_id: Uuid) -> StoreResult<Option<(Uuid, Uuid)>> {
         #[derive(FromQueryResult)]
         struct Owner {
             user_id: Uuid,
+            team_id: Uuid,
         }
         Ok(Owner::find_by_statement(sql(
-            "SELECT user_id FROM booking_series WHERE id = $1",
+            "SELECT s.user_id, r.team_id FROM booking_series s JOIN resources r ON r.id = s.resource_id WHERE s.id = $1",
             [series_id.into()],
         ))
         .one(&self.txn)
         .await?
-        .map(|o| o.user_id))
+        .map(|o| (o.user_id, o.team_id)))
     }
 
     /// Asks for a calendar push of these bookings. With `leased_secs`, the rows start leased
