@@ -72,7 +72,7 @@ pub(crate) enum SeatStreamData {
 
 impl SeatSnapshot {
     /// The snapshot's JSON, serialised once and shared by every client that is sent it.
-    fn json(map: &SeatMap) -> Result<Bytes> {
+    pub(crate) fn json(map: &SeatMap) -> Result<Bytes> {
         let body = SeatSnapshot {
             performance_id: map.performance_id,
             seats: map
