@@ -102,9 +102,10 @@ async fn a_ten_thousand_seat_status_is_under_ten_kilobytes_and_the_stream_resume
         .as_str()
         .expect("lastEventId")
         .to_owned();
+    // As a browser's first `EventSource` connection: the id in the query.
     let request = app
         .stream_request(perf.id)
-        .header("last-event-id", &last_event_id);
+        .query(&[("lastEventId", &last_event_id)]);
     let mut stream = SseReader::send(request).await.expect("admitted");
     let (event, _, data) = stream
         .next(Duration::from_secs(10))
