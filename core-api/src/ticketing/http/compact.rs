@@ -28,7 +28,7 @@ use crate::{
     http::extract::ApiPath,
     startup::AppState,
     ticketing::{
-        http::stream::SeatSnapshot,
+        http::{stream::SeatSnapshot, views::LayoutSeat},
         services::seat_layout::{Layout, WireLayout},
     },
 };
@@ -49,20 +49,6 @@ pub(crate) struct SeatLayoutView {
     pub(crate) version: String,
     /// Every seat in the layout's fixed order (the order of `seat-status`).
     pub(crate) seats: Vec<LayoutSeat>,
-}
-
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct LayoutSeat {
-    pub(crate) id: Uuid,
-    pub(crate) section: String,
-    pub(crate) row: String,
-    pub(crate) number: i32,
-    pub(crate) x: i32,
-    pub(crate) y: i32,
-    pub(crate) price_tier: String,
-    /// KRW, integer.
-    pub(crate) price: i64,
 }
 
 #[derive(Serialize, ToSchema)]

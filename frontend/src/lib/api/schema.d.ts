@@ -1272,6 +1272,10 @@ export interface components {
             seats?: components["schemas"]["SeatInput"][];
             sections?: components["schemas"]["SectionInput"][];
         };
+        /**
+         * @description What never changes about a seat: where it is, its name, tier and price (a seat of the
+         *     layout, `GET /performances/{id}/seat-layout`).
+         */
         LayoutSeat: {
             /** Format: uuid */
             id: string;
@@ -1576,24 +1580,9 @@ export interface components {
         };
         /** @description The `data` of a seat-stream event: a snapshot (`event: snapshot`) or a change (`event: seat`). */
         SeatStreamData: components["schemas"]["SeatSnapshot"] | components["schemas"]["SeatEvent"];
-        SeatView: {
-            /** Format: uuid */
-            id: string;
-            /** Format: int32 */
-            number: number;
-            /**
-             * Format: int64
-             * @description KRW, integer.
-             */
-            price: number;
-            priceTier: string;
-            row: string;
-            section: string;
+        /** @description A seat of the layout with its live status. */
+        SeatView: components["schemas"]["LayoutSeat"] & {
             status: components["schemas"]["SeatStatus"];
-            /** Format: int32 */
-            x: number;
-            /** Format: int32 */
-            y: number;
         };
         /** @description A rectangular block: rows are lettered A, B, ... Z, AA, AB ...; seats numbered from 1. */
         SectionInput: {
