@@ -1,6 +1,6 @@
 //! Holdfast edge gateway (Pingora): request ids, header hygiene, access-token check, rate
-//! limits, duplicate blocking with sequencing, the waiting room, and a health-checked
-//! round-robin proxy to core-api.
+//! limits, duplicate blocking with sequencing, the waiting room, an edge cache for public
+//! reads, and a health-checked round-robin proxy to core-api over capped, pooled connections.
 //!
 //! [`Application`] wires it up on listeners it is given, so tests bind port 0. Connections
 //! are accepted here and handed to Pingora's HTTP proxy one request at a time; a connection
@@ -9,6 +9,7 @@
 pub mod admission;
 pub mod config;
 pub mod downstream;
+pub mod edge_cache;
 pub mod error;
 pub mod metrics;
 pub mod proxy;
@@ -40,6 +41,7 @@ use crate::{
     },
     config::Config,
     downstream::ClientStream,
+    edge_cache::EdgeCache,
     metrics::Metrics,
     proxy::{Gateway, upstream::Upstreams},
     redis::Redis,
@@ -55,6 +57,7 @@ pub struct Application {
     ticker: Arc<Ticker>,
     upstreams: Arc<Upstreams>,
     limits: Arc<RateLimits>,
+    edge_cache: Option<Arc<EdgeCache>>,
     metrics: Arc<Metrics>,
     config: Arc<Config>,
 }
@@ -98,7 +101,9 @@ impl Application {
         // A first directory load so queued performances are known before the first request;
         // failing here (Redis down) is not fatal, the ticker retries.
         let _ = queue.refresh_directory().await;
+        let edge_cache = EdgeCache::new(&config.edge);
         let gateway = Gateway {
+            edge_cache: edge_cache.clone(),
             access: AccessTokens::new(&config),
             passes: Arc::new(PassKeys::new(&config.queue_pass_secret)),
             limits: limits.clone(),
@@ -110,8 +115,11 @@ impl Application {
             metrics: metrics.clone(),
             config: config.clone(),
         };
+        // Room in the keep-alive pool for every connection the per-upstream cap allows, so a
+        // connection that served a request is always kept, never closed for lack of space.
+        let pool_size = config.edge.upstream_max_connections * config.upstreams.len();
         let server_conf = ServerConf {
-            upstream_keepalive_pool_size: 512,
+            upstream_keepalive_pool_size: pool_size.max(128),
             max_retries: config.upstream_retries.max(1),
             ..Default::default()
         };
@@ -124,6 +132,7 @@ impl Application {
             ticker,
             upstreams,
             limits,
+            edge_cache,
             metrics,
             config,
         })
@@ -167,7 +176,11 @@ impl Application {
             let every = Duration::from_millis(self.config.queue_tick_ms);
             tokio::spawn(self.ticker.clone().run(every, stop_rx.clone()));
         }
-        tokio::spawn(housekeeping(self.limits.clone(), stop_rx.clone()));
+        tokio::spawn(housekeeping(
+            self.limits.clone(),
+            self.edge_cache.clone(),
+            stop_rx.clone(),
+        ));
         let mut metrics_stop = stop_rx.clone();
         let metrics = axum::serve(self.metrics_listener, self.metrics.router())
             .with_graceful_shutdown(async move {
@@ -296,11 +309,20 @@ async fn serve(
     }
 }
 
-async fn housekeeping(limits: Arc<RateLimits>, mut stop: watch::Receiver<bool>) {
+async fn housekeeping(
+    limits: Arc<RateLimits>,
+    edge_cache: Option<Arc<EdgeCache>>,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut timer = tokio::time::interval(Duration::from_secs(10));
     loop {
         tokio::select! {
-            _ = timer.tick() => limits.housekeeping(),
+            _ = timer.tick() => {
+                limits.housekeeping();
+                if let Some(cache) = &edge_cache {
+                    cache.purge_expired();
+                }
+            }
             _ = crate::stopped(&mut stop) => return,
         }
     }

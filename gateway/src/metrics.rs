@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use axum::{Router, routing::get};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 
 const LATENCY_BUCKETS: &[f64] = &[
@@ -28,7 +29,26 @@ pub struct Metrics {
     pub queue_admitted: IntCounterVec,
     pub queue_active_passes: IntGaugeVec,
     pub queue_passes_issued: IntCounterVec,
+    /// `gateway_edge_cache_total` by result, resolved once (no label lookup per request).
+    edge_cache: [IntCounter; 5],
 }
+
+/// What the edge cache did with a cacheable request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CacheResult {
+    /// Answered from a fresh entry.
+    Hit = 0,
+    /// Fetched from the upstream (and stored if it may be).
+    Miss = 1,
+    /// Waited for another request fetching the same key and got its answer.
+    Coalesced = 2,
+    /// Personal (a token or cookie on a route not declared public): not looked up.
+    Bypass = 3,
+    /// Answered 304 from an entry whose tag the client already has.
+    NotModified = 4,
+}
+
+const CACHE_RESULTS: [&str; 5] = ["hit", "miss", "coalesced", "bypass", "not_modified"];
 
 impl Metrics {
     pub fn new() -> prometheus::Result<Arc<Self>> {
@@ -53,7 +73,14 @@ impl Metrics {
             &["method", "route", "status"],
         )?;
         registry.register(Box::new(latency.clone()))?;
+        let cache = counter(
+            "gateway_edge_cache_total",
+            "Cacheable reads by what the edge cache did: hit, miss, coalesced (waited for another request's fetch), bypass (personal request), not_modified (304 from the cache)",
+            &["result"],
+        )?;
+        let edge_cache = CACHE_RESULTS.map(|result| cache.with_label_values(&[result]));
         Ok(Arc::new(Metrics {
+            edge_cache,
             requests: counter(
                 "gateway_http_requests_total",
                 "Requests by method, matched route and status",
@@ -102,6 +129,10 @@ impl Metrics {
             )?,
             registry,
         }))
+    }
+
+    pub fn edge_cache(&self, result: CacheResult) {
+        self.edge_cache[result as usize].inc();
     }
 
     pub fn reject(&self, reason: &str) {

@@ -8,6 +8,7 @@ mod bookings;
 mod calendar;
 mod cancellation;
 mod catalog;
+mod compact;
 mod connections;
 mod faults;
 mod general_admission;

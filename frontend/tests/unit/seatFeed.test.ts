@@ -77,6 +77,18 @@ describe('SeatFeed', () => {
     expect(h.merged).toEqual([['a'], ['b']]);
   });
 
+  it('opens the stream after the status the page loaded, once', async () => {
+    const h = harness();
+    const feed = new SeatFeed('perf-1', h.board, {
+      EventSource: FakeSource, poll: async () => [], setTimeout: () => 0, clearTimeout: () => {},
+    }, { onMerge: () => {}, onMode: () => {} }, '17-3');
+    feed.start();
+    expect(FakeSource.last!.url).toBe('/api/v1/performances/perf-1/seats/stream?lastEventId=17-3');
+    feed.stop();
+    feed.start();
+    expect(FakeSource.last!.url).toBe(streamUrl('perf-1'));
+  });
+
   it('ignores malformed events instead of breaking the map', () => {
     const h = harness();
     h.feed.start();

@@ -1,6 +1,7 @@
 //! Typed gateway configuration from the environment (and an optional TOML file), validated
 //! before anything starts. The process refuses to start on a bad value and names it.
 
+mod edge;
 mod source;
 
 use std::{
@@ -19,6 +20,7 @@ use holdfast_contract::{
     token_keys::VerifyKey,
 };
 
+pub use self::edge::EdgeConfig;
 use self::source::toml_vars;
 
 /// What a policy that needs Redis does while Redis is unreachable.
@@ -42,6 +44,8 @@ pub struct Config {
     pub upstream_connect_timeout_ms: u64,
     pub upstream_read_timeout_ms: u64,
     pub upstream_retries: usize,
+    /// Upstream connection cap and the edge cache.
+    pub edge: EdgeConfig,
     pub redis_url: String,
     pub redis_key_prefix: String,
     pub redis_timeout_ms: u64,
@@ -95,6 +99,7 @@ impl std::fmt::Debug for Config {
             .field("listen_addr", &self.listen_addr)
             .field("metrics_addr", &self.metrics_addr)
             .field("upstreams", &self.upstreams)
+            .field("edge", &self.edge)
             .field("jwt_algorithm", &self.jwt_key.algorithm)
             .field("redis_key_prefix", &self.redis_key_prefix)
             .field("rate_per_ip_per_sec", &self.rate_per_ip_per_sec)
@@ -159,6 +164,7 @@ impl Config {
                 .parse("GATEWAY_UPSTREAM_CONNECT_TIMEOUT_MS", "1000")?,
             upstream_read_timeout_ms: env.parse("GATEWAY_UPSTREAM_READ_TIMEOUT_MS", "30000")?,
             upstream_retries: env.parse("GATEWAY_UPSTREAM_RETRIES", "2")?,
+            edge: EdgeConfig::from_env(&env)?,
             redis_url: env.string("REDIS_URL", "redis://127.0.0.1:6379"),
             redis_key_prefix: env.string("GATEWAY_REDIS_KEY_PREFIX", ""),
             redis_timeout_ms: env.parse("GATEWAY_REDIS_TIMEOUT_MS", "500")?,

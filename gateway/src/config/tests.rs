@@ -30,6 +30,8 @@ fn defaults_are_valid() {
     assert_eq!(config.upstreams, vec!["127.0.0.1:3000".to_owned()]);
     assert_eq!(config.redis_fail_mode, FailMode::Open);
     assert_eq!(config.redis_fail_mode_queued, FailMode::Closed);
+    assert_eq!(config.edge.cache_ttl_ms, 250);
+    assert_eq!(config.edge.upstream_max_connections, 128);
 }
 
 #[test]
@@ -40,6 +42,11 @@ fn a_bad_value_names_its_variable() {
         ("GATEWAY_REDIS_FAIL_MODE", "maybe"),
         ("GATEWAY_QUEUE_PASS_SECRET", "short"),
         ("GATEWAY_MAX_BODY_BYTES", "lots"),
+        ("GATEWAY_UPSTREAM_MAX_CONNECTIONS", "0"),
+        ("GATEWAY_EDGE_CACHE_TTL_MS", "-1"),
+        ("GATEWAY_EDGE_CACHE_MAX_ENTRIES", "3"),
+        ("GATEWAY_EDGE_CACHE_MAX_BYTES", "1000"),
+        ("GATEWAY_EDGE_CACHE_WAIT_MS", "0"),
     ] {
         let err = Config::from_vars(vars(&[(var, value)])).expect_err(var);
         assert_eq!(err.var, var);

@@ -3,8 +3,12 @@
 use std::{net::IpAddr, time::Instant};
 
 use pingora::lb::Backend;
+use tokio::sync::OwnedSemaphorePermit;
 
-use crate::admission::{auth::Identity, rate_limit::Allowance};
+use crate::{
+    admission::{auth::Identity, rate_limit::Allowance},
+    edge_cache::Fill,
+};
 
 pub struct Ctx {
     pub start: Instant,
@@ -25,6 +29,10 @@ pub struct Ctx {
     /// Upstreams that refused a connection for this request; retries pick another.
     pub failed: Vec<Backend>,
     pub upstream: Option<Backend>,
+    /// The upstream connection slot this request holds until it ends (see `upstream`).
+    pub upstream_slot: Option<OwnedSemaphorePermit>,
+    /// Set when this request fetches a key of the edge cache for everyone asking for it.
+    pub cache_fill: Option<Fill>,
 }
 
 impl Default for Ctx {
@@ -43,6 +51,8 @@ impl Default for Ctx {
             body_bytes: 0,
             failed: Vec::new(),
             upstream: None,
+            upstream_slot: None,
+            cache_fill: None,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! selection with connect-failure retries for idempotent requests, identity and sequence
 //! headers upstream, our envelope on proxy failures, and metrics in `logging`.
 
+mod cached;
 pub mod ctx;
 mod pipeline;
 mod queue_api;
@@ -25,6 +26,7 @@ use self::{ctx::Ctx, pipeline::Flow, upstream::Upstreams};
 use crate::{
     admission::{auth::AccessTokens, dedupe::Dedupe, queue::Queue, rate_limit::RateLimits},
     config::Config,
+    edge_cache::EdgeCache,
     error::Error,
     metrics::Metrics,
     redis::Redis,
@@ -42,6 +44,8 @@ pub struct Gateway {
     pub redis: Redis,
     pub clock: Arc<dyn Clock>,
     pub metrics: Arc<Metrics>,
+    /// `None` when `GATEWAY_EDGE_CACHE_TTL_MS=0`.
+    pub edge_cache: Option<Arc<EdgeCache>>,
 }
 
 #[async_trait]
@@ -93,6 +97,19 @@ impl ProxyHttp for Gateway {
             .upstreams
             .select(&ctx.failed)
             .ok_or_else(|| pingora::Error::explain(HTTPStatus(503), "no healthy upstream"))?;
+        // Streams (SSE) hold their connection for minutes and never return it to the pool, so
+        // they do not take one of the pooled connections' slots.
+        // A retry gives back the slot of its failed attempt before it waits for one.
+        ctx.upstream_slot = None;
+        if !ctx.streaming {
+            ctx.upstream_slot = self
+                .upstreams
+                .connection_slot(&backend)
+                .await
+                .map_err(|_| {
+                    pingora::Error::explain(HTTPStatus(503), "every upstream connection busy")
+                })?;
+        }
         let peer = self.upstreams.peer(&backend, ctx.streaming);
         ctx.upstream = Some(backend);
         Ok(peer)
@@ -109,6 +126,7 @@ impl ProxyHttp for Gateway {
         if let Some(backend) = ctx.upstream.take() {
             ctx.failed.push(backend);
         }
+        ctx.upstream_slot = None;
         let idempotent = session.req_header().method.is_idempotent();
         e.set_retry(idempotent && ctx.failed.len() <= self.config.upstream_retries);
         e
@@ -146,7 +164,30 @@ impl ProxyHttp for Gateway {
         {
             self.dedupe.release(&inflight).await;
         }
+        // The filler keeps the upstream's own header, before the per-request ones go on.
+        if let Some(fill) = ctx.cache_fill.as_mut()
+            && !fill.header(resp)
+        {
+            ctx.cache_fill = None;
+        }
         respond::decorate(resp, ctx)
+    }
+
+    fn upstream_response_body_filter(
+        &self,
+        _session: &mut Session,
+        body: &mut Option<Bytes>,
+        end_of_stream: bool,
+        ctx: &mut Ctx,
+    ) -> pingora::Result<Option<std::time::Duration>> {
+        if let Some(fill) = ctx.cache_fill.as_mut() {
+            if body.as_ref().is_some_and(|chunk| !fill.body(chunk)) {
+                ctx.cache_fill = None;
+            } else if end_of_stream && let Some(fill) = ctx.cache_fill.take() {
+                fill.finish();
+            }
+        }
+        Ok(None)
     }
 
     async fn fail_to_proxy(
@@ -203,11 +244,12 @@ impl ProxyHttp for Gateway {
         {
             self.dedupe.release(&inflight).await;
         }
-        let status = status.to_string();
+        // The status label without formatting a string per request.
+        let status = http::StatusCode::from_u16(status).ok();
         let labels = [
             session.req_header().method.as_str(),
             ctx.route.as_str(),
-            status.as_str(),
+            status.as_ref().map_or("0", http::StatusCode::as_str),
         ];
         self.metrics.requests.with_label_values(&labels).inc();
         self.metrics

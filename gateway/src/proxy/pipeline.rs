@@ -1,6 +1,6 @@
 //! The admission pipeline run on every request, in order: request id → header hygiene →
 //! body cap → access token → rate limits → gateway-served routes → waiting-room pass →
-//! duplicate blocking + sequence number (one Redis round trip). The pass check is local and
+//! edge cache → duplicate blocking + sequence number (one Redis round trip). The pass check is local and
 //! runs before the Redis call, so a refused request costs no round trip.
 
 use std::net::IpAddr;
@@ -100,6 +100,9 @@ impl Gateway {
                     .map(|_| Flow::Answered);
             }
             _ => {}
+        }
+        if let Flow::Answered = self.edge_cached(session, ctx, route.cache).await? {
+            return Ok(Flow::Answered);
         }
         if !route.dedupe {
             return Ok(Flow::Proxy);

@@ -1,20 +1,36 @@
 //! The pool of core-api upstreams: round robin over the healthy ones, HTTP health checks on
-//! `/healthz`, and the peer settings (timeouts, pooled keep-alive connections).
+//! `/healthz`, the peer settings (timeouts, pooled keep-alive connections) and the cap on
+//! connections to each upstream.
+//!
+//! Pingora opens a new upstream connection whenever its pool has no idle one, without limit:
+//! a flash crowd of thousands of clients became thousands of simultaneous connects to
+//! core-api, overflowed its accept backlog and ended in `ConnectTimedout` (503), and the
+//! surplus connections were closed again on release because they did not fit the pool. Each
+//! upstream therefore has a semaphore of `GATEWAY_UPSTREAM_MAX_CONNECTIONS` permits: a request
+//! holds one from peer selection until its exchange is over, so no more connections than
+//! permits exist, the pool (sized to hold them all) keeps every one of them, and a burst waits
+//! for a free connection instead of opening new ones.
 
-use std::{sync::Arc, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use pingora::{
     lb::{Backend, LoadBalancer, health_check::HttpHealthCheck, selection::RoundRobin},
     prelude::HttpPeer,
 };
-use tokio::sync::watch;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
 use crate::{config::Config, metrics::Metrics};
+
+/// Every connection to an upstream stayed in use for the whole connect timeout.
+#[derive(Debug)]
+pub struct Busy;
 
 pub struct Upstreams {
     lb: LoadBalancer<RoundRobin>,
     connect_timeout: Duration,
     read_timeout: Duration,
+    /// One semaphore per upstream address (the backends are fixed at start).
+    connections: HashMap<Backend, Arc<Semaphore>>,
 }
 
 impl Upstreams {
@@ -30,11 +46,39 @@ impl Upstreams {
         check.consecutive_failure = 1;
         check.consecutive_success = 1;
         lb.set_health_check(Box::new(check));
+        let connections = lb
+            .backends()
+            .get_backend()
+            .iter()
+            .map(|b| {
+                let permits = Semaphore::new(config.edge.upstream_max_connections);
+                (b.clone(), Arc::new(permits))
+            })
+            .collect();
         Ok(Upstreams {
             lb,
             connect_timeout: timeout,
             read_timeout: Duration::from_millis(config.upstream_read_timeout_ms),
+            connections,
         })
+    }
+
+    /// A connection slot on `backend`, waited for up to the connect timeout; `Err(Busy)` when
+    /// none came free in time (the caller answers 503 as for a connect timeout).
+    pub async fn connection_slot(
+        &self,
+        backend: &Backend,
+    ) -> Result<Option<OwnedSemaphorePermit>, Busy> {
+        let Some(permits) = self.connections.get(backend) else {
+            return Ok(None);
+        };
+        if let Ok(permit) = permits.clone().try_acquire_owned() {
+            return Ok(Some(permit));
+        }
+        match tokio::time::timeout(self.connect_timeout, permits.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(Some(permit)),
+            _ => Err(Busy),
+        }
     }
 
     /// The next healthy upstream in round-robin order, skipping the ones in `avoid`.

@@ -6,6 +6,7 @@ pub mod cancellation;
 pub(crate) mod reservation_number;
 pub(crate) mod seat_selection;
 pub mod status;
+pub(crate) mod status_vector;
 
 pub use attendee::{Attendee, AttendeeInput};
 pub use cancellation::CancelWindow;

@@ -2,6 +2,7 @@
 
 pub(crate) mod admin;
 pub(crate) mod catalog;
+pub(crate) mod compact;
 pub(crate) mod holds;
 pub(crate) mod payments;
 pub(crate) mod products;
@@ -14,6 +15,7 @@ pub(crate) mod views;
 pub(crate) fn router() -> utoipa_axum::router::OpenApiRouter<crate::startup::AppState> {
     utoipa_axum::router::OpenApiRouter::new()
         .merge(catalog::router())
+        .merge(compact::router())
         .merge(holds::router())
         .merge(reservations::router())
         .merge(admin::router())

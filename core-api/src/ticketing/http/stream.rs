@@ -14,19 +14,19 @@
 use std::{collections::VecDeque, time::Duration};
 
 use axum::{body::Bytes, extract::State, http::HeaderMap, response::Response};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::{
     sync::broadcast::{Receiver, error::RecvError},
     time::{Interval, MissedTickBehavior},
 };
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::{
     error::{Error, Result},
     http::{
-        extract::{ApiPath, ClientIp, MaybeCaller},
+        extract::{ApiPath, ApiQuery, ClientIp, MaybeCaller},
         sse::{EventFeed, event_stream},
     },
     startup::AppState,
@@ -70,7 +70,7 @@ pub(crate) enum SeatStreamData {
 
 impl SeatSnapshot {
     /// The snapshot's JSON, serialised once and shared by every client that is sent it.
-    fn json(map: &SeatMap) -> Result<Bytes> {
+    pub(crate) fn json(map: &SeatMap) -> Result<Bytes> {
         let body = SeatSnapshot {
             performance_id: map.performance_id,
             seats: map
@@ -87,6 +87,15 @@ impl SeatSnapshot {
     }
 }
 
+/// Where a first connection resumes: the `lastEventId` of `GET /performances/{id}/seat-status`.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase")]
+struct Resume {
+    /// Resume after this event (as `Last-Event-ID`, which takes precedence).
+    last_event_id: Option<String>,
+}
+
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(seat_stream))
 }
@@ -98,7 +107,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 /// `CORE_STREAM_MAX_CONNECTIONS` in all are open at once on one instance; past any of them,
 /// 429 `RATE_LIMITED` with `Retry-After`.
 #[utoipa::path(get, path = "/performances/{id}/seats/stream", tag = "catalog", params(("id" = Uuid, Path),
-    ("Last-Event-ID" = Option<String>, Header, description = "resume after this event")),
+    ("Last-Event-ID" = Option<String>, Header, description = "resume after this event"), Resume),
     responses((status = 200, content_type = "text/event-stream", body = SeatStreamData,
         description = "`snapshot` then `seat` events"), (status = 404),
         (status = 429, description = "too many streams open (RATE_LIMITED, Retry-After)"),
@@ -108,6 +117,7 @@ async fn seat_stream(
     ApiPath(performance_id): ApiPath<Uuid>,
     MaybeCaller(caller): MaybeCaller,
     ClientIp(ip): ClientIp,
+    ApiQuery(query): ApiQuery<Resume>,
     headers: HeaderMap,
 ) -> Result<Response> {
     let client = caller.map_or(ClientKey::Ip(ip), |c| ClientKey::User(c.user_id));
@@ -122,7 +132,12 @@ async fn seat_stream(
         .await?
         .ok_or(Error::NotFound("performance"))?;
     let receiver = hub.subscribe(performance_id).await?;
-    let resume = headers.get("last-event-id").and_then(|v| v.to_str().ok());
+    // The header (a browser's reconnection) wins over the query (the first connection, which
+    // cannot set headers with `EventSource`).
+    let resume = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .or(query.last_event_id.as_deref());
     let (queued, last) = match catch_up(hub, performance_id, resume).await {
         Some(missed) => missed,
         None => {

@@ -11,9 +11,11 @@ use crate::ticketing::{
     services::{holds::Item, views::Performance, views::Seat},
 };
 
+/// What never changes about a seat: where it is, its name, tier and price (a seat of the
+/// layout, `GET /performances/{id}/seat-layout`).
 #[derive(Clone, Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct SeatView {
+pub(crate) struct LayoutSeat {
     pub(crate) id: Uuid,
     pub(crate) section: String,
     pub(crate) row: String,
@@ -23,20 +25,30 @@ pub(crate) struct SeatView {
     pub(crate) price_tier: String,
     /// KRW, integer.
     pub(crate) price: i64,
+}
+
+/// A seat of the layout with its live status.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SeatView {
+    #[serde(flatten)]
+    pub(crate) seat: LayoutSeat,
     pub(crate) status: SeatStatus,
 }
 
 impl From<Seat> for SeatView {
     fn from(s: Seat) -> Self {
         SeatView {
-            id: s.id,
-            section: s.section,
-            row: s.row,
-            number: s.number,
-            x: s.x,
-            y: s.y,
-            price_tier: s.price_tier,
-            price: s.price,
+            seat: LayoutSeat {
+                id: s.id,
+                section: s.section,
+                row: s.row,
+                number: s.number,
+                x: s.x,
+                y: s.y,
+                price_tier: s.price_tier,
+                price: s.price,
+            },
             status: s.status,
         }
     }

@@ -15,7 +15,7 @@ use crate::ticketing::domain::status::EventStatus;
 use axum::body::Bytes;
 
 use crate::ticketing::services::{
-    seat_layout::SeatLayouts,
+    seat_layout::{Layout, SeatLayouts},
     seat_map_cache::SeatMapCache,
     views::{Performance, Seat},
 };
@@ -181,6 +181,18 @@ impl CatalogService {
             .await?
             .ok_or(Error::NotFound("performance"))?;
         Ok(Performance::from_row(row, self.clock.now()))
+    }
+
+    /// The performance's seat layout (404 for an unknown performance).
+    pub(crate) async fn layout(&self, performance_id: Uuid) -> Result<Arc<Layout>> {
+        let layout = self.layouts.get(performance_id).await?;
+        if layout.is_empty() {
+            self.catalog
+                .performance_rules(performance_id)
+                .await?
+                .ok_or(Error::NotFound("performance"))?;
+        }
+        Ok(layout)
     }
 
     /// Every seat with its live status: the layout (cached: it never changes) with the seats

@@ -11,9 +11,11 @@
 
 use std::{
     collections::{BTreeMap, HashMap},
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, OnceLock},
     time::Instant,
 };
+
+use axum::body::Bytes;
 
 use tokio::sync::OnceCell;
 use uuid::Uuid;
@@ -35,6 +37,15 @@ pub(crate) struct Layout {
     order: Vec<Uuid>,
     /// The rows, front (smallest y) first, for best-available.
     rows: Vec<LayoutRow>,
+    /// The layout as `GET /performances/{id}/seat-layout` words it, built on first use.
+    wire: OnceLock<WireLayout>,
+}
+
+/// A layout's answer body and the entity tag derived from it (the layout never changes, so
+/// neither do they).
+pub(crate) struct WireLayout {
+    pub(crate) body: Bytes,
+    pub(crate) etag: String,
 }
 
 /// One row of seats: where it is, where its middle is, and its seats by number.
@@ -87,7 +98,13 @@ impl Layout {
             seats,
             order,
             rows: layout_rows,
+            wire: OnceLock::new(),
         }
+    }
+
+    /// The layout's answer, worded by `word` the first time and kept with the layout.
+    pub(crate) fn wire(&self, word: impl FnOnce(&Layout) -> WireLayout) -> &WireLayout {
+        self.wire.get_or_init(|| word(self))
     }
 
     /// The rows, front first (then by section and row label).

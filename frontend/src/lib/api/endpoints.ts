@@ -10,7 +10,9 @@ import type {
   Performance,
   Product,
   Reservation,
+  SeatLayout,
   SeatMap,
+  SeatStatusVector,
   Wallet,
 } from './types';
 import type { QueueTicket } from './queue';
@@ -25,6 +27,9 @@ export function endpoints(client: Client) {
     products: (id: string) => r<Product[]>(`/performances/${encodeURIComponent(id)}/products`),
     seatMap: (id: string, signal?: AbortSignal) =>
       r<SeatMap>(`/performances/${encodeURIComponent(id)}/seats`, { signal }),
+    /** Immutable: the browser keeps it (strong ETag, `immutable`). */
+    seatLayout: (id: string) => r<SeatLayout>(`/performances/${encodeURIComponent(id)}/seat-layout`),
+    seatStatus: (id: string) => r<SeatStatusVector>(`/performances/${encodeURIComponent(id)}/seat-status`),
 
     /** Not retried automatically: a lost answer may have granted the hold (the map shows it). */
     createHold: (req: HoldRequest, passToken?: string | null) =>

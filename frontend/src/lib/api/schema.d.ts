@@ -605,6 +605,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/performances/{id}/seat-layout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The performance's immutable seat layout (ids, places, tiers, prices) in its fixed order. */
+        get: operations["seat_layout"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/performances/{id}/seat-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every seat's live status, packed (see `encoding`), and the seat stream id it is current to. */
+        get: operations["seat_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/performances/{id}/seats": {
         parameters: {
             query?: never;
@@ -1453,6 +1487,28 @@ export interface components {
             seats?: components["schemas"]["SeatInput"][];
             sections?: components["schemas"]["SectionInput"][];
         };
+        /**
+         * @description What never changes about a seat: where it is, its name, tier and price (a seat of the
+         *     layout, `GET /performances/{id}/seat-layout`).
+         */
+        LayoutSeat: {
+            /** Format: uuid */
+            id: string;
+            /** Format: int32 */
+            number: number;
+            /**
+             * Format: int64
+             * @description KRW, integer.
+             */
+            price: number;
+            priceTier: string;
+            row: string;
+            section: string;
+            /** Format: int32 */
+            x: number;
+            /** Format: int32 */
+            y: number;
+        };
         LedgerEntryView: {
             /**
              * Format: int64
@@ -1721,6 +1777,14 @@ export interface components {
             /** Format: int32 */
             y: number;
         };
+        SeatLayoutView: {
+            /** Format: uuid */
+            performanceId: string;
+            /** @description Every seat in the layout's fixed order (the order of `seat-status`). */
+            seats: components["schemas"]["LayoutSeat"][];
+            /** @description The layout's version: the same value as the `ETag` (without quotes). */
+            version: string;
+        };
         SeatMapView: {
             /** Format: uuid */
             performanceId: string;
@@ -1742,26 +1806,30 @@ export interface components {
          * @enum {string}
          */
         SeatStatus: "AVAILABLE" | "HELD" | "RESERVED" | "SOLD";
+        SeatStatusView: {
+            /**
+             * @description `2bit-le`: seat `i` is bits `2*(i%4)..2*(i%4)+1` of byte `i/4`; 0 AVAILABLE, 1 HELD,
+             *     2 RESERVED, 3 SOLD.
+             */
+            encoding: string;
+            /**
+             * @description The seat stream id these statuses include everything up to: resume the stream with
+             *     `Last-Event-ID` set to it.
+             */
+            lastEventId: string;
+            /** @description The layout version these statuses are laid out by. */
+            layoutVersion: string;
+            /** Format: uuid */
+            performanceId: string;
+            seatCount: number;
+            /** @description The packed statuses, base64 (standard alphabet, padded). */
+            status: string;
+        };
         /** @description The `data` of a seat-stream event: a snapshot (`event: snapshot`) or a change (`event: seat`). */
         SeatStreamData: components["schemas"]["SeatSnapshot"] | components["schemas"]["SeatEvent"];
-        SeatView: {
-            /** Format: uuid */
-            id: string;
-            /** Format: int32 */
-            number: number;
-            /**
-             * Format: int64
-             * @description KRW, integer.
-             */
-            price: number;
-            priceTier: string;
-            row: string;
-            section: string;
+        /** @description A seat of the layout with its live status. */
+        SeatView: components["schemas"]["LayoutSeat"] & {
             status: components["schemas"]["SeatStatus"];
-            /** Format: int32 */
-            x: number;
-            /** Format: int32 */
-            y: number;
         };
         /** @description A rectangular block: rows are lettered A, B, ... Z, AA, AB ...; seats numbered from 1. */
         SectionInput: {
@@ -4875,6 +4943,153 @@ export interface operations {
             };
         };
     };
+    seat_layout: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the layout's ETag, when the client has it */
+                "If-None-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description with a strong `ETag` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SeatLayoutView"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description the client's copy is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    seat_status: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the status the client has */
+                "If-None-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SeatStatusView"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description unchanged */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     seat_map: {
         parameters: {
             query?: never;
@@ -4938,7 +5153,10 @@ export interface operations {
     };
     seat_stream: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Resume after this event (as `Last-Event-ID`, which takes precedence). */
+                lastEventId?: string;
+            };
             header?: {
                 /** @description resume after this event */
                 "Last-Event-ID"?: string | null;

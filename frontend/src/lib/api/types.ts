@@ -13,6 +13,10 @@ export type Seat = Schemas['SeatView'];
 /** A seat's id and status (stream snapshots, polled maps). */
 export type SeatState = Schemas['SeatState'];
 export type SeatMap = Schemas['SeatMapView'];
+/** `GET /performances/{id}/seat-layout`: the immutable places, tiers and prices, in a fixed order. */
+export type SeatLayout = Schemas['SeatLayoutView'];
+/** `GET /performances/{id}/seat-status`: every seat's status packed two bits a seat, in layout order. */
+export type SeatStatusVector = Schemas['SeatStatusView'];
 export type Performance = Schemas['PerformanceView'];
 export type EventSummary = Schemas['EventView'];
 export type TokenPair = Schemas['TokenPair'];

@@ -1,6 +1,7 @@
-// Keeps a SeatBoard current: the server's seat stream (SSE) when there is one — the browser
+// Keeps a SeatBoard current: the server's seat stream (SSE) when there is one — the first
+// connection resumes after the status vector the page loaded (`?lastEventId=`), the browser
 // reconnects by itself and sends Last-Event-ID, the server resumes or sends a fresh snapshot
-// — and polling the seat map when the stream is missing or keeps failing. Timers, the
+// — and polling the seat status when the stream is missing or keeps failing. Timers, the
 // EventSource class and the poll are injected so this is unit-tested without a browser.
 
 import type { SeatChange, SeatSnapshot, SeatState } from '../api/types';
@@ -35,8 +36,9 @@ export const POLL_MS = 4_000;
 export const STREAM_RETRY_MS = 30_000;
 const CLOSED = 2;
 
-export function streamUrl(performanceId: string): string {
-  return `/api/v1/performances/${encodeURIComponent(performanceId)}/seats/stream`;
+export function streamUrl(performanceId: string, lastEventId: string | null = null): string {
+  const url = `/api/v1/performances/${encodeURIComponent(performanceId)}/seats/stream`;
+  return lastEventId ? `${url}?lastEventId=${encodeURIComponent(lastEventId)}` : url;
 }
 
 export class SeatFeed {
@@ -51,6 +53,9 @@ export class SeatFeed {
     private readonly board: SeatBoard,
     private readonly deps: FeedDeps,
     private readonly cb: FeedCallbacks,
+    /** The stream id the board is current to (the seat status's `lastEventId`): the first
+     * connection carries on from it instead of starting with a full snapshot. */
+    private resumeFrom: string | null = null,
   ) {}
 
   start() {
@@ -81,7 +86,9 @@ export class SeatFeed {
     const ES = this.deps.EventSource;
     if (!ES || this.stopped) return;
     this.setMode('connecting');
-    const source = new ES(streamUrl(this.performanceId));
+    // Only the first connection: later ones may follow a gap the board did not see.
+    const source = new ES(streamUrl(this.performanceId, this.resumeFrom));
+    this.resumeFrom = null;
     this.source = source;
     source.onopen = () => {
       if (this.source !== source) return;

@@ -20,6 +20,18 @@ pub enum Kind {
     Upstream,
 }
 
+/// Whether the edge cache may answer a route (GET only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CachePolicy {
+    Never,
+    /// Only requests without `Authorization` or a cookie: core-api's answer depends on who
+    /// asks (the catalog shows an admin the drafts).
+    Anonymous,
+    /// core-api answers everyone the same (performances, seat maps, seat status, products),
+    /// so requests with a token are answered from the cache too.
+    Shared,
+}
+
 #[derive(Clone, Debug)]
 pub struct Route {
     pub kind: Kind,
@@ -32,6 +44,7 @@ pub struct Route {
     pub needs_pass: bool,
     /// A long-lived stream (SSE): no upstream read timeout.
     pub streaming: bool,
+    pub cache: CachePolicy,
 }
 
 const WORDS: &[&str] = &[
@@ -45,6 +58,8 @@ const WORDS: &[&str] = &[
     "events",
     "performances",
     "seats",
+    "seat-layout",
+    "seat-status",
     "stream",
     "holds",
     "extend",
@@ -135,7 +150,13 @@ pub fn classify(method: &Method, path: &str) -> Route {
             "register" | "login" | "refresh" | "logout",
         ] => method == Method::POST,
         ["api", "v1", "events", ..] => is_get,
-        ["api", "v1", "performances", _, "seats" | "products"]
+        [
+            "api",
+            "v1",
+            "performances",
+            _,
+            "seats" | "products" | "seat-layout" | "seat-status",
+        ]
         | ["api", "v1", "performances", _, "seats", "stream"] => is_get,
         ["api", "v1", "performances", _] => is_get,
         // iCalendar feeds: calendar apps cannot log in; the secret token in the URL is the key.
@@ -150,9 +171,25 @@ pub fn classify(method: &Method, path: &str) -> Route {
         && kind == Kind::Upstream
         && api
         && !matches!(segments.as_slice(), ["api", "v1", "auth" | "admin", ..]);
+    let cache = match segments.as_slice() {
+        _ if method != Method::GET => CachePolicy::Never,
+        ["api", "v1", "events"]
+        | ["api", "v1", "events", _]
+        | ["api", "v1", "events", _, "performances"] => CachePolicy::Anonymous,
+        ["api", "v1", "performances", _]
+        | [
+            "api",
+            "v1",
+            "performances",
+            _,
+            "seats" | "products" | "seat-layout" | "seat-status",
+        ] => CachePolicy::Shared,
+        _ => CachePolicy::Never,
+    };
     Route {
         kind,
         public,
+        cache,
         dedupe,
         needs_pass: method == Method::POST && segments.as_slice() == ["api", "v1", "holds"],
         streaming: path.ends_with("/stream"),
@@ -210,6 +247,30 @@ mod tests {
         assert!(!hold.public && hold.dedupe && hold.needs_pass);
         assert!(!classify(&Method::POST, "/api/v1/admin/venues").dedupe);
         assert!(classify(&Method::GET, "/").public);
+    }
+
+    #[test]
+    fn only_reads_everyone_gets_alike_are_shared_in_the_edge_cache() {
+        let policy = |method: &Method, path: &str| classify(method, path).cache;
+        let seats = format!("/api/v1/performances/{ID}/seats");
+        assert_eq!(policy(&Method::GET, &seats), CachePolicy::Shared);
+        let status = format!("/api/v1/performances/{ID}/seat-status");
+        assert_eq!(policy(&Method::GET, &status), CachePolicy::Shared);
+        assert_eq!(label(&status), "/api/v1/performances/{id}/seat-status");
+        assert_eq!(
+            policy(&Method::GET, "/api/v1/events"),
+            CachePolicy::Anonymous
+        );
+        assert_eq!(policy(&Method::HEAD, &seats), CachePolicy::Never);
+        assert_eq!(
+            policy(&Method::GET, &format!("{seats}/stream")),
+            CachePolicy::Never
+        );
+        assert_eq!(policy(&Method::GET, "/api/v1/auth/me"), CachePolicy::Never);
+        assert_eq!(
+            policy(&Method::GET, "/api/v1/calendar/token.ics"),
+            CachePolicy::Never
+        );
     }
 
     #[test]

@@ -26,6 +26,7 @@ use crate::ticketing::services::stream::limits::{ClientKey, StreamLimits, Stream
 use crate::{
     error::Result,
     ticketing::{
+        domain::status_vector,
         services::{
             catalog::{CatalogService, SeatMapWording},
             seat_map_cache::SnapshotCache,
@@ -51,6 +52,9 @@ pub(crate) struct Snapshot {
     pub(crate) last_id: String,
     /// `{"performanceId", "seats": [{"id", "status"}]}`
     pub(crate) json: Bytes,
+    /// The same statuses packed two bits a seat in layout order (`domain::status_vector`),
+    /// for `GET /performances/{id}/seat-status`.
+    pub(crate) packed: Bytes,
 }
 
 /// One seat event as every listener of the performance is sent it: its stream id and its
@@ -182,10 +186,16 @@ impl StreamHub {
     ) -> Result<Arc<Snapshot>> {
         // The id first: the seats read after it include at least everything up to it.
         let last_id = self.events.last_id(performance_id).await?;
-        let json = wording(&self.catalog.seat_map(performance_id).await?)?;
+        let map = self.catalog.seat_map(performance_id).await?;
+        let json = wording(&map)?;
+        let packed = Bytes::from(status_vector::pack(map.seats.iter().map(|s| s.status)));
         self.counters.snapshot_builds.fetch_add(1, Ordering::SeqCst);
         metrics::counter!("seat_stream_snapshots_total").increment(1);
-        Ok(Arc::new(Snapshot { last_id, json }))
+        Ok(Arc::new(Snapshot {
+            last_id,
+            json,
+            packed,
+        }))
     }
 }
 
