@@ -28,6 +28,8 @@ pub struct Metrics {
     pub queue_admitted: IntCounterVec,
     pub queue_active_passes: IntGaugeVec,
     pub queue_passes_issued: IntCounterVec,
+    pub queue_abandoned: IntCounterVec,
+    pub queue_full: IntCounterVec,
 }
 
 impl Metrics {
@@ -98,6 +100,16 @@ impl Metrics {
             queue_passes_issued: counter(
                 "gateway_queue_passes_issued_total",
                 "Pass tokens handed out by the status route",
+                &["performance"],
+            )?,
+            queue_abandoned: counter(
+                "gateway_queue_abandoned_total",
+                "Waiting users dropped from a performance's queue because they stopped polling",
+                &["performance"],
+            )?,
+            queue_full: counter(
+                "gateway_queue_full_total",
+                "Joins refused because the performance's line was at maxQueueLength",
                 &["performance"],
             )?,
             registry,

@@ -45,6 +45,7 @@ error_codes! {
     SeatUnavailable = "SEAT_UNAVAILABLE",
     SoldOut = "SOLD_OUT",
     HoldExpired = "HOLD_EXPIRED",
+    QueueNotOpen = "QUEUE_NOT_OPEN",
     DuplicateRequest = "DUPLICATE_REQUEST",
     AlreadyPaid = "ALREADY_PAID",
     ReservationExpired = "RESERVATION_EXPIRED",
@@ -56,6 +57,8 @@ error_codes! {
     BookingEnded = "BOOKING_ENDED",
     ResourceNameTaken = "RESOURCE_NAME_TAKEN",
     ResourceHasBookings = "RESOURCE_HAS_BOOKINGS",
+    // 503 (with the dependency codes below)
+    QueueFull = "QUEUE_FULL",
     // 413, 431
     PayloadTooLarge = "PAYLOAD_TOO_LARGE",
     HeadersTooLarge = "HEADERS_TOO_LARGE",
