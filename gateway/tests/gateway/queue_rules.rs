@@ -7,8 +7,18 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{Stack, User, code};
+use crate::helpers::{Gateway, Stack, User, code};
 use crate::queue::{join, status};
+
+/// A stack with one gateway and a 4-seat performance on sale behind a waiting room set so.
+async fn queued(settings: Value) -> (Stack, Gateway, Uuid, Vec<Uuid>) {
+    let stack = Stack::new().await;
+    let gw = stack.gateway().await;
+    let (perf, seats) = stack.performance(4, 4).await;
+    stack.configure_queue(perf, settings).await;
+    gw.ticker.tick_all().await;
+    (stack, gw, perf, seats)
+}
 
 fn ticket(data: &Value) -> String {
     data["queueToken"].as_str().expect("ticket").to_owned()
@@ -113,16 +123,8 @@ async fn nobody_is_admitted_before_the_sale_opens_and_the_line_opens_with_the_pr
 
 #[tokio::test]
 async fn past_max_queue_length_joins_get_queue_full_with_retry_after() {
-    let stack = Stack::new().await;
-    let gw = stack.gateway().await;
-    let (perf, _) = stack.performance(4, 4).await;
-    stack
-        .configure_queue(
-            perf,
-            json!({ "enabled": true, "admitPerMinute": 60, "maxQueueLength": 3 }),
-        )
-        .await;
-    gw.ticker.tick_all().await;
+    let (stack, gw, perf, _) =
+        queued(json!({ "enabled": true, "admitPerMinute": 60, "maxQueueLength": 3 })).await;
     let users = stack.users(4).await;
     for u in &users[..3] {
         assert_eq!(join(&stack, gw.addr, perf, u).await["status"], "WAITING");
@@ -160,24 +162,15 @@ async fn past_max_queue_length_joins_get_queue_full_with_retry_after() {
 
 #[tokio::test]
 async fn people_who_stop_polling_lose_their_place_and_nobody_ahead_moves_back() {
-    let stack = Stack::new().await;
-    let gw = stack.gateway().await;
-    let (perf, _) = stack.performance(4, 4).await;
-    // One missed poll of the longest interval (18 s) drops a waiting user.
-    stack
-        .configure_queue(
-            perf,
-            json!({ "enabled": true, "admitPerMinute": 60, "abandonAfterPolls": 1 }),
-        )
-        .await;
-    gw.ticker.tick_all().await;
+    let (stack, gw, perf, _) =
+        queued(json!({ "enabled": true, "admitPerMinute": 60, "abandonAfterPolls": 1 })).await;
     let users = stack.users(4).await;
     let mut tickets = Vec::new();
     for u in &users {
         tickets.push(ticket(&join(&stack, gw.addr, perf, u).await));
     }
     // users[1] and users[3] keep polling; users[0] and users[2] go quiet.
-    let mut last = vec![i64::MAX; 4];
+    let mut last = [i64::MAX; 4];
     for _ in 0..2 {
         stack.clock.advance_ms(10_000);
         for i in [1, 3] {
@@ -224,13 +217,10 @@ async fn people_who_stop_polling_lose_their_place_and_nobody_ahead_moves_back() 
 
 #[tokio::test]
 async fn an_unused_pass_frees_its_slot_and_is_refused_while_a_used_one_keeps_it() {
-    let stack = Stack::new().await;
-    let gw = stack.gateway().await;
-    let (perf, seats) = stack.performance(4, 4).await;
-    stack
-        .configure_queue(perf, json!({ "enabled": true, "admitPerMinute": 600, "maxActive": 1, "passUnusedSeconds": 10 }))
-        .await;
-    gw.ticker.tick_all().await;
+    let (stack, gw, perf, seats) = queued(
+        json!({ "enabled": true, "admitPerMinute": 600, "maxActive": 1, "passUnusedSeconds": 10 }),
+    )
+    .await;
     let (idle, buyer) = (stack.user().await, stack.user().await);
     let idle_ticket = ticket(&join(&stack, gw.addr, perf, &idle).await);
     let buyer_ticket = ticket(&join(&stack, gw.addr, perf, &buyer).await);
