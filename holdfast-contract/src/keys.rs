@@ -79,6 +79,10 @@ pub mod config_field {
     pub const ABANDON_AFTER_POLLS: &str = "abandonAfterPolls";
     /// Seconds an admitted user may leave the pass unused before the slot is freed.
     pub const PASS_UNUSED_SECONDS: &str = "passUnusedSeconds";
+    /// Seats still AVAILABLE (the periodic sync; for "your chance").
+    pub const SEATS_LEFT: &str = "seatsLeft";
+    /// Seats per reservation so far (`maxSeatsPerUser` before the first sale).
+    pub const SEATS_PER_BUYER: &str = "seatsPerBuyer";
     /// `1` for every performance core-api knows, waiting room or not.
     pub const KNOWN: &str = "known";
 }

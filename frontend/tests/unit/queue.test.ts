@@ -26,6 +26,8 @@ describe('queueView', () => {
     const v = queueView(t({ status: 'PREQUEUE', position: 0, saleOpensAt: 1_000, seedHash: 'ab' }), 0);
     expect(v).toMatchObject({ phase: 'prequeue', saleOpensAt: 1_000, seedHash: 'ab' });
     expect(queueView(t({ waitRangeSeconds: { min: 60, max: 90 } }), 100).etaMaxSeconds).toBe(90);
+    expect(queueView(t({ chance: 0.5 }), 100).chance).toBe(0.5);
+    expect(queueView(t({}), 100).chance).toBeNull();
     expect(secondsUntil(1_000, 990_500)).toBe(10);
     expect(secondsUntil(1_000, 2_000_000)).toBe(0);
   });

@@ -37,6 +37,9 @@ pub struct Settings {
     pub seed_hash: Option<String>,
     /// Admissions per minute, as measured by the admission ticks.
     pub measured_per_minute: f64,
+    /// Seats left and seats per buyer (core-api's sync), when known.
+    pub seats_left: Option<i64>,
+    pub seats_per_buyer: Option<f64>,
 }
 
 impl Settings {
@@ -61,6 +64,8 @@ impl Settings {
             abandon_after_polls: num(f::ABANDON_AFTER_POLLS, 4),
             seed_hash,
             measured_per_minute: rate,
+            seats_left: config.get(f::SEATS_LEFT).and_then(|v| v.parse().ok()),
+            seats_per_buyer: config.get(f::SEATS_PER_BUYER).and_then(|v| v.parse().ok()),
         }
     }
 }

@@ -116,6 +116,18 @@ impl Standing {
         (low, high)
     }
 
+    /// The chance the seats last until this user's turn: the seats left after everyone ahead
+    /// took the average, as a share of one buyer's average (0..=1). `None` when not waiting or
+    /// the supply is unknown.
+    pub fn chance(&self, seats_left: Option<i64>, seats_per_buyer: Option<f64>) -> Option<f64> {
+        let (left, per_buyer) = (seats_left?, seats_per_buyer?.max(1.0));
+        if self.status != Status::Waiting {
+            return None;
+        }
+        let ahead = (self.position() - 1).max(0) as f64;
+        Some(((left as f64 - ahead * per_buyer) / per_buyer).clamp(0.0, 1.0))
+    }
+
     /// How long a client should wait before asking again: often near the front, rarely far
     /// back, never more often than once a second (before jitter, see [`jittered`]).
     pub fn poll_after_ms(&self, admit_per_minute: i64) -> i64 {
@@ -169,6 +181,16 @@ mod tests {
         assert_eq!(s.wait_range_seconds(600, 0.0), (25, None));
         assert_eq!(s.wait_range_seconds(600, 300.0), (25, Some(50)));
         assert_eq!(s.wait_range_seconds(600, 1_200.0), (25, Some(25)));
+    }
+
+    #[test]
+    fn the_chance_compares_seats_left_with_the_people_ahead() {
+        let first = waiting(1_001, 1_000);
+        assert_eq!(first.chance(Some(4), Some(2.0)), Some(1.0));
+        assert_eq!(waiting(1_002, 1_000).chance(Some(4), Some(2.0)), Some(1.0));
+        assert_eq!(waiting(1_003, 1_000).chance(Some(5), Some(2.0)), Some(0.5));
+        assert_eq!(waiting(1_010, 1_000).chance(Some(4), Some(2.0)), Some(0.0));
+        assert_eq!(first.chance(None, Some(2.0)), None);
     }
 
     #[test]

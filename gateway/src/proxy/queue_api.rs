@@ -195,6 +195,8 @@ impl Gateway {
             "saleOpensAt": settings.sale_opens_at_ms / 1000,
             "prequeueOpensAt": settings.prequeue_opens_at_ms() / 1000,
             "seedHash": settings.seed_hash,
+            "chance": standing.chance(settings.seats_left, settings.seats_per_buyer),
+            "seatsLeft": settings.seats_left,
         });
         if let Some(reason) = reason {
             data["reason"] = Value::from(reason);

@@ -313,3 +313,30 @@ async fn two_gateways_ticking_together_never_exceed_max_active() {
     // Three rounds of 5: at the start, after 30 s and after 60 s (unused slots are freed).
     assert_eq!(admitted, 15);
 }
+
+#[tokio::test]
+async fn the_chance_compares_the_seats_left_with_the_people_ahead() {
+    // Four seats, nothing sold yet: a buyer is assumed to take maxSeatsPerUser (4).
+    let (stack, gw, perf, _) = queued(json!({ "enabled": true, "admitPerMinute": 60 })).await;
+    let users = stack.users(2).await;
+    let mut tickets = Vec::new();
+    for u in &users {
+        tickets.push(ticket(&join(&stack, gw.addr, perf, u).await));
+    }
+    // core-api's sync publishes the supply every 2 s; the gateway reads it on its tick (the
+    // clock stands still, so nobody is admitted meanwhile).
+    let known = crate::helpers::eventually(std::time::Duration::from_secs(10), || async {
+        gw.ticker.tick_all().await;
+        !status(&stack, gw.addr, perf, &users[0], &tickets[0]).await["seatsLeft"].is_null()
+    })
+    .await;
+    assert!(known, "the supply never reached the gateway");
+    let first = status(&stack, gw.addr, perf, &users[0], &tickets[0]).await;
+    let second = status(&stack, gw.addr, perf, &users[1], &tickets[1]).await;
+    assert_eq!(
+        (first["seatsLeft"].as_i64(), first["chance"].as_f64()),
+        (Some(4), Some(1.0)),
+        "{first}"
+    );
+    assert_eq!(second["chance"].as_f64(), Some(0.0), "{second}");
+}

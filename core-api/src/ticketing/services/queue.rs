@@ -261,11 +261,14 @@ impl QueueService {
         }
     }
 
-    /// Mirrors every queued performance once.
+    /// Mirrors every queued performance once, with its seats left and seats per buyer.
     pub(crate) async fn sync(&self) -> anyhow::Result<()> {
         let rows = self.repo.queued().await?;
         for row in &rows {
             self.mirror.publish(row).await?;
+            if let Some((left, per_buyer)) = self.repo.supply(row.id).await? {
+                self.mirror.publish_supply(row.id, left, per_buyer).await?;
+            }
         }
         self.mirror
             .retain(&rows.iter().map(|r| r.id).collect::<Vec<_>>())

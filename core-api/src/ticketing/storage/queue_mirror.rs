@@ -79,6 +79,26 @@ impl QueueMirror {
         Ok(())
     }
 
+    /// Writes how many seats are left and how many a buyer takes on average.
+    pub(crate) async fn publish_supply(
+        &self,
+        performance_id: Uuid,
+        seats_left: i64,
+        seats_per_buyer: f64,
+    ) -> Result<(), Error> {
+        let fields: Vec<(&str, String)> = vec![
+            (config_field::SEATS_LEFT, seats_left.to_string()),
+            (
+                config_field::SEATS_PER_BUYER,
+                format!("{seats_per_buyer:.3}"),
+            ),
+        ];
+        self.redis
+            .client()
+            .hset(self.key(performance_id, keys::Queue::Config), fields)
+            .await
+    }
+
     /// Marks performances as known to the gateway (`known = 1` in their `config` hash), in
     /// pipelined batches; other fields of the hash are left as they are.
     pub(crate) async fn mark_known(&self, performance_ids: &[Uuid]) -> Result<(), Error> {

@@ -62,6 +62,27 @@ impl QueueRepo {
         .map_err(Into::into)
     }
 
+    /// Seats still AVAILABLE, and seats per reservation so far (the performance's
+    /// `max_seats_per_user` while nothing is sold: the cautious guess), for the waiting room's
+    /// "your chance". Reads every seat of the performance: the periodic sync only.
+    pub(crate) async fn supply(&self, performance_id: Uuid) -> StoreResult<Option<(i64, f64)>> {
+        #[derive(FromQueryResult)]
+        struct SupplyRow {
+            seats_left: i64,
+            seats_per_buyer: f64,
+        }
+        let row = SupplyRow::find_by_statement(sql(
+            "SELECT count(*) FILTER (WHERE s.status = 'AVAILABLE') AS seats_left, \
+             COALESCE(count(s.reservation_id)::float8 / NULLIF(count(DISTINCT s.reservation_id), 0), \
+                      max(p.max_seats_per_user)::float8) AS seats_per_buyer \
+             FROM performances p LEFT JOIN seats s ON s.performance_id = p.id WHERE p.id = $1",
+            [performance_id.into()],
+        ))
+        .one(&self.db)
+        .await?;
+        Ok(row.map(|r| (r.seats_left, r.seats_per_buyer)))
+    }
+
     /// The id of every performance.
     pub(crate) async fn all_ids(&self) -> StoreResult<Vec<Uuid>> {
         #[derive(FromQueryResult)]

@@ -23,6 +23,9 @@ export interface QueueTicket {
   /** The pre-queue join token: keep it to check the draw (verify page). */
   joinToken?: string;
   joinSequence?: number;
+  /** 0..1: the seats left after everyone ahead took the average, per one buyer (null: unknown). */
+  chance?: number | null;
+  seatsLeft?: number | null;
 }
 
 /** `GET /queue/{id}/fairness`: the pre-queue's published proof (docs/api.md). */

@@ -16,6 +16,8 @@ export interface QueueView {
   reason: string | null;
   saleOpensAt: number | null;
   seedHash: string | null;
+  /** 0..1, or null while unknown. */
+  chance: number | null;
 }
 
 export const MIN_POLL_MS = 1_000;
@@ -49,6 +51,7 @@ export function queueView(ticket: QueueTicket, firstPosition: number): QueueView
     reason: ticket.reason ?? null,
     saleOpensAt: ticket.saleOpensAt ?? null,
     seedHash: ticket.seedHash ?? null,
+    chance: ticket.chance ?? null,
   };
 }
 
