@@ -87,8 +87,7 @@ pub async fn run(args: QueueMillionArgs) -> anyhow::Result<Finished> {
     let direct = Api::new(http, &common.direct, rec.clone());
     let db = setup::connect(common).await?;
     let run = setup::run_id();
-    let admin = setup::create_users(&db, &run, 1, Role::Admin).await?;
-    let admin = setup::mint_token(common, admin[0].id, Role::Admin)?;
+    let admin = setup::admin_token(common, &db, &run).await?;
     let perf = setup::create_performance(
         &direct,
         &admin,
