@@ -18,6 +18,17 @@ pub enum Error {
     Forbidden(&'static str),
     #[error("a valid waiting-room pass is required for this performance; join the queue first")]
     QueuePassRequired,
+    #[error(
+        "this pass was not used in time and its place went to the next in line; join the queue again"
+    )]
+    PassReleased,
+    #[error("the waiting room is full; try again in {retry_after_secs}s")]
+    QueueFull { retry_after_secs: u64 },
+    #[error("the waiting room opens at {prequeue_opens_at} (Unix seconds)")]
+    QueueNotOpen {
+        prequeue_opens_at: i64,
+        sale_opens_at: i64,
+    },
     #[error("too many requests; retry after {retry_after_secs}s")]
     RateLimited {
         retry_after_secs: u64,
@@ -48,7 +59,11 @@ impl Error {
     pub fn status_code(&self) -> StatusCode {
         match self {
             Error::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-            Error::Forbidden(_) | Error::QueuePassRequired => StatusCode::FORBIDDEN,
+            Error::Forbidden(_) | Error::QueuePassRequired | Error::PassReleased => {
+                StatusCode::FORBIDDEN
+            }
+            Error::QueueFull { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Error::QueueNotOpen { .. } => StatusCode::CONFLICT,
             Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Duplicate { .. } => StatusCode::CONFLICT,
             Error::Validation { .. } => StatusCode::BAD_REQUEST,
@@ -65,7 +80,9 @@ impl Error {
         match self {
             Error::Unauthenticated(_) => ErrorCode::Unauthenticated,
             Error::Forbidden(_) => ErrorCode::Forbidden,
-            Error::QueuePassRequired => ErrorCode::QueuePassRequired,
+            Error::QueuePassRequired | Error::PassReleased => ErrorCode::QueuePassRequired,
+            Error::QueueFull { .. } => ErrorCode::QueueFull,
+            Error::QueueNotOpen { .. } => ErrorCode::QueueNotOpen,
             Error::RateLimited { .. } => ErrorCode::RateLimited,
             Error::Duplicate { .. } => ErrorCode::DuplicateRequest,
             Error::Validation { .. } => ErrorCode::ValidationFailed,
@@ -83,7 +100,9 @@ impl Error {
         Some(match self {
             Error::Unauthenticated(_) => "unauthenticated",
             Error::Forbidden(_) => "forbidden",
-            Error::QueuePassRequired => "no_pass",
+            Error::QueuePassRequired | Error::PassReleased => "no_pass",
+            Error::QueueFull { .. } => "queue_full",
+            Error::QueueNotOpen { .. } => "queue_not_open",
             Error::RateLimited { .. } => "rate_limited",
             Error::Duplicate { .. } => "duplicate",
             Error::PayloadTooLarge => "body_too_large",
@@ -101,6 +120,7 @@ impl Error {
                 retry_after_secs, ..
             } => Some(*retry_after_secs),
             Error::Duplicate { retry_after_ms } => Some(retry_after_ms.div_ceil(1000).max(1)),
+            Error::QueueFull { retry_after_secs } => Some(*retry_after_secs),
             Error::Dependency { .. } | Error::BadGateway => Some(1),
             _ => None,
         }
@@ -115,6 +135,14 @@ impl Error {
                 json!({ "retryAfterSeconds": retry_after_secs, "scope": scope })
             }
             Error::Duplicate { retry_after_ms } => json!({ "retryAfterMs": retry_after_ms }),
+            Error::QueueFull { retry_after_secs } => {
+                json!({ "retryAfterSeconds": retry_after_secs })
+            }
+            Error::PassReleased => json!({ "reason": "PASS_UNUSED" }),
+            Error::QueueNotOpen {
+                prequeue_opens_at,
+                sale_opens_at,
+            } => json!({ "prequeueOpensAt": prequeue_opens_at, "saleOpensAt": sale_opens_at }),
             Error::Validation { field, message } => json!({ "field": field, "reason": message }),
             Error::Dependency { dependency } => json!({ "dependency": dependency }),
             Error::HeadersTooLarge => json!({

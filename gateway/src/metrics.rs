@@ -31,6 +31,8 @@ pub struct Metrics {
     pub queue_passes_issued: IntCounterVec,
     /// `gateway_edge_cache_total` by result, resolved once (no label lookup per request).
     edge_cache: [IntCounter; 5],
+    pub queue_abandoned: IntCounterVec,
+    pub queue_full: IntCounterVec,
 }
 
 /// What the edge cache did with a cacheable request.
@@ -125,6 +127,16 @@ impl Metrics {
             queue_passes_issued: counter(
                 "gateway_queue_passes_issued_total",
                 "Pass tokens handed out by the status route",
+                &["performance"],
+            )?,
+            queue_abandoned: counter(
+                "gateway_queue_abandoned_total",
+                "Waiting users dropped from a performance's queue because they stopped polling",
+                &["performance"],
+            )?,
+            queue_full: counter(
+                "gateway_queue_full_total",
+                "Joins refused because the performance's line was at maxQueueLength",
                 &["performance"],
             )?,
             registry,

@@ -24,6 +24,8 @@ pub static QUEUE_STATUS: LazyLock<Script> =
     LazyLock::new(|| Script::from_lua(include_str!("../../redis/queue_status.lua")));
 pub static QUEUE_TICK: LazyLock<Script> =
     LazyLock::new(|| Script::from_lua(include_str!("../../redis/queue_tick.lua")));
+pub static QUEUE_USE: LazyLock<Script> =
+    LazyLock::new(|| Script::from_lua(include_str!("../../redis/queue_use.lua")));
 
 /// How long the gateway's longer-lived keys (sequence counters, waiting-room state) live after
 /// their last use. Every key the gateway writes expires: Redis runs with `noeviction`, so keys

@@ -46,6 +46,7 @@ error_codes! {
     SeatUnavailable = "SEAT_UNAVAILABLE",
     SoldOut = "SOLD_OUT",
     HoldExpired = "HOLD_EXPIRED",
+    QueueNotOpen = "QUEUE_NOT_OPEN",
     DuplicateRequest = "DUPLICATE_REQUEST",
     AlreadyPaid = "ALREADY_PAID",
     ReservationExpired = "RESERVATION_EXPIRED",
@@ -59,6 +60,8 @@ error_codes! {
     ResourceHasBookings = "RESOURCE_HAS_BOOKINGS",
     TeamMemberExists = "TEAM_MEMBER_EXISTS",
     LastTeamOwner = "LAST_TEAM_OWNER",
+    // 503 (with the dependency codes below)
+    QueueFull = "QUEUE_FULL",
     // 413, 431
     PayloadTooLarge = "PAYLOAD_TOO_LARGE",
     HeadersTooLarge = "HEADERS_TOO_LARGE",

@@ -23,12 +23,23 @@ pub enum Queue {
     SoldOut,
     /// The gateway's waiting room: who joined, in which order, who was let in.
     Members,
-    Line,
     Seq,
     Admitted,
     Active,
     Tick,
     Lease,
+    /// Hash: join sequence -> user, the order admission walks (replaces the `line` list).
+    Order,
+    /// Sorted set: waiting user -> the time they lose their place unless they ask again (ms).
+    Seen,
+    /// Hash: admitted user -> end of the pass window (ms); `Active` holds the slot deadline.
+    Passes,
+    /// Hash: pre-queue user -> join token (joined before the sale opened).
+    Prequeue,
+    /// List: SHA-256 of every pre-queue join token, in join order (published).
+    PrequeueHashes,
+    /// Hash: the fairness commitment (`seed`, `seedHash`, `sealed`, `count`, `ordered`).
+    Fairness,
 }
 
 impl Queue {
@@ -37,12 +48,17 @@ impl Queue {
             Queue::Config => "config",
             Queue::SoldOut => "soldout",
             Queue::Members => "members",
-            Queue::Line => "line",
             Queue::Seq => "seq",
             Queue::Admitted => "admitted",
             Queue::Active => "active",
             Queue::Tick => "tick",
             Queue::Lease => "lease",
+            Queue::Order => "order",
+            Queue::Seen => "seen",
+            Queue::Passes => "passes",
+            Queue::Prequeue => "prequeue",
+            Queue::PrequeueHashes => "prequeue-hashes",
+            Queue::Fairness => "fairness",
         }
     }
 }
@@ -53,6 +69,20 @@ pub mod config_field {
     pub const ENABLED: &str = "enabled";
     pub const ADMIT_PER_MINUTE: &str = "admitPerMinute";
     pub const MAX_ACTIVE: &str = "maxActive";
+    /// Most people in line; joins past it are refused with `QUEUE_FULL`.
+    pub const MAX_QUEUE_LENGTH: &str = "maxQueueLength";
+    /// When the sale opens (ms since the epoch): nobody is admitted before.
+    pub const SALE_OPENS_AT_MS: &str = "saleOpensAtMs";
+    /// Minutes before the sale that the pre-queue opens.
+    pub const PREQUEUE_MINUTES: &str = "prequeueMinutes";
+    /// Missed polls of the longest interval after which a waiting user loses their place.
+    pub const ABANDON_AFTER_POLLS: &str = "abandonAfterPolls";
+    /// Seconds an admitted user may leave the pass unused before the slot is freed.
+    pub const PASS_UNUSED_SECONDS: &str = "passUnusedSeconds";
+    /// Seats still AVAILABLE (the periodic sync; for "your chance").
+    pub const SEATS_LEFT: &str = "seatsLeft";
+    /// Seats per reservation so far (`maxSeatsPerUser` before the first sale).
+    pub const SEATS_PER_BUYER: &str = "seatsPerBuyer";
     /// `1` for every performance core-api knows, waiting room or not.
     pub const KNOWN: &str = "known";
 }

@@ -23,6 +23,9 @@ pub enum Scenario {
     /// Distinct-seat hold throughput through the gateway and straight to core-api, then
     /// reservation commits/s.
     Holds(HoldsArgs),
+    /// Many people join one waiting room: join p99, Redis memory per waiting person, and
+    /// admission accuracy against admitPerMinute (docs/benchmarks.md).
+    QueueMillion(QueueMillionArgs),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -141,4 +144,23 @@ pub struct HoldsArgs {
     /// Holds per path (gateway and direct each hold this many distinct seats).
     #[arg(long, default_value_t = 4_000)]
     pub holds: usize,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct QueueMillionArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// People who join the one line.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub joins: usize,
+    /// Admission rate while measuring accuracy (accelerated: 60000/min for one minute stands
+    /// for 6000/min over ten).
+    #[arg(long, default_value_t = 60_000)]
+    pub admit_per_minute: i32,
+    /// How long admission is measured.
+    #[arg(long, default_value_t = 60)]
+    pub measure_secs: u64,
+    /// Status polls timed after the joins (a sample of the joined).
+    #[arg(long, default_value_t = 1_000)]
+    pub status_sample: usize,
 }

@@ -129,6 +129,24 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
             )?;
             Ok(all_pass)
         }
+        Scenario::QueueMillion(args) => {
+            let common = args.common.clone();
+            let done = scenarios::queue_million::run(args).await?;
+            println!(
+                "\nqueue-million\n{}",
+                done.recorder.table(done.recorder.elapsed())
+            );
+            let r = &done.report;
+            println!(
+                "joins {}: p99 {:.1} ms; status p99 {:.1} ms; Redis {:.0} bytes a waiting person; admission {:.3} of admitPerMinute",
+                r["joined"],
+                r["joinP99Ms"].as_f64().unwrap_or(0.0),
+                r["statusP99Ms"].as_f64().unwrap_or(0.0),
+                r["redisBytesPerWaitingPerson"].as_f64().unwrap_or(0.0),
+                r["admissionAccuracy"].as_f64().unwrap_or(0.0)
+            );
+            finish(&common, done.report, &done.recorder, done.outcome)
+        }
         Scenario::Holds(args) => {
             let common = args.common.clone();
             let done = scenarios::holds::run(args).await?;

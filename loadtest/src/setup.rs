@@ -104,6 +104,17 @@ pub fn mint_token(common: &Common, user: Uuid, role: Role) -> anyhow::Result<Str
     Ok(signer.sign(user, role, 0, now)?)
 }
 
+/// An admin of this run (created in PostgreSQL) and a token for it.
+pub async fn admin_token(
+    common: &Common,
+    db: &DatabaseConnection,
+    run: &str,
+) -> anyhow::Result<String> {
+    let admin = create_users(db, run, 1, Role::Admin).await?;
+    let id = admin.first().map(|a| a.id).context("no admin created")?;
+    mint_token(common, id, Role::Admin)
+}
+
 /// A seat of the created performance, in the order the venue lays them out (front first).
 #[derive(Clone, Debug)]
 pub struct Seat {

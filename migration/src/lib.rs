@@ -50,6 +50,7 @@ mod m20261207_000130_alter_users;
 mod m20261207_000150_add_refund_cutoff_performances;
 mod m20261208_100000_create_teams;
 mod m20261208_100100_create_notifications;
+mod m20261208_300100_add_queue_limits_performances;
 
 pub struct Migrator;
 
@@ -73,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000150_add_refund_cutoff_performances::Migration),
             Box::new(m20261208_100000_create_teams::Migration),
             Box::new(m20261208_100100_create_notifications::Migration),
+            Box::new(m20261208_300100_add_queue_limits_performances::Migration),
         ]
     }
 }

@@ -1,10 +1,12 @@
-//! The waiting room's state in Redis: join, status, admission ticks, and a local directory of
-//! which performances have a waiting room (refreshed by the ticker, read on every request
-//! without I/O).
+//! The waiting room's state in Redis: join, status, admission ticks, first use of a pass, and
+//! a local directory of each performance's settings (refreshed by the ticker, read on every
+//! request without I/O).
 //!
 //! Every user gets a join sequence; admission moves a watermark over the sequences, so a
-//! position is `seq - admitted` (O(1), no scan). Admitted users are kept in a sorted set by the
-//! end of their pass window: its size is the number of active passes that `maxActive` caps.
+//! position is `seq - admitted` (O(1), no scan) and never moves backwards: people who stopped
+//! polling are skipped when the watermark reaches them. Admitted users are kept in a sorted
+//! set by when their slot ends: its size is the number of active passes that `maxActive`
+//! caps. Everything lives in Redis (see `docs/operations.md` for its persistence).
 
 use std::{
     collections::HashMap,
@@ -12,68 +14,58 @@ use std::{
 };
 
 use fred::prelude::*;
-use holdfast_contract::keys::{Queue as Key, config_field};
+use holdfast_contract::keys::{Queue as Key, config_field as f};
 use uuid::Uuid;
 
-use crate::redis::{QUEUE_JOIN, QUEUE_STATUS, QUEUE_TICK, Redis, STATE_TTL_MS};
+use super::{
+    fairness,
+    standing::{POLL_LONGEST_MS, Standing, Status},
+};
+use crate::redis::{QUEUE_JOIN, QUEUE_STATUS, QUEUE_TICK, QUEUE_USE, Redis, STATE_TTL_MS};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Status {
-    Waiting,
-    Admitted,
-    SoldOut,
-    Closed,
-    /// Admitted earlier, but the pass window is over (shown to clients as CLOSED).
-    Expired,
-}
-
-impl Status {
-    fn parse(s: &str) -> Status {
-        match s {
-            "WAITING" => Status::Waiting,
-            "ADMITTED" => Status::Admitted,
-            "SOLD_OUT" => Status::SoldOut,
-            "EXPIRED" => Status::Expired,
-            _ => Status::Closed,
-        }
-    }
-}
-
-/// Where a user stands, as Redis says.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Standing {
-    pub status: Status,
-    pub seq: i64,
-    pub admitted: i64,
-    pub pass_expires_at_ms: i64,
+/// One performance's waiting-room settings (written by core-api) and live figures.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Settings {
+    pub enabled: bool,
     pub admit_per_minute: i64,
+    pub max_active: i64,
+    pub max_queue_length: i64,
+    pub sale_opens_at_ms: i64,
+    pub prequeue_minutes: i64,
+    pub abandon_after_polls: i64,
+    /// SHA-256 of the pre-queue's seed, once the pre-queue opened.
+    pub seed_hash: Option<String>,
+    /// Admissions per minute, as measured by the admission ticks.
+    pub measured_per_minute: f64,
+    /// Seats left and seats per buyer (core-api's sync), when known.
+    pub seats_left: Option<i64>,
+    pub seats_per_buyer: Option<f64>,
 }
 
-impl Standing {
-    /// 1 for the next user to be admitted; 0 once admitted (or not waiting).
-    pub fn position(&self) -> i64 {
-        if matches!(self.status, Status::Waiting | Status::SoldOut) {
-            (self.seq - self.admitted).max(0)
-        } else {
-            0
-        }
+impl Settings {
+    pub fn prequeue_opens_at_ms(&self) -> i64 {
+        self.sale_opens_at_ms - self.prequeue_minutes * 60_000
     }
 
-    pub fn estimated_wait_seconds(&self) -> i64 {
-        let position = self.position();
-        if position == 0 || self.status != Status::Waiting {
-            return 0;
-        }
-        let rate = self.admit_per_minute.max(1);
-        (position * 60 + rate - 1) / rate
-    }
-
-    /// How long a client should wait before asking again: often near the front, rarely far
-    /// back, never more often than once a second.
-    pub fn poll_after_ms(&self) -> i64 {
-        match self.status {
-            Status::Waiting => (self.estimated_wait_seconds() * 100).clamp(1_000, 15_000),
-            _ => 0,
+    fn parse(config: &HashMap<String, String>, seed_hash: Option<String>, rate: f64) -> Self {
+        let num = |k: &str, default: i64| {
+            config
+                .get(k)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(default)
+        };
+        Settings {
+            enabled: config.get(f::ENABLED).map(String::as_str) == Some("1"),
+            admit_per_minute: num(f::ADMIT_PER_MINUTE, 0),
+            max_active: num(f::MAX_ACTIVE, 0),
+            max_queue_length: num(f::MAX_QUEUE_LENGTH, 100_000),
+            sale_opens_at_ms: num(f::SALE_OPENS_AT_MS, 0),
+            prequeue_minutes: num(f::PREQUEUE_MINUTES, 0),
+            abandon_after_polls: num(f::ABANDON_AFTER_POLLS, 4),
+            seed_hash,
+            measured_per_minute: rate,
+            seats_left: config.get(f::SEATS_LEFT).and_then(|v| v.parse().ok()),
+            seats_per_buyer: config.get(f::SEATS_PER_BUYER).and_then(|v| v.parse().ok()),
         }
     }
 }
@@ -85,12 +77,16 @@ pub struct Tick {
     pub admitted: Option<i64>,
     pub active: i64,
     pub waiting: i64,
+    /// Skipped because they stopped polling.
+    pub dropped: i64,
+    /// The pre-queue is sealed and its order must be written before anyone is admitted.
+    pub needs_ordering: bool,
 }
 
 pub struct Queue {
-    redis: Redis,
+    pub(super) redis: Redis,
     pass_ttl_ms: i64,
-    directory: RwLock<Arc<HashMap<Uuid, bool>>>,
+    directory: RwLock<Arc<HashMap<Uuid, Settings>>>,
 }
 
 fn int(v: Option<&Value>) -> i64 {
@@ -99,6 +95,17 @@ fn int(v: Option<&Value>) -> i64 {
 
 fn text(v: Option<&Value>) -> String {
     v.and_then(|v| v.as_string()).unwrap_or_default()
+}
+
+fn standing(r: &[Value]) -> Standing {
+    Standing {
+        status: Status::parse(&text(r.first())),
+        seq: int(r.get(1)),
+        admitted: int(r.get(2)),
+        pass_expires_at_ms: int(r.get(3)),
+        join_token: text(r.get(4)),
+        waiting: int(r.get(5)),
+    }
 }
 
 impl Queue {
@@ -110,27 +117,41 @@ impl Queue {
         }
     }
 
-    fn k(&self, perf: Uuid, key: Key) -> String {
+    pub(super) fn k(&self, perf: Uuid, key: Key) -> String {
         self.redis.queue_key(perf, key)
+    }
+
+    fn keys(&self, perf: Uuid, names: &[Key]) -> Vec<String> {
+        names.iter().map(|n| self.k(perf, *n)).collect()
+    }
+
+    /// The performance's settings, as of the last directory refresh.
+    pub fn settings(&self, performance: Uuid) -> Option<Settings> {
+        self.directory
+            .read()
+            .ok()
+            .and_then(|d| d.get(&performance).cloned())
     }
 
     /// Whether the performance is behind a waiting room, as of the last directory refresh.
     pub fn is_queued(&self, performance: Uuid) -> bool {
-        self.directory
-            .read()
-            .map(|d| d.get(&performance).copied().unwrap_or(false))
-            .unwrap_or(false)
+        self.settings(performance).is_some_and(|s| s.enabled)
     }
 
     pub fn queued_performances(&self) -> Vec<Uuid> {
         self.directory
             .read()
-            .map(|d| d.iter().filter(|(_, on)| **on).map(|(id, _)| *id).collect())
+            .map(|d| {
+                d.iter()
+                    .filter(|(_, s)| s.enabled)
+                    .map(|(id, _)| *id)
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
-    /// Reloads which performances have a waiting room (core-api keeps the index and configs).
-    /// On error the last known directory stays, so Redis trouble never opens a queue.
+    /// Reloads every performance's waiting-room settings (core-api keeps the index and
+    /// configs). On error the last known directory stays, so Redis trouble never opens a queue.
     pub async fn refresh_directory(&self) -> Result<(), Error> {
         let result = self.load_directory().await;
         self.redis.observe(&result);
@@ -141,78 +162,103 @@ impl Queue {
         Ok(())
     }
 
-    async fn load_directory(&self) -> Result<HashMap<Uuid, bool>, Error> {
+    async fn load_directory(&self) -> Result<HashMap<Uuid, Settings>, Error> {
         let client = self.redis.client();
         let ids: Vec<String> = client.smembers(self.redis.queue_index_key()).await?;
         let mut directory = HashMap::with_capacity(ids.len());
         for id in ids.iter().filter_map(|s| s.parse::<Uuid>().ok()) {
-            let enabled: Option<String> = client
-                .hget(self.k(id, Key::Config), config_field::ENABLED)
-                .await?;
-            directory.insert(id, enabled.as_deref() == Some("1"));
+            let config: HashMap<String, String> = client.hgetall(self.k(id, Key::Config)).await?;
+            let seed_hash: Option<String> =
+                client.hget(self.k(id, Key::Fairness), "seedHash").await?;
+            let rate: Option<f64> = client.hget(self.k(id, Key::Tick), "rate").await?;
+            directory.insert(id, Settings::parse(&config, seed_hash, rate.unwrap_or(0.0)));
         }
         Ok(directory)
     }
 
-    /// Joins (or finds) the user's place. Idempotent per user while waiting or admitted.
-    pub async fn join(&self, user: Uuid, perf: Uuid, now_ms: i64) -> Result<Standing, Error> {
-        let keys = [
-            Key::Config,
-            Key::SoldOut,
-            Key::Members,
-            Key::Line,
-            Key::Seq,
-            Key::Admitted,
-            Key::Active,
-        ]
-        .map(|n| self.k(perf, n))
-        .to_vec();
-        let result: Result<Vec<Value>, Error> = QUEUE_JOIN
-            .evalsha_with_reload(
-                self.redis.client(),
-                keys,
-                vec![
-                    user.to_string(),
-                    now_ms.to_string(),
-                    STATE_TTL_MS.to_string(),
-                ],
-            )
+    /// The pre-queue's committed seed hash, read now (None when not drawn or on error).
+    pub async fn seed_hash(&self, perf: Uuid) -> Option<String> {
+        let result: Result<Option<String>, Error> = self
+            .redis
+            .client()
+            .hget(self.k(perf, Key::Fairness), "seedHash")
             .await;
         self.redis.observe(&result);
-        let r = result?;
-        Ok(Standing {
-            status: Status::parse(&text(r.first())),
-            seq: int(r.get(1)),
-            admitted: int(r.get(2)),
-            pass_expires_at_ms: int(r.get(3)),
-            admit_per_minute: int(r.get(4)),
-        })
+        result.ok().flatten()
     }
 
-    /// Where the holder of ticket `seq` stands now.
-    pub async fn status(
-        &self,
-        user: Uuid,
-        perf: Uuid,
-        seq: i64,
-        now_ms: i64,
-    ) -> Result<Standing, Error> {
-        let keys = [Key::Config, Key::SoldOut, Key::Admitted, Key::Active]
-            .map(|n| self.k(perf, n))
-            .to_vec();
-        let args = vec![user.to_string(), seq.to_string(), now_ms.to_string()];
+    /// Joins (or finds) the user's place. Idempotent per user while waiting or admitted.
+    pub async fn join(&self, user: Uuid, perf: Uuid, now_ms: i64) -> Result<Standing, Error> {
+        use Key::*;
+        let keys = self.keys(
+            perf,
+            &[
+                Config,
+                SoldOut,
+                Members,
+                Order,
+                Seq,
+                Admitted,
+                Active,
+                Passes,
+                Seen,
+                Prequeue,
+                PrequeueHashes,
+                Fairness,
+            ],
+        );
+        let (token, token_hash) = fairness::secret_and_hash();
+        let (seed, seed_hash) = fairness::secret_and_hash();
+        let args = vec![
+            user.to_string(),
+            now_ms.to_string(),
+            STATE_TTL_MS.to_string(),
+            POLL_LONGEST_MS.to_string(),
+            token,
+            token_hash,
+            seed,
+            seed_hash,
+        ];
+        let result: Result<Vec<Value>, Error> = QUEUE_JOIN
+            .evalsha_with_reload(self.redis.client(), keys, args)
+            .await;
+        self.redis.observe(&result);
+        Ok(standing(&result?))
+    }
+
+    /// Where the user stands now; asking counts as a poll (see `redis/queue_status.lua`).
+    pub async fn status(&self, user: Uuid, perf: Uuid, now_ms: i64) -> Result<Standing, Error> {
+        use Key::*;
+        let keys = self.keys(
+            perf,
+            &[
+                Config, SoldOut, Members, Admitted, Active, Passes, Seen, Prequeue, Fairness, Seq,
+            ],
+        );
+        let args = vec![
+            user.to_string(),
+            now_ms.to_string(),
+            POLL_LONGEST_MS.to_string(),
+        ];
         let result: Result<Vec<Value>, Error> = QUEUE_STATUS
             .evalsha_with_reload(self.redis.client(), keys, args)
             .await;
         self.redis.observe(&result);
-        let r = result?;
-        Ok(Standing {
-            status: Status::parse(&text(r.first())),
-            seq,
-            admitted: int(r.get(1)),
-            pass_expires_at_ms: int(r.get(2)),
-            admit_per_minute: int(r.get(3)),
-        })
+        Ok(standing(&result?))
+    }
+
+    /// A hold presents the user's pass: false when its slot was freed (unused in time).
+    pub async fn use_pass(&self, user: Uuid, perf: Uuid, now_ms: i64) -> Result<bool, Error> {
+        let keys = self.keys(perf, &[Key::Active, Key::Passes]);
+        let result: Result<i64, Error> = QUEUE_USE
+            .evalsha_with_reload(
+                self.redis.client(),
+                keys,
+                vec![user.to_string(), now_ms.to_string()],
+            )
+            .await;
+        self.redis.observe(&result);
+        Ok(result? == 1)
     }
 
     /// One admission tick for one performance (see `redis/queue_tick.lua`).
@@ -223,45 +269,57 @@ impl Queue {
         instance: &str,
         lease_ms: u64,
     ) -> Result<Tick, Error> {
-        let keys = [
-            Key::Config,
-            Key::SoldOut,
-            Key::Line,
-            Key::Admitted,
-            Key::Active,
-            Key::Tick,
-            Key::Lease,
-            Key::Members,
-            Key::Seq,
-        ]
-        .map(|n| self.k(perf, n))
-        .to_vec();
+        use Key::*;
+        let keys = self.keys(
+            perf,
+            &[
+                Config,
+                SoldOut,
+                Order,
+                Admitted,
+                Active,
+                Key::Tick,
+                Lease,
+                Members,
+                Seq,
+                Seen,
+                Passes,
+                Prequeue,
+                Fairness,
+                PrequeueHashes,
+            ],
+        );
+        let (seed, seed_hash) = fairness::secret_and_hash();
         let args = vec![
             now_ms.to_string(),
             instance.to_owned(),
             lease_ms.to_string(),
             self.pass_ttl_ms.to_string(),
             STATE_TTL_MS.to_string(),
+            seed,
+            seed_hash,
         ];
         let result: Result<Vec<i64>, Error> = QUEUE_TICK
             .evalsha_with_reload(self.redis.client(), keys, args)
             .await;
         self.redis.observe(&result);
         let r = result?;
-        let admitted = r.first().copied().unwrap_or(0);
-        Ok(Tick {
-            admitted: (admitted >= 0).then_some(admitted),
-            active: r.get(1).copied().unwrap_or(0),
-            waiting: r.get(2).copied().unwrap_or(0),
+        let at = |i: usize| r.get(i).copied().unwrap_or(0);
+        Ok(self::Tick {
+            admitted: (at(0) >= 0).then_some(at(0)),
+            active: at(1),
+            waiting: at(2),
+            dropped: at(3),
+            needs_ordering: at(4) == 1,
         })
     }
 
     /// Live numbers for the admin view: (waiting, admitted so far, active passes, sold out).
     pub async fn stats(&self, perf: Uuid, now_ms: i64) -> Result<(i64, i64, i64, bool), Error> {
         let client = self.redis.client();
-        let result: Result<(i64, Option<i64>, i64, i64), Error> = async {
+        let result: Result<(Option<i64>, Option<i64>, i64, i64), Error> = async {
             Ok((
-                client.llen(self.k(perf, Key::Line)).await?,
+                client.get(self.k(perf, Key::Seq)).await?,
                 client.get(self.k(perf, Key::Admitted)).await?,
                 client
                     .zcount(self.k(perf, Key::Active), now_ms as f64, f64::INFINITY)
@@ -271,42 +329,8 @@ impl Queue {
         }
         .await;
         self.redis.observe(&result);
-        let (waiting, admitted, active, soldout) = result?;
-        Ok((waiting, admitted.unwrap_or(0), active, soldout > 0))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn waiting(seq: i64, admitted: i64, apm: i64) -> Standing {
-        Standing {
-            status: Status::Waiting,
-            seq,
-            admitted,
-            pass_expires_at_ms: 0,
-            admit_per_minute: apm,
-        }
-    }
-
-    #[test]
-    fn position_and_eta_are_arithmetic_on_sequences() {
-        let s = waiting(1_250, 1_000, 600);
-        assert_eq!(s.position(), 250);
-        assert_eq!(s.estimated_wait_seconds(), 25);
-        assert_eq!(s.poll_after_ms(), 2_500);
-        assert_eq!(waiting(1_001, 1_000, 600).poll_after_ms(), 1_000);
-        assert_eq!(waiting(100_000, 0, 60).poll_after_ms(), 15_000);
-    }
-
-    #[test]
-    fn admitted_users_have_no_position() {
-        let s = Standing {
-            status: Status::Admitted,
-            ..waiting(5, 10, 60)
-        };
-        assert_eq!(s.position(), 0);
-        assert_eq!(s.poll_after_ms(), 0);
+        let (seq, admitted, active, soldout) = result?;
+        let admitted = admitted.unwrap_or(0);
+        Ok((seq.unwrap_or(0) - admitted, admitted, active, soldout > 0))
     }
 }

@@ -1,5 +1,5 @@
 //! The admission ticker: every tick, refresh which performances have a waiting room and run
-//! one admission tick for each. Every gateway runs it; the per-performance lease in Redis
+//! one admission tick for each (and, at a sale's open, draw the pre-queue's order). Every gateway runs it; the per-performance lease in Redis
 //! makes exactly one of them admit at a time.
 
 use std::{sync::Arc, time::Duration};
@@ -39,6 +39,15 @@ impl Ticker {
                 Ok(tick) => {
                     let label = perf.to_string();
                     let label = [label.as_str()];
+                    if tick.needs_ordering && tick.admitted.is_some() {
+                        self.order(perf).await;
+                    }
+                    if tick.dropped > 0 {
+                        self.metrics
+                            .queue_abandoned
+                            .with_label_values(&label)
+                            .inc_by(tick.dropped as u64);
+                    }
                     if let Some(n) = tick.admitted.filter(|n| *n > 0) {
                         self.metrics
                             .queue_admitted
@@ -59,6 +68,26 @@ impl Ticker {
             }
         }
         ticks
+    }
+
+    /// The leader draws the sealed pre-queue's order; admission starts on a later tick.
+    async fn order(&self, perf: Uuid) {
+        let polls = self
+            .queue
+            .settings(perf)
+            .map_or(4, |s| s.abandon_after_polls);
+        match self
+            .queue
+            .order_prequeue(perf, self.clock.now_ms(), polls)
+            .await
+        {
+            Ok(n) => {
+                tracing::info!(performance = %perf, places = n, "pre-queue ordered by its seed")
+            }
+            Err(e) => {
+                tracing::warn!(performance = %perf, error = %e, "ordering the pre-queue failed; retrying next tick")
+            }
+        }
     }
 
     /// Ticks every `interval` until `stop` turns true.

@@ -93,6 +93,12 @@ impl Gateway {
                     .await
                     .map(|_| Flow::Answered);
             }
+            Kind::QueueFairness(p) => {
+                return self
+                    .queue_fairness(session, ctx, p)
+                    .await
+                    .map(|_| Flow::Answered);
+            }
             Kind::QueueAdmin(p) => {
                 return self
                     .queue_admin(session, ctx, p)
@@ -130,6 +136,7 @@ impl Gateway {
             if !token.is_some_and(|t| self.passes.pass_is_valid(t, identity.user_id, perf)) {
                 return Err(Error::QueuePassRequired);
             }
+            self.pass_in_use(identity.user_id, perf).await?;
         }
 
         let digest = dedupe::digest(method.as_str(), &path, body.as_deref().unwrap_or_default());

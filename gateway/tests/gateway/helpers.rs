@@ -270,6 +270,16 @@ impl Stack {
 
     /// A one-section performance on sale, made through core-api's admin API; its seat ids.
     pub async fn performance(&self, seats: u32, max_per_user: i32) -> (Uuid, Vec<Uuid>) {
+        self.performance_opening(seats, max_per_user, None).await
+    }
+
+    /// As `performance`; with `sale_opens_at`, a sale that opens then (not opened by hand).
+    pub async fn performance_opening(
+        &self,
+        seats: u32,
+        max_per_user: i32,
+        sale_opens_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> (Uuid, Vec<Uuid>) {
         let core = self.cores[0].addr;
         let admin = Some(self.admin.as_str());
         let (s, _, venue) = self.send(core, Method::POST, "/api/v1/admin/venues", admin, &[], Some(json!({
@@ -293,7 +303,7 @@ impl Stack {
             event["data"]["id"].as_str().expect("id")
         );
         let (s, _, perf) = self.send(core, Method::POST, &path, admin, &[], Some(json!({
-            "startsAt": now + chrono::Duration::days(7), "saleOpensAt": now - chrono::Duration::hours(1),
+            "startsAt": now + chrono::Duration::days(7), "saleOpensAt": sale_opens_at.unwrap_or(now - chrono::Duration::hours(1)),
             "saleClosesAt": now + chrono::Duration::days(7), "maxSeatsPerUser": max_per_user, "prices": { "R": 50000 },
         }))).await;
         assert_eq!(s, StatusCode::CREATED, "{perf}");
@@ -301,17 +311,19 @@ impl Stack {
             .as_str()
             .and_then(|s| s.parse().ok())
             .expect("perf id");
-        let (s, _, _) = self
-            .send(
-                core,
-                Method::POST,
-                &format!("/api/v1/admin/performances/{id}/open-sale"),
-                admin,
-                &[],
-                Some(json!({})),
-            )
-            .await;
-        assert_eq!(s, StatusCode::OK);
+        if sale_opens_at.is_none() {
+            let (s, _, _) = self
+                .send(
+                    core,
+                    Method::POST,
+                    &format!("/api/v1/admin/performances/{id}/open-sale"),
+                    admin,
+                    &[],
+                    Some(json!({})),
+                )
+                .await;
+            assert_eq!(s, StatusCode::OK);
+        }
         let (_, _, map) = self
             .send(
                 core,
@@ -338,8 +350,26 @@ impl Stack {
 
     /// Turns the performance's waiting room on with `admit_per_minute`, through core-api.
     pub async fn enable_queue(&self, perf: Uuid, admit_per_minute: i32, max_active: i32) {
-        let (s, _, body) = self.send(self.cores[0].addr, Method::PUT, &format!("/api/v1/admin/performances/{perf}/queue"),
-            Some(&self.admin), &[], Some(json!({ "enabled": true, "admitPerMinute": admit_per_minute, "maxActive": max_active }))).await;
+        self.configure_queue(
+            perf,
+            json!({ "enabled": true, "admitPerMinute": admit_per_minute, "maxActive": max_active }),
+        )
+        .await;
+    }
+
+    /// Sets the performance's waiting room (`PUT /admin/performances/{id}/queue`).
+    pub async fn configure_queue(&self, perf: Uuid, settings: Value) {
+        let path = format!("/api/v1/admin/performances/{perf}/queue");
+        let (s, _, body) = self
+            .send(
+                self.cores[0].addr,
+                Method::PUT,
+                &path,
+                Some(&self.admin),
+                &[],
+                Some(settings),
+            )
+            .await;
         assert_eq!(s, StatusCode::OK, "{body}");
     }
 }

@@ -43,8 +43,7 @@ pub async fn run(args: HoldsArgs) -> anyhow::Result<Finished> {
     let gateway = Api::new(http.clone(), &common.target, rec.clone());
     let direct = Api::new(http, &common.direct, rec.clone());
     let run = setup::run_id();
-    let admin = setup::create_users(&db, &run, 1, Role::Admin).await?;
-    let admin = setup::mint_token(common, admin[0].id, Role::Admin)?;
+    let admin = setup::admin_token(common, &db, &run).await?;
     let perf = setup::create_performance(
         &direct,
         &admin,

@@ -5,6 +5,7 @@ mod buyer;
 pub mod flash_sale;
 pub mod holds;
 pub mod hot_seat;
+pub mod queue_million;
 mod sale;
 
 use std::{

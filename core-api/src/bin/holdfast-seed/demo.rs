@@ -293,6 +293,7 @@ async fn ensure_event(
             enabled: true,
             admit_per_minute: Some(admit_per_minute),
             max_active: Some(max_active),
+            ..QueueChange::default()
         };
         if let Err(e) = state.services.queue.set(performance.id, request).await {
             println!(

@@ -1,5 +1,5 @@
 //! `/admin/performances/{id}/queue`: turn a performance's waiting room on or off and set its
-//! admission rate and cap. The gateway reads the settings from Redis within a tick.
+//! admission rate, cap and limits. The gateway reads the settings from Redis within a tick.
 
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
@@ -22,6 +22,18 @@ pub(crate) struct SetQueueRequest {
     pub(crate) admit_per_minute: Option<i32>,
     /// Most users holding a live pass at once (1..=1000000); unchanged when absent.
     pub(crate) max_active: Option<i32>,
+    /// Most people in line at once (1..=10000000, default 100000); joins past it get 503
+    /// `QUEUE_FULL`. Unchanged when absent.
+    pub(crate) max_queue_length: Option<i32>,
+    /// Minutes before the sale opens that the pre-queue opens (0..=1440, default 30); joins
+    /// in that window are shuffled at the open. Unchanged when absent.
+    pub(crate) prequeue_minutes: Option<i32>,
+    /// Missed polls (of the longest suggested interval, 18 s) after which a waiting user
+    /// loses their place (1..=1000, default 4). Unchanged when absent.
+    pub(crate) abandon_after_polls: Option<i32>,
+    /// Seconds an admitted user may leave the pass unused before its `maxActive` slot is
+    /// freed (10..=86400, default 120). Unchanged when absent.
+    pub(crate) pass_unused_seconds: Option<i32>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -31,6 +43,10 @@ pub(crate) struct QueueSettingsView {
     pub(crate) enabled: bool,
     pub(crate) admit_per_minute: i32,
     pub(crate) max_active: i32,
+    pub(crate) max_queue_length: i32,
+    pub(crate) prequeue_minutes: i32,
+    pub(crate) abandon_after_polls: i32,
+    pub(crate) pass_unused_seconds: i32,
     pub(crate) sold_out: bool,
 }
 
@@ -41,6 +57,10 @@ impl From<QueueSettings> for QueueSettingsView {
             enabled: s.enabled,
             admit_per_minute: s.admit_per_minute,
             max_active: s.max_active,
+            max_queue_length: s.max_queue_length,
+            prequeue_minutes: s.prequeue_minutes,
+            abandon_after_polls: s.abandon_after_polls,
+            pass_unused_seconds: s.pass_unused_seconds,
             sold_out: s.sold_out,
         }
     }
@@ -52,6 +72,10 @@ impl From<SetQueueRequest> for QueueChange {
             enabled: r.enabled,
             admit_per_minute: r.admit_per_minute,
             max_active: r.max_active,
+            max_queue_length: r.max_queue_length,
+            prequeue_minutes: r.prequeue_minutes,
+            abandon_after_polls: r.abandon_after_polls,
+            pass_unused_seconds: r.pass_unused_seconds,
         }
     }
 }
@@ -60,7 +84,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(set_queue))
 }
 
-/// Sets a performance's waiting room: `{enabled, admitPerMinute?, maxActive?}`.
+/// Sets a performance's waiting room: `{enabled, admitPerMinute?, maxActive?, maxQueueLength?,
+/// prequeueMinutes?, abandonAfterPolls?, passUnusedSeconds?}`.
 #[utoipa::path(put, path = "/admin/performances/{id}/queue", tag = "admin", security(("bearer" = [])),
     params(("id" = Uuid, Path)), request_body = SetQueueRequest,
     responses((status = 200, body = QueueSettingsView), (status = 400), (status = 403), (status = 404)))]

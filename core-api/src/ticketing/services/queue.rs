@@ -29,11 +29,15 @@ const SOLD_OUT_REFRESH_SPACING: Duration = Duration::from_millis(100);
 const MARK_KNOWN_EVERY_ROUNDS: u32 = 150;
 
 /// A performance's waiting-room settings to apply; absent numbers stay as they are.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct QueueChange {
     pub enabled: bool,
     pub admit_per_minute: Option<i32>,
     pub max_active: Option<i32>,
+    pub max_queue_length: Option<i32>,
+    pub prequeue_minutes: Option<i32>,
+    pub abandon_after_polls: Option<i32>,
+    pub pass_unused_seconds: Option<i32>,
 }
 
 /// A performance's waiting-room settings and whether it is sold out.
@@ -43,6 +47,10 @@ pub struct QueueSettings {
     pub enabled: bool,
     pub admit_per_minute: i32,
     pub max_active: i32,
+    pub max_queue_length: i32,
+    pub prequeue_minutes: i32,
+    pub abandon_after_polls: i32,
+    pub pass_unused_seconds: i32,
     pub sold_out: bool,
 }
 
@@ -53,6 +61,10 @@ impl From<QueueSettingsRow> for QueueSettings {
             enabled: r.queue_enabled,
             admit_per_minute: r.queue_admit_per_minute,
             max_active: r.queue_max_active,
+            max_queue_length: r.queue_max_length,
+            prequeue_minutes: r.queue_prequeue_minutes,
+            abandon_after_polls: r.queue_abandon_after_polls,
+            pass_unused_seconds: r.queue_pass_unused_seconds,
             sold_out: r.sold_out,
         }
     }
@@ -68,11 +80,14 @@ pub struct QueueService {
     refreshing: Arc<Mutex<HashMap<Uuid, bool>>>,
 }
 
-fn in_range(field: &str, value: i32) -> Result<i32> {
-    if (1..=1_000_000).contains(&value) {
+fn in_range(field: &str, value: i32, min: i32, max: i32) -> Result<i32> {
+    if (min..=max).contains(&value) {
         Ok(value)
     } else {
-        Err(Error::validation(field, "must be between 1 and 1000000"))
+        Err(Error::validation(
+            field,
+            format!("must be between {min} and {max}"),
+        ))
     }
 }
 
@@ -92,18 +107,57 @@ impl QueueService {
             .settings(performance_id)
             .await?
             .ok_or(Error::NotFound("performance"))?;
-        let admit = in_range(
-            "admitPerMinute",
-            req.admit_per_minute
-                .unwrap_or(current.queue_admit_per_minute),
-        )?;
-        let max_active = in_range(
-            "maxActive",
-            req.max_active.unwrap_or(current.queue_max_active),
-        )?;
-        self.repo
-            .set(performance_id, req.enabled, admit, max_active)
-            .await?;
+        let change = |field, value: Option<i32>, now: i32, min, max| {
+            in_range(field, value.unwrap_or(now), min, max)
+        };
+        let c = &current;
+        let next = QueueSettingsRow {
+            queue_enabled: req.enabled,
+            queue_admit_per_minute: change(
+                "admitPerMinute",
+                req.admit_per_minute,
+                c.queue_admit_per_minute,
+                1,
+                1_000_000,
+            )?,
+            queue_max_active: change(
+                "maxActive",
+                req.max_active,
+                c.queue_max_active,
+                1,
+                1_000_000,
+            )?,
+            queue_max_length: change(
+                "maxQueueLength",
+                req.max_queue_length,
+                c.queue_max_length,
+                1,
+                10_000_000,
+            )?,
+            queue_prequeue_minutes: change(
+                "prequeueMinutes",
+                req.prequeue_minutes,
+                c.queue_prequeue_minutes,
+                0,
+                1_440,
+            )?,
+            queue_abandon_after_polls: change(
+                "abandonAfterPolls",
+                req.abandon_after_polls,
+                c.queue_abandon_after_polls,
+                1,
+                1_000,
+            )?,
+            queue_pass_unused_seconds: change(
+                "passUnusedSeconds",
+                req.pass_unused_seconds,
+                c.queue_pass_unused_seconds,
+                10,
+                86_400,
+            )?,
+            ..current
+        };
+        self.repo.set(&next).await?;
         self.rules.forget(performance_id);
         let row = self
             .repo
@@ -207,11 +261,14 @@ impl QueueService {
         }
     }
 
-    /// Mirrors every queued performance once.
+    /// Mirrors every queued performance once, with its seats left and seats per buyer.
     pub(crate) async fn sync(&self) -> anyhow::Result<()> {
         let rows = self.repo.queued().await?;
         for row in &rows {
             self.mirror.publish(row).await?;
+            if let Some((left, per_buyer)) = self.repo.supply(row.id).await? {
+                self.mirror.publish_supply(row.id, left, per_buyer).await?;
+            }
         }
         self.mirror
             .retain(&rows.iter().map(|r| r.id).collect::<Vec<_>>())

@@ -1,5 +1,6 @@
 //! The waiting room's view of Postgres, mirrored into Redis for the gateway:
-//! `queue:{perf:ID}:config` (hash: enabled, admitPerMinute, maxActive),
+//! `queue:{perf:ID}:config` (hash: enabled, admitPerMinute, maxActive, maxQueueLength,
+//! saleOpensAtMs, prequeueMinutes, abandonAfterPolls, passUnusedSeconds),
 //! `queue:{perf:ID}:soldout` (present when no seat is AVAILABLE) and the index set
 //! `queue:performances` of performances with a waiting room.
 //!
@@ -45,6 +46,26 @@ impl QueueMirror {
                 row.queue_admit_per_minute.to_string(),
             ),
             (config_field::MAX_ACTIVE, row.queue_max_active.to_string()),
+            (
+                config_field::MAX_QUEUE_LENGTH,
+                row.queue_max_length.to_string(),
+            ),
+            (
+                config_field::SALE_OPENS_AT_MS,
+                row.sale_opens_at_ms.to_string(),
+            ),
+            (
+                config_field::PREQUEUE_MINUTES,
+                row.queue_prequeue_minutes.to_string(),
+            ),
+            (
+                config_field::ABANDON_AFTER_POLLS,
+                row.queue_abandon_after_polls.to_string(),
+            ),
+            (
+                config_field::PASS_UNUSED_SECONDS,
+                row.queue_pass_unused_seconds.to_string(),
+            ),
         ];
         let () = client
             .hset(self.key(row.id, keys::Queue::Config), config)
@@ -56,6 +77,26 @@ impl QueueMirror {
             let _: i64 = client.srem(self.index(), row.id.to_string()).await?;
         }
         Ok(())
+    }
+
+    /// Writes how many seats are left and how many a buyer takes on average.
+    pub(crate) async fn publish_supply(
+        &self,
+        performance_id: Uuid,
+        seats_left: i64,
+        seats_per_buyer: f64,
+    ) -> Result<(), Error> {
+        let fields: Vec<(&str, String)> = vec![
+            (config_field::SEATS_LEFT, seats_left.to_string()),
+            (
+                config_field::SEATS_PER_BUYER,
+                format!("{seats_per_buyer:.3}"),
+            ),
+        ];
+        self.redis
+            .client()
+            .hset(self.key(performance_id, keys::Queue::Config), fields)
+            .await
     }
 
     /// Marks performances as known to the gateway (`known = 1` in their `config` hash), in

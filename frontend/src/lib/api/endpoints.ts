@@ -15,7 +15,7 @@ import type {
   SeatStatusVector,
   Wallet,
 } from './types';
-import type { QueueTicket } from './queue';
+import type { QueueFairness, QueueTicket } from './queue';
 
 export function endpoints(client: Client) {
   const r = client.request.bind(client);
@@ -61,6 +61,8 @@ export function endpoints(client: Client) {
         method: 'POST',
         idempotencyKey: newIdempotencyKey('queue'),
       }),
+    queueFairness: (performanceId: string, offset: number) =>
+      r<QueueFairness>(`/queue/${encodeURIComponent(performanceId)}/fairness?offset=${offset}&limit=100000`),
     queueStatus: (performanceId: string, queueToken: string) =>
       r<QueueTicket>(`/queue/${encodeURIComponent(performanceId)}/status`, {
         headers: { 'Queue-Token': queueToken },

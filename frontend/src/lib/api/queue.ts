@@ -2,7 +2,7 @@
 // core-api's, so it is not in core-api's OpenAPI document and cannot be generated with the
 // rest (types.ts); docs/api.md "Waiting room" describes these fields.
 
-export type QueueStatus = 'WAITING' | 'ADMITTED' | 'SOLD_OUT' | 'CLOSED';
+export type QueueStatus = 'PREQUEUE' | 'WAITING' | 'ADMITTED' | 'SOLD_OUT' | 'EXPIRED' | 'CLOSED';
 
 export interface QueueTicket {
   queueToken: string;
@@ -11,4 +11,31 @@ export interface QueueTicket {
   status: QueueStatus;
   pollAfterMs?: number;
   passToken?: string;
+  reason?: string;
+  /** The wait at the configured and at the measured admission rate (max null: not measured). */
+  waitRangeSeconds?: { min: number; max: number | null };
+  peopleInLine?: number;
+  /** Unix seconds. */
+  saleOpensAt?: number;
+  prequeueOpensAt?: number;
+  /** SHA-256 of the pre-queue's seed, committed when the pre-queue opened. */
+  seedHash?: string | null;
+  /** The pre-queue join token: keep it to check the draw (verify page). */
+  joinToken?: string;
+  joinSequence?: number;
+  /** 0..1: the seats left after everyone ahead took the average, per one buyer (null: unknown). */
+  chance?: number | null;
+  seatsLeft?: number | null;
+}
+
+/** `GET /queue/{id}/fairness`: the pre-queue's published proof (docs/api.md). */
+export interface QueueFairness {
+  seedHash: string | null;
+  seed: string | null;
+  sealed: boolean;
+  ordered: boolean;
+  joinTokenHashesTotal: number;
+  offset: number;
+  joinTokenHashes: string[];
+  algorithm: string;
 }

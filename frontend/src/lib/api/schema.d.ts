@@ -131,7 +131,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Sets a performance's waiting room: `{enabled, admitPerMinute?, maxActive?}`. */
+        /**
+         * Sets a performance's waiting room: `{enabled, admitPerMinute?, maxActive?, maxQueueLength?,
+         *     prequeueMinutes?, abandonAfterPolls?, passUnusedSeconds?}`.
+         */
         put: operations["set_queue"];
         post?: never;
         delete?: never;
@@ -1651,12 +1654,20 @@ export interface components {
         };
         QueueSettingsView: {
             /** Format: int32 */
+            abandonAfterPolls: number;
+            /** Format: int32 */
             admitPerMinute: number;
             enabled: boolean;
             /** Format: int32 */
             maxActive: number;
+            /** Format: int32 */
+            maxQueueLength: number;
+            /** Format: int32 */
+            passUnusedSeconds: number;
             /** Format: uuid */
             performanceId: string;
+            /** Format: int32 */
+            prequeueMinutes: number;
             soldOut: boolean;
         };
         RecurrenceInput: {
@@ -1859,6 +1870,12 @@ export interface components {
         SetQueueRequest: {
             /**
              * Format: int32
+             * @description Missed polls (of the longest suggested interval, 18 s) after which a waiting user
+             *     loses their place (1..=1000, default 4). Unchanged when absent.
+             */
+            abandonAfterPolls?: number | null;
+            /**
+             * Format: int32
              * @description Users admitted per minute (1..=1000000); unchanged when absent.
              */
             admitPerMinute?: number | null;
@@ -1868,6 +1885,24 @@ export interface components {
              * @description Most users holding a live pass at once (1..=1000000); unchanged when absent.
              */
             maxActive?: number | null;
+            /**
+             * Format: int32
+             * @description Most people in line at once (1..=10000000, default 100000); joins past it get 503
+             *     `QUEUE_FULL`. Unchanged when absent.
+             */
+            maxQueueLength?: number | null;
+            /**
+             * Format: int32
+             * @description Seconds an admitted user may leave the pass unused before its `maxActive` slot is
+             *     freed (10..=86400, default 120). Unchanged when absent.
+             */
+            passUnusedSeconds?: number | null;
+            /**
+             * Format: int32
+             * @description Minutes before the sale opens that the pre-queue opens (0..=1440, default 30); joins
+             *     in that window are shuffled at the open. Unchanged when absent.
+             */
+            prequeueMinutes?: number | null;
         };
         SetRefundCutoffRequest: {
             /**

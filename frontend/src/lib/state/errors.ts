@@ -84,6 +84,10 @@ export function toUiError(e: unknown): UiError {
       return { ...base, title: 'Not yours', message: 'This belongs to another account.', next: 'none' };
     case 'NOT_FOUND':
       return { ...base, title: 'Not found', message: 'We could not find that. It may have expired.', next: 'none' };
+    case 'QUEUE_FULL':
+      return { ...base, title: 'The line is full', message: 'The waiting room has as many people as it can take. We will try again for you in a moment.', next: 'wait' };
+    case 'QUEUE_NOT_OPEN':
+      return { ...base, title: 'The line is not open yet', message: 'The waiting room opens shortly before the sale. We will try again for you.', next: 'wait' };
     case 'RATE_LIMITED':
       return { ...base, title: 'Lots of people right now', message: 'Too many requests at once. We will try again in a moment by ourselves.', next: 'wait' };
     case 'DUPLICATE_REQUEST':

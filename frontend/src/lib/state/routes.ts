@@ -8,6 +8,7 @@ export type Route =
   | { name: 'event'; id: string }
   | { name: 'performance'; id: string }
   | { name: 'queue'; id: string }
+  | { name: 'queue-verify'; id: string }
   | { name: 'checkout'; holdId: string }
   | { name: 'reservation'; id: string }
   | { name: 'reservations' }
@@ -29,6 +30,7 @@ const PATTERNS: [RegExp, (m: RegExpMatchArray, q: URLSearchParams) => Route][] =
   [/^\/events\/([^/]+)$/, (m) => ({ name: 'event', id: dec(m[1]) })],
   [/^\/performances\/([^/]+)$/, (m) => ({ name: 'performance', id: dec(m[1]) })],
   [/^\/performances\/([^/]+)\/queue$/, (m) => ({ name: 'queue', id: dec(m[1]) })],
+  [/^\/performances\/([^/]+)\/queue\/verify$/, (m) => ({ name: 'queue-verify', id: dec(m[1]) })],
   [/^\/checkout\/([^/]+)$/, (m) => ({ name: 'checkout', holdId: dec(m[1]) })],
   [/^\/reservations\/([^/]+)$/, (m) => ({ name: 'reservation', id: dec(m[1]) })],
   [/^\/me\/reservations$/, () => ({ name: 'reservations' })],

@@ -15,6 +15,7 @@ pub enum Kind {
     /// Waiting-room routes the gateway serves itself.
     QueueJoin(Uuid),
     QueueStatus(Uuid),
+    QueueFairness(Uuid),
     QueueAdmin(Uuid),
     /// Proxied to core-api.
     Upstream,
@@ -78,6 +79,7 @@ const WORDS: &[&str] = &[
     "stats",
     "queue",
     "join",
+    "fairness",
     "products",
     "resources",
     "users",
@@ -134,6 +136,9 @@ pub fn classify(method: &Method, path: &str) -> Route {
         ("GET", ["api", "v1", "queue", _, "status"]) => {
             id(3).map_or(Kind::Upstream, Kind::QueueStatus)
         }
+        ("GET", ["api", "v1", "queue", _, "fairness"]) => {
+            id(3).map_or(Kind::Upstream, Kind::QueueFairness)
+        }
         ("GET", ["api", "v1", "admin", "queue", _]) => {
             id(4).map_or(Kind::Upstream, Kind::QueueAdmin)
         }
@@ -159,6 +164,8 @@ pub fn classify(method: &Method, path: &str) -> Route {
         ]
         | ["api", "v1", "performances", _, "seats", "stream"] => is_get,
         ["api", "v1", "performances", _] => is_get,
+        // The pre-queue's fairness data is published for anyone to check.
+        ["api", "v1", "queue", _, "fairness"] => is_get,
         // iCalendar feeds: calendar apps cannot log in; the secret token in the URL is the key.
         ["api", "v1", "calendar", _] => is_get,
         _ => false,
