@@ -58,7 +58,7 @@ pub enum Lookup {
     /// A fresh answer.
     Hit(Arc<Entry>),
     /// Nobody is fetching it: this request goes upstream and fills the entry.
-    Lead(Fill),
+    Lead(Box<Fill>),
     /// Another request is fetching it: wait for its answer ([`EdgeCache::wait`]).
     Wait(Waiting),
 }
@@ -104,14 +104,14 @@ impl EdgeCache {
         let id = self.next_fill.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = watch::channel(None);
         shard.inflight.insert(key.to_owned(), (id, rx));
-        Lookup::Lead(Fill {
+        Lookup::Lead(Box::new(Fill {
             cache: self.clone(),
             key: key.to_owned(),
             id,
             tx,
             header: None,
             body: BytesMut::new(),
-        })
+        }))
     }
 
     /// The leader's answer, or `None` when it failed, was not storable or took longer than
@@ -220,7 +220,7 @@ impl Fill {
     }
 
     /// The whole answer is in: store it and wake the waiters.
-    pub fn finish(mut self) {
+    pub fn finish(mut self: Box<Self>) {
         let Some(header) = self.header.take() else {
             return;
         };

@@ -32,7 +32,7 @@ pub struct Ctx {
     /// The upstream connection slot this request holds until it ends (see `upstream`).
     pub upstream_slot: Option<OwnedSemaphorePermit>,
     /// Set when this request fetches a key of the edge cache for everyone asking for it.
-    pub cache_fill: Option<Fill>,
+    pub cache_fill: Option<Box<Fill>>,
 }
 
 impl Default for Ctx {
