@@ -16,8 +16,8 @@ use crate::{
     storage::reads::ReadDb,
     storage::{breaker::Breaker, redis::Redis},
     ticketing::services::{
-        admin, catalog, expiry, holds, payments, products, queue, queue_pass, reservations, rules,
-        seat_layout, seat_map_cache, stream,
+        admin, cancellations, catalog, expiry, holds, payments, products, queue, queue_pass,
+        reservations, rules, seat_layout, seat_map_cache, stream,
     },
     ticketing::storage::{
         catalog::CatalogRepo, ga::GaRepo, holds::Holds, pg_holds::PgHoldStore,
@@ -38,6 +38,8 @@ pub struct Services {
     pub holds: holds::HoldService,
     pub reservations: reservations::ReservationService,
     pub admin: admin::AdminService,
+    /// Cancelling performances and events with refunds, as resumable jobs.
+    pub(crate) cancellations: cancellations::CancellationService,
     pub(crate) wallet: wallet::WalletService,
     pub(crate) payments: payments::PaymentService,
     pub streams: stream::StreamHub,
@@ -129,6 +131,9 @@ impl Services {
         );
         let auth = auth::AuthService::new(&config, users.clone(), redis.clone(), clock.clone());
         let accounts = accounts::AccountAdmin::new(users, auth.sessions.clone());
+        let job_settings = cancellations::JobSettings::from_config(&config);
+        let cancellation_repo =
+            crate::ticketing::storage::cancellations::CancellationRepo::new(db.clone());
         let store = Holds::new(
             HoldStore::new(redis, config.reservation_ttl_ms, clock.clone()),
             PgHoldStore::new(db),
@@ -186,6 +191,13 @@ impl Services {
                 holds.clone(),
                 (publisher.clone(), clock.clone()),
                 ga.clone(),
+            ),
+            cancellations: cancellations::CancellationService::new(
+                (cancellation_repo, reservations.clone()),
+                store.clone(),
+                publisher.clone(),
+                (queue.clone(), rules.clone()),
+                job_settings,
             ),
             admin: admin::AdminService::new(
                 catalog.clone(),

@@ -145,6 +145,13 @@ impl Application {
             .sweeper
             .clone()
             .spawn(sweep_every, stop_rx.clone());
+        // Cancellation jobs: those left RUNNING by a stopped instance resume here.
+        let jobs = self
+            .state
+            .services
+            .cancellations
+            .clone()
+            .spawn(stop_rx.clone());
         // The read replica's lag, measured while the server runs.
         let lag_monitor = self
             .state
@@ -180,6 +187,7 @@ impl Application {
         queue_sync.abort();
         let _ = sweeper.await;
         let _ = sessions.await;
+        let _ = jobs.await;
         if let Some(lag_monitor) = lag_monitor {
             let _ = lag_monitor.await;
         }

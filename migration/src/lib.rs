@@ -48,6 +48,7 @@ mod m20261121_000400_reserve_seats_function;
 mod m20261121_000500_reserve_seats_batch;
 mod m20261207_000130_alter_users;
 mod m20261207_000150_add_refund_cutoff_performances;
+mod m20261208_200100_add_performance_cancellation;
 
 pub struct Migrator;
 
@@ -69,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000500_reserve_seats_batch::Migration),
             Box::new(m20261207_000130_alter_users::Migration),
             Box::new(m20261207_000150_add_refund_cutoff_performances::Migration),
+            Box::new(m20261208_200100_add_performance_cancellation::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! Business rules of this context. Handlers call these; these call the stores in `storage`.
 
 pub mod admin;
+pub(crate) mod cancellations;
 pub mod catalog;
 pub mod committed;
 pub mod expiry;

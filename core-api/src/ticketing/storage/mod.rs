@@ -1,5 +1,6 @@
 //! Every SeaORM and fred call of this context; services see plain Rust types.
 
+pub(crate) mod cancellations;
 pub mod catalog;
 pub(crate) mod entity;
 pub(crate) mod ga;

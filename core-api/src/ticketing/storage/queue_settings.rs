@@ -12,12 +12,14 @@ pub(crate) struct QueueSettingsRow {
     pub(crate) queue_enabled: bool,
     pub(crate) queue_admit_per_minute: i32,
     pub(crate) queue_max_active: i32,
-    /// No seat of the performance is AVAILABLE.
+    /// No seat of the performance is AVAILABLE, or it was cancelled: either way the
+    /// waiting room tells its line that nothing is left.
     pub(crate) sold_out: bool,
 }
 
 const SELECT: &str = "SELECT p.id, p.queue_enabled, p.queue_admit_per_minute, p.queue_max_active, \
-     NOT EXISTS (SELECT 1 FROM seats s WHERE s.performance_id = p.id AND s.status = 'AVAILABLE') AS sold_out \
+     (p.cancelled_at IS NOT NULL \
+      OR NOT EXISTS (SELECT 1 FROM seats s WHERE s.performance_id = p.id AND s.status = 'AVAILABLE')) AS sold_out \
      FROM performances p";
 
 #[derive(Clone)]

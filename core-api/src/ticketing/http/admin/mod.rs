@@ -1,6 +1,7 @@
 //! `/admin/*`: venues, events, performances, sale windows, stats. Admins only. Their request
 //! and response shapes are in `types`.
 
+mod jobs;
 mod types;
 
 use types::{
@@ -29,6 +30,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(close_sale))
         .routes(routes!(set_refund_cutoff))
         .routes(routes!(performance_stats))
+        .merge(jobs::router())
 }
 
 /// Creates a venue with its seat layout (generated sections and/or explicit seats).
