@@ -16,8 +16,8 @@ use crate::{
     storage::reads::ReadDb,
     storage::{breaker::Breaker, redis::Redis},
     ticketing::services::{
-        admin, cancellations, catalog, expiry, holds, payments, products, queue, queue_pass,
-        reservations, rules, seat_layout, seat_map_cache, stream,
+        admin, cancellations, catalog, expiry, holds, orders, payments, products, queue,
+        queue_pass, reservations, rules, seat_layout, seat_map_cache, stream,
     },
     ticketing::storage::{
         catalog::CatalogRepo, ga::GaRepo, holds::Holds, pg_holds::PgHoldStore,
@@ -40,6 +40,8 @@ pub struct Services {
     pub admin: admin::AdminService,
     /// Cancelling performances and events with refunds, as resumable jobs.
     pub(crate) cancellations: cancellations::CancellationService,
+    /// Orders for organizers: search, detail, cancellation, attendee lists.
+    pub(crate) orders: orders::OrderService,
     pub(crate) wallet: wallet::WalletService,
     pub(crate) payments: payments::PaymentService,
     pub streams: stream::StreamHub,
@@ -134,6 +136,7 @@ impl Services {
         let job_settings = cancellations::JobSettings::from_config(&config);
         let cancellation_repo =
             crate::ticketing::storage::cancellations::CancellationRepo::new(db.clone());
+        let cancellation_db = db.clone();
         let store = Holds::new(
             HoldStore::new(redis, config.reservation_ttl_ms, clock.clone()),
             PgHoldStore::new(db),
@@ -174,8 +177,21 @@ impl Services {
             },
             publisher.clone(),
         );
+        let reservation_service = reservations::ReservationService::new(
+            config.clone(),
+            (rules.clone(), layouts.clone()),
+            reservations.clone(),
+            holds.clone(),
+            (publisher.clone(), clock.clone()),
+            ga.clone(),
+        );
+        let orders = orders::OrderService::new(
+            crate::ticketing::storage::orders::OrderRepo::new(cancellation_db),
+            reservation_service.clone(),
+        );
         Ok(Services {
             clock: clock.clone(),
+            orders,
             resources,
             bookings,
             calendar,
@@ -184,14 +200,7 @@ impl Services {
             auth,
             accounts,
             catalog: catalog_service,
-            reservations: reservations::ReservationService::new(
-                config.clone(),
-                (rules.clone(), layouts.clone()),
-                reservations.clone(),
-                holds.clone(),
-                (publisher.clone(), clock.clone()),
-                ga.clone(),
-            ),
+            reservations: reservation_service,
             cancellations: cancellations::CancellationService::new(
                 (cancellation_repo, reservations.clone()),
                 store.clone(),

@@ -2,6 +2,7 @@
 //! and response shapes are in `types`.
 
 mod jobs;
+mod orders;
 mod types;
 
 use types::{
@@ -31,6 +32,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(set_refund_cutoff))
         .routes(routes!(performance_stats))
         .merge(jobs::router())
+        .merge(orders::router())
 }
 
 /// Creates a venue with its seat layout (generated sections and/or explicit seats).
