@@ -56,6 +56,8 @@ error_codes! {
     BookingEnded = "BOOKING_ENDED",
     ResourceNameTaken = "RESOURCE_NAME_TAKEN",
     ResourceHasBookings = "RESOURCE_HAS_BOOKINGS",
+    VenueInUse = "VENUE_IN_USE",
+    HasSales = "HAS_SALES",
     // 413, 431
     PayloadTooLarge = "PAYLOAD_TOO_LARGE",
     HeadersTooLarge = "HEADERS_TOO_LARGE",

@@ -49,6 +49,7 @@ mod m20261121_000500_reserve_seats_batch;
 mod m20261207_000130_alter_users;
 mod m20261207_000150_add_refund_cutoff_performances;
 mod m20261208_200100_add_performance_cancellation;
+mod m20261208_200200_extend_venue_layouts;
 
 pub struct Migrator;
 
@@ -71,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000130_alter_users::Migration),
             Box::new(m20261207_000150_add_refund_cutoff_performances::Migration),
             Box::new(m20261208_200100_add_performance_cancellation::Migration),
+            Box::new(m20261208_200200_extend_venue_layouts::Migration),
         ]
     }
 }

@@ -54,12 +54,7 @@ impl OrderService {
         if query.is_some_and(|q| q.chars().count() > MAX_QUERY) {
             return Err(Error::validation("q", "must be at most 100 characters"));
         }
-        if !(1..=100).contains(&limit) {
-            return Err(Error::validation("limit", "must be 1 to 100"));
-        }
-        if offset > 100_000 {
-            return Err(Error::validation("offset", "must be at most 100000"));
-        }
+        crate::ticketing::services::admin::check_page(limit, offset)?;
         Ok(self.repo.search(query, limit, offset).await?)
     }
 

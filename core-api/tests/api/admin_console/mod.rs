@@ -6,3 +6,4 @@ mod bulk_cancel;
 mod crash;
 mod orders;
 mod paid;
+mod venues;

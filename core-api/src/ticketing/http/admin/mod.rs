@@ -4,6 +4,7 @@
 mod jobs;
 mod orders;
 mod types;
+mod venues;
 
 use types::{
     CreateEventRequest, CreatePerformanceRequest, CreateVenueRequest, PerformanceStats,
@@ -33,6 +34,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(performance_stats))
         .merge(jobs::router())
         .merge(orders::router())
+        .merge(venues::router())
 }
 
 /// Creates a venue with its seat layout (generated sections and/or explicit seats).
@@ -40,10 +42,14 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
     responses((status = 201, body = VenueView), (status = 400), (status = 403)))]
 async fn create_venue(
     State(state): State<AppState>,
-    _: AdminCaller,
+    AdminCaller(caller): AdminCaller,
     ApiJson(req): ApiJson<CreateVenueRequest>,
 ) -> Result<Created<VenueView>> {
-    let venue = state.services.admin.create_venue(req.into()).await?;
+    let venue = state
+        .services
+        .admin
+        .create_venue_by(Some(caller.user_id), req.into())
+        .await?;
     Ok(Created(venue.into()))
 }
 

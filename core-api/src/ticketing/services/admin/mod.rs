@@ -2,8 +2,10 @@
 //! generated), sale windows, stats.
 
 mod layout;
+mod venues;
 
-pub use layout::{LayoutSpec, SeatSpec, SectionSpec};
+pub use layout::{LayoutSpec, SeatSpec, SectionSpec, Stage};
+pub(crate) use venues::VenueLayout;
 
 use std::{
     collections::{BTreeMap, HashSet},
@@ -86,6 +88,17 @@ fn check_refund_cutoff(minutes: i32) -> Result<()> {
     Ok(())
 }
 
+/// The paging every admin list takes: 1-100 per page, at most 100,000 skipped.
+pub(crate) fn check_page(limit: u64, offset: u64) -> Result<()> {
+    if !(1..=100).contains(&limit) {
+        return Err(Error::validation("limit", "must be 1 to 100"));
+    }
+    if offset > 100_000 {
+        return Err(Error::validation("offset", "must be at most 100000"));
+    }
+    Ok(())
+}
+
 #[derive(Clone)]
 pub struct AdminService {
     catalog: CatalogRepo,
@@ -111,9 +124,22 @@ impl AdminService {
     }
 
     pub async fn create_venue(&self, req: NewVenue) -> Result<Venue> {
+        self.create_venue_by(None, req).await
+    }
+
+    /// Creates a venue; with an actor, audited in the same transaction.
+    pub(crate) async fn create_venue_by(
+        &self,
+        actor: Option<Uuid>,
+        req: NewVenue,
+    ) -> Result<Venue> {
         let name = layout::bounded_text("name", &req.name, 200)?;
         let seats = layout::expand(&req.layout)?;
-        let id = self.catalog.insert_venue(&name, &seats).await?;
+        let stage = req.layout.stage.map(|s| serde_json::json!(s));
+        let id = self
+            .catalog
+            .insert_venue((&name, &seats, stage), actor)
+            .await?;
         let tiers: HashSet<&str> = seats.iter().map(|s| s.price_tier.as_str()).collect();
         let mut price_tiers: Vec<String> = tiers.into_iter().map(str::to_owned).collect();
         price_tiers.sort();

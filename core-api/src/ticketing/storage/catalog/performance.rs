@@ -37,7 +37,7 @@ impl CatalogRepo {
              SELECT gen_random_uuid(), $1, vs.section, vs.row_label, vs.number, vs.x, vs.y, vs.price_tier, pr.price \
              FROM venue_seats vs JOIN events e ON e.venue_id = vs.venue_id \
              JOIN unnest($3::text[], $4::bigint[]) AS pr(tier, price) ON pr.tier = vs.price_tier \
-             WHERE e.id = $2",
+             WHERE e.id = $2 AND vs.off_sale IS NULL",
             [id.into(), p.event_id.into(), tiers.into(), amounts.into()],
         ))
         .await?;
