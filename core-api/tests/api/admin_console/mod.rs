@@ -4,6 +4,7 @@
 mod access;
 mod bulk_cancel;
 mod crash;
+mod events;
 mod orders;
 mod paid;
 mod venues;

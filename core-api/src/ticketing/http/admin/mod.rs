@@ -1,6 +1,7 @@
 //! `/admin/*`: venues, events, performances, sale windows, stats. Admins only. Their request
 //! and response shapes are in `types`.
 
+mod events;
 mod jobs;
 mod orders;
 mod types;
@@ -32,6 +33,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(close_sale))
         .routes(routes!(set_refund_cutoff))
         .routes(routes!(performance_stats))
+        .merge(events::router())
         .merge(jobs::router())
         .merge(orders::router())
         .merge(venues::router())

@@ -1,9 +1,11 @@
 //! Admin: venues with layouts (expanded into seats in `layout`), events, performances (seats
 //! generated), sale windows, stats.
 
+mod events;
 mod layout;
 mod venues;
 
+pub(crate) use events::{AdminEvent, AdminPerformance, PerformanceEdit};
 pub use layout::{LayoutSpec, SeatSpec, SectionSpec, Stage};
 pub(crate) use venues::VenueLayout;
 

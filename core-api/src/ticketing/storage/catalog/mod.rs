@@ -5,8 +5,11 @@
 //! `performance_listed`) read through `reads`, which a read replica may serve; everything
 //! else (writes, sale rules, counts for organizers and the sweeper) reads the primary.
 
+mod event_admin;
 mod performance;
 mod venue_admin;
+
+pub(crate) use event_admin::{AdminEventRow, AdminPerformanceRow, PerformanceChange, Removal};
 
 pub(crate) use venue_admin::{VenueSeatRow, VenueSummaryRow, VenueWrite};
 
