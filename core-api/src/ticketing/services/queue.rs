@@ -87,6 +87,16 @@ impl QueueService {
     }
 
     pub async fn set(&self, performance_id: Uuid, req: QueueChange) -> Result<QueueSettings> {
+        self.set_by(None, performance_id, req).await
+    }
+
+    /// As [`Self::set`]; with an actor, audited in the same transaction.
+    pub(crate) async fn set_by(
+        &self,
+        actor: Option<Uuid>,
+        performance_id: Uuid,
+        req: QueueChange,
+    ) -> Result<QueueSettings> {
         let current = self
             .repo
             .settings(performance_id)
@@ -101,8 +111,22 @@ impl QueueService {
             "maxActive",
             req.max_active.unwrap_or(current.queue_max_active),
         )?;
+        let entry = actor.map(|actor_id| crate::shared::storage::audit::Entry {
+            actor_id,
+            action: "performance.queue",
+            entity_type: "performance",
+            entity_id: performance_id,
+            before: Some(serde_json::json!({
+                "enabled": current.queue_enabled,
+                "admitPerMinute": current.queue_admit_per_minute,
+                "maxActive": current.queue_max_active,
+            })),
+            after: Some(serde_json::json!({
+                "enabled": req.enabled, "admitPerMinute": admit, "maxActive": max_active,
+            })),
+        });
         self.repo
-            .set(performance_id, req.enabled, admit, max_active)
+            .set(performance_id, (req.enabled, admit, max_active), entry)
             .await?;
         self.rules.forget(performance_id);
         let row = self

@@ -1,7 +1,7 @@
 //! Waiting-room settings of performances, and whether a performance has seats left.
 
 use crate::storage::StoreResult;
-use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult};
+use sea_orm::{DatabaseConnection, FromQueryResult};
 use uuid::Uuid;
 
 use crate::storage::sql;
@@ -68,20 +68,22 @@ impl QueueRepo {
         Ok(rows.into_iter().map(|r| r.id).collect())
     }
 
+    /// Changes the settings, with the admin's audit entry (if any) in the same transaction.
     pub(crate) async fn set(
         &self,
         performance_id: Uuid,
-        enabled: bool,
-        admit_per_minute: i32,
-        max_active: i32,
+        (enabled, admit_per_minute, max_active): (bool, i32, i32),
+        entry: Option<crate::shared::storage::audit::Entry<'_>>,
     ) -> StoreResult<bool> {
-        let result = self
-            .db
-            .execute_raw(sql(
+        let touched = crate::shared::storage::audit::audited(
+            &self.db,
+            vec![sql(
                 "UPDATE performances SET queue_enabled = $2, queue_admit_per_minute = $3, queue_max_active = $4 WHERE id = $1",
                 [performance_id.into(), enabled.into(), admit_per_minute.into(), max_active.into()],
-            ))
-            .await?;
-        Ok(result.rows_affected() == 1)
+            )],
+            entry,
+        )
+        .await?;
+        Ok(touched.first() == Some(&1))
     }
 }

@@ -2,6 +2,7 @@
 //! resumable job (also across a `kill -9` of the real binary), and admin-only access.
 
 mod access;
+mod audit;
 mod bulk_cancel;
 mod crash;
 mod events;

@@ -72,14 +72,14 @@ async fn create_event(
     params(("id" = Uuid, Path)), request_body = SetEventStatusRequest, responses((status = 200, body = EventView)))]
 async fn set_event_status(
     State(state): State<AppState>,
-    _: AdminCaller,
+    AdminCaller(caller): AdminCaller,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<SetEventStatusRequest>,
 ) -> Result<Data<EventView>> {
     let event = state
         .services
         .admin
-        .set_event_status(id, &req.status)
+        .set_event_status(Some(caller.user_id), id, &req.status)
         .await?;
     Ok(Data(event.into()))
 }
@@ -112,14 +112,14 @@ async fn create_performance(
     params(("id" = Uuid, Path)), responses((status = 200, body = PerformanceView), (status = 404)))]
 async fn open_sale(
     State(state): State<AppState>,
-    _: AdminCaller,
+    AdminCaller(caller): AdminCaller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Data<PerformanceView>> {
     Ok(Data(
         state
             .services
             .admin
-            .open_sale(id, state.services.clock.now())
+            .open_sale_by(Some(caller.user_id), id, state.services.clock.now())
             .await?
             .into(),
     ))
@@ -130,14 +130,14 @@ async fn open_sale(
     params(("id" = Uuid, Path)), responses((status = 200, body = PerformanceView), (status = 404)))]
 async fn close_sale(
     State(state): State<AppState>,
-    _: AdminCaller,
+    AdminCaller(caller): AdminCaller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Data<PerformanceView>> {
     Ok(Data(
         state
             .services
             .admin
-            .close_sale(id, state.services.clock.now())
+            .close_sale(caller.user_id, id, state.services.clock.now())
             .await?
             .into(),
     ))
@@ -149,14 +149,14 @@ async fn close_sale(
     responses((status = 200, body = PerformanceView), (status = 400), (status = 403), (status = 404)))]
 async fn set_refund_cutoff(
     State(state): State<AppState>,
-    _: AdminCaller,
+    AdminCaller(caller): AdminCaller,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<SetRefundCutoffRequest>,
 ) -> Result<Data<PerformanceView>> {
     let performance = state
         .services
         .admin
-        .set_refund_cutoff(id, req.refund_cutoff_minutes)
+        .set_refund_cutoff(caller.user_id, id, req.refund_cutoff_minutes)
         .await?;
     Ok(Data(performance.into()))
 }

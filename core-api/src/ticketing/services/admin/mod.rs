@@ -24,6 +24,7 @@ use crate::ticketing::domain::status::{EventStatus, SeatStatus};
 use crate::ticketing::services::{catalog::Event, rules::RulesCache, views::Performance};
 use crate::{
     error::{Error, Result},
+    shared::storage::audit,
     ticketing::{
         domain::MAX_REFUND_CUTOFF_MINUTES,
         storage::{
@@ -177,15 +178,28 @@ impl AdminService {
         Ok(Event::from_row(row, None))
     }
 
-    pub(crate) async fn set_event_status(&self, id: Uuid, status: &str) -> Result<Event> {
+    pub(crate) async fn set_event_status(
+        &self,
+        actor: Option<Uuid>,
+        id: Uuid,
+        status: &str,
+    ) -> Result<Event> {
         let Ok(status) = status.parse::<EventStatus>() else {
             return Err(Error::validation(
                 "status",
                 "must be one of DRAFT, ON_SALE, SOLD_OUT, ENDED, CANCELLED",
             ));
         };
-        self.event(id).await?;
-        self.catalog.set_event_status(id, status).await?;
+        let before = self.event(id).await?;
+        let entry = actor.map(|actor_id| audit::Entry {
+            actor_id,
+            action: "event.status",
+            entity_type: "event",
+            entity_id: id,
+            before: Some(json!({ "status": before.status })),
+            after: Some(json!({ "status": status })),
+        });
+        self.catalog.set_event_status(id, status, entry).await?;
         self.rules.clear();
         self.event(id).await
     }
@@ -262,9 +276,27 @@ impl AdminService {
 
     /// Changes how long before the start buyers may still cancel a paid ticket for a refund.
     /// Reservations already made follow the new cut-off.
-    pub(crate) async fn set_refund_cutoff(&self, id: Uuid, minutes: i32) -> Result<Performance> {
+    pub(crate) async fn set_refund_cutoff(
+        &self,
+        actor_id: Uuid,
+        id: Uuid,
+        minutes: i32,
+    ) -> Result<Performance> {
         check_refund_cutoff(minutes)?;
-        if !self.catalog.set_refund_cutoff(id, minutes).await? {
+        let before = self.performance(id).await?;
+        let entry = audit::Entry {
+            actor_id,
+            action: "performance.refund_cutoff",
+            entity_type: "performance",
+            entity_id: id,
+            before: Some(json!({ "refundCutoffMinutes": before.refund_cutoff_minutes })),
+            after: Some(json!({ "refundCutoffMinutes": minutes })),
+        };
+        if !self
+            .catalog
+            .set_refund_cutoff(id, minutes, Some(entry))
+            .await?
+        {
             return Err(Error::NotFound("performance"));
         }
         self.rules.forget(id);
@@ -274,6 +306,16 @@ impl AdminService {
     /// Opens the sale now: the window starts now at the latest and stays open until the
     /// performance starts (or a day from now if it already started). A draft event goes on sale.
     pub async fn open_sale(&self, id: Uuid, now: DateTime<Utc>) -> Result<Performance> {
+        self.open_sale_by(None, id, now).await
+    }
+
+    /// As [`Self::open_sale`]; with an actor, audited in the same transaction.
+    pub(crate) async fn open_sale_by(
+        &self,
+        actor: Option<Uuid>,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Performance> {
         let p = self
             .catalog
             .performance_rules(id)
@@ -287,11 +329,23 @@ impl AdminService {
         } else {
             now + Duration::days(1)
         };
-        self.catalog.set_sale_window(id, opens, closes).await?;
-        if p.event_status == EventStatus::Draft {
-            self.catalog
-                .set_event_status(p.event_id, EventStatus::OnSale)
-                .await?;
+        let draft = p.event_status == EventStatus::Draft;
+        let entry = actor.map(|actor_id| audit::Entry {
+            actor_id,
+            action: "performance.open_sale",
+            entity_type: "performance",
+            entity_id: id,
+            before: Some(
+                json!({ "saleOpensAt": p.sale_opens_at, "saleClosesAt": p.sale_closes_at }),
+            ),
+            after: Some(
+                json!({ "saleOpensAt": opens, "saleClosesAt": closes, "eventOnSale": draft }),
+            ),
+        });
+        self.catalog
+            .set_sale_window((id, opens, closes), draft.then_some(p.event_id), entry)
+            .await?;
+        if draft {
             self.rules.clear();
         }
         self.rules.forget(id);
@@ -299,14 +353,29 @@ impl AdminService {
     }
 
     /// Closes the sale now. Live holds may still be turned into reservations.
-    pub(crate) async fn close_sale(&self, id: Uuid, now: DateTime<Utc>) -> Result<Performance> {
+    pub(crate) async fn close_sale(
+        &self,
+        actor_id: Uuid,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Performance> {
         let p = self
             .catalog
             .performance_rules(id)
             .await?
             .ok_or(Error::NotFound("performance"))?;
+        let entry = audit::Entry {
+            actor_id,
+            action: "performance.close_sale",
+            entity_type: "performance",
+            entity_id: id,
+            before: Some(
+                json!({ "saleOpensAt": p.sale_opens_at, "saleClosesAt": p.sale_closes_at }),
+            ),
+            after: Some(json!({ "saleClosesAt": now })),
+        };
         self.catalog
-            .set_sale_window(id, p.sale_opens_at.min(now), now)
+            .set_sale_window((id, p.sale_opens_at.min(now), now), None, Some(entry))
             .await?;
         self.rules.forget(id);
         self.performance(id).await

@@ -246,15 +246,22 @@ impl CatalogRepo {
         .map_err(Into::into)
     }
 
-    pub(crate) async fn set_event_status(&self, id: Uuid, status: EventStatus) -> StoreResult<()> {
-        self.db
-            .execute_raw(sql(
+    pub(crate) async fn set_event_status(
+        &self,
+        id: Uuid,
+        status: EventStatus,
+        entry: Option<crate::shared::storage::audit::Entry<'_>>,
+    ) -> StoreResult<()> {
+        crate::shared::storage::audit::audited(
+            &self.db,
+            vec![sql(
                 "UPDATE events SET status = $2 WHERE id = $1",
                 [id.into(), status.into()],
-            ))
-            .await
-            .map(|_| ())
-            .map_err(Into::into)
+            )],
+            entry,
+        )
+        .await
+        .map(|_| ())
     }
 }
 

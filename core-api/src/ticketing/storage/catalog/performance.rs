@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::{CatalogRepo, NewPerformance, PERFORMANCE_SELECT, PerformanceRow};
 use crate::{
+    shared::storage::audit,
     storage::{StoreResult, sql},
     ticketing::{domain::status::SeatStatus, storage::entity::performances},
 };
@@ -109,33 +110,46 @@ impl CatalogRepo {
         .await.map_err(Into::into)
     }
 
+    /// Sets the sale window (and, with `event_on_sale`, puts the event on sale), with the
+    /// admin's audit entry, in one transaction.
     pub(crate) async fn set_sale_window(
         &self,
-        id: Uuid,
-        opens: DateTime<Utc>,
-        closes: DateTime<Utc>,
+        (id, opens, closes): (Uuid, DateTime<Utc>, DateTime<Utc>),
+        event_on_sale: Option<Uuid>,
+        entry: Option<audit::Entry<'_>>,
     ) -> StoreResult<()> {
-        self.db
-            .execute_raw(sql(
-                "UPDATE performances SET sale_opens_at = $2, sale_closes_at = $3 WHERE id = $1",
-                [id.into(), opens.into(), closes.into()],
-            ))
+        let mut statements = vec![sql(
+            "UPDATE performances SET sale_opens_at = $2, sale_closes_at = $3 WHERE id = $1",
+            [id.into(), opens.into(), closes.into()],
+        )];
+        if let Some(event_id) = event_on_sale {
+            statements.push(sql(
+                "UPDATE events SET status = 'ON_SALE' WHERE id = $1",
+                [event_id.into()],
+            ));
+        }
+        audit::audited(&self.db, statements, entry)
             .await
             .map(|_| ())
-            .map_err(Into::into)
     }
 
-    /// Sets the refund cut-off; false when there is no such performance.
-    pub(crate) async fn set_refund_cutoff(&self, id: Uuid, minutes: i32) -> StoreResult<bool> {
-        Ok(self
-            .db
-            .execute_raw(sql(
+    /// Sets the refund cut-off, audited; false when there is no such performance.
+    pub(crate) async fn set_refund_cutoff(
+        &self,
+        id: Uuid,
+        minutes: i32,
+        entry: Option<audit::Entry<'_>>,
+    ) -> StoreResult<bool> {
+        let touched = audit::audited(
+            &self.db,
+            vec![sql(
                 "UPDATE performances SET refund_cutoff_minutes = $2 WHERE id = $1",
                 [id.into(), minutes.into()],
-            ))
-            .await?
-            .rows_affected()
-            == 1)
+            )],
+            entry,
+        )
+        .await?;
+        Ok(touched.first() == Some(&1))
     }
 
     /// Performances whose sale is open or closed within the last hour (holds may still live).
