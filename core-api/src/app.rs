@@ -16,7 +16,7 @@ use crate::{
     storage::reads::ReadDb,
     storage::{breaker::Breaker, redis::Redis},
     ticketing::services::{
-        admin, cancellations, catalog, expiry, holds, orders, payments, products, queue,
+        admin, cancellations, catalog, expiry, holds, live, orders, payments, products, queue,
         queue_pass, reservations, rules, seat_layout, seat_map_cache, stream,
     },
     ticketing::storage::{
@@ -42,6 +42,8 @@ pub struct Services {
     pub(crate) cancellations: cancellations::CancellationService,
     /// Orders for organizers: search, detail, cancellation, attendee lists.
     pub(crate) orders: orders::OrderService,
+    /// The control room's live figures: one poller per watched performance.
+    pub(crate) live: live::LiveHub,
     pub(crate) wallet: wallet::WalletService,
     pub(crate) payments: payments::PaymentService,
     pub streams: stream::StreamHub,
@@ -137,6 +139,7 @@ impl Services {
         let cancellation_repo =
             crate::ticketing::storage::cancellations::CancellationRepo::new(db.clone());
         let cancellation_db = db.clone();
+        let live_repo = crate::ticketing::storage::live::LiveRepo::new(db.clone(), redis.clone());
         let store = Holds::new(
             HoldStore::new(redis, config.reservation_ttl_ms, clock.clone()),
             PgHoldStore::new(db),
@@ -192,6 +195,7 @@ impl Services {
         Ok(Services {
             clock: clock.clone(),
             orders,
+            live: live::LiveHub::new(live_repo, store.clone(), clock.clone()),
             resources,
             bookings,
             calendar,

@@ -7,6 +7,7 @@ pub mod committed;
 pub mod expiry;
 pub mod group_commit;
 pub mod holds;
+pub(crate) mod live;
 pub(crate) mod orders;
 pub mod payments;
 pub mod products;

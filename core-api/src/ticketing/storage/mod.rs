@@ -6,6 +6,7 @@ pub(crate) mod entity;
 pub(crate) mod ga;
 pub mod holds;
 pub(crate) mod lifecycle;
+pub(crate) mod live;
 pub(crate) mod orders;
 pub(crate) mod pg_holds;
 pub(crate) mod queue_mirror;

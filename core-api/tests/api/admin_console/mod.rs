@@ -6,6 +6,7 @@ mod audit;
 mod bulk_cancel;
 mod crash;
 mod events;
+mod live;
 mod orders;
 mod paid;
 mod venues;

@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who created, changed or cancelled what (resources, bookings, series, calendar feeds), newest first. */
+        /**
+         * Who created, changed or cancelled what (venues, events, performances, sales, waiting rooms,
+         *     orders, cancellation jobs, users, resources, bookings, series, calendar feeds), newest first.
+         */
         get: operations["audit_log"];
         put?: never;
         post?: never;
@@ -28,10 +31,53 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Events, newest first, optionally by title and status. */
+        get: operations["list_events"];
         put?: never;
         /** Creates a DRAFT event at a venue. */
         post: operations["create_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One event with its performances and their seat figures. */
+        get: operations["get_event"];
+        /** Changes an event's title and description. Audited. */
+        put: operations["update_event"];
+        post?: never;
+        /**
+         * Deletes an event and its performances; 409 `HAS_SALES` if anything was ever reserved
+         *     (cancel it instead). Audited.
+         */
+        delete: operations["delete_event"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/events/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancels an event and every performance of it now, and starts the job that cancels every
+         *     live reservation and refunds the paid ones. Asking again answers with the same job.
+         */
+        post: operations["cancel_event"];
         delete?: never;
         options?: never;
         head?: never;
@@ -72,6 +118,162 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Cancellation jobs, newest first (at most 100). */
+        get: operations["list_jobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One cancellation job's progress. */
+        get: operations["get_job"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Orders, newest first: by reservation number (exact), buyer e-mail, attendee name or phone. */
+        get: operations["search_orders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orders/{reservationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One order with its seats, payment, refund and history. */
+        get: operations["get_order"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orders/{reservationId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancels an order at any time; a paid one is refunded to the buyer's wallet, exactly once.
+         *     Cancelling an order that is already cancelled answers with it and changes nothing.
+         */
+        post: operations["cancel_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/performances/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One performance as its organizer sees it: status, sale window, limit, prices per tier,
+         *     waiting-room settings, refund cut-off and seat figures.
+         */
+        get: operations["get_performance"];
+        /**
+         * Changes a performance's dates, per-user limit and tier prices (a price change is audited
+         *     as `performance.prices`). 400 when the sale window would end before it opens.
+         */
+        put: operations["update_performance"];
+        post?: never;
+        /**
+         * Deletes a performance (its seats and products); 409 `HAS_SALES` if it was ever reserved
+         *     (cancel it instead). Audited.
+         */
+        delete: operations["delete_performance"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/performances/{id}/attendees.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The performance's attendees as CSV: one line per seat (general admission: one per
+         *     order), every status, in reservation-number order.
+         */
+        get: operations["attendees_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/performances/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancels a performance now (no new holds or reservations) and starts the job that cancels
+         *     every live reservation and refunds the paid ones. Asking again answers with the same job.
+         */
+        post: operations["cancel_performance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/performances/{id}/close-sale": {
         parameters: {
             query?: never;
@@ -83,6 +285,28 @@ export interface paths {
         put?: never;
         /** Closes the sale now. */
         post: operations["close_sale"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/performances/{id}/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The control room's figures (text/event-stream): a `stats` event a second with seats by
+         *     status, waiting-room depth, admissions per minute, active passes, sales per minute,
+         *     revenue and every seat's status. Every console of a performance on one instance shares
+         *     one poller.
+         */
+        get: operations["live"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -157,6 +381,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/performances/{id}/seat-order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The seat ids, in the order the live frame's `seatStatus` bits follow (fetch once). */
+        get: operations["seat_order"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/performances/{id}/stats": {
         parameters: {
             query?: never;
@@ -219,11 +460,35 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Venues by name, with their seat counts, tiers, layout version and performances. */
+        get: operations["list_venues"];
         put?: never;
         /** Creates a venue with its seat layout (generated sections and/or explicit seats). */
         post: operations["create_venue"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/venues/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One venue with its whole layout (stage, sections, every seat with kind and off-sale state). */
+        get: operations["get_venue"];
+        /**
+         * Replaces a venue's name and layout (a new layout version). Refused with 409
+         *     `VENUE_IN_USE` while a performance there has a held, reserved or sold seat; performances
+         *     created later take the new layout, earlier ones keep theirs. Audited.
+         */
+        put: operations["update_venue"];
+        post?: never;
+        /** Deletes a venue no event uses (409 `VENUE_IN_USE` otherwise). Audited. */
+        delete: operations["delete_venue"];
         options?: never;
         head?: never;
         patch?: never;
@@ -956,6 +1221,60 @@ export interface components {
             name: string;
             role: components["schemas"]["Role"];
         };
+        AdminEventDetail: components["schemas"]["AdminEventSummary"] & {
+            performances: components["schemas"]["AdminPerformanceView"][];
+        };
+        AdminEventPage: {
+            items: components["schemas"]["AdminEventSummary"][];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /** Format: int64 */
+            total: number;
+        };
+        AdminEventSummary: {
+            /** Format: date-time */
+            createdAt: string;
+            description: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: int64
+             * @description How many performances it has.
+             */
+            performanceCount: number;
+            status: components["schemas"]["EventStatus"];
+            title: string;
+            venue: components["schemas"]["VenueRef"];
+        };
+        /** @description A performance with everything its organizer sets. */
+        AdminPerformanceView: {
+            cancelReason?: string | null;
+            /** Format: date-time */
+            cancelledAt?: string | null;
+            /** Format: uuid */
+            eventId: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: int32 */
+            maxSeatsPerUser: number;
+            /** @description KRW per price tier (on the performance detail only). */
+            prices?: {
+                [key: string]: number;
+            } | null;
+            queue: components["schemas"]["QueueSettingsView"];
+            /** Format: int32 */
+            refundCutoffMinutes: number;
+            /** Format: date-time */
+            saleClosesAt: string;
+            /** Format: date-time */
+            saleOpensAt: string;
+            /** Format: date-time */
+            startsAt: string;
+            stats: components["schemas"]["SeatSummary"];
+            status: components["schemas"]["PerformanceStatus"];
+        };
         /** @description Bookings must start and end inside this daily window, in its time zone. */
         AllowedHours: {
             /** @description "HH:MM", later than start; "24:00" is the end of the day. */
@@ -1060,6 +1379,20 @@ export interface components {
             endAt: string;
             /** Format: date-time */
             startAt: string;
+        };
+        BuyerView: {
+            email: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
+        CancelOrderRequest: {
+            /** @description Why (1 to 500 characters); written to the audit log. */
+            reason: string;
+        };
+        CancelRequest: {
+            /** @description Why (1 to 500 characters); kept with the performance and in the audit log. */
+            reason: string;
         };
         ChargeRequest: {
             /**
@@ -1202,6 +1535,16 @@ export interface components {
             /** @description Only in the answer that creates the feed: it is never shown again. */
             url?: string | null;
         };
+        HistoryView: {
+            /** Format: date-time */
+            at: string;
+            /**
+             * Format: uuid
+             * @description Who did it; null for the system (expiry, refunds).
+             */
+            by?: string | null;
+            what: string;
+        };
         HoldView: {
             /** Format: date-time */
             expiresAt: string;
@@ -1233,10 +1576,73 @@ export interface components {
              */
             unitPrice: number;
         };
+        /** @description A cancellation job and its progress. */
+        JobView: {
+            /**
+             * Format: int32
+             * @description Reservations cancelled so far.
+             */
+            done: number;
+            error?: string | null;
+            /** Format: uuid */
+            eventId?: string | null;
+            /** Format: date-time */
+            finishedAt?: string | null;
+            /** Format: uuid */
+            jobId: string;
+            /** @description CANCEL_PERFORMANCE or CANCEL_EVENT. */
+            kind: string;
+            performanceIds: string[];
+            reason: string;
+            /**
+             * Format: int32
+             * @description Of those, paid ones refunded to the buyer's wallet.
+             */
+            refunded: number;
+            /**
+             * Format: int64
+             * @description KRW given back so far.
+             */
+            refundedAmount: number;
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: uuid */
+            startedBy?: string | null;
+            /** @description RUNNING, DONE or FAILED. */
+            status: string;
+            /**
+             * Format: int32
+             * @description Live reservations when the job started (what it cancelled, once DONE).
+             */
+            total: number;
+        };
         /** @description Either rectangular sections to generate, or every seat spelled out (or both). */
         LayoutInput: {
             seats?: components["schemas"]["SeatInput"][];
             sections?: components["schemas"]["SectionInput"][];
+            stage?: null | components["schemas"]["StageView"];
+        };
+        LayoutSeatView: {
+            /** @description standard, accessible or companion. */
+            kind: string;
+            label?: string | null;
+            /** Format: int32 */
+            number: number;
+            /** @description null, blocked or production. */
+            offSale?: string | null;
+            priceTier: string;
+            row: string;
+            section: string;
+            /** Format: int32 */
+            x: number;
+            /** Format: int32 */
+            y: number;
+        };
+        LayoutView: {
+            seats: components["schemas"]["LayoutSeatView"][];
+            /** @description Section names with their seat counts, in name order. */
+            sections: components["schemas"]["SectionSummary"][];
+            stage?: null | components["schemas"]["StageView"];
         };
         LedgerEntryView: {
             /**
@@ -1255,10 +1661,108 @@ export interface components {
             /** Format: uuid */
             reservationId?: string | null;
         };
+        /** @description One `stats` frame of `GET /admin/performances/{id}/live`. */
+        LiveFrame: {
+            /**
+             * Format: int64
+             * @description Waiting-room passes still valid.
+             */
+            activePasses: number;
+            /**
+             * Format: int64
+             * @description Let in from the line over the last minute.
+             */
+            admittedPerMinute: number;
+            /** Format: date-time */
+            at: string;
+            /** Format: int64 */
+            available: number;
+            /** Format: int64 */
+            held: number;
+            /**
+             * Format: int64
+             * @description People waiting in the line.
+             */
+            queueDepth: number;
+            /** Format: int64 */
+            reserved: number;
+            /**
+             * Format: int64
+             * @description KRW paid and not refunded.
+             */
+            revenue: number;
+            /** @description Paid reservations per minute, the last 30 minutes (minutes without a sale left out). */
+            salesPerMinute: components["schemas"]["MinuteCount"][];
+            /**
+             * @description Base64 of 2 bits per seat in seat-id order (`/seat-order`), first seat in the lowest
+             *     bits of the first byte: 0 available, 1 held, 2 reserved or sold, 3 blocked.
+             */
+            seatStatus: string;
+            /** Format: int64 */
+            sold: number;
+        };
         LoginRequest: {
             /** @description An e-mail address (trimmed and lowercased; `local@domain.tld`). */
             email: string;
             password: string;
+        };
+        /** @description Paid reservations in one minute. */
+        MinuteCount: {
+            /** Format: int64 */
+            count: number;
+            /** Format: date-time */
+            minute: string;
+        };
+        OrderPage: {
+            items: components["schemas"]["OrderSummary"][];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /**
+             * Format: int64
+             * @description Orders matching in all.
+             */
+            total: number;
+        };
+        /** @description An order in a search result. */
+        OrderSummary: {
+            attendee: components["schemas"]["AttendeeView"];
+            buyer: components["schemas"]["BuyerView"];
+            /** Format: date-time */
+            createdAt: string;
+            eventTitle: string;
+            /** Format: uuid */
+            performanceId: string;
+            /** Format: uuid */
+            reservationId: string;
+            reservationNumber: string;
+            status: components["schemas"]["ReservationStatus"];
+            /** Format: int64 */
+            totalAmount: number;
+        };
+        /**
+         * @description One order: the reservation (as its owner sees it) with the event, the buyer, its payment,
+         *     refund and history.
+         */
+        OrderView: components["schemas"]["ReservationView"] & {
+            buyer: components["schemas"]["BuyerView"];
+            eventTitle: string;
+            history: components["schemas"]["HistoryView"][];
+            payments: components["schemas"]["PaymentLineView"][];
+            refunds: components["schemas"]["RefundView"][];
+        };
+        PaymentLineView: {
+            /** Format: int64 */
+            amount: number;
+            /** Format: date-time */
+            paidAt: string;
+            /** Format: uuid */
+            paymentId: string;
+            /** Format: date-time */
+            refundedAt?: string | null;
+            /** @description PAID or REFUNDED. */
+            status: string;
         };
         PaymentRequest: {
             /** Format: uuid */
@@ -1294,6 +1798,11 @@ export interface components {
             /** Format: int64 */
             totalSeats: number;
         };
+        /**
+         * @description Where a performance stands for its organizer.
+         * @enum {string}
+         */
+        PerformanceStatus: "SCHEDULED" | "ON_SALE" | "CLOSED" | "CANCELLED";
         PerformanceView: {
             /** Format: int64 */
             availableSeats: number;
@@ -1363,9 +1872,6 @@ export interface components {
             enabled: boolean;
             /** Format: int32 */
             maxActive: number;
-            /** Format: uuid */
-            performanceId: string;
-            soldOut: boolean;
         };
         RecurrenceInput: {
             /**
@@ -1382,6 +1888,17 @@ export interface components {
         /** @description Also the body of `/auth/logout`. */
         RefreshRequest: {
             refreshToken: string;
+        };
+        RefundView: {
+            /** Format: int64 */
+            amount: number;
+            /** Format: date-time */
+            at: string;
+            /**
+             * Format: uuid
+             * @description The wallet ledger line of the refund.
+             */
+            ledgerId: string;
         };
         RegisterRequest: {
             /** @description An e-mail address (trimmed and lowercased; `local@domain.tld`). */
@@ -1464,8 +1981,17 @@ export interface components {
             status: components["schemas"]["SeatStatus"];
         };
         SeatInput: {
+            /** @description standard (default), accessible or companion. */
+            kind?: string | null;
+            /** @description What the seat map shows for it instead of row-number (optional). */
+            label?: string | null;
             /** Format: int32 */
             number: number;
+            /**
+             * @description null (on sale), blocked or production: such a seat is never sold (performances are
+             *     created without it).
+             */
+            offSale?: string | null;
             priceTier: string;
             row: string;
             section: string;
@@ -1478,6 +2004,12 @@ export interface components {
             /** Format: uuid */
             performanceId: string;
             seats: components["schemas"]["SeatView"][];
+        };
+        SeatOrder: {
+            /** Format: uuid */
+            performanceId: string;
+            /** @description Every seat id in the order of `seatStatus`'s 2-bit entries. */
+            seatIds: string[];
         };
         /** @description `event: snapshot` of the seat stream: every seat's status. */
         SeatSnapshot: {
@@ -1497,6 +2029,17 @@ export interface components {
         SeatStatus: "AVAILABLE" | "HELD" | "RESERVED" | "SOLD";
         /** @description The `data` of a seat-stream event: a snapshot (`event: snapshot`) or a change (`event: seat`). */
         SeatStreamData: components["schemas"]["SeatSnapshot"] | components["schemas"]["SeatEvent"];
+        /** @description Seats by status in Postgres (held seats count as available here; the live stream has them). */
+        SeatSummary: {
+            /** Format: int64 */
+            available: number;
+            /** Format: int64 */
+            reserved: number;
+            /** Format: int64 */
+            sold: number;
+            /** Format: int64 */
+            totalSeats: number;
+        };
         SeatView: {
             /** Format: uuid */
             id: string;
@@ -1531,6 +2074,10 @@ export interface components {
             x?: number;
             /** Format: int32 */
             y?: number;
+        };
+        SectionSummary: {
+            name: string;
+            seats: number;
         };
         SeriesCancelView: {
             /** @description The occurrences this call cancelled (ended ones stay as they were). */
@@ -1567,6 +2114,17 @@ export interface components {
             /** Format: date-time */
             startAt: string;
         };
+        /** @description The stage's rectangle, for drawing. */
+        StageView: {
+            /** Format: int32 */
+            height: number;
+            /** Format: int32 */
+            width: number;
+            /** Format: int32 */
+            x: number;
+            /** Format: int32 */
+            y: number;
+        };
         StatusRow: {
             current?: null | components["schemas"]["BookingView"];
             next?: null | components["schemas"]["BookingView"];
@@ -1594,6 +2152,28 @@ export interface components {
             startAt?: string | null;
             title?: string | null;
         };
+        UpdateEventRequest: {
+            description?: string;
+            title: string;
+        };
+        /** @description Absent fields stay as they are. */
+        UpdatePerformanceRequest: {
+            /**
+             * Format: int32
+             * @description 1 to 50.
+             */
+            maxSeatsPerUser?: number | null;
+            /** @description KRW for some or all price tiers; seats already reserved keep their price. */
+            prices?: {
+                [key: string]: number;
+            } | null;
+            /** Format: date-time */
+            saleClosesAt?: string | null;
+            /** Format: date-time */
+            saleOpensAt?: string | null;
+            /** Format: date-time */
+            startsAt?: string | null;
+        };
         UpdateUserRequest: {
             active?: boolean | null;
             role?: null | components["schemas"]["Role"];
@@ -1605,10 +2185,40 @@ export interface components {
             name: string;
             role: components["schemas"]["Role"];
         };
+        /** @description A venue with its whole layout: every seat spelled out, as `PUT` takes it back. */
+        VenueDetail: components["schemas"]["VenueSummary"] & {
+            layout: components["schemas"]["LayoutView"];
+        };
+        VenuePage: {
+            items: components["schemas"]["VenueSummary"][];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /** Format: int64 */
+            total: number;
+        };
         VenueRef: {
             /** Format: uuid */
             id: string;
             name: string;
+        };
+        VenueSummary: {
+            /** Format: uuid */
+            id: string;
+            /** Format: int32 */
+            layoutVersion: number;
+            name: string;
+            /**
+             * Format: int64
+             * @description Performances at the venue.
+             */
+            performances: number;
+            priceTiers: string[];
+            /** Format: int64 */
+            totalSeats: number;
+            /** Format: date-time */
+            updatedAt: string;
         };
         VenueView: {
             /** Format: uuid */
@@ -1639,10 +2249,23 @@ export interface operations {
     audit_log: {
         parameters: {
             query?: {
-                /** @description resource, booking, series or feed. */
+                /** @description resource, booking, series, feed, venue, event, performance, reservation, job or user. */
                 entityType?: string;
                 entityId?: string;
+                /** @description The same as `entityType` (the console's name for it). */
+                targetType?: string;
+                /** @description The same as `entityId`. */
+                targetId?: string;
                 actorId?: string;
+                /**
+                 * @description An exact action (`performance.cancel`), or all under a prefix ending in `.`
+                 *     (`performance.`); at most 100 characters.
+                 */
+                action?: string;
+                /** @description Entries at or after this time (RFC 3339). */
+                from?: string;
+                /** @description Entries before this time (RFC 3339). */
+                to?: string;
                 /** @description Entries older than this id (the last id of the previous page). */
                 beforeId?: number;
                 /** @description 1-500, default 100. */
@@ -1713,6 +2336,83 @@ export interface operations {
             };
         };
     };
+    list_events: {
+        parameters: {
+            query?: {
+                /** @description Part of the title, any case (at most 100 characters). */
+                q?: string;
+                /** @description DRAFT, ON_SALE, SOLD_OUT, ENDED or CANCELLED. */
+                status?: string;
+                /** @description 1-100, default 50. */
+                limit?: number;
+                /** @description Items to skip (0-100000), default 0. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AdminEventPage"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     create_event: {
         parameters: {
             query?: never;
@@ -1733,6 +2433,369 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["EventView"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the request body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AdminEventDetail"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateEventRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AdminEventDetail"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the request body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description HAS_SALES; or DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    cancel_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["JobView"];
                         /** @enum {boolean} */
                         success: true;
                     };
@@ -2014,6 +3077,852 @@ export interface operations {
             };
         };
     };
+    list_jobs: {
+        parameters: {
+            query?: {
+                /** @description Only jobs touching this performance. */
+                performanceId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["JobView"][];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_job: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["JobView"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    search_orders: {
+        parameters: {
+            query?: {
+                /**
+                 * @description A reservation number (exact, any case), or part of the buyer's e-mail, the attendee's
+                 *     name or phone (at most 100 characters).
+                 */
+                q?: string;
+                /** @description 1-100, default 50. */
+                limit?: number;
+                /** @description Orders to skip (0-100000), default 0. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["OrderPage"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reservationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["OrderView"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    cancel_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reservationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelOrderRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["OrderView"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RESERVATION_NOT_CANCELLABLE: it expired unpaid; or DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the request body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_performance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AdminPerformanceView"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_performance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePerformanceRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AdminPerformanceView"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the request body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_performance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description HAS_SALES; or DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    attendees_csv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    cancel_performance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["JobView"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the request body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     close_sale: {
         parameters: {
             query?: never;
@@ -2075,6 +3984,87 @@ export interface operations {
             };
             /** @description DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    live: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `stats` events, one a second */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": {
+                        data: string;
+                        event?: string;
+                        id?: string;
+                        retry?: number;
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2493,6 +4483,85 @@ export interface operations {
             };
         };
     };
+    seat_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SeatOrder"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     performance_stats: {
         parameters: {
             query?: never;
@@ -2757,6 +4826,81 @@ export interface operations {
             };
         };
     };
+    list_venues: {
+        parameters: {
+            query?: {
+                /** @description Part of the name, any case (at most 100 characters). */
+                q?: string;
+                /** @description 1-100, default 50. */
+                limit?: number;
+                /** @description Items to skip (0-100000), default 0. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["VenuePage"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     create_venue: {
         parameters: {
             query?: never;
@@ -2820,6 +4964,268 @@ export interface operations {
             };
             /** @description PAYLOAD_TOO_LARGE: the request body is over the limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_venue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["VenueDetail"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_venue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateVenueRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["VenueDetail"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description VENUE_IN_USE; or DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the request body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_venue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description VENUE_IN_USE; or DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

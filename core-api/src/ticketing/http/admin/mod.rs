@@ -3,6 +3,7 @@
 
 mod events;
 mod jobs;
+mod live;
 mod orders;
 mod types;
 mod venues;
@@ -35,6 +36,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(performance_stats))
         .merge(events::router())
         .merge(jobs::router())
+        .merge(live::router())
         .merge(orders::router())
         .merge(venues::router())
 }
