@@ -36,9 +36,6 @@ pub(crate) struct OrderService {
     reservations: ReservationService,
 }
 
-/// At most this many characters in a search.
-const MAX_QUERY: usize = 100;
-
 impl OrderService {
     pub(crate) fn new(repo: OrderRepo, reservations: ReservationService) -> Self {
         OrderService { repo, reservations }
@@ -50,10 +47,7 @@ impl OrderService {
         limit: u64,
         offset: u64,
     ) -> Result<(Vec<OrderRow>, u64)> {
-        let query = query.map(str::trim).filter(|q| !q.is_empty());
-        if query.is_some_and(|q| q.chars().count() > MAX_QUERY) {
-            return Err(Error::validation("q", "must be at most 100 characters"));
-        }
+        let query = crate::ticketing::services::admin::search_text(query)?;
         crate::ticketing::services::admin::check_page(limit, offset)?;
         Ok(self.repo.search(query, limit, offset).await?)
     }

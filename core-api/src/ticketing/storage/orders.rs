@@ -2,12 +2,12 @@
 //! name or phone; one order with its payment, refund and history; a performance's attendees.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult};
+use sea_orm::{DatabaseConnection, FromQueryResult};
 use uuid::Uuid;
 
 use crate::{
     shared::storage::users::like_escape,
-    storage::{StoreResult, sql},
+    storage::{StoreResult, count, sql},
     ticketing::domain::status::ReservationStatus,
 };
 
@@ -108,18 +108,14 @@ impl OrderRepo {
         ))
         .all(&self.db)
         .await?;
-        let total = self
-            .db
-            .query_one_raw(sql(
-                &format!(
-                    "SELECT count(*) AS n FROM reservations r JOIN users u ON u.id = r.user_id WHERE {ORDER_FILTER}"
-                ),
-                [query.map(str::to_owned).into(), pattern.into()],
-            ))
-            .await?
-            .map(|row| row.try_get::<i64>("", "n"))
-            .transpose()?
-            .unwrap_or(0);
+        let total = count(
+            &self.db,
+            &format!(
+                "SELECT count(*) AS n FROM reservations r JOIN users u ON u.id = r.user_id WHERE {ORDER_FILTER}"
+            ),
+            [query.map(str::to_owned).into(), pattern.into()],
+        )
+        .await?;
         Ok((items, total as u64))
     }
 

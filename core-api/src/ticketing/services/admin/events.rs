@@ -54,10 +54,7 @@ impl AdminService {
         status: Option<&str>,
         (limit, offset): (u64, u64),
     ) -> Result<(Vec<AdminEventRow>, u64)> {
-        let query = query.map(str::trim).filter(|q| !q.is_empty());
-        if query.is_some_and(|q| q.chars().count() > 100) {
-            return Err(Error::validation("q", "must be at most 100 characters"));
-        }
+        let query = crate::ticketing::services::admin::search_text(query)?;
         let status = status
             .map(|s| {
                 s.parse::<EventStatus>().map_err(|_| {

@@ -91,6 +91,15 @@ fn check_refund_cutoff(minutes: i32) -> Result<()> {
     Ok(())
 }
 
+/// An admin list's search text: trimmed, none when empty, at most 100 characters (field `q`).
+pub(crate) fn search_text(query: Option<&str>) -> Result<Option<&str>> {
+    let query = query.map(str::trim).filter(|q| !q.is_empty());
+    if query.is_some_and(|q| q.chars().count() > 100) {
+        return Err(Error::validation("q", "must be at most 100 characters"));
+    }
+    Ok(query)
+}
+
 /// The paging every admin list takes: 1-100 per page, at most 100,000 skipped.
 pub(crate) fn check_page(limit: u64, offset: u64) -> Result<()> {
     if !(1..=100).contains(&limit) {

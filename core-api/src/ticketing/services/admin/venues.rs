@@ -37,10 +37,7 @@ impl AdminService {
         limit: u64,
         offset: u64,
     ) -> Result<(Vec<VenueSummaryRow>, u64)> {
-        let query = query.map(str::trim).filter(|q| !q.is_empty());
-        if query.is_some_and(|q| q.chars().count() > 100) {
-            return Err(Error::validation("q", "must be at most 100 characters"));
-        }
+        let query = crate::ticketing::services::admin::search_text(query)?;
         super::check_page(limit, offset)?;
         Ok(self.catalog.venues(query, limit, offset).await?)
     }

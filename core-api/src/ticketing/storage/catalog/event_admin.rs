@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::CatalogRepo;
 use crate::{
     shared::storage::{audit, users::like_escape},
-    storage::{StoreResult, sql},
+    storage::{StoreResult, count, sql},
     ticketing::domain::status::EventStatus,
 };
 
@@ -286,16 +286,4 @@ impl CatalogRepo {
         txn.commit().await?;
         Ok(true)
     }
-}
-
-async fn count(
-    c: &impl ConnectionTrait,
-    query: &str,
-    values: Vec<sea_orm::Value>,
-) -> StoreResult<i64> {
-    Ok(c.query_one_raw(sql(query, values))
-        .await?
-        .map(|row| row.try_get::<i64>("", "n"))
-        .transpose()?
-        .unwrap_or(0))
 }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::{CatalogRepo, LayoutSeat, insert_layout};
 use crate::{
     shared::storage::{audit, users::like_escape},
-    storage::{StoreResult, sql},
+    storage::{StoreResult, count, sql},
 };
 
 #[derive(Clone, Debug, FromQueryResult)]
@@ -75,16 +75,12 @@ impl CatalogRepo {
         ))
         .all(&self.db)
         .await?;
-        let total = self
-            .db
-            .query_one_raw(sql(
-                &format!("SELECT count(*) AS n FROM venues v WHERE {filter}"),
-                [pattern.into()],
-            ))
-            .await?
-            .map(|row| row.try_get::<i64>("", "n"))
-            .transpose()?
-            .unwrap_or(0);
+        let total = count(
+            &self.db,
+            &format!("SELECT count(*) AS n FROM venues v WHERE {filter}"),
+            [pattern.into()],
+        )
+        .await?;
         Ok((items, total as u64))
     }
 
@@ -134,7 +130,7 @@ impl CatalogRepo {
             &txn,
             "SELECT count(*) AS n FROM seats s JOIN performances p ON p.id = s.performance_id \
              JOIN events e ON e.id = p.event_id WHERE e.venue_id = $1 AND s.status <> 'AVAILABLE'",
-            id,
+            [id.into()],
         )
         .await?;
         if sold_or_held > 0 {
@@ -187,7 +183,7 @@ impl CatalogRepo {
         let events = count(
             &txn,
             "SELECT count(*) AS n FROM events WHERE venue_id = $1",
-            id,
+            [id.into()],
         )
         .await?;
         if events > 0 {
@@ -230,12 +226,4 @@ async fn lock(c: &impl ConnectionTrait, id: Uuid) -> StoreResult<Option<VenueSum
     ))
     .await?;
     summary(c, id).await
-}
-
-async fn count(c: &impl ConnectionTrait, query: &str, id: Uuid) -> StoreResult<i64> {
-    Ok(c.query_one_raw(sql(query, [id.into()]))
-        .await?
-        .map(|row| row.try_get::<i64>("", "n"))
-        .transpose()?
-        .unwrap_or(0))
 }
