@@ -17,8 +17,8 @@ use crate::{
     storage::reads::ReadDb,
     storage::{breaker::Breaker, redis::Redis},
     ticketing::services::{
-        admin, catalog, expiry, holds, payments, products, queue, queue_pass, reservations, rules,
-        seat_layout, seat_map_cache, stream,
+        admin, cancellations, catalog, expiry, holds, live, orders, payments, products, queue,
+        queue_pass, reservations, rules, seat_layout, seat_map_cache, stream,
     },
     ticketing::storage::{
         catalog::CatalogRepo, ga::GaRepo, holds::Holds, pg_holds::PgHoldStore,
@@ -39,6 +39,12 @@ pub struct Services {
     pub holds: holds::HoldService,
     pub reservations: reservations::ReservationService,
     pub admin: admin::AdminService,
+    /// Cancelling performances and events with refunds, as resumable jobs.
+    pub(crate) cancellations: cancellations::CancellationService,
+    /// Orders for organizers: search, detail, cancellation, attendee lists.
+    pub(crate) orders: orders::OrderService,
+    /// The control room's live figures: one poller per watched performance.
+    pub(crate) live: live::LiveHub,
     pub(crate) wallet: wallet::WalletService,
     pub(crate) payments: payments::PaymentService,
     pub streams: stream::StreamHub,
@@ -147,6 +153,11 @@ impl Services {
         );
         let auth = auth::AuthService::new(&config, users.clone(), redis.clone(), clock.clone());
         let accounts = accounts::AccountAdmin::new(users, auth.sessions.clone());
+        let job_settings = cancellations::JobSettings::from_config(&config);
+        let cancellation_repo =
+            crate::ticketing::storage::cancellations::CancellationRepo::new(db.clone());
+        let cancellation_db = db.clone();
+        let live_repo = crate::ticketing::storage::live::LiveRepo::new(db.clone(), redis.clone());
         let store = Holds::new(
             HoldStore::new(redis, config.reservation_ttl_ms, clock.clone()),
             PgHoldStore::new(db),
@@ -187,8 +198,22 @@ impl Services {
             },
             publisher.clone(),
         );
+        let reservation_service = reservations::ReservationService::new(
+            config.clone(),
+            (rules.clone(), layouts.clone()),
+            reservations.clone(),
+            holds.clone(),
+            (publisher.clone(), clock.clone()),
+            ga.clone(),
+        );
+        let orders = orders::OrderService::new(
+            crate::ticketing::storage::orders::OrderRepo::new(cancellation_db),
+            reservation_service.clone(),
+        );
         Ok(Services {
             clock: clock.clone(),
+            orders,
+            live: live::LiveHub::new(live_repo, store.clone(), clock.clone()),
             resources,
             teams,
             bookings,
@@ -200,13 +225,13 @@ impl Services {
             auth,
             accounts,
             catalog: catalog_service,
-            reservations: reservations::ReservationService::new(
-                config.clone(),
-                (rules.clone(), layouts.clone()),
-                reservations.clone(),
-                holds.clone(),
-                (publisher.clone(), clock.clone()),
-                ga.clone(),
+            reservations: reservation_service,
+            cancellations: cancellations::CancellationService::new(
+                (cancellation_repo, reservations.clone()),
+                store.clone(),
+                publisher.clone(),
+                (queue.clone(), rules.clone()),
+                job_settings,
             ),
             admin: admin::AdminService::new(
                 catalog.clone(),

@@ -254,6 +254,14 @@ impl From<crate::storage::StoreError> for Error {
             crate::storage::StoreError::Unavailable { dependency, source } => {
                 Error::Dependency { dependency, source }
             }
+            // The performance was cancelled while the reservation was being made.
+            ref e if e.constraint() == Some("reservations_performance_not_cancelled") => {
+                Error::rule(
+                    ErrorCode::SaleNotOpen,
+                    "this performance was cancelled",
+                    json!({ "cancelled": true }),
+                )
+            }
             other => Error::Internal(other.into()),
         }
     }

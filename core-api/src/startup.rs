@@ -145,6 +145,13 @@ impl Application {
             .sweeper
             .clone()
             .spawn(sweep_every, stop_rx.clone());
+        // Cancellation jobs: those left RUNNING by a stopped instance resume here.
+        let jobs = self
+            .state
+            .services
+            .cancellations
+            .clone()
+            .spawn(stop_rx.clone());
         // The read replica's lag, measured while the server runs.
         let lag_monitor = self
             .state
@@ -186,6 +193,7 @@ impl Application {
         let _ = sessions.await;
         let _ = live.await;
         let _ = notifier.await;
+        let _ = jobs.await;
         if let Some(lag_monitor) = lag_monitor {
             let _ = lag_monitor.await;
         }

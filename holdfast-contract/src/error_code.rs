@@ -60,6 +60,8 @@ error_codes! {
     ResourceHasBookings = "RESOURCE_HAS_BOOKINGS",
     TeamMemberExists = "TEAM_MEMBER_EXISTS",
     LastTeamOwner = "LAST_TEAM_OWNER",
+    VenueInUse = "VENUE_IN_USE",
+    HasSales = "HAS_SALES",
     // 503 (with the dependency codes below)
     QueueFull = "QUEUE_FULL",
     // 413, 431

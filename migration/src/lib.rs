@@ -50,6 +50,8 @@ mod m20261207_000130_alter_users;
 mod m20261207_000150_add_refund_cutoff_performances;
 mod m20261208_100000_create_teams;
 mod m20261208_100100_create_notifications;
+mod m20261208_200100_add_performance_cancellation;
+mod m20261208_200200_extend_venue_layouts;
 mod m20261208_300100_add_queue_limits_performances;
 
 pub struct Migrator;
@@ -74,6 +76,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000150_add_refund_cutoff_performances::Migration),
             Box::new(m20261208_100000_create_teams::Migration),
             Box::new(m20261208_100100_create_notifications::Migration),
+            Box::new(m20261208_200100_add_performance_cancellation::Migration),
+            Box::new(m20261208_200200_extend_venue_layouts::Migration),
             Box::new(m20261208_300100_add_queue_limits_performances::Migration),
         ]
     }

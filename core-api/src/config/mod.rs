@@ -68,6 +68,15 @@ pub struct Config {
     pub(crate) wallet_max_charge: i64,
     pub(crate) wallet_max_balance: i64,
     pub(crate) sweep_interval_ms: u64,
+    /// Cancellation jobs: reservations cancelled (and refunded) per transaction
+    /// (CORE_CANCEL_BATCH_SIZE).
+    pub(crate) cancel_batch_size: u64,
+    /// Cancellation jobs: pause between two batches, so a big job leaves room for the sale's
+    /// other writes (CORE_CANCEL_BATCH_PAUSE_MS).
+    pub(crate) cancel_batch_pause_ms: u64,
+    /// Cancellation jobs: how long an instance's lease on a job lasts without a batch; a job
+    /// whose instance died is taken over after it (CORE_JOB_LEASE_MS).
+    pub(crate) job_lease_ms: u64,
     pub(crate) idempotency_ttl_secs: u64,
     pub(crate) stream_heartbeat_ms: u64,
     /// Seat-stream connections one client (its user, or its IP without a token) may hold on
@@ -225,6 +234,9 @@ impl Config {
             wallet_max_charge: env.parse("CORE_WALLET_MAX_CHARGE", "2000000")?,
             wallet_max_balance: env.parse("CORE_WALLET_MAX_BALANCE", "10000000")?,
             sweep_interval_ms: env.parse("CORE_SWEEP_INTERVAL_MS", "1000")?,
+            cancel_batch_size: env.parse("CORE_CANCEL_BATCH_SIZE", "200")?,
+            cancel_batch_pause_ms: env.parse("CORE_CANCEL_BATCH_PAUSE_MS", "0")?,
+            job_lease_ms: env.parse("CORE_JOB_LEASE_MS", "15000")?,
             idempotency_ttl_secs: env.parse("CORE_IDEMPOTENCY_TTL_SECS", "86400")?,
             stream_heartbeat_ms: env.parse("CORE_STREAM_HEARTBEAT_MS", "15000")?,
             stream_max_per_client: env.parse("CORE_STREAM_MAX_PER_CLIENT", "4")?,

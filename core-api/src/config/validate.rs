@@ -34,6 +34,16 @@ impl Config {
             "must be between 1 and 64",
         )?;
         ensure(
+            (1..=5_000).contains(&self.cancel_batch_size),
+            "CORE_CANCEL_BATCH_SIZE",
+            "must be between 1 and 5000",
+        )?;
+        ensure(
+            self.job_lease_ms >= 1_000,
+            "CORE_JOB_LEASE_MS",
+            "must be at least 1000",
+        )?;
+        ensure(
             self.reservation_ttl_ms >= 1_000,
             "CORE_RESERVATION_TTL_MS",
             "must be at least 1000",

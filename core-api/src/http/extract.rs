@@ -276,6 +276,15 @@ impl<T: Serialize> IntoResponse for Created<T> {
     }
 }
 
+/// 202 `{"success": true, "data": ...}`: accepted, the work goes on after the answer.
+pub(crate) struct Accepted<T>(pub T);
+
+impl<T: Serialize> IntoResponse for Accepted<T> {
+    fn into_response(self) -> Response {
+        (StatusCode::ACCEPTED, Data(self.0)).into_response()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -56,3 +56,16 @@ impl Connections {
 pub(crate) fn sql(query: &str, values: impl IntoIterator<Item = Value>) -> Statement {
     Statement::from_sql_and_values(DbBackend::Postgres, query, values)
 }
+
+/// The `n` of a one-row count query (`SELECT count(*) AS n …`); 0 without a row.
+pub(crate) async fn count(
+    c: &impl sea_orm::ConnectionTrait,
+    query: &str,
+    values: impl IntoIterator<Item = Value>,
+) -> StoreResult<i64> {
+    Ok(c.query_one_raw(sql(query, values))
+        .await?
+        .map(|row| row.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0))
+}

@@ -2,6 +2,7 @@
 //! Redis key prefix and ports (see `helpers`).
 
 mod admin;
+mod admin_console;
 mod architecture;
 mod auth;
 mod bookings;

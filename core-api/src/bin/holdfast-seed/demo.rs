@@ -240,6 +240,7 @@ async fn ensure_event(
                 layout: LayoutSpec {
                     sections,
                     seats: vec![],
+                    stage: None,
                 },
             };
             admin.create_venue(request).await?.id

@@ -21,10 +21,21 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 struct AuditQuery {
-    /// resource, booking, series or feed.
+    /// resource, booking, series, feed, venue, event, performance, reservation, job or user.
     entity_type: Option<String>,
     entity_id: Option<Uuid>,
+    /// The same as `entityType` (the console's name for it).
+    target_type: Option<String>,
+    /// The same as `entityId`.
+    target_id: Option<Uuid>,
     actor_id: Option<Uuid>,
+    /// An exact action (`performance.cancel`), or all under a prefix ending in `.`
+    /// (`performance.`); at most 100 characters.
+    action: Option<String>,
+    /// Entries at or after this time (RFC 3339).
+    from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Entries before this time (RFC 3339).
+    to: Option<chrono::DateTime<chrono::Utc>>,
     /// Entries older than this id (the last id of the previous page).
     before_id: Option<i64>,
     /// 1-500, default 100.
@@ -60,7 +71,8 @@ impl From<AuditRow> for AuditEntryView {
     }
 }
 
-/// Who created, changed or cancelled what (resources, bookings, series, calendar feeds), newest first.
+/// Who created, changed or cancelled what (venues, events, performances, sales, waiting rooms,
+/// orders, cancellation jobs, users, resources, bookings, series, calendar feeds), newest first.
 #[utoipa::path(get, path = "/admin/audit-log", tag = "admin", security(("bearer" = [])), params(AuditQuery),
     responses((status = 200, body = Vec<AuditEntryView>), (status = 403)))]
 async fn audit_log(
@@ -69,13 +81,33 @@ async fn audit_log(
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Data<Vec<AuditEntryView>>> {
     let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(crate::error::Error::validation("limit", "must be 1 to 500"));
+    }
+    if q.action.as_deref().is_some_and(|a| a.chars().count() > 100) {
+        return Err(crate::error::Error::validation(
+            "action",
+            "at most 100 characters",
+        ));
+    }
+    if let (Some(from), Some(to)) = (q.from, q.to)
+        && from > to
+    {
+        return Err(crate::error::Error::validation(
+            "to",
+            "must not be before from",
+        ));
+    }
     let rows = state
         .services
         .audit
         .list(&AuditFilter {
-            entity_type: q.entity_type,
-            entity_id: q.entity_id,
+            entity_type: q.entity_type.or(q.target_type),
+            entity_id: q.entity_id.or(q.target_id),
             actor_id: q.actor_id,
+            action: q.action.filter(|a| !a.is_empty()),
+            from: q.from,
+            to: q.to,
             before_id: q.before_id,
             limit,
         })

@@ -45,11 +45,38 @@ pub(crate) async fn record(c: &impl ConnectionTrait, e: Entry<'_>) -> StoreResul
     .map(|_| ()).map_err(Into::into)
 }
 
+/// Runs the statements and, when there is one, records the admin's `entry`, all in one
+/// transaction. Returns the rows each statement touched.
+pub(crate) async fn audited(
+    db: &DatabaseConnection,
+    statements: Vec<sea_orm::Statement>,
+    entry: Option<Entry<'_>>,
+) -> StoreResult<Vec<u64>> {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
+    let mut touched = Vec::with_capacity(statements.len());
+    for statement in statements {
+        touched.push(txn.execute_raw(statement).await?.rows_affected());
+    }
+    if let Some(entry) = entry {
+        record(&txn, entry).await?;
+    }
+    txn.commit().await?;
+    Ok(touched)
+}
+
 #[derive(Clone, Debug, Default)]
 pub(crate) struct AuditFilter {
     pub(crate) entity_type: Option<String>,
     pub(crate) entity_id: Option<Uuid>,
     pub(crate) actor_id: Option<Uuid>,
+    /// An exact action (`performance.cancel`), or every action under a prefix ending in `.`
+    /// (`performance.`).
+    pub(crate) action: Option<String>,
+    /// Entries at or after this time.
+    pub(crate) from: Option<DateTime<Utc>>,
+    /// Entries before this time.
+    pub(crate) to: Option<DateTime<Utc>>,
     /// Entries with an id below this (paging backwards).
     pub(crate) before_id: Option<i64>,
     pub(crate) limit: u64,
@@ -73,11 +100,17 @@ impl AuditRepo {
             f.actor_id.into(),
             f.before_id.into(),
             (f.limit as i64).into(),
+            f.action.clone().into(),
+            f.from.into(),
+            f.to.into(),
         ];
         AuditRow::find_by_statement(sql(
             "SELECT id, at, actor_id, action, entity_type, entity_id, before, after FROM audit_log \
              WHERE ($1::text IS NULL OR entity_type = $1) AND ($2::uuid IS NULL OR entity_id = $2) \
              AND ($3::uuid IS NULL OR actor_id = $3) AND ($4::bigint IS NULL OR id < $4) \
+             AND ($6::text IS NULL OR action = $6 \
+                  OR (right($6, 1) = '.' AND left(action, length($6)) = $6)) \
+             AND ($7::timestamptz IS NULL OR at >= $7) AND ($8::timestamptz IS NULL OR at < $8) \
              ORDER BY id DESC LIMIT $5",
             values,
         ))

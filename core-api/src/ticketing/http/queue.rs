@@ -91,10 +91,14 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
     responses((status = 200, body = QueueSettingsView), (status = 400), (status = 403), (status = 404)))]
 async fn set_queue(
     State(state): State<AppState>,
-    _: AdminCaller,
+    AdminCaller(caller): AdminCaller,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<SetQueueRequest>,
 ) -> Result<Data<QueueSettingsView>> {
-    let settings = state.services.queue.set(id, req.into()).await?;
+    let settings = state
+        .services
+        .queue
+        .set_by(Some(caller.user_id), id, req.into())
+        .await?;
     Ok(Data(settings.into()))
 }

@@ -1,11 +1,14 @@
 //! Business rules of this context. Handlers call these; these call the stores in `storage`.
 
 pub mod admin;
+pub(crate) mod cancellations;
 pub mod catalog;
 pub mod committed;
 pub mod expiry;
 pub mod group_commit;
 pub mod holds;
+pub(crate) mod live;
+pub(crate) mod orders;
 pub mod payments;
 pub mod products;
 pub mod queue;

@@ -91,6 +91,19 @@ fn in_range(field: &str, value: i32, min: i32, max: i32) -> Result<i32> {
     }
 }
 
+/// The waiting-room settings as an audit entry records them.
+fn queue_audit(row: &QueueSettingsRow) -> serde_json::Value {
+    serde_json::json!({
+        "enabled": row.queue_enabled,
+        "admitPerMinute": row.queue_admit_per_minute,
+        "maxActive": row.queue_max_active,
+        "maxQueueLength": row.queue_max_length,
+        "prequeueMinutes": row.queue_prequeue_minutes,
+        "abandonAfterPolls": row.queue_abandon_after_polls,
+        "passUnusedSeconds": row.queue_pass_unused_seconds,
+    })
+}
+
 impl QueueService {
     pub(crate) fn new(repo: QueueRepo, mirror: QueueMirror, rules: RulesCache) -> Self {
         QueueService {
@@ -102,6 +115,16 @@ impl QueueService {
     }
 
     pub async fn set(&self, performance_id: Uuid, req: QueueChange) -> Result<QueueSettings> {
+        self.set_by(None, performance_id, req).await
+    }
+
+    /// As [`Self::set`]; with an actor, audited in the same transaction.
+    pub(crate) async fn set_by(
+        &self,
+        actor: Option<Uuid>,
+        performance_id: Uuid,
+        req: QueueChange,
+    ) -> Result<QueueSettings> {
         let current = self
             .repo
             .settings(performance_id)
@@ -157,7 +180,15 @@ impl QueueService {
             )?,
             ..current
         };
-        self.repo.set(&next).await?;
+        let entry = actor.map(|actor_id| crate::shared::storage::audit::Entry {
+            actor_id,
+            action: "performance.queue",
+            entity_type: "performance",
+            entity_id: performance_id,
+            before: Some(queue_audit(&current)),
+            after: Some(queue_audit(&next)),
+        });
+        self.repo.set(&next, entry).await?;
         self.rules.forget(performance_id);
         let row = self
             .repo

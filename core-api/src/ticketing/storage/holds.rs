@@ -197,6 +197,24 @@ impl Holds {
             .unwrap_or_default())
     }
 
+    /// Releases every Redis hold on the performance's seats (it was cancelled); how many.
+    /// Postgres-path holds cannot become reservations of a cancelled performance either and
+    /// lapse at their expiry.
+    pub(crate) async fn release_all(&self, performance_id: Uuid) -> Result<u64> {
+        let Some(hold_ids) = self.via_redis(self.redis.holds_on(performance_id)).await? else {
+            return Ok(0);
+        };
+        let mut released = 0;
+        for hold_id in hold_ids {
+            if let Some(Some(record)) = self.via_redis(self.redis.record(hold_id)).await?
+                && self.redis.release(&record).await?
+            {
+                released += 1;
+            }
+        }
+        Ok(released)
+    }
+
     /// Seats back on sale (cancelled or expired reservation): clears their Redis markers so
     /// they can be held at once. Best effort; the markers lapse on their own.
     pub(crate) async fn seats_back_on_sale(&self, freed: &[ChangedSeat]) {

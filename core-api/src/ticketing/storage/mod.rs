@@ -1,10 +1,13 @@
 //! Every SeaORM and fred call of this context; services see plain Rust types.
 
+pub(crate) mod cancellations;
 pub mod catalog;
 pub(crate) mod entity;
 pub(crate) mod ga;
 pub mod holds;
 pub(crate) mod lifecycle;
+pub(crate) mod live;
+pub(crate) mod orders;
 pub(crate) mod pg_holds;
 pub(crate) mod queue_mirror;
 pub(crate) mod queue_settings;

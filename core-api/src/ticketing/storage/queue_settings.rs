@@ -1,7 +1,7 @@
 //! Waiting-room settings of performances, and whether a performance has seats left.
 
 use crate::storage::StoreResult;
-use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult};
+use sea_orm::{DatabaseConnection, FromQueryResult};
 use uuid::Uuid;
 
 use crate::storage::sql;
@@ -18,14 +18,16 @@ pub(crate) struct QueueSettingsRow {
     pub(crate) queue_pass_unused_seconds: i32,
     /// When the sale opens, in ms since the epoch: nobody is admitted before.
     pub(crate) sale_opens_at_ms: i64,
-    /// No seat of the performance is AVAILABLE.
+    /// No seat of the performance is AVAILABLE, or it was cancelled: either way the
+    /// waiting room tells its line that nothing is left.
     pub(crate) sold_out: bool,
 }
 
 const SELECT: &str = "SELECT p.id, p.queue_enabled, p.queue_admit_per_minute, p.queue_max_active, \
      p.queue_max_length, p.queue_prequeue_minutes, p.queue_abandon_after_polls, p.queue_pass_unused_seconds, \
      (extract(epoch FROM p.sale_opens_at) * 1000)::bigint AS sale_opens_at_ms, \
-     NOT EXISTS (SELECT 1 FROM seats s WHERE s.performance_id = p.id AND s.status = 'AVAILABLE') AS sold_out \
+     (p.cancelled_at IS NOT NULL \
+      OR NOT EXISTS (SELECT 1 FROM seats s WHERE s.performance_id = p.id AND s.status = 'AVAILABLE')) AS sold_out \
      FROM performances p";
 
 #[derive(Clone)]
@@ -95,10 +97,15 @@ impl QueueRepo {
         Ok(rows.into_iter().map(|r| r.id).collect())
     }
 
-    pub(crate) async fn set(&self, row: &QueueSettingsRow) -> StoreResult<bool> {
-        let result = self
-            .db
-            .execute_raw(sql(
+    /// Changes the settings, with the admin's audit entry (if any) in the same transaction.
+    pub(crate) async fn set(
+        &self,
+        row: &QueueSettingsRow,
+        entry: Option<crate::shared::storage::audit::Entry<'_>>,
+    ) -> StoreResult<bool> {
+        let touched = crate::shared::storage::audit::audited(
+            &self.db,
+            vec![sql(
                 "UPDATE performances SET queue_enabled = $2, queue_admit_per_minute = $3, queue_max_active = $4, \
                  queue_max_length = $5, queue_prequeue_minutes = $6, queue_abandon_after_polls = $7, \
                  queue_pass_unused_seconds = $8 WHERE id = $1",
@@ -112,8 +119,10 @@ impl QueueRepo {
                     row.queue_abandon_after_polls.into(),
                     row.queue_pass_unused_seconds.into(),
                 ],
-            ))
-            .await?;
-        Ok(result.rows_affected() == 1)
+            )],
+            entry,
+        )
+        .await?;
+        Ok(touched.first() == Some(&1))
     }
 }

@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who created, changed or cancelled what (resources, bookings, series, calendar feeds), newest first. */
+        /**
+         * Who created, changed or cancelled what (venues, events, performances, sales, waiting rooms,
+         *     orders, cancellation jobs, users, resources, bookings, series, calendar feeds), newest first.
+         */
         get: operations["audit_log"];
         put?: never;
         post?: never;
@@ -28,10 +31,53 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Events, newest first, optionally by title and status. */
+        get: operations["list_events"];
         put?: never;
         /** Creates a DRAFT event at a venue. */
         post: operations["create_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One event with its performances and their seat figures. */
+        get: operations["get_event"];
+        /** Changes an event's title and description. Audited. */
+        put: operations["update_event"];
+        post?: never;
+        /**
+         * Deletes an event and its performances; 409 `HAS_SALES` if anything was ever reserved
+         *     (cancel it instead). Audited.
+         */
+        delete: operations["delete_event"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/events/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancels an event and every performance of it now, and starts the job that cancels every
+         *     live reservation and refunds the paid ones. Asking again answers with the same job.
+         */
+        post: operations["cancel_event"];
         delete?: never;
         options?: never;
         head?: never;
@@ -72,6 +118,162 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Cancellation jobs, newest first (at most 100). */
+        get: operations["list_jobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One cancellation job's progress. */
+        get: operations["get_job"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Orders, newest first: by reservation number (exact), buyer e-mail, attendee name or phone. */
+        get: operations["search_orders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orders/{reservationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One order with its seats, payment, refund and history. */
+        get: operations["get_order"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orders/{reservationId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancels an order at any time; a paid one is refunded to the buyer's wallet, exactly once.
+         *     Cancelling an order that is already cancelled answers with it and changes nothing.
+         */
+        post: operations["cancel_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/performances/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One performance as its organizer sees it: status, sale window, limit, prices per tier,
+         *     waiting-room settings, refund cut-off and seat figures.
+         */
+        get: operations["get_performance"];
+        /**
+         * Changes a performance's dates, per-user limit and tier prices (a price change is audited
+         *     as `performance.prices`). 400 when the sale window would end before it opens.
+         */
+        put: operations["update_performance"];
+        post?: never;
+        /**
+         * Deletes a performance (its seats and products); 409 `HAS_SALES` if it was ever reserved
+         *     (cancel it instead). Audited.
+         */
+        delete: operations["delete_performance"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/performances/{id}/attendees.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The performance's attendees as CSV: one line per seat (general admission: one per
+         *     order), every status, in reservation-number order.
+         */
+        get: operations["attendees_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/performances/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancels a performance now (no new holds or reservations) and starts the job that cancels
+         *     every live reservation and refunds the paid ones. Asking again answers with the same job.
+         */
+        post: operations["cancel_performance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/performances/{id}/close-sale": {
         parameters: {
             query?: never;
@@ -83,6 +285,28 @@ export interface paths {
         put?: never;
         /** Closes the sale now. */
         post: operations["close_sale"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/performances/{id}/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The control room's figures (text/event-stream): a `stats` event a second with seats by
+         *     status, waiting-room depth, admissions per minute, active passes, sales per minute,
+         *     revenue and every seat's status. Every console of a performance on one instance shares
+         *     one poller.
+         */
+        get: operations["live"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -131,10 +355,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /**
-         * Sets a performance's waiting room: `{enabled, admitPerMinute?, maxActive?, maxQueueLength?,
-         *     prequeueMinutes?, abandonAfterPolls?, passUnusedSeconds?}`.
-         */
+        /** Sets a performance's waiting room: `{enabled, admitPerMinute?, maxActive?}`. */
         put: operations["set_queue"];
         post?: never;
         delete?: never;
@@ -153,6 +374,23 @@ export interface paths {
         get?: never;
         /** Sets how long before the start buyers may still cancel a paid ticket for a refund. */
         put: operations["set_refund_cutoff"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/performances/{id}/seat-order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The seat ids, in the order the live frame's `seatStatus` bits follow (fetch once). */
+        get: operations["seat_order"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -222,11 +460,35 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Venues by name, with their seat counts, tiers, layout version and performances. */
+        get: operations["list_venues"];
         put?: never;
         /** Creates a venue with its seat layout (generated sections and/or explicit seats). */
         post: operations["create_venue"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/venues/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One venue with its whole layout (stage, sections, every seat with kind and off-sale state). */
+        get: operations["get_venue"];
+        /**
+         * Replaces a venue's name and layout (a new layout version). Refused with 409
+         *     `VENUE_IN_USE` while a performance there has a held, reserved or sold seat; performances
+         *     created later take the new layout, earlier ones keep theirs. Audited.
+         */
+        put: operations["update_venue"];
+        post?: never;
+        /** Deletes a venue no event uses (409 `VENUE_IN_USE` otherwise). Audited. */
+        delete: operations["delete_venue"];
         options?: never;
         head?: never;
         patch?: never;
@@ -502,27 +764,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/me/notification-preferences": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The caller's notification preferences (defaults until saved: English, everything on,
-         *     reminders 15 minutes ahead).
-         */
-        get: operations["get_preferences"];
-        /** Replaces the caller's notification preferences. */
-        put: operations["put_preferences"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/me/reservations": {
         parameters: {
             query?: never;
@@ -600,40 +841,6 @@ export interface paths {
         };
         /** General-admission products of a performance (hold them with `{performanceId, productId, quantity}`). */
         get: operations["list_products"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/performances/{id}/seat-layout": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The performance's immutable seat layout (ids, places, tiers, prices) in its fixed order. */
-        get: operations["seat_layout"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/performances/{id}/seat-status": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Every seat's live status, packed (see `encoding`), and the seat stream id it is current to. */
-        get: operations["seat_status"];
         put?: never;
         post?: never;
         delete?: never;
@@ -746,10 +953,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Bookings of the caller's teams' servers, filtered by resource, user, series, status and
-         *     time window; in time order.
-         */
+        /** Bookings, filtered by resource, user, series, status and time window; in time order. */
         get: operations["list_bookings"];
         put?: never;
         /**
@@ -823,13 +1027,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * The resources of the caller's teams that take bookings (admins see every team's, and may
-         *     ask for inactive ones too).
-         */
+        /** Every resource that takes bookings (admins may ask for inactive ones too). */
         get: operations["list_resources"];
         put?: never;
-        /** Adds a resource with its booking policy to a team the caller owns (admins: any team). */
+        /** Adds a resource with its booking policy. */
         post: operations["create_resource"];
         delete?: never;
         options?: never;
@@ -844,25 +1045,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Dashboard: who has each of the caller's teams' servers now, and the next booking. */
+        /** Dashboard: who has each server now, and the next booking. */
         get: operations["status"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/resources/stream": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Live booking changes on the servers of the caller's teams (text/event-stream). */
-        get: operations["booking_stream"];
         put?: never;
         post?: never;
         delete?: never;
@@ -878,7 +1062,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Dashboard: every active resource of the caller's teams with its bookings in a window. */
+        /** Dashboard: every active resource with its bookings in a window. */
         get: operations["timeline"];
         put?: never;
         post?: never;
@@ -896,13 +1080,10 @@ export interface paths {
             cookie?: never;
         };
         get: operations["get_resource"];
-        /**
-         * Replaces a resource's fields and policy (existing bookings stay as they are). Team
-         *     owners or admins; `teamId` moves it to another team the caller owns.
-         */
+        /** Replaces a resource's fields and policy (existing bookings stay as they are). */
         put: operations["update_resource"];
         post?: never;
-        /** Removes a resource with nothing booked ahead. Team owners or admins. */
+        /** Removes a resource with nothing booked ahead. */
         delete: operations["delete_resource"];
         options?: never;
         head?: never;
@@ -921,146 +1102,6 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/teams": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The caller's teams with their role in each (admins: every team). */
-        get: operations["list_teams"];
-        put?: never;
-        /** Makes a team; the caller is its first owner. */
-        post: operations["create_team"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/teams/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["get_team"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /** Renames a team (owners). */
-        patch: operations["rename_team"];
-        trace?: never;
-    };
-    "/api/v1/teams/{id}/members": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The team's members, owners first (members of the team only). */
-        get: operations["list_members"];
-        put?: never;
-        /** Adds someone who has an account, by e-mail (owners). */
-        post: operations["add_member"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/teams/{id}/members/{userId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Removes a member (owners; anyone may remove themself); the last owner stays (409). */
-        delete: operations["remove_member"];
-        options?: never;
-        head?: never;
-        /** Changes a member's role (owners); the last owner stays one (409 `LAST_TEAM_OWNER`). */
-        patch: operations["set_member_role"];
-        trace?: never;
-    };
-    "/api/v1/teams/{id}/utilisation": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Booked ÷ bookable hours per server per week, and the top users (team owners, admins). */
-        get: operations["utilisation"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/teams/{id}/utilisation.csv": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The same rows as CSV (`resource_id,name,week,booked_hours,bookable_hours,ratio`). */
-        get: operations["utilisation_csv_route"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/teams/{id}/webhooks": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The team's webhooks (owners). */
-        get: operations["list_webhooks"];
-        put?: never;
-        /** Adds a webhook (owners). */
-        post: operations["add_webhook"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/teams/{id}/webhooks/{webhookId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Removes a webhook (owners). */
-        delete: operations["remove_webhook"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1180,11 +1221,59 @@ export interface components {
             name: string;
             role: components["schemas"]["Role"];
         };
-        AddMemberRequest: {
-            /** @description The e-mail the person signed up with. */
-            email: string;
-            /** @description owner, member or viewer. */
-            role: string;
+        AdminEventDetail: components["schemas"]["AdminEventSummary"] & {
+            performances: components["schemas"]["AdminPerformanceView"][];
+        };
+        AdminEventPage: {
+            items: components["schemas"]["AdminEventSummary"][];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /** Format: int64 */
+            total: number;
+        };
+        AdminEventSummary: {
+            /** Format: date-time */
+            createdAt: string;
+            description: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: int64
+             * @description How many performances it has.
+             */
+            performanceCount: number;
+            status: components["schemas"]["EventStatus"];
+            title: string;
+            venue: components["schemas"]["VenueRef"];
+        };
+        /** @description A performance with everything its organizer sets. */
+        AdminPerformanceView: {
+            cancelReason?: string | null;
+            /** Format: date-time */
+            cancelledAt?: string | null;
+            /** Format: uuid */
+            eventId: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: int32 */
+            maxSeatsPerUser: number;
+            /** @description KRW per price tier (on the performance detail only). */
+            prices?: {
+                [key: string]: number;
+            } | null;
+            queue: components["schemas"]["QueueSettingsView"];
+            /** Format: int32 */
+            refundCutoffMinutes: number;
+            /** Format: date-time */
+            saleClosesAt: string;
+            /** Format: date-time */
+            saleOpensAt: string;
+            /** Format: date-time */
+            startsAt: string;
+            stats: components["schemas"]["SeatSummary"];
+            status: components["schemas"]["PerformanceStatus"];
         };
         /** @description Bookings must start and end inside this daily window, in its time zone. */
         AllowedHours: {
@@ -1235,12 +1324,6 @@ export interface components {
             resourceId: string;
             /** Format: date-time */
             to: string;
-        };
-        /** @description The `data` of `event: booking`. */
-        BookingChange: {
-            booking: components["schemas"]["BookingView"];
-            /** @description created, changed or cancelled. */
-            kind: components["schemas"]["ChangeKind"];
         };
         /**
          * @description A booking as stored, with the names of its resource and owner. Serialised in the API's
@@ -1297,11 +1380,20 @@ export interface components {
             /** Format: date-time */
             startAt: string;
         };
-        /**
-         * @description What changed: created, changed or cancelled.
-         * @enum {string}
-         */
-        ChangeKind: "created" | "changed" | "cancelled";
+        BuyerView: {
+            email: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
+        CancelOrderRequest: {
+            /** @description Why (1 to 500 characters); written to the audit log. */
+            reason: string;
+        };
+        CancelRequest: {
+            /** @description Why (1 to 500 characters); kept with the performance and in the audit log. */
+            reason: string;
+        };
         ChargeRequest: {
             /**
              * Format: int64
@@ -1420,17 +1512,6 @@ export interface components {
         };
         /** @enum {string} */
         EventStatus: "DRAFT" | "ON_SALE" | "SOLD_OUT" | "ENDED" | "CANCELLED";
-        /** @description The events a person can turn on or off (all on unless turned off). */
-        EventSwitches: {
-            bookingCancelled: boolean;
-            bookingChanged: boolean;
-            bookingCreated: boolean;
-            bookingReminder: boolean;
-            paymentReceived: boolean;
-            performanceCancelled: boolean;
-            reservationConfirmed: boolean;
-            reservationExpiring: boolean;
-        };
         EventView: {
             description: string;
             /** Format: uuid */
@@ -1453,6 +1534,16 @@ export interface components {
             scope: string;
             /** @description Only in the answer that creates the feed: it is never shown again. */
             url?: string | null;
+        };
+        HistoryView: {
+            /** Format: date-time */
+            at: string;
+            /**
+             * Format: uuid
+             * @description Who did it; null for the system (expiry, refunds).
+             */
+            by?: string | null;
+            what: string;
         };
         HoldView: {
             /** Format: date-time */
@@ -1485,25 +1576,60 @@ export interface components {
              */
             unitPrice: number;
         };
+        /** @description A cancellation job and its progress. */
+        JobView: {
+            /**
+             * Format: int32
+             * @description Reservations cancelled so far.
+             */
+            done: number;
+            error?: string | null;
+            /** Format: uuid */
+            eventId?: string | null;
+            /** Format: date-time */
+            finishedAt?: string | null;
+            /** Format: uuid */
+            jobId: string;
+            /** @description CANCEL_PERFORMANCE or CANCEL_EVENT. */
+            kind: string;
+            performanceIds: string[];
+            reason: string;
+            /**
+             * Format: int32
+             * @description Of those, paid ones refunded to the buyer's wallet.
+             */
+            refunded: number;
+            /**
+             * Format: int64
+             * @description KRW given back so far.
+             */
+            refundedAmount: number;
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: uuid */
+            startedBy?: string | null;
+            /** @description RUNNING, DONE or FAILED. */
+            status: string;
+            /**
+             * Format: int32
+             * @description Live reservations when the job started (what it cancelled, once DONE).
+             */
+            total: number;
+        };
         /** @description Either rectangular sections to generate, or every seat spelled out (or both). */
         LayoutInput: {
             seats?: components["schemas"]["SeatInput"][];
             sections?: components["schemas"]["SectionInput"][];
+            stage?: null | components["schemas"]["StageView"];
         };
-        /**
-         * @description What never changes about a seat: where it is, its name, tier and price (a seat of the
-         *     layout, `GET /performances/{id}/seat-layout`).
-         */
-        LayoutSeat: {
-            /** Format: uuid */
-            id: string;
+        LayoutSeatView: {
+            /** @description standard, accessible or companion. */
+            kind: string;
+            label?: string | null;
             /** Format: int32 */
             number: number;
-            /**
-             * Format: int64
-             * @description KRW, integer.
-             */
-            price: number;
+            /** @description null, blocked or production. */
+            offSale?: string | null;
             priceTier: string;
             row: string;
             section: string;
@@ -1511,6 +1637,12 @@ export interface components {
             x: number;
             /** Format: int32 */
             y: number;
+        };
+        LayoutView: {
+            seats: components["schemas"]["LayoutSeatView"][];
+            /** @description Section names with their seat counts, in name order. */
+            sections: components["schemas"]["SectionSummary"][];
+            stage?: null | components["schemas"]["StageView"];
         };
         LedgerEntryView: {
             /**
@@ -1529,17 +1661,108 @@ export interface components {
             /** Format: uuid */
             reservationId?: string | null;
         };
+        /** @description One `stats` frame of `GET /admin/performances/{id}/live`. */
+        LiveFrame: {
+            /**
+             * Format: int64
+             * @description Waiting-room passes still valid.
+             */
+            activePasses: number;
+            /**
+             * Format: int64
+             * @description Let in from the line over the last minute.
+             */
+            admittedPerMinute: number;
+            /** Format: date-time */
+            at: string;
+            /** Format: int64 */
+            available: number;
+            /** Format: int64 */
+            held: number;
+            /**
+             * Format: int64
+             * @description People waiting in the line.
+             */
+            queueDepth: number;
+            /** Format: int64 */
+            reserved: number;
+            /**
+             * Format: int64
+             * @description KRW paid and not refunded.
+             */
+            revenue: number;
+            /** @description Paid reservations per minute, the last 30 minutes (minutes without a sale left out). */
+            salesPerMinute: components["schemas"]["MinuteCount"][];
+            /**
+             * @description Base64 of 2 bits per seat in seat-id order (`/seat-order`), first seat in the lowest
+             *     bits of the first byte: 0 available, 1 held, 2 reserved or sold, 3 blocked.
+             */
+            seatStatus: string;
+            /** Format: int64 */
+            sold: number;
+        };
         LoginRequest: {
             /** @description An e-mail address (trimmed and lowercased; `local@domain.tld`). */
             email: string;
             password: string;
         };
-        MemberView: {
-            email: string;
-            name: string;
-            role: components["schemas"]["TeamRole"];
+        /** @description Paid reservations in one minute. */
+        MinuteCount: {
+            /** Format: int64 */
+            count: number;
+            /** Format: date-time */
+            minute: string;
+        };
+        OrderPage: {
+            items: components["schemas"]["OrderSummary"][];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /**
+             * Format: int64
+             * @description Orders matching in all.
+             */
+            total: number;
+        };
+        /** @description An order in a search result. */
+        OrderSummary: {
+            attendee: components["schemas"]["AttendeeView"];
+            buyer: components["schemas"]["BuyerView"];
+            /** Format: date-time */
+            createdAt: string;
+            eventTitle: string;
             /** Format: uuid */
-            userId: string;
+            performanceId: string;
+            /** Format: uuid */
+            reservationId: string;
+            reservationNumber: string;
+            status: components["schemas"]["ReservationStatus"];
+            /** Format: int64 */
+            totalAmount: number;
+        };
+        /**
+         * @description One order: the reservation (as its owner sees it) with the event, the buyer, its payment,
+         *     refund and history.
+         */
+        OrderView: components["schemas"]["ReservationView"] & {
+            buyer: components["schemas"]["BuyerView"];
+            eventTitle: string;
+            history: components["schemas"]["HistoryView"][];
+            payments: components["schemas"]["PaymentLineView"][];
+            refunds: components["schemas"]["RefundView"][];
+        };
+        PaymentLineView: {
+            /** Format: int64 */
+            amount: number;
+            /** Format: date-time */
+            paidAt: string;
+            /** Format: uuid */
+            paymentId: string;
+            /** Format: date-time */
+            refundedAt?: string | null;
+            /** @description PAID or REFUNDED. */
+            status: string;
         };
         PaymentRequest: {
             /** Format: uuid */
@@ -1575,6 +1798,11 @@ export interface components {
             /** Format: int64 */
             totalSeats: number;
         };
+        /**
+         * @description Where a performance stands for its organizer.
+         * @enum {string}
+         */
+        PerformanceStatus: "SCHEDULED" | "ON_SALE" | "CLOSED" | "CANCELLED";
         PerformanceView: {
             /** Format: int64 */
             availableSeats: number;
@@ -1622,20 +1850,6 @@ export interface components {
              */
             minNoticeMinutes?: number | null;
         };
-        PreferencesBody: {
-            /** @description E-mail at all. */
-            email: boolean;
-            events: components["schemas"]["EventSwitches"];
-            /** @description "ko" or "en". */
-            locale: string;
-            /**
-             * Format: int32
-             * @description How long before a booking starts its reminder goes out (1 to 10080).
-             */
-            reminderMinutes: number;
-            /** @description IANA zone for times in messages; absent: the server's zone (or UTC). */
-            timeZone?: string | null;
-        };
         ProductView: {
             /** Format: int32 */
             capacity: number;
@@ -1654,21 +1868,10 @@ export interface components {
         };
         QueueSettingsView: {
             /** Format: int32 */
-            abandonAfterPolls: number;
-            /** Format: int32 */
             admitPerMinute: number;
             enabled: boolean;
             /** Format: int32 */
             maxActive: number;
-            /** Format: int32 */
-            maxQueueLength: number;
-            /** Format: int32 */
-            passUnusedSeconds: number;
-            /** Format: uuid */
-            performanceId: string;
-            /** Format: int32 */
-            prequeueMinutes: number;
-            soldOut: boolean;
         };
         RecurrenceInput: {
             /**
@@ -1685,6 +1888,17 @@ export interface components {
         /** @description Also the body of `/auth/logout`. */
         RefreshRequest: {
             refreshToken: string;
+        };
+        RefundView: {
+            /** Format: int64 */
+            amount: number;
+            /** Format: date-time */
+            at: string;
+            /**
+             * Format: uuid
+             * @description The wallet ledger line of the refund.
+             */
+            ledgerId: string;
         };
         RegisterRequest: {
             /** @description An e-mail address (trimmed and lowercased; `local@domain.tld`). */
@@ -1737,11 +1951,6 @@ export interface components {
             isActive?: boolean;
             name: string;
             policy?: components["schemas"]["PolicyInput"];
-            /**
-             * Format: uuid
-             * @description The team that owns the server (required to create one; on update, moves it).
-             */
-            teamId?: string | null;
         };
         ResourceView: {
             /** Format: int32 */
@@ -1754,17 +1963,11 @@ export interface components {
             isActive: boolean;
             name: string;
             policy: components["schemas"]["PolicyInput"];
-            /** Format: uuid */
-            teamId: string;
             /** Format: date-time */
             updatedAt: string;
         };
         /** @enum {string} */
         Role: "USER" | "ADMIN";
-        RoleRequest: {
-            /** @description owner, member or viewer. */
-            role: string;
-        };
         /**
          * @description Why seats changed status (the seat stream's `reason`).
          * @enum {string}
@@ -1778,8 +1981,17 @@ export interface components {
             status: components["schemas"]["SeatStatus"];
         };
         SeatInput: {
+            /** @description standard (default), accessible or companion. */
+            kind?: string | null;
+            /** @description What the seat map shows for it instead of row-number (optional). */
+            label?: string | null;
             /** Format: int32 */
             number: number;
+            /**
+             * @description null (on sale), blocked or production: such a seat is never sold (performances are
+             *     created without it).
+             */
+            offSale?: string | null;
             priceTier: string;
             row: string;
             section: string;
@@ -1788,18 +2000,16 @@ export interface components {
             /** Format: int32 */
             y: number;
         };
-        SeatLayoutView: {
-            /** Format: uuid */
-            performanceId: string;
-            /** @description Every seat in the layout's fixed order (the order of `seat-status`). */
-            seats: components["schemas"]["LayoutSeat"][];
-            /** @description The layout's version: the same value as the `ETag` (without quotes). */
-            version: string;
-        };
         SeatMapView: {
             /** Format: uuid */
             performanceId: string;
             seats: components["schemas"]["SeatView"][];
+        };
+        SeatOrder: {
+            /** Format: uuid */
+            performanceId: string;
+            /** @description Every seat id in the order of `seatStatus`'s 2-bit entries. */
+            seatIds: string[];
         };
         /** @description `event: snapshot` of the seat stream: every seat's status. */
         SeatSnapshot: {
@@ -1817,30 +2027,37 @@ export interface components {
          * @enum {string}
          */
         SeatStatus: "AVAILABLE" | "HELD" | "RESERVED" | "SOLD";
-        SeatStatusView: {
-            /**
-             * @description `2bit-le`: seat `i` is bits `2*(i%4)..2*(i%4)+1` of byte `i/4`; 0 AVAILABLE, 1 HELD,
-             *     2 RESERVED, 3 SOLD.
-             */
-            encoding: string;
-            /**
-             * @description The seat stream id these statuses include everything up to: resume the stream with
-             *     `Last-Event-ID` set to it.
-             */
-            lastEventId: string;
-            /** @description The layout version these statuses are laid out by. */
-            layoutVersion: string;
-            /** Format: uuid */
-            performanceId: string;
-            seatCount: number;
-            /** @description The packed statuses, base64 (standard alphabet, padded). */
-            status: string;
-        };
         /** @description The `data` of a seat-stream event: a snapshot (`event: snapshot`) or a change (`event: seat`). */
         SeatStreamData: components["schemas"]["SeatSnapshot"] | components["schemas"]["SeatEvent"];
-        /** @description A seat of the layout with its live status. */
-        SeatView: components["schemas"]["LayoutSeat"] & {
+        /** @description Seats by status in Postgres (held seats count as available here; the live stream has them). */
+        SeatSummary: {
+            /** Format: int64 */
+            available: number;
+            /** Format: int64 */
+            reserved: number;
+            /** Format: int64 */
+            sold: number;
+            /** Format: int64 */
+            totalSeats: number;
+        };
+        SeatView: {
+            /** Format: uuid */
+            id: string;
+            /** Format: int32 */
+            number: number;
+            /**
+             * Format: int64
+             * @description KRW, integer.
+             */
+            price: number;
+            priceTier: string;
+            row: string;
+            section: string;
             status: components["schemas"]["SeatStatus"];
+            /** Format: int32 */
+            x: number;
+            /** Format: int32 */
+            y: number;
         };
         /** @description A rectangular block: rows are lettered A, B, ... Z, AA, AB ...; seats numbered from 1. */
         SectionInput: {
@@ -1858,6 +2075,10 @@ export interface components {
             /** Format: int32 */
             y?: number;
         };
+        SectionSummary: {
+            name: string;
+            seats: number;
+        };
         SeriesCancelView: {
             /** @description The occurrences this call cancelled (ended ones stay as they were). */
             cancelled: components["schemas"]["BookingView"][];
@@ -1870,12 +2091,6 @@ export interface components {
         SetQueueRequest: {
             /**
              * Format: int32
-             * @description Missed polls (of the longest suggested interval, 18 s) after which a waiting user
-             *     loses their place (1..=1000, default 4). Unchanged when absent.
-             */
-            abandonAfterPolls?: number | null;
-            /**
-             * Format: int32
              * @description Users admitted per minute (1..=1000000); unchanged when absent.
              */
             admitPerMinute?: number | null;
@@ -1885,24 +2100,6 @@ export interface components {
              * @description Most users holding a live pass at once (1..=1000000); unchanged when absent.
              */
             maxActive?: number | null;
-            /**
-             * Format: int32
-             * @description Most people in line at once (1..=10000000, default 100000); joins past it get 503
-             *     `QUEUE_FULL`. Unchanged when absent.
-             */
-            maxQueueLength?: number | null;
-            /**
-             * Format: int32
-             * @description Seconds an admitted user may leave the pass unused before its `maxActive` slot is
-             *     freed (10..=86400, default 120). Unchanged when absent.
-             */
-            passUnusedSeconds?: number | null;
-            /**
-             * Format: int32
-             * @description Minutes before the sale opens that the pre-queue opens (0..=1440, default 30); joins
-             *     in that window are shuffled at the open. Unchanged when absent.
-             */
-            prequeueMinutes?: number | null;
         };
         SetRefundCutoffRequest: {
             /**
@@ -1917,31 +2114,21 @@ export interface components {
             /** Format: date-time */
             startAt: string;
         };
+        /** @description The stage's rectangle, for drawing. */
+        StageView: {
+            /** Format: int32 */
+            height: number;
+            /** Format: int32 */
+            width: number;
+            /** Format: int32 */
+            x: number;
+            /** Format: int32 */
+            y: number;
+        };
         StatusRow: {
             current?: null | components["schemas"]["BookingView"];
             next?: null | components["schemas"]["BookingView"];
             resource: components["schemas"]["ResourceView"];
-        };
-        TeamRequest: {
-            /** @description 1 to 100 characters. */
-            name: string;
-        };
-        /**
-         * @description A member's role in a team: owners manage the team's servers, policies and members;
-         *     members book; viewers only look.
-         * @enum {string}
-         */
-        TeamRole: "owner" | "member" | "viewer";
-        TeamView: {
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: uuid */
-            id: string;
-            /** Format: int64 */
-            memberCount: number;
-            name: string;
-            /** @description The caller's role; admins outside the team see it as owners do. */
-            role: components["schemas"]["TeamRole"];
         };
         TimelineRow: {
             bookings: components["schemas"]["BookingView"][];
@@ -1958,19 +2145,34 @@ export interface components {
             /** @description Always "Bearer". */
             tokenType: string;
         };
-        TopUserView: {
-            /** Format: double */
-            hours: number;
-            name: string;
-            /** Format: uuid */
-            userId: string;
-        };
         /** @description Fields to change; absent ones keep their value. */
         UpdateBookingRequest: {
             description?: string | null;
             endAt?: string | null;
             startAt?: string | null;
             title?: string | null;
+        };
+        UpdateEventRequest: {
+            description?: string;
+            title: string;
+        };
+        /** @description Absent fields stay as they are. */
+        UpdatePerformanceRequest: {
+            /**
+             * Format: int32
+             * @description 1 to 50.
+             */
+            maxSeatsPerUser?: number | null;
+            /** @description KRW for some or all price tiers; seats already reserved keep their price. */
+            prices?: {
+                [key: string]: number;
+            } | null;
+            /** Format: date-time */
+            saleClosesAt?: string | null;
+            /** Format: date-time */
+            saleOpensAt?: string | null;
+            /** Format: date-time */
+            startsAt?: string | null;
         };
         UpdateUserRequest: {
             active?: boolean | null;
@@ -1983,16 +2185,40 @@ export interface components {
             name: string;
             role: components["schemas"]["Role"];
         };
-        UtilisationView: {
-            /** @description One row per server per week. */
-            rows: components["schemas"]["WeekUseView"][];
-            /** @description Who booked the most hours in the window (at most 10). */
-            topUsers: components["schemas"]["TopUserView"][];
+        /** @description A venue with its whole layout: every seat spelled out, as `PUT` takes it back. */
+        VenueDetail: components["schemas"]["VenueSummary"] & {
+            layout: components["schemas"]["LayoutView"];
+        };
+        VenuePage: {
+            items: components["schemas"]["VenueSummary"][];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /** Format: int64 */
+            total: number;
         };
         VenueRef: {
             /** Format: uuid */
             id: string;
             name: string;
+        };
+        VenueSummary: {
+            /** Format: uuid */
+            id: string;
+            /** Format: int32 */
+            layoutVersion: number;
+            name: string;
+            /**
+             * Format: int64
+             * @description Performances at the venue.
+             */
+            performances: number;
+            priceTiers: string[];
+            /** Format: int64 */
+            totalSeats: number;
+            /** Format: date-time */
+            updatedAt: string;
         };
         VenueView: {
             /** Format: uuid */
@@ -2011,39 +2237,6 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
-        WebhookRequest: {
-            /** @description Some of bookingCreated, bookingChanged, bookingCancelled, bookingReminder; absent: all. */
-            events?: string[] | null;
-            /** @description An http(s) URL that takes `{"text": ...}` (Slack, Mattermost, Discord's /slack, ...). */
-            url: string;
-        };
-        WebhookView: {
-            /** Format: date-time */
-            createdAt: string;
-            /** @description The events it is sent; null: every booking event. */
-            events?: string[] | null;
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            teamId: string;
-            url: string;
-        };
-        WeekUseView: {
-            /**
-             * Format: double
-             * @description Hours inside the server's allowed hours (all hours when it has none) in the window.
-             */
-            bookableHours: number;
-            /** Format: double */
-            bookedHours: number;
-            name: string;
-            /** Format: double */
-            ratio: number;
-            /** Format: uuid */
-            resourceId: string;
-            /** @description The Monday (UTC) the week starts on. */
-            week: string;
-        };
     };
     responses: never;
     parameters: never;
@@ -2056,10 +2249,23 @@ export interface operations {
     audit_log: {
         parameters: {
             query?: {
-                /** @description resource, booking, series or feed. */
+                /** @description resource, booking, series, feed, venue, event, performance, reservation, job or user. */
                 entityType?: string;
                 entityId?: string;
+                /** @description The same as `entityType` (the console's name for it). */
+                targetType?: string;
+                /** @description The same as `entityId`. */
+                targetId?: string;
                 actorId?: string;
+                /**
+                 * @description An exact action (`performance.cancel`), or all under a prefix ending in `.`
+                 *     (`performance.`); at most 100 characters.
+                 */
+                action?: string;
+                /** @description Entries at or after this time (RFC 3339). */
+                from?: string;
+                /** @description Entries before this time (RFC 3339). */
+                to?: string;
                 /** @description Entries older than this id (the last id of the previous page). */
                 beforeId?: number;
                 /** @description 1-500, default 100. */
@@ -2130,6 +2336,83 @@ export interface operations {
             };
         };
     };
+    list_events: {
+        parameters: {
+            query?: {
+                /** @description Part of the title, any case (at most 100 characters). */
+                q?: string;
+                /** @description DRAFT, ON_SALE, SOLD_OUT, ENDED or CANCELLED. */
+                status?: string;
+                /** @description 1-100, default 50. */
+                limit?: number;
+                /** @description Items to skip (0-100000), default 0. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AdminEventPage"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     create_event: {
         parameters: {
             query?: never;
@@ -2150,6 +2433,369 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["EventView"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the request body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AdminEventDetail"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateEventRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AdminEventDetail"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the request body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description HAS_SALES; or DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    cancel_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["JobView"];
                         /** @enum {boolean} */
                         success: true;
                     };
@@ -2431,6 +3077,852 @@ export interface operations {
             };
         };
     };
+    list_jobs: {
+        parameters: {
+            query?: {
+                /** @description Only jobs touching this performance. */
+                performanceId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["JobView"][];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_job: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["JobView"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    search_orders: {
+        parameters: {
+            query?: {
+                /**
+                 * @description A reservation number (exact, any case), or part of the buyer's e-mail, the attendee's
+                 *     name or phone (at most 100 characters).
+                 */
+                q?: string;
+                /** @description 1-100, default 50. */
+                limit?: number;
+                /** @description Orders to skip (0-100000), default 0. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["OrderPage"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reservationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["OrderView"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    cancel_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reservationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelOrderRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["OrderView"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RESERVATION_NOT_CANCELLABLE: it expired unpaid; or DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the request body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_performance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AdminPerformanceView"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_performance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePerformanceRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AdminPerformanceView"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the request body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_performance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description HAS_SALES; or DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    attendees_csv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    cancel_performance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["JobView"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the request body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     close_sale: {
         parameters: {
             query?: never;
@@ -2492,6 +3984,87 @@ export interface operations {
             };
             /** @description DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    live: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `stats` events, one a second */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": {
+                        data: string;
+                        event?: string;
+                        id?: string;
+                        retry?: number;
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2910,6 +4483,85 @@ export interface operations {
             };
         };
     };
+    seat_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SeatOrder"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     performance_stats: {
         parameters: {
             query?: never;
@@ -3174,6 +4826,81 @@ export interface operations {
             };
         };
     };
+    list_venues: {
+        parameters: {
+            query?: {
+                /** @description Part of the name, any case (at most 100 characters). */
+                q?: string;
+                /** @description 1-100, default 50. */
+                limit?: number;
+                /** @description Items to skip (0-100000), default 0. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["VenuePage"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     create_venue: {
         parameters: {
             query?: never;
@@ -3237,6 +4964,268 @@ export interface operations {
             };
             /** @description PAYLOAD_TOO_LARGE: the request body is over the limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_venue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["VenueDetail"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_venue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateVenueRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["VenueDetail"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description VENUE_IN_USE; or DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the request body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_venue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description VENUE_IN_USE; or DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4489,137 +6478,6 @@ export interface operations {
             };
         };
     };
-    get_preferences: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["PreferencesBody"];
-                        /** @enum {boolean} */
-                        success: true;
-                    };
-                };
-            };
-            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    put_preferences: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PreferencesBody"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["PreferencesBody"];
-                        /** @enum {boolean} */
-                        success: true;
-                    };
-                };
-            };
-            /** @description an error; see error.code */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the request body is over the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
     my_reservations: {
         parameters: {
             query?: never;
@@ -4978,153 +6836,6 @@ export interface operations {
             };
         };
     };
-    seat_layout: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description the layout's ETag, when the client has it */
-                "If-None-Match"?: string | null;
-            };
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description with a strong `ETag` */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["SeatLayoutView"];
-                        /** @enum {boolean} */
-                        success: true;
-                    };
-                };
-            };
-            /** @description the client's copy is current */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description an error; see error.code */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description an error; see error.code */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    seat_status: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description the ETag of the status the client has */
-                "If-None-Match"?: string | null;
-            };
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["SeatStatusView"];
-                        /** @enum {boolean} */
-                        success: true;
-                    };
-                };
-            };
-            /** @description unchanged */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description an error; see error.code */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description an error; see error.code */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
     seat_map: {
         parameters: {
             query?: never;
@@ -5188,10 +6899,7 @@ export interface operations {
     };
     seat_stream: {
         parameters: {
-            query?: {
-                /** @description Resume after this event (as `Last-Event-ID`, which takes precedence). */
-                lastEventId?: string;
-            };
+            query?: never;
             header?: {
                 /** @description resume after this event */
                 "Last-Event-ID"?: string | null;
@@ -6357,7 +8065,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description bad field, or `teamId` of a team the caller is not in */
+            /** @description an error; see error.code */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6375,7 +8083,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description a member or viewer of the team */
+            /** @description an error; see error.code */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6453,70 +8161,6 @@ export interface operations {
                 };
             };
             /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    booking_stream: {
-        parameters: {
-            query?: {
-                /** @description the access token, for clients that cannot send an Authorization header (EventSource) */
-                accessToken?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description `ready`, then `booking` events (`resync`: reload) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/event-stream": {
-                        data: string;
-                        event?: string;
-                        id?: string;
-                        retry?: number;
-                    };
-                };
-            };
-            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description too many streams open (RATE_LIMITED, Retry-After) */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6907,1091 +8551,6 @@ export interface operations {
             };
             /** @description an error; see error.code */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    list_teams: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["TeamView"][];
-                        /** @enum {boolean} */
-                        success: true;
-                    };
-                };
-            };
-            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    create_team: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["TeamRequest"];
-            };
-        };
-        responses: {
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["TeamView"];
-                        /** @enum {boolean} */
-                        success: true;
-                    };
-                };
-            };
-            /** @description an error; see error.code */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the request body is over the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    get_team: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["TeamView"];
-                        /** @enum {boolean} */
-                        success: true;
-                    };
-                };
-            };
-            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description no such team, or the caller is not in it */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    rename_team: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["TeamRequest"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["TeamView"];
-                        /** @enum {boolean} */
-                        success: true;
-                    };
-                };
-            };
-            /** @description an error; see error.code */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description an error; see error.code */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description an error; see error.code */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the request body is over the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    list_members: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["MemberView"][];
-                        /** @enum {boolean} */
-                        success: true;
-                    };
-                };
-            };
-            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description an error; see error.code */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    add_member: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["AddMemberRequest"];
-            };
-        };
-        responses: {
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["MemberView"];
-                        /** @enum {boolean} */
-                        success: true;
-                    };
-                };
-            };
-            /** @description an error; see error.code */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description an error; see error.code */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description NOT_FOUND (team) or USER_NOT_FOUND (nobody has this e-mail) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description TEAM_MEMBER_EXISTS; or DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the request body is over the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    remove_member: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-                userId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description an error; see error.code */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description an error; see error.code */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description LAST_TEAM_OWNER; or DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    set_member_role: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-                userId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RoleRequest"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["MemberView"];
-                        /** @enum {boolean} */
-                        success: true;
-                    };
-                };
-            };
-            /** @description an error; see error.code */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description an error; see error.code */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description an error; see error.code */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description LAST_TEAM_OWNER; or DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the request body is over the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    utilisation: {
-        parameters: {
-            query: {
-                /** @description RFC 3339 with offset. */
-                from: string;
-                /** @description RFC 3339 with offset; at most 92 days after `from`. */
-                to: string;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["UtilisationView"];
-                        /** @enum {boolean} */
-                        success: true;
-                    };
-                };
-            };
-            /** @description an error; see error.code */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description an error; see error.code */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description an error; see error.code */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    utilisation_csv_route: {
-        parameters: {
-            query: {
-                /** @description RFC 3339 with offset. */
-                from: string;
-                /** @description RFC 3339 with offset; at most 92 days after `from`. */
-                to: string;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/csv": string;
-                };
-            };
-            /** @description an error; see error.code */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description an error; see error.code */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description an error; see error.code */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    list_webhooks: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["WebhookView"][];
-                        /** @enum {boolean} */
-                        success: true;
-                    };
-                };
-            };
-            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description an error; see error.code */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description an error; see error.code */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    add_webhook: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["WebhookRequest"];
-            };
-        };
-        responses: {
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["WebhookView"];
-                        /** @enum {boolean} */
-                        success: true;
-                    };
-                };
-            };
-            /** @description an error; see error.code */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description an error; see error.code */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description an error; see error.code */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the request body is over the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    remove_webhook: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-                webhookId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description an error; see error.code */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description an error; see error.code */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -279,7 +279,7 @@ async fn revoke_all(c: &impl ConnectionTrait, user_id: Uuid) -> StoreResult<()> 
 }
 
 /// `query` taken literally inside a LIKE pattern.
-fn like_escape(query: &str) -> String {
+pub(crate) fn like_escape(query: &str) -> String {
     query
         .replace('\\', "\\\\")
         .replace('%', "\\%")

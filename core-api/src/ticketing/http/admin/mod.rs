@@ -1,7 +1,12 @@
 //! `/admin/*`: venues, events, performances, sale windows, stats. Admins only. Their request
 //! and response shapes are in `types`.
 
+mod events;
+mod jobs;
+mod live;
+mod orders;
 mod types;
+mod venues;
 
 use types::{
     CreateEventRequest, CreatePerformanceRequest, CreateVenueRequest, PerformanceStats,
@@ -29,6 +34,11 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(close_sale))
         .routes(routes!(set_refund_cutoff))
         .routes(routes!(performance_stats))
+        .merge(events::router())
+        .merge(jobs::router())
+        .merge(live::router())
+        .merge(orders::router())
+        .merge(venues::router())
 }
 
 /// Creates a venue with its seat layout (generated sections and/or explicit seats).
@@ -36,10 +46,14 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
     responses((status = 201, body = VenueView), (status = 400), (status = 403)))]
 async fn create_venue(
     State(state): State<AppState>,
-    _: AdminCaller,
+    AdminCaller(caller): AdminCaller,
     ApiJson(req): ApiJson<CreateVenueRequest>,
 ) -> Result<Created<VenueView>> {
-    let venue = state.services.admin.create_venue(req.into()).await?;
+    let venue = state
+        .services
+        .admin
+        .create_venue_by(Some(caller.user_id), req.into())
+        .await?;
     Ok(Created(venue.into()))
 }
 
@@ -60,14 +74,14 @@ async fn create_event(
     params(("id" = Uuid, Path)), request_body = SetEventStatusRequest, responses((status = 200, body = EventView)))]
 async fn set_event_status(
     State(state): State<AppState>,
-    _: AdminCaller,
+    AdminCaller(caller): AdminCaller,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<SetEventStatusRequest>,
 ) -> Result<Data<EventView>> {
     let event = state
         .services
         .admin
-        .set_event_status(id, &req.status)
+        .set_event_status(Some(caller.user_id), id, &req.status)
         .await?;
     Ok(Data(event.into()))
 }
@@ -100,14 +114,14 @@ async fn create_performance(
     params(("id" = Uuid, Path)), responses((status = 200, body = PerformanceView), (status = 404)))]
 async fn open_sale(
     State(state): State<AppState>,
-    _: AdminCaller,
+    AdminCaller(caller): AdminCaller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Data<PerformanceView>> {
     Ok(Data(
         state
             .services
             .admin
-            .open_sale(id, state.services.clock.now())
+            .open_sale_by(Some(caller.user_id), id, state.services.clock.now())
             .await?
             .into(),
     ))
@@ -118,14 +132,14 @@ async fn open_sale(
     params(("id" = Uuid, Path)), responses((status = 200, body = PerformanceView), (status = 404)))]
 async fn close_sale(
     State(state): State<AppState>,
-    _: AdminCaller,
+    AdminCaller(caller): AdminCaller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Data<PerformanceView>> {
     Ok(Data(
         state
             .services
             .admin
-            .close_sale(id, state.services.clock.now())
+            .close_sale(caller.user_id, id, state.services.clock.now())
             .await?
             .into(),
     ))
@@ -137,14 +151,14 @@ async fn close_sale(
     responses((status = 200, body = PerformanceView), (status = 400), (status = 403), (status = 404)))]
 async fn set_refund_cutoff(
     State(state): State<AppState>,
-    _: AdminCaller,
+    AdminCaller(caller): AdminCaller,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<SetRefundCutoffRequest>,
 ) -> Result<Data<PerformanceView>> {
     let performance = state
         .services
         .admin
-        .set_refund_cutoff(id, req.refund_cutoff_minutes)
+        .set_refund_cutoff(caller.user_id, id, req.refund_cutoff_minutes)
         .await?;
     Ok(Data(performance.into()))
 }

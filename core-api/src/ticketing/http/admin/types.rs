@@ -9,7 +9,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::ticketing::services::admin::{
-    LayoutSpec, NewEvent, NewVenue, PerformanceSpec, SeatCounts, SeatSpec, SectionSpec, Venue,
+    LayoutSpec, NewEvent, NewVenue, PerformanceSpec, SeatCounts, SeatSpec, SectionSpec, Stage,
+    Venue,
 };
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -27,6 +28,19 @@ pub(crate) struct LayoutInput {
     pub(crate) sections: Vec<SectionInput>,
     #[serde(default)]
     pub(crate) seats: Vec<SeatInput>,
+    /// Where the stage is drawn (layout units); null for none.
+    #[serde(default)]
+    pub(crate) stage: Option<StageView>,
+}
+
+/// The stage's rectangle, for drawing.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct StageView {
+    pub(crate) x: i32,
+    pub(crate) y: i32,
+    pub(crate) width: i32,
+    pub(crate) height: i32,
 }
 
 /// A rectangular block: rows are lettered A, B, ... Z, AA, AB ...; seats numbered from 1.
@@ -53,6 +67,16 @@ pub(crate) struct SeatInput {
     pub(crate) x: i32,
     pub(crate) y: i32,
     pub(crate) price_tier: String,
+    /// standard (default), accessible or companion.
+    #[serde(default)]
+    pub(crate) kind: Option<String>,
+    /// null (on sale), blocked or production: such a seat is never sold (performances are
+    /// created without it).
+    #[serde(default)]
+    pub(crate) off_sale: Option<String>,
+    /// What the seat map shows for it instead of row-number (optional).
+    #[serde(default)]
+    pub(crate) label: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -153,8 +177,17 @@ impl From<CreateVenueRequest> for NewVenue {
                         x: s.x,
                         y: s.y,
                         price_tier: s.price_tier,
+                        kind: s.kind,
+                        off_sale: s.off_sale,
+                        label: s.label,
                     })
                     .collect(),
+                stage: r.layout.stage.map(|s| Stage {
+                    x: s.x,
+                    y: s.y,
+                    width: s.width,
+                    height: s.height,
+                }),
             },
         }
     }

@@ -1,9 +1,13 @@
 //! Admin: venues with layouts (expanded into seats in `layout`), events, performances (seats
 //! generated), sale windows, stats.
 
+mod events;
 mod layout;
+mod venues;
 
-pub use layout::{LayoutSpec, SeatSpec, SectionSpec};
+pub(crate) use events::{AdminEvent, AdminPerformance, PerformanceEdit};
+pub use layout::{LayoutSpec, SeatSpec, SectionSpec, Stage};
+pub(crate) use venues::VenueLayout;
 
 use std::{
     collections::{BTreeMap, HashSet},
@@ -20,6 +24,7 @@ use crate::ticketing::domain::status::{EventStatus, SeatStatus};
 use crate::ticketing::services::{catalog::Event, rules::RulesCache, views::Performance};
 use crate::{
     error::{Error, Result},
+    shared::storage::audit,
     ticketing::{
         domain::MAX_REFUND_CUTOFF_MINUTES,
         storage::{
@@ -86,6 +91,26 @@ fn check_refund_cutoff(minutes: i32) -> Result<()> {
     Ok(())
 }
 
+/// An admin list's search text: trimmed, none when empty, at most 100 characters (field `q`).
+pub(crate) fn search_text(query: Option<&str>) -> Result<Option<&str>> {
+    let query = query.map(str::trim).filter(|q| !q.is_empty());
+    if query.is_some_and(|q| q.chars().count() > 100) {
+        return Err(Error::validation("q", "must be at most 100 characters"));
+    }
+    Ok(query)
+}
+
+/// The paging every admin list takes: 1-100 per page, at most 100,000 skipped.
+pub(crate) fn check_page(limit: u64, offset: u64) -> Result<()> {
+    if !(1..=100).contains(&limit) {
+        return Err(Error::validation("limit", "must be 1 to 100"));
+    }
+    if offset > 100_000 {
+        return Err(Error::validation("offset", "must be at most 100000"));
+    }
+    Ok(())
+}
+
 #[derive(Clone)]
 pub struct AdminService {
     catalog: CatalogRepo,
@@ -111,9 +136,22 @@ impl AdminService {
     }
 
     pub async fn create_venue(&self, req: NewVenue) -> Result<Venue> {
+        self.create_venue_by(None, req).await
+    }
+
+    /// Creates a venue; with an actor, audited in the same transaction.
+    pub(crate) async fn create_venue_by(
+        &self,
+        actor: Option<Uuid>,
+        req: NewVenue,
+    ) -> Result<Venue> {
         let name = layout::bounded_text("name", &req.name, 200)?;
         let seats = layout::expand(&req.layout)?;
-        let id = self.catalog.insert_venue(&name, &seats).await?;
+        let stage = req.layout.stage.map(|s| serde_json::json!(s));
+        let id = self
+            .catalog
+            .insert_venue((&name, &seats, stage), actor)
+            .await?;
         let tiers: HashSet<&str> = seats.iter().map(|s| s.price_tier.as_str()).collect();
         let mut price_tiers: Vec<String> = tiers.into_iter().map(str::to_owned).collect();
         price_tiers.sort();
@@ -149,15 +187,28 @@ impl AdminService {
         Ok(Event::from_row(row, None))
     }
 
-    pub(crate) async fn set_event_status(&self, id: Uuid, status: &str) -> Result<Event> {
+    pub(crate) async fn set_event_status(
+        &self,
+        actor: Option<Uuid>,
+        id: Uuid,
+        status: &str,
+    ) -> Result<Event> {
         let Ok(status) = status.parse::<EventStatus>() else {
             return Err(Error::validation(
                 "status",
                 "must be one of DRAFT, ON_SALE, SOLD_OUT, ENDED, CANCELLED",
             ));
         };
-        self.event(id).await?;
-        self.catalog.set_event_status(id, status).await?;
+        let before = self.event(id).await?;
+        let entry = actor.map(|actor_id| audit::Entry {
+            actor_id,
+            action: "event.status",
+            entity_type: "event",
+            entity_id: id,
+            before: Some(json!({ "status": before.status })),
+            after: Some(json!({ "status": status })),
+        });
+        self.catalog.set_event_status(id, status, entry).await?;
         self.rules.clear();
         self.event(id).await
     }
@@ -234,9 +285,27 @@ impl AdminService {
 
     /// Changes how long before the start buyers may still cancel a paid ticket for a refund.
     /// Reservations already made follow the new cut-off.
-    pub(crate) async fn set_refund_cutoff(&self, id: Uuid, minutes: i32) -> Result<Performance> {
+    pub(crate) async fn set_refund_cutoff(
+        &self,
+        actor_id: Uuid,
+        id: Uuid,
+        minutes: i32,
+    ) -> Result<Performance> {
         check_refund_cutoff(minutes)?;
-        if !self.catalog.set_refund_cutoff(id, minutes).await? {
+        let before = self.performance(id).await?;
+        let entry = audit::Entry {
+            actor_id,
+            action: "performance.refund_cutoff",
+            entity_type: "performance",
+            entity_id: id,
+            before: Some(json!({ "refundCutoffMinutes": before.refund_cutoff_minutes })),
+            after: Some(json!({ "refundCutoffMinutes": minutes })),
+        };
+        if !self
+            .catalog
+            .set_refund_cutoff(id, minutes, Some(entry))
+            .await?
+        {
             return Err(Error::NotFound("performance"));
         }
         self.rules.forget(id);
@@ -246,6 +315,16 @@ impl AdminService {
     /// Opens the sale now: the window starts now at the latest and stays open until the
     /// performance starts (or a day from now if it already started). A draft event goes on sale.
     pub async fn open_sale(&self, id: Uuid, now: DateTime<Utc>) -> Result<Performance> {
+        self.open_sale_by(None, id, now).await
+    }
+
+    /// As [`Self::open_sale`]; with an actor, audited in the same transaction.
+    pub(crate) async fn open_sale_by(
+        &self,
+        actor: Option<Uuid>,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Performance> {
         let p = self
             .catalog
             .performance_rules(id)
@@ -259,11 +338,23 @@ impl AdminService {
         } else {
             now + Duration::days(1)
         };
-        self.catalog.set_sale_window(id, opens, closes).await?;
-        if p.event_status == EventStatus::Draft {
-            self.catalog
-                .set_event_status(p.event_id, EventStatus::OnSale)
-                .await?;
+        let draft = p.event_status == EventStatus::Draft;
+        let entry = actor.map(|actor_id| audit::Entry {
+            actor_id,
+            action: "performance.open_sale",
+            entity_type: "performance",
+            entity_id: id,
+            before: Some(
+                json!({ "saleOpensAt": p.sale_opens_at, "saleClosesAt": p.sale_closes_at }),
+            ),
+            after: Some(
+                json!({ "saleOpensAt": opens, "saleClosesAt": closes, "eventOnSale": draft }),
+            ),
+        });
+        self.catalog
+            .set_sale_window((id, opens, closes), draft.then_some(p.event_id), entry)
+            .await?;
+        if draft {
             self.rules.clear();
         }
         self.rules.forget(id);
@@ -271,14 +362,29 @@ impl AdminService {
     }
 
     /// Closes the sale now. Live holds may still be turned into reservations.
-    pub(crate) async fn close_sale(&self, id: Uuid, now: DateTime<Utc>) -> Result<Performance> {
+    pub(crate) async fn close_sale(
+        &self,
+        actor_id: Uuid,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Performance> {
         let p = self
             .catalog
             .performance_rules(id)
             .await?
             .ok_or(Error::NotFound("performance"))?;
+        let entry = audit::Entry {
+            actor_id,
+            action: "performance.close_sale",
+            entity_type: "performance",
+            entity_id: id,
+            before: Some(
+                json!({ "saleOpensAt": p.sale_opens_at, "saleClosesAt": p.sale_closes_at }),
+            ),
+            after: Some(json!({ "saleClosesAt": now })),
+        };
         self.catalog
-            .set_sale_window(id, p.sale_opens_at.min(now), now)
+            .set_sale_window((id, p.sale_opens_at.min(now), now), None, Some(entry))
             .await?;
         self.rules.forget(id);
         self.performance(id).await

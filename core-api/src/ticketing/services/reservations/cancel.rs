@@ -28,8 +28,19 @@ impl ReservationService {
         id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<Reservation> {
+        self.cancel_because(caller, id, now, None).await
+    }
+
+    /// As [`Self::cancel`], with the admin's reason written to the audit entry.
+    pub(crate) async fn cancel_because(
+        &self,
+        caller: Caller,
+        id: Uuid,
+        now: DateTime<Utc>,
+        reason: Option<&str>,
+    ) -> Result<Reservation> {
         let tx = self.repo.begin().await?;
-        match self.cancel_locked(&tx, caller, id, now).await {
+        match self.cancel_locked(&tx, caller, (id, reason), now).await {
             Ok(freed) => {
                 tx.commit().await?;
                 metrics::counter!("reservations_cancelled_total").increment(1);
@@ -50,7 +61,7 @@ impl ReservationService {
         &self,
         tx: &ReservationTx,
         caller: Caller,
-        id: Uuid,
+        (id, reason): (Uuid, Option<&str>),
         now: DateTime<Utc>,
     ) -> Result<Vec<ChangedSeat>> {
         let r = tx.lock(id).await?.ok_or(Error::NotFound("reservation"))?;
@@ -98,6 +109,7 @@ impl ReservationService {
                     "status": "CANCELLED",
                     "refunded": refunded,
                     "pastBuyerDeadline": r.cancel_window().check_buyer(r.status, now).is_err(),
+                    "reason": reason,
                 })),
             };
             tx.audit(entry).await?;

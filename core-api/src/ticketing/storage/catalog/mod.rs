@@ -5,7 +5,13 @@
 //! `performance_listed`) read through `reads`, which a read replica may serve; everything
 //! else (writes, sale rules, counts for organizers and the sweeper) reads the primary.
 
+mod event_admin;
 mod performance;
+mod venue_admin;
+
+pub(crate) use event_admin::{AdminEventRow, AdminPerformanceRow, PerformanceChange, Removal};
+
+pub(crate) use venue_admin::{VenueSeatRow, VenueSummaryRow, VenueWrite};
 
 use crate::storage::StoreResult;
 use std::sync::Arc;
@@ -31,6 +37,11 @@ pub(crate) struct LayoutSeat {
     pub(crate) x: i32,
     pub(crate) y: i32,
     pub(crate) price_tier: String,
+    /// standard, accessible or companion.
+    pub(crate) kind: String,
+    /// blocked or production: never generated into a performance's seats.
+    pub(crate) off_sale: Option<String>,
+    pub(crate) label: Option<String>,
 }
 
 #[derive(Clone, Debug, FromQueryResult)]
@@ -104,8 +115,13 @@ impl CatalogRepo {
         CatalogRepo { reads, ..self }
     }
 
-    /// Creates a venue and its whole layout in one transaction (one set-based insert).
-    pub(crate) async fn insert_venue(&self, name: &str, seats: &[LayoutSeat]) -> StoreResult<Uuid> {
+    /// Creates a venue and its whole layout in one transaction (one set-based insert), with
+    /// the audit entry of the admin who made it (none for the demo seed).
+    pub(crate) async fn insert_venue(
+        &self,
+        (name, seats, stage): (&str, &[LayoutSeat], Option<serde_json::Value>),
+        actor_id: Option<Uuid>,
+    ) -> StoreResult<Uuid> {
         let id = Uuid::now_v7();
         let txn = self.db.begin().await?;
         venues::Entity::insert(venues::ActiveModel {
@@ -115,22 +131,26 @@ impl CatalogRepo {
         })
         .exec_without_returning(&txn)
         .await?;
-        let column = |f: fn(&LayoutSeat) -> String| seats.iter().map(f).collect::<Vec<String>>();
-        let numbers = |f: fn(&LayoutSeat) -> i32| seats.iter().map(f).collect::<Vec<i32>>();
         txn.execute_raw(sql(
-            "INSERT INTO venue_seats (id, venue_id, section, row_label, number, x, y, price_tier) \
-             SELECT gen_random_uuid(), $1, * FROM unnest($2::text[], $3::text[], $4::int[], $5::int[], $6::int[], $7::text[])",
-            [
-                id.into(),
-                column(|s| s.section.clone()).into(),
-                column(|s| s.row_label.clone()).into(),
-                numbers(|s| s.number).into(),
-                numbers(|s| s.x).into(),
-                numbers(|s| s.y).into(),
-                column(|s| s.price_tier.clone()).into(),
-            ],
+            "UPDATE venues SET stage = $2 WHERE id = $1",
+            [id.into(), stage.into()],
         ))
         .await?;
+        insert_layout(&txn, id, seats).await?;
+        if let Some(actor_id) = actor_id {
+            crate::shared::storage::audit::record(
+                &txn,
+                crate::shared::storage::audit::Entry {
+                    actor_id,
+                    action: "venue.create",
+                    entity_type: "venue",
+                    entity_id: id,
+                    before: None,
+                    after: Some(serde_json::json!({ "name": name, "totalSeats": seats.len() })),
+                },
+            )
+            .await?;
+        }
         txn.commit().await?;
         Ok(id)
     }
@@ -226,14 +246,59 @@ impl CatalogRepo {
         .map_err(Into::into)
     }
 
-    pub(crate) async fn set_event_status(&self, id: Uuid, status: EventStatus) -> StoreResult<()> {
-        self.db
-            .execute_raw(sql(
+    pub(crate) async fn set_event_status(
+        &self,
+        id: Uuid,
+        status: EventStatus,
+        entry: Option<crate::shared::storage::audit::Entry<'_>>,
+    ) -> StoreResult<()> {
+        crate::shared::storage::audit::audited(
+            &self.db,
+            vec![sql(
                 "UPDATE events SET status = $2 WHERE id = $1",
                 [id.into(), status.into()],
-            ))
-            .await
-            .map(|_| ())
-            .map_err(Into::into)
+            )],
+            entry,
+        )
+        .await
+        .map(|_| ())
     }
+}
+
+/// Writes a venue's seats (one set-based insert).
+pub(crate) async fn insert_layout(
+    c: &impl ConnectionTrait,
+    venue_id: Uuid,
+    seats: &[LayoutSeat],
+) -> StoreResult<()> {
+    let column = |f: fn(&LayoutSeat) -> String| seats.iter().map(f).collect::<Vec<String>>();
+    // Arrays of text cannot carry NULLs here: an empty string stands for none.
+    let optional = |f: fn(&LayoutSeat) -> Option<String>| {
+        seats
+            .iter()
+            .map(|s| f(s).unwrap_or_default())
+            .collect::<Vec<String>>()
+    };
+    let numbers = |f: fn(&LayoutSeat) -> i32| seats.iter().map(f).collect::<Vec<i32>>();
+    c.execute_raw(sql(
+        "INSERT INTO venue_seats (id, venue_id, section, row_label, number, x, y, price_tier, kind, off_sale, label) \
+         SELECT gen_random_uuid(), $1, section, row_label, number, x, y, price_tier, kind, \
+             nullif(off_sale, ''), nullif(label, '') \
+         FROM unnest($2::text[], $3::text[], $4::int[], $5::int[], $6::int[], $7::text[], $8::text[], \
+             $9::text[], $10::text[]) AS l(section, row_label, number, x, y, price_tier, kind, off_sale, label)",
+        [
+            venue_id.into(),
+            column(|s| s.section.clone()).into(),
+            column(|s| s.row_label.clone()).into(),
+            numbers(|s| s.number).into(),
+            numbers(|s| s.x).into(),
+            numbers(|s| s.y).into(),
+            column(|s| s.price_tier.clone()).into(),
+            column(|s| s.kind.clone()).into(),
+            optional(|s| s.off_sale.clone()).into(),
+            optional(|s| s.label.clone()).into(),
+        ],
+    ))
+    .await?;
+    Ok(())
 }

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::{CatalogRepo, NewPerformance, PERFORMANCE_SELECT, PerformanceRow};
 use crate::{
+    shared::storage::audit,
     storage::{StoreResult, sql},
     ticketing::{domain::status::SeatStatus, storage::entity::performances},
 };
@@ -37,7 +38,7 @@ impl CatalogRepo {
              SELECT gen_random_uuid(), $1, vs.section, vs.row_label, vs.number, vs.x, vs.y, vs.price_tier, pr.price \
              FROM venue_seats vs JOIN events e ON e.venue_id = vs.venue_id \
              JOIN unnest($3::text[], $4::bigint[]) AS pr(tier, price) ON pr.tier = vs.price_tier \
-             WHERE e.id = $2",
+             WHERE e.id = $2 AND vs.off_sale IS NULL",
             [id.into(), p.event_id.into(), tiers.into(), amounts.into()],
         ))
         .await?;
@@ -109,33 +110,46 @@ impl CatalogRepo {
         .await.map_err(Into::into)
     }
 
+    /// Sets the sale window (and, with `event_on_sale`, puts the event on sale), with the
+    /// admin's audit entry, in one transaction.
     pub(crate) async fn set_sale_window(
         &self,
-        id: Uuid,
-        opens: DateTime<Utc>,
-        closes: DateTime<Utc>,
+        (id, opens, closes): (Uuid, DateTime<Utc>, DateTime<Utc>),
+        event_on_sale: Option<Uuid>,
+        entry: Option<audit::Entry<'_>>,
     ) -> StoreResult<()> {
-        self.db
-            .execute_raw(sql(
-                "UPDATE performances SET sale_opens_at = $2, sale_closes_at = $3 WHERE id = $1",
-                [id.into(), opens.into(), closes.into()],
-            ))
+        let mut statements = vec![sql(
+            "UPDATE performances SET sale_opens_at = $2, sale_closes_at = $3 WHERE id = $1",
+            [id.into(), opens.into(), closes.into()],
+        )];
+        if let Some(event_id) = event_on_sale {
+            statements.push(sql(
+                "UPDATE events SET status = 'ON_SALE' WHERE id = $1",
+                [event_id.into()],
+            ));
+        }
+        audit::audited(&self.db, statements, entry)
             .await
             .map(|_| ())
-            .map_err(Into::into)
     }
 
-    /// Sets the refund cut-off; false when there is no such performance.
-    pub(crate) async fn set_refund_cutoff(&self, id: Uuid, minutes: i32) -> StoreResult<bool> {
-        Ok(self
-            .db
-            .execute_raw(sql(
+    /// Sets the refund cut-off, audited; false when there is no such performance.
+    pub(crate) async fn set_refund_cutoff(
+        &self,
+        id: Uuid,
+        minutes: i32,
+        entry: Option<audit::Entry<'_>>,
+    ) -> StoreResult<bool> {
+        let touched = audit::audited(
+            &self.db,
+            vec![sql(
                 "UPDATE performances SET refund_cutoff_minutes = $2 WHERE id = $1",
                 [id.into(), minutes.into()],
-            ))
-            .await?
-            .rows_affected()
-            == 1)
+            )],
+            entry,
+        )
+        .await?;
+        Ok(touched.first() == Some(&1))
     }
 
     /// Performances whose sale is open or closed within the last hour (holds may still live).

@@ -220,3 +220,27 @@ impl HoldStore {
         Ok(ids.iter().filter_map(|s| s.parse().ok()).collect())
     }
 }
+
+impl HoldStore {
+    /// The holds (by id) on the performance's seats right now: each held seat's claim key
+    /// names its hold.
+    pub(crate) async fn holds_on(&self, performance_id: Uuid) -> Result<HashSet<Uuid>, Error> {
+        let seats = self.held_seats(performance_id).await?;
+        let mut holds = HashSet::new();
+        let seats: Vec<Uuid> = seats.into_iter().collect();
+        for chunk in seats.chunks(500) {
+            let keys: Vec<String> = chunk
+                .iter()
+                .map(|s| self.redis.key(&seat_claim(performance_id, *s)))
+                .collect();
+            let values: Vec<Option<String>> = self.redis.client().mget(keys).await?;
+            holds.extend(
+                values
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|v| v.parse::<Uuid>().ok()),
+            );
+        }
+        Ok(holds)
+    }
+}

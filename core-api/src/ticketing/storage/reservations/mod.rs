@@ -2,12 +2,14 @@
 //! with the group commit's batch in `batch` and later state changes in `lifecycle`).
 
 mod batch;
+mod bulk;
 mod tx;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, FromQueryResult, TransactionTrait};
 use uuid::Uuid;
 
+pub(crate) use bulk::Refunded;
 pub(crate) use tx::ReservationTx;
 
 use crate::storage::{StoreResult, sql};

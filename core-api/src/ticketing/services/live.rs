@@ -1,0 +1,186 @@
+//! The control room's live figures: one poller per performance per instance builds a frame
+//! once a second while at least one console watches, and every console of that performance
+//! gets the same frame (a watch channel), so N consoles cost one set of reads, not N.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use holdfast_contract::clock::Clock;
+use serde::Serialize;
+use tokio::sync::watch;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{
+    error::Result,
+    ticketing::storage::{holds::Holds, live::LiveRepo},
+};
+
+/// Paid reservations in one minute.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct MinuteCount {
+    pub(crate) minute: DateTime<Utc>,
+    pub(crate) count: i64,
+}
+
+/// One `stats` frame of `GET /admin/performances/{id}/live`.
+#[derive(Clone, Debug, Default, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct LiveFrame {
+    pub(crate) at: DateTime<Utc>,
+    pub(crate) sold: i64,
+    pub(crate) held: i64,
+    pub(crate) available: i64,
+    pub(crate) reserved: i64,
+    /// People waiting in the line.
+    pub(crate) queue_depth: i64,
+    /// Let in from the line over the last minute.
+    pub(crate) admitted_per_minute: i64,
+    /// Waiting-room passes still valid.
+    pub(crate) active_passes: i64,
+    /// Paid reservations per minute, the last 30 minutes (minutes without a sale left out).
+    pub(crate) sales_per_minute: Vec<MinuteCount>,
+    /// KRW paid and not refunded.
+    pub(crate) revenue: i64,
+    /// Base64 of 2 bits per seat in seat-id order (`/seat-order`), first seat in the lowest
+    /// bits of the first byte: 0 available, 1 held, 2 reserved or sold, 3 blocked.
+    pub(crate) seat_status: String,
+}
+
+type Frames = watch::Receiver<Option<Arc<LiveFrame>>>;
+
+#[derive(Clone)]
+pub(crate) struct LiveHub {
+    repo: LiveRepo,
+    holds: Holds,
+    clock: Arc<dyn Clock>,
+    pollers: Arc<Mutex<HashMap<Uuid, Frames>>>,
+}
+
+impl LiveHub {
+    pub(crate) fn new(repo: LiveRepo, holds: Holds, clock: Arc<dyn Clock>) -> Self {
+        LiveHub {
+            repo,
+            holds,
+            clock,
+            pollers: Arc::default(),
+        }
+    }
+
+    pub(crate) async fn seat_order(&self, performance_id: Uuid) -> Result<Vec<Uuid>> {
+        Ok(self
+            .repo
+            .seats(performance_id)
+            .await?
+            .into_iter()
+            .map(|s| s.id)
+            .collect())
+    }
+
+    /// The performance's frames; starts its poller if no console of this instance watches yet.
+    pub(crate) fn subscribe(&self, performance_id: Uuid) -> Frames {
+        let mut pollers = self.pollers.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(frames) = pollers.get(&performance_id) {
+            return frames.clone();
+        }
+        let (tx, rx) = watch::channel(None);
+        pollers.insert(performance_id, rx.clone());
+        let hub = self.clone();
+        tokio::spawn(async move { hub.poll(performance_id, tx).await });
+        rx
+    }
+
+    /// Builds a frame a second until the last console goes.
+    async fn poll(self, performance_id: Uuid, tx: watch::Sender<Option<Arc<LiveFrame>>>) {
+        let mut ticker = tokio::time::interval(Duration::from_secs(1));
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // (when, admitted counter) over the last minute, for the admission rate.
+        let mut admitted: VecDeque<(i64, i64)> = VecDeque::new();
+        loop {
+            ticker.tick().await;
+            {
+                // Our own receiver in the map is one; a console holds another.
+                let mut pollers = self.pollers.lock().unwrap_or_else(|p| p.into_inner());
+                if tx.receiver_count() <= 1 {
+                    pollers.remove(&performance_id);
+                    return;
+                }
+            }
+            match self.frame(performance_id, &mut admitted).await {
+                Ok(frame) => {
+                    let _ = tx.send(Some(Arc::new(frame)));
+                }
+                Err(e) => {
+                    tracing::warn!(performance = %performance_id, error = %e, "live figures failed this second")
+                }
+            }
+        }
+    }
+
+    async fn frame(
+        &self,
+        performance_id: Uuid,
+        admitted: &mut VecDeque<(i64, i64)>,
+    ) -> Result<LiveFrame> {
+        let now = self.clock.now();
+        let now_ms = now.timestamp_millis();
+        let seats = self.repo.seats(performance_id).await?;
+        let held = self.holds.redis_held_seats(performance_id).await?;
+        let mut frame = LiveFrame {
+            at: now,
+            ..LiveFrame::default()
+        };
+        let mut bits = vec![0u8; seats.len().div_ceil(4)];
+        for (i, seat) in seats.iter().enumerate() {
+            let code: u8 = match seat.status.as_str() {
+                "SOLD" => {
+                    frame.sold += 1;
+                    2
+                }
+                "RESERVED" => {
+                    frame.reserved += 1;
+                    2
+                }
+                "AVAILABLE" if held.contains(&seat.id) => {
+                    frame.held += 1;
+                    1
+                }
+                "AVAILABLE" => {
+                    frame.available += 1;
+                    0
+                }
+                _ => 3,
+            };
+            bits[i / 4] |= code << ((i % 4) * 2);
+        }
+        frame.seat_status = base64::engine::general_purpose::STANDARD.encode(&bits);
+        let (minutes, revenue) = self.repo.sales(performance_id).await?;
+        frame.sales_per_minute = minutes
+            .into_iter()
+            .map(|m| MinuteCount {
+                minute: m.minute,
+                count: m.count,
+            })
+            .collect();
+        frame.revenue = revenue;
+        // The waiting room is the gateway's: without Redis the frame still has the seats.
+        if let Ok(queue) = self.repo.queue(performance_id, now_ms).await {
+            frame.queue_depth = queue.depth;
+            frame.active_passes = queue.active_passes;
+            admitted.push_back((now_ms, queue.admitted_total));
+            while admitted.front().is_some_and(|(at, _)| now_ms - at > 60_000) {
+                admitted.pop_front();
+            }
+            frame.admitted_per_minute = admitted
+                .front()
+                .map_or(0, |(_, first)| (queue.admitted_total - first).max(0));
+        }
+        Ok(frame)
+    }
+}
