@@ -44,7 +44,7 @@ pub struct Services {
     /// Orders for organizers: search, detail, cancellation, attendee lists.
     pub(crate) orders: orders::OrderService,
     /// The control room's live figures: one poller per watched performance.
-    pub(crate) live: live::LiveHub,
+    pub(crate) control_room: live::LiveHub,
     pub(crate) wallet: wallet::WalletService,
     pub(crate) payments: payments::PaymentService,
     pub streams: stream::StreamHub,
@@ -213,7 +213,7 @@ impl Services {
         Ok(Services {
             clock: clock.clone(),
             orders,
-            live: live::LiveHub::new(live_repo, store.clone(), clock.clone()),
+            control_room: live::LiveHub::new(live_repo, store.clone(), clock.clone()),
             resources,
             teams,
             bookings,

@@ -86,8 +86,17 @@ impl LiveRepo {
     ) -> StoreResult<QueueFigures> {
         let key = |k: Queue| self.redis.key(&keys::queue(performance_id, k));
         let client = self.redis.client();
-        let depth: i64 = client.llen(key(Queue::Line)).await?;
+        // Places are join sequences: everyone past the admission watermark is waiting, plus
+        // a pre-queue whose order has not been drawn yet (see the gateway's `queue_tick.lua`).
+        let joined: Option<i64> = client.get(key(Queue::Seq)).await?;
         let admitted: Option<i64> = client.get(key(Queue::Admitted)).await?;
+        let ordered: Option<String> = client.hget(key(Queue::Fairness), "ordered").await?;
+        let prequeue: i64 = if ordered.is_some() {
+            0
+        } else {
+            client.hlen(key(Queue::Prequeue)).await?
+        };
+        let depth = (joined.unwrap_or(0) - admitted.unwrap_or(0)).max(0) + prequeue;
         let active: i64 = client
             .zcount(key(Queue::Active), now_ms as f64, f64::INFINITY)
             .await?;

@@ -355,7 +355,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Sets a performance's waiting room: `{enabled, admitPerMinute?, maxActive?}`. */
+        /**
+         * Sets a performance's waiting room: `{enabled, admitPerMinute?, maxActive?, maxQueueLength?,
+         *     prequeueMinutes?, abandonAfterPolls?, passUnusedSeconds?}`.
+         */
         put: operations["set_queue"];
         post?: never;
         delete?: never;
@@ -764,6 +767,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's notification preferences (defaults until saved: English, everything on,
+         *     reminders 15 minutes ahead).
+         */
+        get: operations["get_preferences"];
+        /** Replaces the caller's notification preferences. */
+        put: operations["put_preferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/reservations": {
         parameters: {
             query?: never;
@@ -841,6 +865,40 @@ export interface paths {
         };
         /** General-admission products of a performance (hold them with `{performanceId, productId, quantity}`). */
         get: operations["list_products"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/performances/{id}/seat-layout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The performance's immutable seat layout (ids, places, tiers, prices) in its fixed order. */
+        get: operations["seat_layout"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/performances/{id}/seat-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every seat's live status, packed (see `encoding`), and the seat stream id it is current to. */
+        get: operations["seat_status"];
         put?: never;
         post?: never;
         delete?: never;
@@ -953,7 +1011,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Bookings, filtered by resource, user, series, status and time window; in time order. */
+        /**
+         * Bookings of the caller's teams' servers, filtered by resource, user, series, status and
+         *     time window; in time order.
+         */
         get: operations["list_bookings"];
         put?: never;
         /**
@@ -1027,10 +1088,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every resource that takes bookings (admins may ask for inactive ones too). */
+        /**
+         * The resources of the caller's teams that take bookings (admins see every team's, and may
+         *     ask for inactive ones too).
+         */
         get: operations["list_resources"];
         put?: never;
-        /** Adds a resource with its booking policy. */
+        /** Adds a resource with its booking policy to a team the caller owns (admins: any team). */
         post: operations["create_resource"];
         delete?: never;
         options?: never;
@@ -1045,8 +1109,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Dashboard: who has each server now, and the next booking. */
+        /** Dashboard: who has each of the caller's teams' servers now, and the next booking. */
         get: operations["status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/resources/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live booking changes on the servers of the caller's teams (text/event-stream). */
+        get: operations["booking_stream"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1062,7 +1143,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Dashboard: every active resource with its bookings in a window. */
+        /** Dashboard: every active resource of the caller's teams with its bookings in a window. */
         get: operations["timeline"];
         put?: never;
         post?: never;
@@ -1080,10 +1161,13 @@ export interface paths {
             cookie?: never;
         };
         get: operations["get_resource"];
-        /** Replaces a resource's fields and policy (existing bookings stay as they are). */
+        /**
+         * Replaces a resource's fields and policy (existing bookings stay as they are). Team
+         *     owners or admins; `teamId` moves it to another team the caller owns.
+         */
         put: operations["update_resource"];
         post?: never;
-        /** Removes a resource with nothing booked ahead. */
+        /** Removes a resource with nothing booked ahead. Team owners or admins. */
         delete: operations["delete_resource"];
         options?: never;
         head?: never;
@@ -1102,6 +1186,146 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's teams with their role in each (admins: every team). */
+        get: operations["list_teams"];
+        put?: never;
+        /** Makes a team; the caller is its first owner. */
+        post: operations["create_team"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_team"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Renames a team (owners). */
+        patch: operations["rename_team"];
+        trace?: never;
+    };
+    "/api/v1/teams/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The team's members, owners first (members of the team only). */
+        get: operations["list_members"];
+        put?: never;
+        /** Adds someone who has an account, by e-mail (owners). */
+        post: operations["add_member"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{id}/members/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Removes a member (owners; anyone may remove themself); the last owner stays (409). */
+        delete: operations["remove_member"];
+        options?: never;
+        head?: never;
+        /** Changes a member's role (owners); the last owner stays one (409 `LAST_TEAM_OWNER`). */
+        patch: operations["set_member_role"];
+        trace?: never;
+    };
+    "/api/v1/teams/{id}/utilisation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Booked ÷ bookable hours per server per week, and the top users (team owners, admins). */
+        get: operations["utilisation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{id}/utilisation.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The same rows as CSV (`resource_id,name,week,booked_hours,bookable_hours,ratio`). */
+        get: operations["utilisation_csv_route"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{id}/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The team's webhooks (owners). */
+        get: operations["list_webhooks"];
+        put?: never;
+        /** Adds a webhook (owners). */
+        post: operations["add_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{id}/webhooks/{webhookId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Removes a webhook (owners). */
+        delete: operations["remove_webhook"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1221,6 +1445,12 @@ export interface components {
             name: string;
             role: components["schemas"]["Role"];
         };
+        AddMemberRequest: {
+            /** @description The e-mail the person signed up with. */
+            email: string;
+            /** @description owner, member or viewer. */
+            role: string;
+        };
         AdminEventDetail: components["schemas"]["AdminEventSummary"] & {
             performances: components["schemas"]["AdminPerformanceView"][];
         };
@@ -1325,6 +1555,12 @@ export interface components {
             /** Format: date-time */
             to: string;
         };
+        /** @description The `data` of `event: booking`. */
+        BookingChange: {
+            booking: components["schemas"]["BookingView"];
+            /** @description created, changed or cancelled. */
+            kind: components["schemas"]["ChangeKind"];
+        };
         /**
          * @description A booking as stored, with the names of its resource and owner. Serialised in the API's
          *     camelCase: it is the body of every booking answer and the audit log's snapshot.
@@ -1394,6 +1630,11 @@ export interface components {
             /** @description Why (1 to 500 characters); kept with the performance and in the audit log. */
             reason: string;
         };
+        /**
+         * @description What changed: created, changed or cancelled.
+         * @enum {string}
+         */
+        ChangeKind: "created" | "changed" | "cancelled";
         ChargeRequest: {
             /**
              * Format: int64
@@ -1512,6 +1753,17 @@ export interface components {
         };
         /** @enum {string} */
         EventStatus: "DRAFT" | "ON_SALE" | "SOLD_OUT" | "ENDED" | "CANCELLED";
+        /** @description The events a person can turn on or off (all on unless turned off). */
+        EventSwitches: {
+            bookingCancelled: boolean;
+            bookingChanged: boolean;
+            bookingCreated: boolean;
+            bookingReminder: boolean;
+            paymentReceived: boolean;
+            performanceCancelled: boolean;
+            reservationConfirmed: boolean;
+            reservationExpiring: boolean;
+        };
         EventView: {
             description: string;
             /** Format: uuid */
@@ -1622,6 +1874,28 @@ export interface components {
             sections?: components["schemas"]["SectionInput"][];
             stage?: null | components["schemas"]["StageView"];
         };
+        /**
+         * @description What never changes about a seat: where it is, its name, tier and price (a seat of the
+         *     layout, `GET /performances/{id}/seat-layout`).
+         */
+        LayoutSeat: {
+            /** Format: uuid */
+            id: string;
+            /** Format: int32 */
+            number: number;
+            /**
+             * Format: int64
+             * @description KRW, integer.
+             */
+            price: number;
+            priceTier: string;
+            row: string;
+            section: string;
+            /** Format: int32 */
+            x: number;
+            /** Format: int32 */
+            y: number;
+        };
         LayoutSeatView: {
             /** @description standard, accessible or companion. */
             kind: string;
@@ -1705,6 +1979,13 @@ export interface components {
             /** @description An e-mail address (trimmed and lowercased; `local@domain.tld`). */
             email: string;
             password: string;
+        };
+        MemberView: {
+            email: string;
+            name: string;
+            role: components["schemas"]["TeamRole"];
+            /** Format: uuid */
+            userId: string;
         };
         /** @description Paid reservations in one minute. */
         MinuteCount: {
@@ -1850,6 +2131,20 @@ export interface components {
              */
             minNoticeMinutes?: number | null;
         };
+        PreferencesBody: {
+            /** @description E-mail at all. */
+            email: boolean;
+            events: components["schemas"]["EventSwitches"];
+            /** @description "ko" or "en". */
+            locale: string;
+            /**
+             * Format: int32
+             * @description How long before a booking starts its reminder goes out (1 to 10080).
+             */
+            reminderMinutes: number;
+            /** @description IANA zone for times in messages; absent: the server's zone (or UTC). */
+            timeZone?: string | null;
+        };
         ProductView: {
             /** Format: int32 */
             capacity: number;
@@ -1951,6 +2246,11 @@ export interface components {
             isActive?: boolean;
             name: string;
             policy?: components["schemas"]["PolicyInput"];
+            /**
+             * Format: uuid
+             * @description The team that owns the server (required to create one; on update, moves it).
+             */
+            teamId?: string | null;
         };
         ResourceView: {
             /** Format: int32 */
@@ -1963,11 +2263,17 @@ export interface components {
             isActive: boolean;
             name: string;
             policy: components["schemas"]["PolicyInput"];
+            /** Format: uuid */
+            teamId: string;
             /** Format: date-time */
             updatedAt: string;
         };
         /** @enum {string} */
         Role: "USER" | "ADMIN";
+        RoleRequest: {
+            /** @description owner, member or viewer. */
+            role: string;
+        };
         /**
          * @description Why seats changed status (the seat stream's `reason`).
          * @enum {string}
@@ -2000,6 +2306,14 @@ export interface components {
             /** Format: int32 */
             y: number;
         };
+        SeatLayoutView: {
+            /** Format: uuid */
+            performanceId: string;
+            /** @description Every seat in the layout's fixed order (the order of `seat-status`). */
+            seats: components["schemas"]["LayoutSeat"][];
+            /** @description The layout's version: the same value as the `ETag` (without quotes). */
+            version: string;
+        };
         SeatMapView: {
             /** Format: uuid */
             performanceId: string;
@@ -2027,6 +2341,25 @@ export interface components {
          * @enum {string}
          */
         SeatStatus: "AVAILABLE" | "HELD" | "RESERVED" | "SOLD";
+        SeatStatusView: {
+            /**
+             * @description `2bit-le`: seat `i` is bits `2*(i%4)..2*(i%4)+1` of byte `i/4`; 0 AVAILABLE, 1 HELD,
+             *     2 RESERVED, 3 SOLD.
+             */
+            encoding: string;
+            /**
+             * @description The seat stream id these statuses include everything up to: resume the stream with
+             *     `Last-Event-ID` set to it.
+             */
+            lastEventId: string;
+            /** @description The layout version these statuses are laid out by. */
+            layoutVersion: string;
+            /** Format: uuid */
+            performanceId: string;
+            seatCount: number;
+            /** @description The packed statuses, base64 (standard alphabet, padded). */
+            status: string;
+        };
         /** @description The `data` of a seat-stream event: a snapshot (`event: snapshot`) or a change (`event: seat`). */
         SeatStreamData: components["schemas"]["SeatSnapshot"] | components["schemas"]["SeatEvent"];
         /** @description Seats by status in Postgres (held seats count as available here; the live stream has them). */
@@ -2040,24 +2373,9 @@ export interface components {
             /** Format: int64 */
             totalSeats: number;
         };
-        SeatView: {
-            /** Format: uuid */
-            id: string;
-            /** Format: int32 */
-            number: number;
-            /**
-             * Format: int64
-             * @description KRW, integer.
-             */
-            price: number;
-            priceTier: string;
-            row: string;
-            section: string;
+        /** @description A seat of the layout with its live status. */
+        SeatView: components["schemas"]["LayoutSeat"] & {
             status: components["schemas"]["SeatStatus"];
-            /** Format: int32 */
-            x: number;
-            /** Format: int32 */
-            y: number;
         };
         /** @description A rectangular block: rows are lettered A, B, ... Z, AA, AB ...; seats numbered from 1. */
         SectionInput: {
@@ -2091,6 +2409,12 @@ export interface components {
         SetQueueRequest: {
             /**
              * Format: int32
+             * @description Missed polls (of the longest suggested interval, 18 s) after which a waiting user
+             *     loses their place (1..=1000, default 4). Unchanged when absent.
+             */
+            abandonAfterPolls?: number | null;
+            /**
+             * Format: int32
              * @description Users admitted per minute (1..=1000000); unchanged when absent.
              */
             admitPerMinute?: number | null;
@@ -2100,6 +2424,24 @@ export interface components {
              * @description Most users holding a live pass at once (1..=1000000); unchanged when absent.
              */
             maxActive?: number | null;
+            /**
+             * Format: int32
+             * @description Most people in line at once (1..=10000000, default 100000); joins past it get 503
+             *     `QUEUE_FULL`. Unchanged when absent.
+             */
+            maxQueueLength?: number | null;
+            /**
+             * Format: int32
+             * @description Seconds an admitted user may leave the pass unused before its `maxActive` slot is
+             *     freed (10..=86400, default 120). Unchanged when absent.
+             */
+            passUnusedSeconds?: number | null;
+            /**
+             * Format: int32
+             * @description Minutes before the sale opens that the pre-queue opens (0..=1440, default 30); joins
+             *     in that window are shuffled at the open. Unchanged when absent.
+             */
+            prequeueMinutes?: number | null;
         };
         SetRefundCutoffRequest: {
             /**
@@ -2130,6 +2472,27 @@ export interface components {
             next?: null | components["schemas"]["BookingView"];
             resource: components["schemas"]["ResourceView"];
         };
+        TeamRequest: {
+            /** @description 1 to 100 characters. */
+            name: string;
+        };
+        /**
+         * @description A member's role in a team: owners manage the team's servers, policies and members;
+         *     members book; viewers only look.
+         * @enum {string}
+         */
+        TeamRole: "owner" | "member" | "viewer";
+        TeamView: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: int64 */
+            memberCount: number;
+            name: string;
+            /** @description The caller's role; admins outside the team see it as owners do. */
+            role: components["schemas"]["TeamRole"];
+        };
         TimelineRow: {
             bookings: components["schemas"]["BookingView"][];
             resource: components["schemas"]["ResourceView"];
@@ -2144,6 +2507,13 @@ export interface components {
             refreshToken: string;
             /** @description Always "Bearer". */
             tokenType: string;
+        };
+        TopUserView: {
+            /** Format: double */
+            hours: number;
+            name: string;
+            /** Format: uuid */
+            userId: string;
         };
         /** @description Fields to change; absent ones keep their value. */
         UpdateBookingRequest: {
@@ -2184,6 +2554,12 @@ export interface components {
             id: string;
             name: string;
             role: components["schemas"]["Role"];
+        };
+        UtilisationView: {
+            /** @description One row per server per week. */
+            rows: components["schemas"]["WeekUseView"][];
+            /** @description Who booked the most hours in the window (at most 10). */
+            topUsers: components["schemas"]["TopUserView"][];
         };
         /** @description A venue with its whole layout: every seat spelled out, as `PUT` takes it back. */
         VenueDetail: components["schemas"]["VenueSummary"] & {
@@ -2236,6 +2612,39 @@ export interface components {
             totalUsed: number;
             /** Format: date-time */
             updatedAt: string;
+        };
+        WebhookRequest: {
+            /** @description Some of bookingCreated, bookingChanged, bookingCancelled, bookingReminder; absent: all. */
+            events?: string[] | null;
+            /** @description An http(s) URL that takes `{"text": ...}` (Slack, Mattermost, Discord's /slack, ...). */
+            url: string;
+        };
+        WebhookView: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The events it is sent; null: every booking event. */
+            events?: string[] | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            teamId: string;
+            url: string;
+        };
+        WeekUseView: {
+            /**
+             * Format: double
+             * @description Hours inside the server's allowed hours (all hours when it has none) in the window.
+             */
+            bookableHours: number;
+            /** Format: double */
+            bookedHours: number;
+            name: string;
+            /** Format: double */
+            ratio: number;
+            /** Format: uuid */
+            resourceId: string;
+            /** @description The Monday (UTC) the week starts on. */
+            week: string;
         };
     };
     responses: never;
@@ -6478,6 +6887,137 @@ export interface operations {
             };
         };
     };
+    get_preferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["PreferencesBody"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    put_preferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreferencesBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["PreferencesBody"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the request body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     my_reservations: {
         parameters: {
             query?: never;
@@ -6836,6 +7376,153 @@ export interface operations {
             };
         };
     };
+    seat_layout: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the layout's ETag, when the client has it */
+                "If-None-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description with a strong `ETag` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SeatLayoutView"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description the client's copy is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    seat_status: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of the status the client has */
+                "If-None-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SeatStatusView"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description unchanged */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     seat_map: {
         parameters: {
             query?: never;
@@ -6899,7 +7586,10 @@ export interface operations {
     };
     seat_stream: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Resume after this event (as `Last-Event-ID`, which takes precedence). */
+                lastEventId?: string;
+            };
             header?: {
                 /** @description resume after this event */
                 "Last-Event-ID"?: string | null;
@@ -8065,7 +8755,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description an error; see error.code */
+            /** @description bad field, or `teamId` of a team the caller is not in */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8083,7 +8773,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description an error; see error.code */
+            /** @description a member or viewer of the team */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8161,6 +8851,70 @@ export interface operations {
                 };
             };
             /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    booking_stream: {
+        parameters: {
+            query?: {
+                /** @description the access token, for clients that cannot send an Authorization header (EventSource) */
+                accessToken?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `ready`, then `booking` events (`resync`: reload) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": {
+                        data: string;
+                        event?: string;
+                        id?: string;
+                        retry?: number;
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description too many streams open (RATE_LIMITED, Retry-After) */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -8551,6 +9305,1091 @@ export interface operations {
             };
             /** @description an error; see error.code */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_teams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["TeamView"][];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_team: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["TeamView"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the request body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_team: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["TeamView"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description no such team, or the caller is not in it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    rename_team: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["TeamView"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the request body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_members: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["MemberView"][];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    add_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddMemberRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["MemberView"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description NOT_FOUND (team) or USER_NOT_FOUND (nobody has this e-mail) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description TEAM_MEMBER_EXISTS; or DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the request body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    remove_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description LAST_TEAM_OWNER; or DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    set_member_role: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["MemberView"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description LAST_TEAM_OWNER; or DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the request body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    utilisation: {
+        parameters: {
+            query: {
+                /** @description RFC 3339 with offset. */
+                from: string;
+                /** @description RFC 3339 with offset; at most 92 days after `from`. */
+                to: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["UtilisationView"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    utilisation_csv_route: {
+        parameters: {
+            query: {
+                /** @description RFC 3339 with offset. */
+                from: string;
+                /** @description RFC 3339 with offset; at most 92 days after `from`. */
+                to: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_webhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["WebhookView"][];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    add_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["WebhookView"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the request body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    remove_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -89,6 +89,17 @@ const WORDS: &[&str] = &[
     "series",
     "calendar-feeds",
     "audit-log",
+    "jobs",
+    "orders",
+    "attendees.csv",
+    "live",
+    "seat-order",
+    "notification-preferences",
+    "teams",
+    "members",
+    "utilisation",
+    "utilisation.csv",
+    "webhooks",
 ];
 
 fn label(path: &str) -> String {
@@ -199,7 +210,9 @@ pub fn classify(method: &Method, path: &str) -> Route {
         cache,
         dedupe,
         needs_pass: method == Method::POST && segments.as_slice() == ["api", "v1", "holds"],
-        streaming: path.ends_with("/stream"),
+        // Seat and booking streams, and the control room's live figures.
+        streaming: path.ends_with("/stream")
+            || (path.starts_with("/api/v1/admin/performances/") && path.ends_with("/live")),
         label,
     }
 }

@@ -44,7 +44,7 @@ async fn seat_order(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Data<SeatOrder>> {
     exists(&state, id).await?;
-    let seat_ids = state.services.live.seat_order(id).await?;
+    let seat_ids = state.services.control_room.seat_order(id).await?;
     Ok(Data(SeatOrder {
         performance_id: id,
         seat_ids,
@@ -75,7 +75,7 @@ async fn live(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response> {
     exists(&state, id).await?;
-    let frames = state.services.live.subscribe(id);
+    let frames = state.services.control_room.subscribe(id);
     let body = futures::stream::unfold(frames, |mut frames| async move {
         loop {
             frames.changed().await.ok()?;
