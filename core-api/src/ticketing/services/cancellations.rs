@@ -238,6 +238,7 @@ impl CancellationService {
         let refunded = tx.refund_paid(&ids).await?;
         let freed = tx.release(&ids, ReservationStatus::Cancelled).await?;
         tx.count_into_job(job.id, ids.len(), refunded).await?;
+        tx.notify_cancelled(&ids).await?;
         if let Some(actor_id) = job.actor_id {
             tx.audit(crate::shared::storage::audit::Entry {
                 actor_id,

@@ -60,6 +60,16 @@ async fn cancelling_a_performance_refunds_every_paid_reservation_and_blocks_new_
     assert_eq!(job["refunded"], json!(paid));
     assert_eq!(job["kind"], "CANCEL_PERFORMANCE");
     assert_all_cancelled_and_refunded_once(&app, performance.id, paid).await;
+    // Each buyer is told once, in the batch's transaction (the outbox; delivery is the worker's).
+    let told = app
+        .query_count(&format!(
+            "SELECT count(*) FROM notification_outbox o JOIN reservations r \
+             ON o.payload ->> 'reservationId' = r.id::text \
+             WHERE o.event = 'performanceCancelled' AND r.performance_id = '{}'",
+            performance.id
+        ))
+        .await;
+    assert_eq!(told, total);
 
     // Asking again answers with the same job; the audit log has the cancellation.
     let (status, again) = app

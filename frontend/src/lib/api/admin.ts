@@ -225,7 +225,8 @@ export function adminEndpoints(client: Client) {
     setQueue: (id: string, v: { enabled: boolean; admitPerMinute?: number; maxActive?: number }) =>
       r<QueueSettings>(`/admin/performances/${e(id)}/queue`, { method: 'PUT', body: v }),
     stats: (id: string) => r<Stats>(`/admin/performances/${e(id)}/stats`),
-    seatOrder: (id: string) => r<string[]>(`/admin/performances/${e(id)}/seat-order`),
+    seatOrder: (id: string) =>
+      r<{ seatIds: string[] }>(`/admin/performances/${e(id)}/seat-order`).then((o) => o.seatIds),
     cancelPerformance: (id: string, reason: string) =>
       r<{ jobId: string }>(`/admin/performances/${e(id)}/cancel`, {
         method: 'POST',

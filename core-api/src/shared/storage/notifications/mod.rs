@@ -89,24 +89,27 @@ pub(crate) async fn enqueue_paid(
     .await
 }
 
-/// A reservation whose performance was cancelled, and what was refunded: for the
-/// performance-cancellation transaction to call.
-#[allow(dead_code)] // The performance-cancellation flow calls it once it lands.
+/// The reservations of a cancelled performance, each with what was refunded: one e-mail to
+/// each buyer, in the cancellation batch's own transaction (set-based: one statement a batch).
 pub(crate) async fn enqueue_performance_cancelled(
     c: &impl ConnectionTrait,
-    (reservation_id, user_id): (Uuid, Uuid),
-    reservation_number: &str,
-    refunded: i64,
+    reservation_ids: &[Uuid],
 ) -> StoreResult<()> {
-    let payload = json!({ "reservationId": reservation_id, "reservationNumber": reservation_number, "amount": refunded });
-    enqueue_email(
-        c,
-        &format!("performanceCancelled:{reservation_id}"),
-        "performanceCancelled",
-        user_id,
-        &payload,
-    )
-    .await
+    if reservation_ids.is_empty() {
+        return Ok(());
+    }
+    c.execute_raw(sql(
+        "INSERT INTO notification_outbox (idempotency_key, event, channel, user_id, payload) \
+         SELECT 'performanceCancelled:' || r.id || ':email:' || r.user_id, 'performanceCancelled', \
+             'email', r.user_id, jsonb_build_object('reservationId', r.id, \
+             'reservationNumber', r.reservation_number, 'amount', coalesce((SELECT sum(p.amount) \
+                 FROM payments p WHERE p.reservation_id = r.id AND p.status = 'REFUNDED'), 0)::bigint) \
+         FROM reservations r WHERE r.id = ANY($1) \
+         ON CONFLICT (idempotency_key) DO NOTHING",
+        [reservation_ids.to_vec().into()],
+    ))
+    .await?;
+    Ok(())
 }
 
 /// The columns a booking notification's payload carries, from `b` (resource_bookings), `r`

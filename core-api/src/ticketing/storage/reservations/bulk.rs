@@ -40,6 +40,15 @@ impl ReservationTx {
         Ok(rows.into_iter().map(|r| r.id).collect())
     }
 
+    /// Queues the "performance cancelled" e-mail of each reservation, in this transaction.
+    pub(crate) async fn notify_cancelled(&self, reservation_ids: &[Uuid]) -> StoreResult<()> {
+        crate::shared::storage::notifications::enqueue_performance_cancelled(
+            &self.txn,
+            reservation_ids,
+        )
+        .await
+    }
+
     /// Refunds every PAID payment of these (locked) reservations to its owner's wallet: the
     /// payment turns REFUNDED only if it was PAID (conditional UPDATE), and each refund is one
     /// ledger line with its running balance, the wallet moved by their sum, in one statement.
