@@ -44,13 +44,14 @@ test('control room: the live stream shows a buyer’s hold within a second', asy
     await page.locator('[data-testid=stat-held]', { hasText: /^0$/ }).waitFor();
     const buyer = await system.register('Live Buyer');
     const token = await system.login(buyer.email, buyer.password);
-    const started = Date.now();
     const hold = await system.api('/holds', { method: 'POST', token, body: { performanceId: perf.performanceId, seatIds: [perf.seats[0].id] } });
     assert.equal(hold.status, 201);
+    // From the moment the hold exists.
+    const started = Date.now();
     await page.locator('[data-testid=stat-held]', { hasText: /^1$/ }).waitFor({ timeout: 3_000 });
     const took = Date.now() - started;
     console.log(`control room showed the hold after ${took} ms`);
-    assert.ok(took <= 2_000, `the hold showed after ${took} ms (a frame a second, so at most ~1 s plus the request)`);
+    assert.ok(took <= 1_000, `the hold showed after ${took} ms (a frame every half second: within a second)`);
     await shot(page, 'live-hold');
   } finally {
     await context.close();

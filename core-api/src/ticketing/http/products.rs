@@ -1,4 +1,4 @@
-//! General-admission products: `GET /performances/{id}/products`, admin create.
+//! General-admission products: `GET /performances/{id}/products`, admin list and create.
 
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
@@ -64,7 +64,7 @@ impl From<CreateProductRequest> for NewProduct {
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_products))
-        .routes(routes!(create_product))
+        .routes(routes!(admin_list_products, create_product))
 }
 
 /// General-admission products of a performance (hold them with `{performanceId, productId, quantity}`).
@@ -72,6 +72,19 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
     responses((status = 200, body = Vec<ProductView>), (status = 404)))]
 async fn list_products(
     State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Data<Vec<ProductView>>> {
+    Ok(Data(all(state.services.products.list(id).await?)))
+}
+
+/// The console's list of a performance's general-admission products (admins; the same
+/// figures as the public list, which the console may not rely on being cached).
+#[utoipa::path(get, path = "/admin/performances/{id}/products", tag = "admin", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<ProductView>), (status = 403), (status = 404)))]
+async fn admin_list_products(
+    State(state): State<AppState>,
+    _: AdminCaller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Data<Vec<ProductView>>> {
     Ok(Data(all(state.services.products.list(id).await?)))

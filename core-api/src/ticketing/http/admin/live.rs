@@ -1,4 +1,4 @@
-//! `/admin/performances/{id}/live` (Server-Sent Events, a `stats` frame a second) and
+//! `/admin/performances/{id}/live` (Server-Sent Events, a `stats` frame every half second) and
 //! `/admin/performances/{id}/seat-order` (the seat ids the frame's `seatStatus` bits follow).
 
 use std::convert::Infallible;
