@@ -51,7 +51,7 @@ test('control room: the live stream shows a buyer’s hold within a second', asy
     await page.locator('[data-testid=stat-held]', { hasText: /^1$/ }).waitFor({ timeout: 3_000 });
     const took = Date.now() - started;
     console.log(`control room showed the hold after ${took} ms`);
-    assert.ok(took <= 1_000, `the hold showed after ${took} ms (a frame every half second: within a second)`);
+    assert.ok(took <= 1_000, `the hold showed after ${took} ms (a frame every quarter second: within a second)`);
     await shot(page, 'live-hold');
   } finally {
     await context.close();

@@ -1,5 +1,5 @@
 //! The control room's live figures: one poller per performance per instance builds a frame
-//! every half second while at least one console watches, and every console of that performance
+//! every quarter second while at least one console watches, and every console of that performance
 //! gets the same frame (a watch channel), so N consoles cost one set of reads, not N.
 
 use std::{
@@ -96,10 +96,10 @@ impl LiveHub {
         rx
     }
 
-    /// Builds a frame every half second (so a sale shows within a second) until the last
+    /// Builds a frame every quarter second (so a sale shows well within a second) until the last
     /// console goes.
     async fn poll(self, performance_id: Uuid, tx: watch::Sender<Option<Arc<LiveFrame>>>) {
-        let mut ticker = tokio::time::interval(Duration::from_millis(500));
+        let mut ticker = tokio::time::interval(Duration::from_millis(250));
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         // (when, admitted counter) over the last minute, for the admission rate.
         let mut admitted: VecDeque<(i64, i64)> = VecDeque::new();

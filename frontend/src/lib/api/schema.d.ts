@@ -299,10 +299,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The control room's figures (text/event-stream): a `stats` event a second with seats by
-         *     status, waiting-room depth, admissions per minute, active passes, sales per minute,
-         *     revenue and every seat's status. Every console of a performance on one instance shares
-         *     one poller.
+         * The control room's figures (text/event-stream): a `stats` event every quarter second
+         *     with seats by status, waiting-room depth, admissions per minute, active passes, sales
+         *     per minute, revenue and every seat's status. Every console of a performance on one
+         *     instance shares one poller.
          */
         get: operations["live"];
         put?: never;
@@ -4435,7 +4435,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description `stats` events, one a second */
+            /** @description `stats` events, four a second */
             200: {
                 headers: {
                     [name: string]: unknown;

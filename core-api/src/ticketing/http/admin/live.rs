@@ -1,4 +1,4 @@
-//! `/admin/performances/{id}/live` (Server-Sent Events, a `stats` frame every half second) and
+//! `/admin/performances/{id}/live` (Server-Sent Events, a `stats` frame every quarter second) and
 //! `/admin/performances/{id}/seat-order` (the seat ids the frame's `seatStatus` bits follow).
 
 use std::convert::Infallible;
@@ -61,14 +61,14 @@ async fn exists(state: &AppState, id: Uuid) -> Result<()> {
         .map(|_| ())
 }
 
-/// The control room's figures (text/event-stream): a `stats` event a second with seats by
-/// status, waiting-room depth, admissions per minute, active passes, sales per minute,
-/// revenue and every seat's status. Every console of a performance on one instance shares
-/// one poller.
+/// The control room's figures (text/event-stream): a `stats` event every quarter second
+/// with seats by status, waiting-room depth, admissions per minute, active passes, sales
+/// per minute, revenue and every seat's status. Every console of a performance on one
+/// instance shares one poller.
 #[utoipa::path(get, path = "/admin/performances/{id}/live", tag = "admin", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 200, content_type = "text/event-stream", body = LiveFrame,
-        description = "`stats` events, one a second"), (status = 403), (status = 404)))]
+        description = "`stats` events, four a second"), (status = 403), (status = 404)))]
 async fn live(
     State(state): State<AppState>,
     _: AdminCaller,
