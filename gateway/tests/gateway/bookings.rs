@@ -25,11 +25,31 @@ async fn bookings_pass_the_gateway_and_calendar_feeds_need_no_token() {
             }
         };
 
+    // Servers belong to a team: the admin starts one and both users join it.
+    let (status, _, team) = send(
+        Method::POST,
+        "/api/v1/teams",
+        Some(&stack.admin),
+        Some(json!({ "name": "gateway lab" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{team}");
+    let team_id = team["data"]["id"].as_str().expect("team id").to_owned();
+    for user in [&alice, &bob] {
+        let (status, _, member) = send(
+            Method::POST,
+            &format!("/api/v1/teams/{team_id}/members"),
+            Some(&stack.admin),
+            Some(json!({ "email": user.email, "role": "member" })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{member}");
+    }
     let (status, _, resource) = send(
         Method::POST,
         "/api/v1/resources",
         Some(&stack.admin),
-        Some(json!({ "name": "gpu-through-gateway" })),
+        Some(json!({ "name": "gpu-through-gateway", "teamId": team_id })),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{resource}");

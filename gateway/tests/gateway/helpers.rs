@@ -91,6 +91,7 @@ pub struct Stack {
 #[derive(Clone, Debug)]
 pub struct User {
     pub id: Uuid,
+    pub email: String,
     pub token: String,
 }
 
@@ -226,6 +227,7 @@ impl Stack {
         User {
             id: row.id,
             token: self.cores[0].jwt.issue(row.id, role, 0).expect("token"),
+            email,
         }
     }
 
