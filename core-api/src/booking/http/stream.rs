@@ -40,10 +40,26 @@ pub(crate) struct BookingChange {
     booking: BookingView,
 }
 
+/// The `data` of `event: ready` and `event: resync`: `{"signal": "ready" | "resync"}`.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct StreamSignal {
+    signal: String,
+}
+
+/// The `data` of a booking-stream event: a change, or a signal (`ready`, `resync`).
+// Only the OpenAPI document names it: the frames are written directly.
+#[allow(dead_code, clippy::large_enum_variant)]
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub(crate) enum BookingStreamData {
+    Change(BookingChange),
+    Signal(StreamSignal),
+}
+
 /// Live booking changes on the servers of the caller's teams (text/event-stream).
 #[utoipa::path(get, path = "/resources/stream", tag = "resources", security(("bearer" = [])),
     params(("accessToken" = Option<String>, Query, description = "the access token, for clients that cannot send an Authorization header (EventSource)")),
-    responses((status = 200, content_type = "text/event-stream", body = BookingChange,
+    responses((status = 200, content_type = "text/event-stream", body = BookingStreamData,
         description = "`ready`, then `booking` events (`resync`: reload)"),
         (status = 429, description = "too many streams open (RATE_LIMITED, Retry-After)")))]
 async fn booking_stream(
@@ -80,7 +96,9 @@ impl EventFeed for Feed {
     async fn next_chunk(&mut self) -> Option<Bytes> {
         if !self.started {
             self.started = true;
-            return Some(Bytes::from_static(b"event: ready\ndata: {}\n\n"));
+            return Some(Bytes::from_static(
+                b"event: ready\ndata: {\"signal\":\"ready\"}\n\n",
+            ));
         }
         loop {
             let received = tokio::select! {
@@ -121,5 +139,5 @@ impl EventFeed for Feed {
 }
 
 fn resync() -> Bytes {
-    Bytes::from_static(b"event: resync\ndata: {}\n\n")
+    Bytes::from_static(b"event: resync\ndata: {\"signal\":\"resync\"}\n\n")
 }

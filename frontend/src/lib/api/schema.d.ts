@@ -1604,6 +1604,8 @@ export interface components {
             userId: string;
             userName: string;
         };
+        /** @description The `data` of a booking-stream event: a change, or a signal (`ready`, `resync`). */
+        BookingStreamData: components["schemas"]["BookingChange"] | components["schemas"]["StreamSignal"];
         /** @description A booking: its row plus whether its calendar event is in step. */
         BookingView: components["schemas"]["BookingRow"] & {
             /**
@@ -2475,6 +2477,10 @@ export interface components {
             current?: null | components["schemas"]["BookingView"];
             next?: null | components["schemas"]["BookingView"];
             resource: components["schemas"]["ResourceView"];
+        };
+        /** @description The `data` of `event: ready` and `event: resync`: `{"signal": "ready" | "resync"}`. */
+        StreamSignal: {
+            signal: string;
         };
         TeamRequest: {
             /** @description 1 to 100 characters. */
