@@ -117,6 +117,10 @@ pub struct FlashSaleArgs {
     /// Give up the whole run after this many seconds (the check still runs).
     #[arg(long, default_value_t = 900)]
     pub deadline_secs: u64,
+    /// An organizer watches the sale in the control room the whole run (one admin reading
+    /// the live stream through the first target); the report gains `controlRoom`.
+    #[arg(long)]
+    pub watch_control_room: bool,
 }
 
 #[derive(Args, Debug, Clone)]

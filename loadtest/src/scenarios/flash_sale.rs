@@ -16,7 +16,7 @@ use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{buyer::buyer, progress, run_users, sale::Shared};
+use super::{buyer::buyer, progress, run_users, sale::Shared, watch};
 use crate::{
     client::{Api, http_client},
     config::FlashSaleArgs,
@@ -72,6 +72,12 @@ pub async fn run(args: FlashSaleArgs) -> anyhow::Result<Finished> {
         });
     }
     let perf_id: Uuid = perf.id.parse()?;
+    let (stop_watching, stop) = tokio::sync::watch::channel(false);
+    let watcher = args.watch_control_room.then(|| {
+        let base = common.target.split(',').next().unwrap_or_default().to_owned();
+        let (perf, admin) = (perf.id.clone(), admin.clone());
+        tokio::spawn(async move { watch::control_room(&base, &perf, &admin, stop).await })
+    });
     let front = (perf.seats.len() / 20).max(8).min(perf.seats.len());
     let shared = Arc::new(Shared {
         api,
@@ -143,6 +149,11 @@ pub async fn run(args: FlashSaleArgs) -> anyhow::Result<Finished> {
     tokio::time::sleep(Duration::from_millis(400)).await;
     monitor.abort();
     let sell_out = sold_out_at.lock().ok().and_then(|g| *g);
+    stop_watching.send_replace(true);
+    let control_room = match watcher {
+        Some(w) => Some(w.await?.json()),
+        None => None,
+    };
 
     let report = json!({
         "scenario": "flash-sale",
@@ -160,6 +171,7 @@ pub async fn run(args: FlashSaleArgs) -> anyhow::Result<Finished> {
         "http5xx": rec.count(None, 500..=599),
         "noAnswer": rec.count(None, 0..=0),
         "ops": rec.ops_json(wall),
+        "controlRoom": control_room,
     });
     Ok(Finished {
         perf: perf_id,

@@ -7,6 +7,7 @@ pub mod holds;
 pub mod hot_seat;
 pub mod queue_million;
 mod sale;
+mod watch;
 
 use std::{
     future::Future,
