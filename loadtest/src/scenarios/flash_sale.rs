@@ -74,7 +74,12 @@ pub async fn run(args: FlashSaleArgs) -> anyhow::Result<Finished> {
     let perf_id: Uuid = perf.id.parse()?;
     let (stop_watching, stop) = tokio::sync::watch::channel(false);
     let watcher = args.watch_control_room.then(|| {
-        let base = common.target.split(',').next().unwrap_or_default().to_owned();
+        let base = common
+            .target
+            .split(',')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
         let (perf, admin) = (perf.id.clone(), admin.clone());
         tokio::spawn(async move { watch::control_room(&base, &perf, &admin, stop).await })
     });

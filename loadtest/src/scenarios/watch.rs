@@ -88,7 +88,9 @@ pub async fn control_room(
         buf.extend_from_slice(&bytes);
         while let Some(end) = buf.windows(2).position(|w| w == b"\n\n") {
             let event: Vec<u8> = buf.drain(..end + 2).collect();
-            let Some(frame) = data_of(&event) else { continue };
+            let Some(frame) = data_of(&event) else {
+                continue;
+            };
             let now = Instant::now();
             if let Some(prev) = last {
                 seen.gaps.push(now.duration_since(prev).as_secs_f64() * 1e3);
