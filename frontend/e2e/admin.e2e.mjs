@@ -1,5 +1,5 @@
 // End-to-end: the organizer console's parts that need the full admin API (the live stream,
-// cancelling a performance with refunds, orders, users, the audit log), and the layout
+// general-admission products, cancelling a performance with refunds, orders, users, the audit log), and the layout
 // editor's frame budget with 10,000 seats. Same harness as holdfast.e2e.mjs: the real system
 // from scripts/up, Debian's Chromium, a throwaway database.
 //
@@ -53,6 +53,69 @@ test('control room: the live stream shows a buyer’s hold within a second', asy
     console.log(`control room showed the hold after ${took} ms`);
     assert.ok(took <= 1_000, `the hold showed after ${took} ms (a frame every quarter second: within a second)`);
     await shot(page, 'live-hold');
+  } finally {
+    await context.close();
+  }
+});
+
+/** A new buyer holds `quantity` units of a product through the API (and reserves them if asked). */
+async function takeUnits(perf, productId, quantity, reserve) {
+  const buyer = await system.register('Standing Buyer');
+  const token = await system.login(buyer.email, buyer.password);
+  const hold = await system.api('/holds', { method: 'POST', token, body: { performanceId: perf.performanceId, productId, quantity } });
+  assert.equal(hold.status, 201, JSON.stringify(hold.json));
+  if (!reserve) return;
+  const r = await system.api('/reservations', {
+    method: 'POST',
+    token,
+    headers: { 'Idempotency-Key': randomUUID() },
+    body: { holdId: hold.data.holdId, attendee: { name: 'Standing Buyer', phone: '010-8888-0000' } },
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.json));
+}
+
+test('products: added, a capacity below what is sold and held refused next to the field, edited, deleted only while unsold', async () => {
+  const shot = camera('admin-products');
+  const perf = await system.nineSeatPerformance();
+  const standing = await system.standingProduct(perf.performanceId, 10);
+  await takeUnits(perf, standing.id, 2, true);
+  await takeUnits(perf, standing.id, 3, false);
+  const { context, page } = await newPage();
+  page.on('dialog', (d) => void d.accept());
+  try {
+    await signIn(page, 'admin@holdfast.dev', 'admin-password', `/admin/performances/${perf.performanceId}`);
+    const products = page.locator('[data-testid=admin-products]');
+    const row = (name) => products.locator('[data-testid=admin-product]', { hasText: new RegExp(`^\\s*${name} ·`) });
+    await row('Standing').waitFor();
+
+    await products.locator('[data-testid=add-product]').click();
+    await page.fill('#gp-name', 'Balcony standing');
+    await page.fill('#gp-price', '20000');
+    await page.fill('#gp-cap', '5');
+    await products.locator('[data-testid=save-product]').click();
+    await row('Balcony standing').waitFor();
+
+    // 2 sold and 3 held: the form allows 4 (above what is sold), the server names the field.
+    await row('Standing').getByRole('button', { name: 'Edit' }).click();
+    await page.fill('#gp-cap', '4');
+    await products.locator('[data-testid=save-product]').click();
+    assert.match(await products.locator('[data-testid=error-capacity]').innerText(), /at least 5/);
+    await shot(page, 'capacity-refused');
+    await page.fill('#gp-cap', '8');
+    await page.fill('#gp-price', '35000');
+    await products.locator('[data-testid=save-product]').click();
+    await products.locator('[data-testid=admin-product]', { hasText: /2 of 8 sold/ }).waitFor();
+
+    await row('Balcony standing').getByRole('button', { name: 'Delete' }).click();
+    await row('Balcony standing').waitFor({ state: 'detached' });
+    await row('Standing').getByRole('button', { name: 'Delete' }).click();
+    await row('Standing').locator('.error', { hasText: /cannot be deleted/ }).waitFor();
+    await shot(page, 'delete-refused');
+    const list = await system.api(`/performances/${perf.performanceId}/products`);
+    assert.deepEqual(
+      list.data.map((p) => [p.name, p.price, p.capacity, p.remaining]),
+      [['Standing', 35_000, 8, 6]],
+    );
   } finally {
     await context.close();
   }

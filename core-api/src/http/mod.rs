@@ -4,6 +4,7 @@ pub(crate) mod extract;
 pub(crate) mod health;
 pub(crate) mod idempotent;
 pub mod openapi;
+pub(crate) mod page;
 pub(crate) mod sse;
 
 use std::time::Duration;

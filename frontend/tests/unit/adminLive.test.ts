@@ -21,6 +21,12 @@ describe('seat status vector', () => {
     // Byte 0 = 0b11_10_01_00 = 0xE4.
     expect(Buffer.from(b64, 'base64')[0]).toBe(0xe4);
   });
+  it('decodes what core-api packs: 0 available, 1 held, 2 reserved, 3 sold', async () => {
+    const { HEAT } = await import('../../src/lib/admin/live');
+    // The bytes of core-api's services::live test: AVAILABLE, HELD, RESERVED, SOLD, SOLD.
+    const statuses = [...decodeSeatStatus('5AM=', 5)].map((k) => HEAT[k]);
+    expect(statuses).toEqual(['available', 'held', 'reserved', 'sold', 'sold']);
+  });
   it('reads missing bytes as available', () => {
     expect([...decodeSeatStatus('', 3)]).toEqual([0, 0, 0]);
   });
@@ -108,7 +114,7 @@ describe('heat view', () => {
     const { heatById, heatOfStatus, fitBox } = await import('../../src/lib/admin/live');
     const m = heatById(['a', 'b', 'c'], encodeSeatStatus([2, 0, 3]));
     expect([...m]).toEqual([['a', 2], ['b', 0], ['c', 3]]);
-    expect(['AVAILABLE', 'HELD', 'RESERVED', 'SOLD', 'BLOCKED'].map(heatOfStatus)).toEqual([0, 1, 2, 2, 3]);
+    expect(['AVAILABLE', 'HELD', 'RESERVED', 'SOLD'].map(heatOfStatus)).toEqual([0, 1, 2, 3]);
     expect(fitBox([{ x: 0, y: 0 }, { x: 100, y: 50 }], 220, 220, 10)).toEqual({ scale: 2, dx: 10, dy: 10 });
   });
 });

@@ -279,8 +279,11 @@ async fn ensure_event(
     for &(name, price, capacity) in demo.products {
         let request = NewProduct {
             name: name.to_owned(),
+            description: String::new(),
             price,
             capacity,
+            sale_opens_at: None,
+            sale_closes_at: None,
         };
         state
             .services

@@ -9,7 +9,10 @@ use uuid::Uuid;
 
 use crate::{
     error::{Error, Result},
-    http::extract::{AdminCaller, ApiJson, ApiPath, ApiQuery, Data},
+    http::{
+        extract::{AdminCaller, ApiJson, ApiPath, ApiQuery, Data},
+        page::{Page, page_schema},
+    },
     shared::{
         domain::{Account, AccountPage, Role},
         services::accounts::Change,
@@ -41,24 +44,11 @@ impl From<Account> for AccountView {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct AccountPageView {
-    pub(crate) items: Vec<AccountView>,
-    /// Accounts matching the query in all.
-    pub(crate) total: u64,
-    pub(crate) limit: u64,
-    pub(crate) offset: u64,
-}
+page_schema!(AccountPageView = AccountView);
 
 impl From<AccountPage> for AccountPageView {
     fn from(p: AccountPage) -> Self {
-        AccountPageView {
-            items: p.items.into_iter().map(Into::into).collect(),
-            total: p.total,
-            limit: p.limit,
-            offset: p.offset,
-        }
+        Page::of(p.items, p.total, (p.limit, p.offset))
     }
 }
 

@@ -21,7 +21,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 struct AuditQuery {
-    /// resource, booking, series, feed, venue, event, performance, reservation, job or user.
+    /// resource, booking, series, feed, venue, event, performance, product, reservation, job
+    /// or user.
     entity_type: Option<String>,
     entity_id: Option<Uuid>,
     /// The same as `entityType` (the console's name for it).

@@ -3,7 +3,7 @@
 //! gets the same frame (a watch channel), so N consoles cost one set of reads, not N.
 
 use std::{
-    collections::{HashMap, VecDeque},
+    collections::{HashMap, HashSet, VecDeque},
     sync::{Arc, Mutex},
     time::Duration,
 };
@@ -18,7 +18,13 @@ use uuid::Uuid;
 
 use crate::{
     error::Result,
-    ticketing::storage::{holds::Holds, live::LiveRepo},
+    ticketing::{
+        domain::{status::SeatStatus, status_vector},
+        storage::{
+            holds::Holds,
+            live::{LiveRepo, SeatState},
+        },
+    },
 };
 
 /// Paid reservations in one minute.
@@ -48,8 +54,9 @@ pub(crate) struct LiveFrame {
     pub(crate) sales_per_minute: Vec<MinuteCount>,
     /// KRW paid and not refunded.
     pub(crate) revenue: i64,
-    /// Base64 of 2 bits per seat in seat-id order (`/seat-order`), first seat in the lowest
-    /// bits of the first byte: 0 available, 1 held, 2 reserved or sold, 3 blocked.
+    /// Base64 of the seat status vector (`domain::status_vector`: 2 bits per seat, first
+    /// seat in the lowest bits of the first byte; 0 available, 1 held, 2 reserved, 3 sold),
+    /// in seat-id order (`/seat-order`).
     pub(crate) seat_status: String,
 }
 
@@ -137,30 +144,7 @@ impl LiveHub {
             at: now,
             ..LiveFrame::default()
         };
-        let mut bits = vec![0u8; seats.len().div_ceil(4)];
-        for (i, seat) in seats.iter().enumerate() {
-            let code: u8 = match seat.status.as_str() {
-                "SOLD" => {
-                    frame.sold += 1;
-                    2
-                }
-                "RESERVED" => {
-                    frame.reserved += 1;
-                    2
-                }
-                "AVAILABLE" if held.contains(&seat.id) => {
-                    frame.held += 1;
-                    1
-                }
-                "AVAILABLE" => {
-                    frame.available += 1;
-                    0
-                }
-                _ => 3,
-            };
-            bits[i / 4] |= code << ((i % 4) * 2);
-        }
-        frame.seat_status = base64::engine::general_purpose::STANDARD.encode(&bits);
+        frame.seat_status = seat_heat(&seats, &held, &mut frame);
         let (minutes, revenue) = self.repo.sales(performance_id).await?;
         frame.sales_per_minute = minutes
             .into_iter()
@@ -183,5 +167,74 @@ impl LiveHub {
                 .map_or(0, |(_, first)| (queue.admitted_total - first).max(0));
         }
         Ok(frame)
+    }
+}
+
+/// Counts the seats by live status into `frame` and packs them as the domain's seat status
+/// vector (the same encoding as `GET /performances/{id}/seat-status`), base64. A seat
+/// AVAILABLE in Postgres with a Redis hold on it is HELD.
+fn seat_heat(seats: &[SeatState], held: &HashSet<Uuid>, frame: &mut LiveFrame) -> String {
+    let statuses: Vec<SeatStatus> = seats
+        .iter()
+        .map(|seat| match seat.status {
+            SeatStatus::Available if held.contains(&seat.id) => SeatStatus::Held,
+            status => status,
+        })
+        .collect();
+    for status in &statuses {
+        match status {
+            SeatStatus::Available => frame.available += 1,
+            SeatStatus::Held => frame.held += 1,
+            SeatStatus::Reserved => frame.reserved += 1,
+            SeatStatus::Sold => frame.sold += 1,
+        }
+    }
+    base64::engine::general_purpose::STANDARD.encode(status_vector::pack(statuses.into_iter()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seat(n: u128, status: SeatStatus) -> SeatState {
+        SeatState {
+            id: Uuid::from_u128(n),
+            status,
+        }
+    }
+
+    #[test]
+    fn the_heat_map_is_the_domain_status_vector_with_redis_holds_as_held() {
+        // Arrange: one seat of each status, the second AVAILABLE in Postgres but held in Redis.
+        let seats = [
+            seat(1, SeatStatus::Available),
+            seat(2, SeatStatus::Available),
+            seat(3, SeatStatus::Reserved),
+            seat(4, SeatStatus::Sold),
+            seat(5, SeatStatus::Sold),
+        ];
+        let held = HashSet::from([Uuid::from_u128(2)]);
+        let mut frame = LiveFrame::default();
+
+        // Act
+        let encoded = seat_heat(&seats, &held, &mut frame);
+
+        // Assert: 0 available, 1 held, 2 reserved, 3 sold, two bits a seat, low bits first.
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(&encoded)
+            .unwrap_or_default();
+        assert_eq!(bytes, vec![0b11_10_01_00, 0b00_00_00_11]);
+        let expected = [
+            SeatStatus::Available,
+            SeatStatus::Held,
+            SeatStatus::Reserved,
+            SeatStatus::Sold,
+            SeatStatus::Sold,
+        ];
+        assert_eq!(bytes, status_vector::pack(expected.into_iter()));
+        assert_eq!(
+            (frame.available, frame.held, frame.reserved, frame.sold),
+            (1, 1, 1, 2)
+        );
     }
 }

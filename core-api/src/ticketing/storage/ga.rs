@@ -3,7 +3,8 @@
 //! reads through `reads`, which a read replica may serve.
 
 use crate::storage::StoreResult;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult};
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult};
 use uuid::Uuid;
 
 use crate::{
@@ -19,6 +20,10 @@ pub(crate) struct ProductRow {
     pub(crate) price: i64,
     pub(crate) capacity: i32,
     pub(crate) remaining: i32,
+    pub(crate) description: String,
+    /// The product's own sale window; none: the performance's applies.
+    pub(crate) sale_opens_at: Option<DateTime<Utc>>,
+    pub(crate) sale_closes_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Debug, FromQueryResult)]
@@ -30,11 +35,11 @@ pub(crate) struct ItemRow {
     pub(crate) price: i64,
 }
 
-const PRODUCT_COLUMNS: &str = "id, performance_id, name, price, capacity, remaining";
+pub(super) const PRODUCT_COLUMNS: &str = "id, performance_id, name, price, capacity, remaining, description, sale_opens_at, sale_closes_at";
 
 #[derive(Clone)]
 pub(crate) struct GaRepo {
-    db: DatabaseConnection,
+    pub(super) db: DatabaseConnection,
     /// The listing's reads: the primary, unless `reading_from` handed it a replica.
     reads: ReadDb,
 }
@@ -50,31 +55,6 @@ impl GaRepo {
     /// The same store with its listing read through `reads` (which a replica may serve).
     pub(crate) fn reading_from(self, reads: ReadDb) -> Self {
         GaRepo { reads, ..self }
-    }
-
-    pub(crate) async fn insert(
-        &self,
-        performance_id: Uuid,
-        name: &str,
-        price: i64,
-        capacity: i32,
-    ) -> StoreResult<ProductRow> {
-        ProductRow::find_by_statement(sql(
-            &format!(
-                "INSERT INTO ga_products (id, performance_id, name, price, capacity, remaining) \
-                 VALUES ($1, $2, $3, $4, $5, $5) RETURNING {PRODUCT_COLUMNS}"
-            ),
-            [
-                Uuid::now_v7().into(),
-                performance_id.into(),
-                name.into(),
-                price.into(),
-                capacity.into(),
-            ],
-        ))
-        .one(&self.db)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotInserted.into())
     }
 
     pub(crate) async fn of_performance(

@@ -197,6 +197,19 @@ impl Holds {
             .unwrap_or_default())
     }
 
+    /// Units of a general-admission product in live Redis holds (0 when Redis is unreachable
+    /// and the fallback is on: the Postgres path's holds are counted from their rows).
+    pub(crate) async fn redis_ga_held(
+        &self,
+        performance_id: Uuid,
+        product_id: Uuid,
+    ) -> Result<i64> {
+        Ok(self
+            .via_redis(self.redis.ga_held(performance_id, product_id))
+            .await?
+            .unwrap_or_default())
+    }
+
     /// Releases every Redis hold on the performance's seats (it was cancelled); how many.
     /// Postgres-path holds cannot become reservations of a cancelled performance either and
     /// lapse at their expiry.

@@ -9,11 +9,13 @@ use sea_orm::{DatabaseConnection, FromQueryResult};
 use uuid::Uuid;
 
 use crate::storage::{StoreResult, redis::Redis, sql};
+use crate::ticketing::domain::status::SeatStatus;
 
 #[derive(Clone, Debug, FromQueryResult)]
 pub(crate) struct SeatState {
     pub(crate) id: Uuid,
-    pub(crate) status: String,
+    /// As Postgres has it: never HELD (holds are in Redis or `pg_holds`).
+    pub(crate) status: SeatStatus,
 }
 
 #[derive(Clone, Debug, FromQueryResult)]

@@ -4,6 +4,7 @@ pub(crate) mod cancellations;
 pub mod catalog;
 pub(crate) mod entity;
 pub(crate) mod ga;
+pub(crate) mod ga_admin;
 pub mod holds;
 pub(crate) mod lifecycle;
 pub(crate) mod live;

@@ -66,7 +66,20 @@ async fn the_live_stream_shows_the_sale_and_every_seat_status() {
         .decode(frame["seatStatus"].as_str().expect("seat status"))
         .expect("base64");
     assert_eq!(bits.len(), 3);
-    assert!(bits.iter().all(|b| *b == 0b1010_1010), "{bits:?}");
+    // The domain's status vector: 2 reserved, 3 sold, two bits a seat.
+    let codes: Vec<u8> = (0..12)
+        .map(|i| (bits[i / 4] >> (2 * (i % 4))) & 0b11)
+        .collect();
+    assert_eq!(
+        codes.iter().filter(|c| **c == 3).count() as i64,
+        paid,
+        "{codes:?}"
+    );
+    assert_eq!(
+        codes.iter().filter(|c| **c == 2).count() as i64,
+        12 - paid,
+        "{codes:?}"
+    );
     assert!(frame["queueDepth"].is_i64() && frame["activePasses"].is_i64());
 
     // A buyer may not watch.

@@ -9,4 +9,5 @@ mod events;
 mod live;
 mod orders;
 mod paid;
+mod products;
 mod venues;

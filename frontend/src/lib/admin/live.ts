@@ -50,8 +50,11 @@ export class SseParser {
   }
 }
 
-/** Seat statuses from the live frame: 0 available, 1 held, 2 reserved/sold, 3 blocked. */
-export const HEAT = ['available', 'held', 'sold', 'blocked'] as const;
+/**
+ * Seat statuses of the live frame's `seatStatus`: the seat status vector of
+ * `GET /performances/{id}/seat-status` (0 available, 1 held, 2 reserved, 3 sold).
+ */
+export const HEAT = ['available', 'held', 'reserved', 'sold'] as const;
 export type Heat = (typeof HEAT)[number];
 
 /** Decodes base64 of 2 bits per seat (seat i in bits 2i..2i+1, low bits first in each byte). */
@@ -172,7 +175,8 @@ export class LiveStream {
 
 /** Heat index of a buyer seat status (when the stream is not there and the map is polled). */
 export function heatOfStatus(status: string): number {
-  return status === 'AVAILABLE' ? 0 : status === 'HELD' ? 1 : status === 'RESERVED' || status === 'SOLD' ? 2 : 3;
+  const i = HEAT.indexOf(status.toLowerCase() as Heat);
+  return i < 0 ? 0 : i;
 }
 
 /** Per seat id, its heat index from a live frame: `order[i]` is the seat of the i-th 2 bits. */

@@ -5,7 +5,7 @@
 
 import { newIdempotencyKey, type Client } from './client';
 import type { LayoutSeat, Stage } from '../admin/layout';
-import type { Product } from './types';
+import type { Product, ProductInput } from './types';
 
 export type PerformanceStatus = 'SCHEDULED' | 'ON_SALE' | 'CLOSED' | 'CANCELLED';
 export type Role = 'USER' | 'ADMIN';
@@ -85,16 +85,8 @@ export interface QueueSettings {
   soldOut: boolean;
 }
 
-export interface ProductInput {
-  name: string;
-  description?: string;
-  price: number;
-  capacity: number;
-  saleOpensAt?: string | null;
-  saleClosesAt?: string | null;
-}
-
-export type AdminProduct = Product & { description?: string; saleOpensAt?: string | null; saleClosesAt?: string | null };
+export type { ProductInput };
+export type AdminProduct = Product;
 
 /** One frame of GET /admin/performances/{id}/live (`event: stats`). */
 export interface LiveStats {

@@ -34,7 +34,7 @@ export interface paths {
         /** Events, newest first, optionally by title and status. */
         get: operations["list_events"];
         put?: never;
-        /** Creates a DRAFT event at a venue. */
+        /** Creates a DRAFT event at a venue. Audited. */
         post: operations["create_event"];
         delete?: never;
         options?: never;
@@ -93,7 +93,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Creates a performance; its seats are generated from the venue layout, priced by tier. */
+        /**
+         * Creates a performance; its seats are generated from the venue layout, priced by tier.
+         *     Audited.
+         */
         post: operations["create_performance"];
         delete?: never;
         options?: never;
@@ -343,7 +346,7 @@ export interface paths {
          */
         get: operations["admin_list_products"];
         put?: never;
-        /** Adds a general-admission product (a priced quantity) to a performance. */
+        /** Adds a general-admission product (a priced quantity) to a performance. Audited. */
         post: operations["create_product"];
         delete?: never;
         options?: never;
@@ -422,6 +425,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/products/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replaces a product's fields. 400 naming the field when one is bad, or when the capacity
+         *     would fall below the units sold and held (`details.minimum`). Audited (`product.price`
+         *     when the price changed).
+         */
+        put: operations["update_product"];
+        post?: never;
+        /** Deletes a product; 409 `HAS_SALES` once a unit of it was ever reserved. Audited. */
+        delete: operations["delete_product"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/users": {
         parameters: {
             query?: never;
@@ -470,7 +495,7 @@ export interface paths {
         /** Venues by name, with their seat counts, tiers, layout version and performances. */
         get: operations["list_venues"];
         put?: never;
-        /** Creates a venue with its seat layout (generated sections and/or explicit seats). */
+        /** Creates a venue with its seat layout (generated sections and/or explicit seats). Audited. */
         post: operations["create_venue"];
         delete?: never;
         options?: never;
@@ -1435,7 +1460,7 @@ export interface components {
             offset: number;
             /**
              * Format: int64
-             * @description Accounts matching the query in all.
+             * @description Items matching the query in all.
              */
             total: number;
         };
@@ -1464,7 +1489,10 @@ export interface components {
             limit: number;
             /** Format: int64 */
             offset: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Items matching the query in all.
+             */
             total: number;
         };
         AdminEventSummary: {
@@ -1715,19 +1743,6 @@ export interface components {
             /** Format: date-time */
             startsAt: string;
         };
-        CreateProductRequest: {
-            /**
-             * Format: int32
-             * @description Units for sale.
-             */
-            capacity: number;
-            name: string;
-            /**
-             * Format: int64
-             * @description KRW per unit.
-             */
-            price: number;
-        };
         CreateReservationRequest: {
             attendee: components["schemas"]["AttendeeInput"];
             /** Format: uuid */
@@ -1974,8 +1989,9 @@ export interface components {
             /** @description Paid reservations per minute, the last 30 minutes (minutes without a sale left out). */
             salesPerMinute: components["schemas"]["MinuteCount"][];
             /**
-             * @description Base64 of 2 bits per seat in seat-id order (`/seat-order`), first seat in the lowest
-             *     bits of the first byte: 0 available, 1 held, 2 reserved or sold, 3 blocked.
+             * @description Base64 of the seat status vector (`domain::status_vector`: 2 bits per seat, first
+             *     seat in the lowest bits of the first byte; 0 available, 1 held, 2 reserved, 3 sold),
+             *     in seat-id order (`/seat-order`).
              */
             seatStatus: string;
             /** Format: int64 */
@@ -2008,7 +2024,7 @@ export interface components {
             offset: number;
             /**
              * Format: int64
-             * @description Orders matching in all.
+             * @description Items matching the query in all.
              */
             total: number;
         };
@@ -2151,9 +2167,37 @@ export interface components {
             /** @description IANA zone for times in messages; absent: the server's zone (or UTC). */
             timeZone?: string | null;
         };
+        /** @description A product's fields; an edit (`PUT`) sends all of them and absent optional ones are cleared. */
+        ProductRequest: {
+            /**
+             * Format: int32
+             * @description Units for sale, 1 to 1,000,000; on an edit at least the units sold and held.
+             */
+            capacity: number;
+            /** @description At most 2,000 characters. */
+            description?: string;
+            /** @description 1 to 100 characters, unique within the performance. */
+            name: string;
+            /**
+             * Format: int64
+             * @description KRW per unit, 0 to 100,000,000.
+             */
+            price: number;
+            /**
+             * Format: date-time
+             * @description The product's own sale end, not before `saleOpensAt` (absent: the performance's applies).
+             */
+            saleClosesAt?: string | null;
+            /**
+             * Format: date-time
+             * @description The product's own sale opening (absent: the performance's applies).
+             */
+            saleOpensAt?: string | null;
+        };
         ProductView: {
             /** Format: int32 */
             capacity: number;
+            description: string;
             /** Format: uuid */
             id: string;
             name: string;
@@ -2166,6 +2210,13 @@ export interface components {
              * @description Units not sold yet (some may be held right now).
              */
             remaining: number;
+            /** Format: date-time */
+            saleClosesAt?: string | null;
+            /**
+             * Format: date-time
+             * @description The product's own sale window; null: the performance's applies.
+             */
+            saleOpensAt?: string | null;
         };
         QueueSettingsView: {
             /** Format: int32 */
@@ -2581,7 +2632,10 @@ export interface components {
             limit: number;
             /** Format: int64 */
             offset: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Items matching the query in all.
+             */
             total: number;
         };
         VenueRef: {
@@ -2668,7 +2722,10 @@ export interface operations {
     audit_log: {
         parameters: {
             query?: {
-                /** @description resource, booking, series, feed, venue, event, performance, reservation, job or user. */
+                /**
+                 * @description resource, booking, series, feed, venue, event, performance, product, reservation, job
+                 *     or user.
+                 */
                 entityType?: string;
                 entityId?: string;
                 /** @description The same as `entityType` (the console's name for it). */
@@ -4689,7 +4746,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateProductRequest"];
+                "application/json": components["schemas"]["ProductRequest"];
             };
         };
         responses: {
@@ -4741,7 +4798,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            /** @description BOOKING_CONFLICT: the name is taken; or DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5112,6 +5169,189 @@ export interface operations {
             };
             /** @description an error; see error.code */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_product: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ProductView"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description an error; see error.code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description BOOKING_CONFLICT: the name is taken; or DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the request body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client or account; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: PostgreSQL or Redis is unreachable; nothing was changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_product: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description VALIDATION_FAILED: malformed JSON, wrong types or out-of-range values; details name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: the access token is missing, expired, forged or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description an error; see error.code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description HAS_SALES; or DUPLICATE_REQUEST: the same write is already in flight (the gateway blocks repeats for a moment; details.retryAfterMs says how long), or the first request with this Idempotency-Key is still being answered */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

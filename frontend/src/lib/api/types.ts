@@ -38,5 +38,7 @@ export type SeatChange = Schemas['SeatEvent'];
 export type ErrorBody = Schemas['ErrorBody'];
 /** A general-admission product: a priced quantity (standing, for example). */
 export type Product = Schemas['ProductView'];
+/** A general-admission product as an organizer writes it (create, and whole on edit). */
+export type ProductInput = Schemas['ProductRequest'];
 /** General-admission units in a hold or reservation. */
 export type Item = Schemas['ItemView'];

@@ -12,7 +12,10 @@ use uuid::Uuid;
 
 use crate::{
     error::Result,
-    http::extract::{AdminCaller, ApiJson, ApiPath, ApiQuery, Data},
+    http::{
+        extract::{AdminCaller, ApiJson, ApiPath, ApiQuery, Data},
+        page::{Page, page_schema},
+    },
     startup::AppState,
     ticketing::{
         domain::status::EventStatus,
@@ -85,14 +88,7 @@ impl From<AdminEventRow> for AdminEventSummary {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct AdminEventPage {
-    pub(crate) items: Vec<AdminEventSummary>,
-    pub(crate) total: u64,
-    pub(crate) limit: u64,
-    pub(crate) offset: u64,
-}
+page_schema!(AdminEventPage = AdminEventSummary);
 
 /// Where a performance stands for its organizer.
 #[derive(Clone, Copy, Debug, Serialize, ToSchema)]
@@ -243,12 +239,7 @@ async fn list_events(
         .admin
         .admin_events(q.q.as_deref(), q.status.as_deref(), (limit, offset))
         .await?;
-    Ok(Data(AdminEventPage {
-        items: items.into_iter().map(Into::into).collect(),
-        total,
-        limit,
-        offset,
-    }))
+    Ok(Data(Page::of(items, total, (limit, offset))))
 }
 
 /// One event with its performances and their seat figures.

@@ -41,7 +41,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .merge(venues::router())
 }
 
-/// Creates a venue with its seat layout (generated sections and/or explicit seats).
+/// Creates a venue with its seat layout (generated sections and/or explicit seats). Audited.
 #[utoipa::path(post, path = "/admin/venues", tag = "admin", security(("bearer" = [])), request_body = CreateVenueRequest,
     responses((status = 201, body = VenueView), (status = 400), (status = 403)))]
 async fn create_venue(
@@ -57,15 +57,19 @@ async fn create_venue(
     Ok(Created(venue.into()))
 }
 
-/// Creates a DRAFT event at a venue.
+/// Creates a DRAFT event at a venue. Audited.
 #[utoipa::path(post, path = "/admin/events", tag = "admin", security(("bearer" = [])), request_body = CreateEventRequest,
     responses((status = 201, body = EventView), (status = 400), (status = 403), (status = 404)))]
 async fn create_event(
     State(state): State<AppState>,
-    _: AdminCaller,
+    AdminCaller(caller): AdminCaller,
     ApiJson(req): ApiJson<CreateEventRequest>,
 ) -> Result<Created<EventView>> {
-    let event = state.services.admin.create_event(req.into()).await?;
+    let event = state
+        .services
+        .admin
+        .create_event_by(Some(caller.user_id), req.into())
+        .await?;
     Ok(Created(event.into()))
 }
 
@@ -87,19 +91,20 @@ async fn set_event_status(
 }
 
 /// Creates a performance; its seats are generated from the venue layout, priced by tier.
+/// Audited.
 #[utoipa::path(post, path = "/admin/events/{id}/performances", tag = "admin", security(("bearer" = [])),
     params(("id" = Uuid, Path)), request_body = CreatePerformanceRequest,
     responses((status = 201, body = PerformanceView), (status = 400), (status = 404)))]
 async fn create_performance(
     State(state): State<AppState>,
-    _: AdminCaller,
+    AdminCaller(caller): AdminCaller,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<CreatePerformanceRequest>,
 ) -> Result<Created<PerformanceView>> {
     let performance = state
         .services
         .admin
-        .create_performance(id, req.into())
+        .create_performance_by(Some(caller.user_id), id, req.into())
         .await?;
     state.services.queue.mark_known(performance.id).await;
     if performance.queue_enabled {

@@ -14,7 +14,10 @@ use uuid::Uuid;
 
 use crate::{
     error::Result,
-    http::extract::{AdminCaller, ApiJson, ApiPath, ApiQuery, Data},
+    http::{
+        extract::{AdminCaller, ApiJson, ApiPath, ApiQuery, Data},
+        page::{Page, page_schema},
+    },
     startup::AppState,
     ticketing::{
         domain::status::ReservationStatus,
@@ -94,15 +97,7 @@ impl From<OrderRow> for OrderSummary {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct OrderPage {
-    pub(crate) items: Vec<OrderSummary>,
-    /// Orders matching in all.
-    pub(crate) total: u64,
-    pub(crate) limit: u64,
-    pub(crate) offset: u64,
-}
+page_schema!(OrderPage = OrderSummary);
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -212,12 +207,7 @@ async fn search_orders(
         .orders
         .search(q.q.as_deref(), limit, offset)
         .await?;
-    Ok(Data(OrderPage {
-        items: items.into_iter().map(Into::into).collect(),
-        total,
-        limit,
-        offset,
-    }))
+    Ok(Data(Page::of(items, total, (limit, offset))))
 }
 
 /// One order with its seats, payment, refund and history.

@@ -11,7 +11,10 @@ use uuid::Uuid;
 use super::types::{CreateVenueRequest, StageView};
 use crate::{
     error::Result,
-    http::extract::{AdminCaller, ApiJson, ApiPath, ApiQuery, Data},
+    http::{
+        extract::{AdminCaller, ApiJson, ApiPath, ApiQuery, Data},
+        page::{Page, page_schema},
+    },
     startup::AppState,
     ticketing::{services::admin::VenueLayout, storage::catalog::VenueSummaryRow},
 };
@@ -63,14 +66,7 @@ impl From<VenueSummaryRow> for VenueSummary {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct VenuePage {
-    pub(crate) items: Vec<VenueSummary>,
-    pub(crate) total: u64,
-    pub(crate) limit: u64,
-    pub(crate) offset: u64,
-}
+page_schema!(VenuePage = VenueSummary);
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -169,12 +165,7 @@ async fn list_venues(
         .admin
         .venues(q.q.as_deref(), limit, offset)
         .await?;
-    Ok(Data(VenuePage {
-        items: items.into_iter().map(Into::into).collect(),
-        total,
-        limit,
-        offset,
-    }))
+    Ok(Data(Page::of(items, total, (limit, offset))))
 }
 
 /// One venue with its whole layout (stage, sections, every seat with kind and off-sale state).

@@ -164,6 +164,15 @@ impl AdminService {
     }
 
     pub async fn create_event(&self, req: NewEvent) -> Result<Event> {
+        self.create_event_by(None, req).await
+    }
+
+    /// Creates a DRAFT event; with an actor, audited in the same transaction.
+    pub(crate) async fn create_event_by(
+        &self,
+        actor: Option<Uuid>,
+        req: NewEvent,
+    ) -> Result<Event> {
         let title = layout::bounded_text("title", &req.title, 200)?;
         if req.description.chars().count() > 5_000 {
             return Err(Error::validation("description", "at most 5000 characters"));
@@ -173,7 +182,7 @@ impl AdminService {
         }
         let id = self
             .catalog
-            .insert_event(req.venue_id, &title, &req.description)
+            .insert_event((req.venue_id, &title, &req.description), actor)
             .await?;
         self.event(id).await
     }
@@ -215,6 +224,16 @@ impl AdminService {
 
     pub async fn create_performance(
         &self,
+        event_id: Uuid,
+        req: PerformanceSpec,
+    ) -> Result<Performance> {
+        self.create_performance_by(None, event_id, req).await
+    }
+
+    /// Creates a performance with its seats; with an actor, audited in the same transaction.
+    pub(crate) async fn create_performance_by(
+        &self,
+        actor: Option<Uuid>,
         event_id: Uuid,
         req: PerformanceSpec,
     ) -> Result<Performance> {
@@ -260,16 +279,19 @@ impl AdminService {
         }
         let id = self
             .catalog
-            .insert_performance(&NewPerformance {
-                event_id,
-                starts_at: req.starts_at,
-                sale_opens_at: req.sale_opens_at,
-                sale_closes_at: req.sale_closes_at,
-                max_seats_per_user: req.max_seats_per_user,
-                queue_enabled: req.queue_enabled,
-                refund_cutoff_minutes: req.refund_cutoff_minutes,
-                prices: req.prices.into_iter().collect(),
-            })
+            .insert_performance(
+                &NewPerformance {
+                    event_id,
+                    starts_at: req.starts_at,
+                    sale_opens_at: req.sale_opens_at,
+                    sale_closes_at: req.sale_closes_at,
+                    max_seats_per_user: req.max_seats_per_user,
+                    queue_enabled: req.queue_enabled,
+                    refund_cutoff_minutes: req.refund_cutoff_minutes,
+                    prices: req.prices.into_iter().collect(),
+                },
+                actor,
+            )
             .await?;
         self.performance(id).await
     }

@@ -1,10 +1,12 @@
-//! General-admission holds: `quantity` units of a product, never more than remain unsold.
+//! General-admission holds: `quantity` units of a product, never more than remain unsold,
+//! and only inside the product's own sale window when it has one.
 
+use serde_json::json;
 use uuid::Uuid;
 
 use super::{Hold, HoldService, item, limit_exceeded, sold_out, view};
 use crate::{
-    error::{Error, Result},
+    error::{Error, ErrorCode, Result},
     shared::services::auth::Caller,
     ticketing::storage::holds::{Backend, ClaimOutcome, HoldRecord},
 };
@@ -30,6 +32,16 @@ impl HoldService {
                 "no such product for this performance",
             ));
         };
+        let now = self.clock.now();
+        if product.sale_opens_at.is_some_and(|opens| now < opens)
+            || product.sale_closes_at.is_some_and(|closes| now >= closes)
+        {
+            return Err(Error::rule(
+                ErrorCode::SaleNotOpen,
+                "this product is not on sale right now",
+                json!({ "productId": product_id, "saleOpensAt": product.sale_opens_at, "saleClosesAt": product.sale_closes_at }),
+            ));
+        }
         let record = HoldRecord {
             hold_id: Uuid::new_v4(),
             performance_id,

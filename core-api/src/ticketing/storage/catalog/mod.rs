@@ -24,6 +24,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::shared::storage::audit;
 use crate::storage::{reads::ReadDb, sql};
 use crate::ticketing::domain::status::EventStatus;
 use crate::ticketing::storage::entity::{events, venues};
@@ -138,9 +139,9 @@ impl CatalogRepo {
         .await?;
         insert_layout(&txn, id, seats).await?;
         if let Some(actor_id) = actor_id {
-            crate::shared::storage::audit::record(
+            audit::record(
                 &txn,
-                crate::shared::storage::audit::Entry {
+                audit::Entry {
                     actor_id,
                     action: "venue.create",
                     entity_type: "venue",
@@ -190,13 +191,15 @@ impl CatalogRepo {
         Ok(rows.into_iter().map(|t| t.price_tier).collect())
     }
 
+    /// Creates a DRAFT event, with the audit entry of the admin who made it (none for the
+    /// demo seed) in the same transaction.
     pub(crate) async fn insert_event(
         &self,
-        venue_id: Uuid,
-        title: &str,
-        description: &str,
+        (venue_id, title, description): (Uuid, &str, &str),
+        actor_id: Option<Uuid>,
     ) -> StoreResult<Uuid> {
         let id = Uuid::now_v7();
+        let txn = self.db.begin().await?;
         events::Entity::insert(events::ActiveModel {
             id: Set(id),
             venue_id: Set(venue_id),
@@ -205,8 +208,25 @@ impl CatalogRepo {
             status: Set(EventStatus::Draft.as_str().to_owned()),
             created_at: Set(self.clock.now()),
         })
-        .exec_without_returning(&self.db)
+        .exec_without_returning(&txn)
         .await?;
+        if let Some(actor_id) = actor_id {
+            audit::record(
+                &txn,
+                audit::Entry {
+                    actor_id,
+                    action: "event.create",
+                    entity_type: "event",
+                    entity_id: id,
+                    before: None,
+                    after: Some(serde_json::json!({
+                        "venueId": venue_id, "title": title, "description": description,
+                    })),
+                },
+            )
+            .await?;
+        }
+        txn.commit().await?;
         Ok(id)
     }
 
@@ -250,9 +270,9 @@ impl CatalogRepo {
         &self,
         id: Uuid,
         status: EventStatus,
-        entry: Option<crate::shared::storage::audit::Entry<'_>>,
+        entry: Option<audit::Entry<'_>>,
     ) -> StoreResult<()> {
-        crate::shared::storage::audit::audited(
+        audit::audited(
             &self.db,
             vec![sql(
                 "UPDATE events SET status = $2 WHERE id = $1",

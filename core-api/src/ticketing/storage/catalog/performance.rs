@@ -14,8 +14,14 @@ use crate::{
 };
 
 impl CatalogRepo {
-    /// Creates a performance and generates its seats from the venue layout, priced by tier.
-    pub(crate) async fn insert_performance(&self, p: &NewPerformance) -> StoreResult<Uuid> {
+    /// Creates a performance and generates its seats from the venue layout, priced by tier,
+    /// with the audit entry of the admin who made it (none for the demo seed) in the same
+    /// transaction.
+    pub(crate) async fn insert_performance(
+        &self,
+        p: &NewPerformance,
+        actor_id: Option<Uuid>,
+    ) -> StoreResult<Uuid> {
         let id = Uuid::now_v7();
         let txn = self.db.begin().await?;
         performances::Entity::insert(performances::ActiveModel {
@@ -42,6 +48,27 @@ impl CatalogRepo {
             [id.into(), p.event_id.into(), tiers.into(), amounts.into()],
         ))
         .await?;
+        if let Some(actor_id) = actor_id {
+            let prices: std::collections::BTreeMap<&str, i64> =
+                p.prices.iter().map(|(t, a)| (t.as_str(), *a)).collect();
+            audit::record(
+                &txn,
+                audit::Entry {
+                    actor_id,
+                    action: "performance.create",
+                    entity_type: "performance",
+                    entity_id: id,
+                    before: None,
+                    after: Some(serde_json::json!({
+                        "eventId": p.event_id, "startsAt": p.starts_at,
+                        "saleOpensAt": p.sale_opens_at, "saleClosesAt": p.sale_closes_at,
+                        "maxSeatsPerUser": p.max_seats_per_user, "queueEnabled": p.queue_enabled,
+                        "refundCutoffMinutes": p.refund_cutoff_minutes, "prices": prices,
+                    })),
+                },
+            )
+            .await?;
+        }
         txn.commit().await?;
         // Fresh planner statistics for the new seats. Without them a performance created just
         // before its on-sale is planned as if it had no seats: the reservation UPDATE then

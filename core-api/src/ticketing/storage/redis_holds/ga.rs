@@ -59,6 +59,27 @@ impl HoldStore {
         }
     }
 
+    /// Units of the product in live Redis holds (expired ones not yet swept left out).
+    pub(crate) async fn ga_held(
+        &self,
+        performance_id: Uuid,
+        product_id: Uuid,
+    ) -> Result<i64, Error> {
+        let tag = super::perf_tag(performance_id);
+        let hash = self.redis.key(&format!("{tag}:ga:{product_id}"));
+        let expiry = self.redis.key(&format!("{tag}:ga:{product_id}:exp"));
+        let live: Vec<String> = self
+            .redis
+            .client()
+            .zrangebyscore(expiry, self.clock.now_ms(), "+inf".to_owned(), false, None)
+            .await?;
+        if live.is_empty() {
+            return Ok(0);
+        }
+        let quantities: Vec<Option<i64>> = self.redis.client().hmget(hash, live).await?;
+        Ok(quantities.into_iter().flatten().sum())
+    }
+
     /// release | convert | extend of a general-admission hold.
     pub(super) async fn ga_release(
         &self,
