@@ -366,3 +366,70 @@ test('a person outside the team gets 404 and sees no servers', async (t) => {
     await context.close();
   }
 });
+
+test('an owner adds a server with office hours on the team page; a window ending before it starts shows the field message and changes nothing', async (t) => {
+  const shot = camera('team-servers');
+  if (!features.teams) {
+    skipStep(t, 'owners manage servers on the team page', 'no /api/v1/teams in /openapi.json');
+    return;
+  }
+  const owner = await system.register('Olga Owner');
+  const member = await system.register('Mina Member');
+  const token = await system.login(owner.email, owner.password);
+  const team = await system.api('/teams', { method: 'POST', token, body: { name: `Servers ${system.suffix}-${Math.random().toString(36).slice(2, 6)}` } });
+  assert.equal(team.status, 201, JSON.stringify(team.json));
+  const teamId = team.data.id;
+  const added = await system.api(`/teams/${teamId}/members`, { method: 'POST', token, body: { email: member.email, role: 'member' } });
+  assert.equal(added.status, 201, JSON.stringify(added.json));
+  const teamServers = async () => {
+    const list = await system.api('/resources?includeInactive=true', { token });
+    assert.equal(list.status, 200, JSON.stringify(list.json));
+    return list.data.filter((r) => r.teamId === teamId);
+  };
+  const name = `GPU office ${Math.random().toString(36).slice(2, 6)}`;
+
+  const O = await newPage();
+  const M = await newPage();
+  try {
+    await signIn(O.page, owner, `/teams/${teamId}`);
+    const section = O.page.locator('[data-testid=team-servers]');
+    await section.getByRole('button', { name: 'Add a server' }).click();
+    const form = section.locator('[data-testid=server-form]');
+    await form.locator('#server-new-name').fill(name);
+    await form.locator('#server-new-max').fill('120');
+    await form.getByLabel(/Office hours/).check();
+    await form.locator('#server-new-start').fill('18:00');
+    await form.locator('#server-new-end').fill('09:00');
+    await form.locator('#server-new-zone').fill('Asia/Seoul');
+    await form.getByRole('button', { name: 'Add server' }).click();
+    const endError = form.locator('[data-field=end]');
+    await endError.waitFor();
+    assert.match(await endError.innerText(), /later than start/i);
+    assert.equal(await form.locator('#server-new-end').getAttribute('aria-invalid'), 'true');
+    assert.deepEqual(await teamServers(), [], 'a refused server is not created');
+    await shot(O.page, 'office-hours-refused');
+
+    await form.locator('#server-new-start').fill('09:00');
+    await form.locator('#server-new-end').fill('18:00');
+    await form.getByRole('button', { name: 'Add server' }).click();
+    const row = section.locator('[data-testid=team-server]', { hasText: name });
+    await row.waitFor();
+    assert.match(await row.locator('[data-testid=server-rules]').innerText(), /Office hours 09:00–18:00 Asia\/Seoul/);
+    const [created] = await teamServers();
+    assert.equal(created?.name, name);
+    assert.deepEqual(created.policy.allowedHours, { start: '09:00', end: '18:00', timeZone: 'Asia/Seoul' });
+    assert.equal(created.policy.maxDurationMinutes, 120);
+    await shot(O.page, 'server-added');
+
+    // A member reads the rules and gets no controls.
+    await signIn(M.page, member, `/teams/${teamId}`);
+    const memberRow = M.page.locator('[data-testid=team-server]', { hasText: name });
+    await memberRow.waitFor();
+    assert.match(await memberRow.locator('[data-testid=server-rules]').innerText(), /Office hours 09:00–18:00/);
+    assert.equal(await M.page.getByRole('button', { name: 'Add a server' }).count(), 0);
+    assert.equal(await memberRow.getByRole('button').count(), 0);
+  } finally {
+    await O.context.close();
+    await M.context.close();
+  }
+});

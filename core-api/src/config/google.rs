@@ -1,4 +1,6 @@
-//! One-way Google Calendar push (GOOGLE_* variables): off unless `GOOGLE_CALENDAR_ID` is set.
+//! One-way Google Calendar push (GOOGLE_* variables): off unless a service account key
+//! (`GOOGLE_SERVICE_ACCOUNT_KEY_FILE`) or `GOOGLE_CALENDAR_ID` is set. Each team pushes to
+//! its own calendar; `GOOGLE_CALENDAR_ID` is the default team's.
 
 use std::path::PathBuf;
 
@@ -7,7 +9,9 @@ use holdfast_contract::env::{ConfigError, Env, ensure};
 /// Google Calendar push through a service account (GOOGLE_* variables).
 #[derive(Clone, Debug)]
 pub(crate) struct GoogleConfig {
-    pub(crate) calendar_id: String,
+    /// The default team's calendar (the team made for the servers that existed before
+    /// teams), used while that team sets none of its own.
+    pub(crate) calendar_id: Option<String>,
     /// The service account's JSON key as downloaded from Google Cloud.
     pub(crate) key_file: PathBuf,
     /// Overrides the key file's `token_uri` (tests point it at a local fake).
@@ -21,9 +25,10 @@ pub(crate) struct GoogleConfig {
 
 impl GoogleConfig {
     pub(super) fn from_env(env: &Env) -> Result<Option<Self>, ConfigError> {
-        let Some(calendar_id) = env.optional("GOOGLE_CALENDAR_ID") else {
+        let calendar_id = env.optional("GOOGLE_CALENDAR_ID");
+        if calendar_id.is_none() && env.optional("GOOGLE_SERVICE_ACCOUNT_KEY_FILE").is_none() {
             return Ok(None);
-        };
+        }
         Ok(Some(GoogleConfig {
             calendar_id,
             key_file: PathBuf::from(env.required("GOOGLE_SERVICE_ACCOUNT_KEY_FILE")?),

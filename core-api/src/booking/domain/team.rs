@@ -86,6 +86,101 @@ pub(crate) struct Team {
     pub(crate) role: TeamRole,
     pub(crate) member_count: i64,
     pub(crate) created_at: DateTime<Utc>,
+    /// The Google Calendar this team's bookings are pushed to, when it has its own.
+    pub(crate) google_calendar_id: Option<String>,
+    /// The team the teams migration made for the servers that existed before teams; it
+    /// keeps the global calendar (`GOOGLE_CALENDAR_ID`) unless it sets its own.
+    pub(crate) is_default: bool,
+    /// The language of the team's webhook messages.
+    pub(crate) locale: Locale,
+}
+
+/// What an owner sets on a team: its name, its own calendar and its webhook language.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct TeamSettings {
+    pub(crate) name: String,
+    pub(crate) google_calendar_id: Option<String>,
+    pub(crate) locale: Locale,
+}
+
+/// A partial change of [`TeamSettings`], checked: absent fields stay as they are.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TeamChange {
+    pub(crate) name: Option<String>,
+    /// `Some(None)` removes the team's calendar.
+    pub(crate) google_calendar_id: Option<Option<String>>,
+    pub(crate) locale: Option<Locale>,
+}
+
+impl Team {
+    pub(crate) fn settings(&self) -> TeamSettings {
+        TeamSettings {
+            name: self.name.clone(),
+            google_calendar_id: self.google_calendar_id.clone(),
+            locale: self.locale,
+        }
+    }
+}
+
+impl TeamSettings {
+    pub(crate) fn with(mut self, change: TeamChange) -> TeamSettings {
+        if let Some(name) = change.name {
+            self.name = name;
+        }
+        if let Some(calendar) = change.google_calendar_id {
+            self.google_calendar_id = calendar;
+        }
+        if let Some(locale) = change.locale {
+            self.locale = locale;
+        }
+        self
+    }
+}
+
+/// The language of a message: Korean or English.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Locale {
+    En,
+    Ko,
+}
+
+impl Locale {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Ko => "ko",
+        }
+    }
+
+    pub(crate) fn parse(text: &str) -> Option<Self> {
+        match text {
+            "en" => Some(Locale::En),
+            "ko" => Some(Locale::Ko),
+            _ => None,
+        }
+    }
+
+    /// The language a request names, or 400 on `field`.
+    pub(crate) fn parse_field(field: &str, text: &str) -> Result<Self> {
+        Self::parse(text).ok_or_else(|| Error::validation(field, "must be ko or en"))
+    }
+}
+
+/// A Google Calendar id ("…@group.calendar.google.com"): 1 to 254 visible characters once
+/// trimmed, no spaces.
+pub(crate) fn parse_calendar_id(field: &str, text: &str) -> Result<String> {
+    let id = text.trim();
+    if id.is_empty()
+        || id.chars().count() > 254
+        || id.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(Error::validation(
+            field,
+            "must be a Google Calendar id such as team@group.calendar.google.com (1 to 254 characters, no spaces)",
+        ));
+    }
+    Ok(id.to_owned())
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -129,6 +224,19 @@ mod tests {
             Err(Error::NotFound(_))
         ));
         assert!(allow(true, None, Manage, "x").is_ok());
+    }
+
+    #[test]
+    fn calendar_ids_are_trimmed_and_refused_with_spaces_or_empty() {
+        assert_eq!(
+            parse_calendar_id("f", " a@group.calendar.google.com ").ok(),
+            Some("a@group.calendar.google.com".to_owned())
+        );
+        for bad in ["", "   ", "a b@group", &"x".repeat(255)] {
+            assert!(parse_calendar_id("f", bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(Locale::parse("ko"), Some(Locale::Ko));
+        assert_eq!(Locale::parse("de"), None);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::{
     booking::{
-        domain::team::{Member, Need, Team, TeamRole, allow, parse_name},
+        domain::team::{Member, Need, Team, TeamChange, TeamRole, TeamSettings, allow, parse_name},
         services::audit::entry,
         storage::{teams::TeamRepo, tx::BookingTx},
     },
@@ -71,18 +71,26 @@ impl TeamService {
         self.get(caller, id).await
     }
 
-    pub(crate) async fn rename(&self, caller: Caller, id: Uuid, name: &str) -> Result<Team> {
+    /// Changes a team's name, calendar or webhook language (owners).
+    pub(crate) async fn update(
+        &self,
+        caller: Caller,
+        id: Uuid,
+        change: TeamChange,
+    ) -> Result<Team> {
         let before = self.get(caller, id).await?;
         allow(caller.is_admin(), Some(before.role), Need::Manage, "team")?;
-        let name = parse_name(name)?;
+        let old = before.settings();
+        let new = old.clone().with(change);
         let tx = self.repo.begin().await?;
-        tx.rename_team(id, &name).await?;
+        tx.update_team(id, &new).await?;
+        let snapshot = |s: &TeamSettings| json!({ "name": s.name, "googleCalendarId": s.google_calendar_id, "locale": s.locale.as_str() });
         tx.audit(entry(
             caller,
-            "team.rename",
+            "team.update",
             id,
-            Some(&json!({ "name": before.name })),
-            Some(&json!({ "name": name })),
+            Some(&snapshot(&old)),
+            Some(&snapshot(&new)),
         ))
         .await?;
         tx.commit().await?;

@@ -14,6 +14,15 @@ pub(crate) struct OutboxRow {
     pub(crate) attempts: i32,
 }
 
+/// A booking's team calendar and the calendar its event was written to.
+#[derive(Clone, Debug, FromQueryResult)]
+pub(crate) struct Calendars {
+    pub(crate) team_calendar_id: Option<String>,
+    pub(crate) is_default: bool,
+    /// NULL with an event id: the global calendar (events written before teams had their own).
+    pub(crate) event_calendar_id: Option<String>,
+}
+
 #[derive(Clone)]
 pub(crate) struct OutboxRepo {
     db: DatabaseConnection,
@@ -78,15 +87,31 @@ impl OutboxRepo {
             .map(|_| ()).map_err(Into::into)
     }
 
-    pub(crate) async fn set_google_event_id(
+    /// Where a booking's event belongs and where it is now.
+    pub(crate) async fn calendars(&self, booking_id: Uuid) -> StoreResult<Option<Calendars>> {
+        Calendars::find_by_statement(sql(
+            "SELECT t.google_calendar_id AS team_calendar_id, t.is_default, \
+                 b.google_calendar_id AS event_calendar_id \
+             FROM resource_bookings b JOIN resources r ON r.id = b.resource_id JOIN teams t ON t.id = r.team_id \
+             WHERE b.id = $1",
+            [booking_id.into()],
+        ))
+        .one(&self.db)
+        .await
+        .map_err(Into::into)
+    }
+
+    /// Records the event (`Some((event id, calendar id))`) a booking has now, or that it has none.
+    pub(crate) async fn set_google_event(
         &self,
         booking_id: Uuid,
-        event_id: &str,
+        event: Option<(&str, &str)>,
     ) -> StoreResult<()> {
+        let (event_id, calendar_id) = event.unzip();
         self.db
             .execute_raw(sql(
-                "UPDATE resource_bookings SET google_event_id = $2 WHERE id = $1",
-                [booking_id.into(), event_id.into()],
+                "UPDATE resource_bookings SET google_event_id = $2, google_calendar_id = $3 WHERE id = $1",
+                [booking_id.into(), event_id.into(), calendar_id.into()],
             ))
             .await
             .map(|_| ())

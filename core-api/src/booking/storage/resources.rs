@@ -136,7 +136,10 @@ impl ResourceRepo {
     ) -> StoreResult<Vec<Resource>> {
         let rows = ResourceRow::find_by_statement(sql(
             &format!(
-                "SELECT {COLUMNS} FROM resources r WHERE deleted_at IS NULL AND (is_active OR $1) AND {} \
+                "SELECT {COLUMNS} FROM resources r WHERE deleted_at IS NULL AND {} \
+                 AND (is_active OR ($1 AND (r.team_id IN \
+                     (SELECT team_id FROM team_members WHERE user_id = $2 AND role = 'owner') \
+                     OR EXISTS (SELECT 1 FROM users WHERE id = $2 AND role = 'ADMIN')))) \
                  ORDER BY lower(name), id",
                 visible_to(2)
             ),

@@ -7,8 +7,9 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult};
 use uuid::Uuid;
 
 use super::tx::BookingTx;
+use crate::booking::domain::team::TeamSettings;
 use crate::{
-    booking::domain::team::{Member, Team, TeamRole},
+    booking::domain::team::{Locale, Member, Team, TeamRole},
     storage::{StoreResult, sql},
 };
 
@@ -47,6 +48,9 @@ struct TeamRow {
     role: Option<String>,
     member_count: i64,
     created_at: DateTime<Utc>,
+    google_calendar_id: Option<String>,
+    is_default: bool,
+    locale: String,
 }
 
 impl TeamRow {
@@ -62,13 +66,17 @@ impl TeamRow {
                 .unwrap_or(TeamRole::Owner),
             member_count: self.member_count,
             created_at: self.created_at,
+            google_calendar_id: self.google_calendar_id,
+            is_default: self.is_default,
+            locale: Locale::parse(&self.locale).unwrap_or(Locale::En),
         }
     }
 }
 
 /// `$1` is the caller, `$2` whether they are an admin (who sees every team).
 const TEAMS: &str = "SELECT t.id, t.name, m.role, \
-     (SELECT count(*) FROM team_members c WHERE c.team_id = t.id) AS member_count, t.created_at \
+     (SELECT count(*) FROM team_members c WHERE c.team_id = t.id) AS member_count, t.created_at, \
+     t.google_calendar_id, t.is_default, t.locale \
      FROM teams t LEFT JOIN team_members m ON m.team_id = t.id AND m.user_id = $1 \
      WHERE (m.user_id IS NOT NULL OR $2)";
 
@@ -194,11 +202,17 @@ impl BookingTx {
         .is_some())
     }
 
-    pub(crate) async fn rename_team(&self, id: Uuid, name: &str) -> StoreResult<()> {
+    /// Writes a team's settings (the whole set, as [`TeamSettings`] has them).
+    pub(crate) async fn update_team(&self, id: Uuid, s: &TeamSettings) -> StoreResult<()> {
         self.txn
             .execute_raw(sql(
-                "UPDATE teams SET name = $2, updated_at = now() WHERE id = $1",
-                [id.into(), name.into()],
+                "UPDATE teams SET name = $2, google_calendar_id = $3, locale = $4, updated_at = now() WHERE id = $1",
+                [
+                    id.into(),
+                    s.name.clone().into(),
+                    s.google_calendar_id.clone().into(),
+                    s.locale.as_str().into(),
+                ],
             ))
             .await?;
         Ok(())

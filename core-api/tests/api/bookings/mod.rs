@@ -6,6 +6,7 @@ mod dashboard;
 mod live;
 mod overlaps;
 mod recurrence;
+mod team_servers;
 mod teams;
 mod validation;
 

@@ -22,7 +22,12 @@ use crate::helpers::TestApp;
 const KEY: &str = include_str!("../fixtures/test-service-account.key.pem");
 const PUBLIC_KEY: &str = include_str!("../fixtures/test-service-account.pub.pem");
 const CLIENT_EMAIL: &str = "holdfast-sync@test-project.iam.gserviceaccount.com";
-const CALENDAR_ID: &str = "team-servers@group.calendar.google.com";
+/// `GOOGLE_CALENDAR_ID`: the default team's calendar.
+pub(super) const CALENDAR_ID: &str = "team-servers@group.calendar.google.com";
+/// Calendars teams set for themselves; the service account may write to all three.
+pub(super) const LAB_CALENDAR: &str = "lab@group.calendar.google.com";
+pub(super) const OPS_CALENDAR: &str = "ops@group.calendar.google.com";
+const CALENDARS: [&str; 3] = [CALENDAR_ID, LAB_CALENDAR, OPS_CALENDAR];
 
 /// What the fake Google Calendar saw and holds.
 #[derive(Default)]
@@ -30,20 +35,37 @@ pub(super) struct Google {
     pub(super) up: AtomicBool,
     /// Store the next inserted event, then answer 500 as if the answer were lost.
     pub(super) lose_next_insert_answer: AtomicBool,
-    pub(super) events: Mutex<HashMap<String, Value>>,
-    pub(super) calls: Mutex<Vec<String>>,
+    /// Events by calendar, then by event id.
+    pub(super) events: Mutex<HashMap<String, HashMap<String, Value>>>,
+    /// "verb event-id" per call, with the calendar it went to.
+    pub(super) calls: Mutex<Vec<(String, String)>>,
     pub(super) tokens_issued: Mutex<u32>,
 }
 
 pub(super) type Fake = Arc<Google>;
 
 impl Google {
+    /// Every call as "verb event-id", whatever the calendar.
     pub(super) fn calls(&self) -> Vec<String> {
+        self.calls_in_all().into_iter().map(|(_, c)| c).collect()
+    }
+
+    pub(super) fn calls_in_all(&self) -> Vec<(String, String)> {
         self.calls.lock().expect("lock").clone()
     }
 
+    /// The events of the default team's calendar (`GOOGLE_CALENDAR_ID`).
     pub(super) fn events(&self) -> HashMap<String, Value> {
-        self.events.lock().expect("lock").clone()
+        self.events_in(CALENDAR_ID)
+    }
+
+    pub(super) fn events_in(&self, calendar: &str) -> HashMap<String, Value> {
+        self.events
+            .lock()
+            .expect("lock")
+            .get(calendar)
+            .cloned()
+            .unwrap_or_default()
     }
 
     fn authorized(&self, headers: &HeaderMap) -> bool {
@@ -115,12 +137,19 @@ async fn insert(
     if !g.up.load(Ordering::SeqCst) {
         return (Http::SERVICE_UNAVAILABLE, Json(json!({})));
     }
-    if !g.authorized(&headers) || calendar != CALENDAR_ID {
+    if !g.authorized(&headers) {
         return (Http::UNAUTHORIZED, Json(json!({})));
     }
+    if !CALENDARS.contains(&calendar.as_str()) {
+        return (Http::NOT_FOUND, Json(json!({ "error": { "code": 404 } })));
+    }
     let id = event["id"].as_str().unwrap_or_default().to_owned();
-    g.calls.lock().expect("lock").push(format!("insert {id}"));
-    let mut events = g.events.lock().expect("lock");
+    g.calls
+        .lock()
+        .expect("lock")
+        .push((calendar.clone(), format!("insert {id}")));
+    let mut all = g.events.lock().expect("lock");
+    let events = all.entry(calendar).or_default();
     if events.contains_key(&id) {
         return (
             Http::CONFLICT,
@@ -144,16 +173,23 @@ async fn change(
     if !g.up.load(Ordering::SeqCst) {
         return (Http::SERVICE_UNAVAILABLE, Json(json!({})));
     }
-    if !g.authorized(&headers) || calendar != CALENDAR_ID {
+    if !g.authorized(&headers) {
         return (Http::UNAUTHORIZED, Json(json!({})));
+    }
+    if !CALENDARS.contains(&calendar.as_str()) {
+        return (Http::NOT_FOUND, Json(json!({ "error": { "code": 404 } })));
     }
     let verb = if method == axum::http::Method::DELETE {
         "delete"
     } else {
         "patch"
     };
-    g.calls.lock().expect("lock").push(format!("{verb} {id}"));
-    let mut events = g.events.lock().expect("lock");
+    g.calls
+        .lock()
+        .expect("lock")
+        .push((calendar.clone(), format!("{verb} {id}")));
+    let mut all = g.events.lock().expect("lock");
+    let events = all.entry(calendar).or_default();
     let Some(existing) = events.get_mut(&id) else {
         return (Http::NOT_FOUND, Json(json!({})));
     };
@@ -190,6 +226,24 @@ pub(super) async fn fake_google() -> (Fake, SocketAddr) {
         let _ = axum::serve(listener, app).await;
     });
     (state, addr)
+}
+
+/// Sets `team`'s own calendar as its owner would (`None` removes it).
+pub(super) async fn use_calendar(app: &TestApp, team: uuid::Uuid, calendar: Option<&str>) {
+    let (status, body) = app
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/teams/{team}"),
+            Some(&app.admin.token),
+            Some(json!({ "googleCalendarId": calendar })),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    assert_eq!(
+        body["data"]["googleCalendarId"].as_str(),
+        calendar,
+        "{body}"
+    );
 }
 
 /// An app whose calendar push points at the fake.

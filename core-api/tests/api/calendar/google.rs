@@ -6,7 +6,7 @@ use std::{sync::atomic::Ordering, time::Duration};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use super::fake_google::{app_with_google, fake_google};
+use super::fake_google::{CALENDAR_ID, app_with_google, fake_google, use_calendar};
 use crate::{
     bookings::{at, rfc},
     helpers::eventually,
@@ -17,6 +17,7 @@ async fn create_update_and_cancel_become_insert_patch_and_delete() {
     let (google, addr) = fake_google().await;
     let (app, dir) = app_with_google(addr).await;
     let resource = app.resource("gpu-google", json!({})).await;
+    use_calendar(&app, app.lab().await, Some(CALENDAR_ID)).await;
     let user = app.member().await;
     let (status, booking) = app.book(&user, resource, at(600), at(660)).await;
     assert_eq!(status, StatusCode::CREATED, "{booking}");
@@ -76,6 +77,7 @@ async fn with_the_calendar_down_bookings_still_succeed_and_sync_later_without_du
     let (google, addr) = fake_google().await;
     let (app, dir) = app_with_google(addr).await;
     let resource = app.resource("gpu-google-down", json!({})).await;
+    use_calendar(&app, app.lab().await, Some(CALENDAR_ID)).await;
     let user = app.member().await;
 
     google.up.store(false, Ordering::SeqCst);

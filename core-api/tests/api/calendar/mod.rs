@@ -3,6 +3,7 @@
 
 mod fake_google;
 mod google;
+mod google_teams;
 
 use icalendar::Component;
 use reqwest::{Method, StatusCode};

@@ -176,6 +176,52 @@ async fn a_team_webhook_is_called_once_per_booking_event_and_only_owners_manage_
 }
 
 #[tokio::test]
+async fn a_korean_teams_webhook_speaks_korean_with_the_servers_local_time() {
+    let app = TestApp::spawn_with(|vars| {
+        vars.insert("CORE_NOTIFY_POLL_MS".to_owned(), "50".to_owned());
+    })
+    .await;
+    let hook = HookReceiver::start().await;
+    let lab = app.lab().await;
+    let (status, team) = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/teams/{lab}"),
+            Some(&app.admin.token),
+            Some(json!({ "locale": "ko" })),
+        )
+        .await;
+    assert_eq!(
+        (status, team["data"]["locale"].as_str()),
+        (StatusCode::OK, Some("ko")),
+        "{team}"
+    );
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/teams/{lab}/webhooks"),
+            &app.admin,
+            json!({ "url": hook.url }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    let (status, booked) = book_in_seoul(&app).await;
+    assert_eq!(status, StatusCode::CREATED, "{booked}");
+    assert!(
+        eventually(WAIT, || async { delivered(&app, "webhook").await == 1 }).await,
+        "never called"
+    );
+    let bodies = hook.bodies();
+    assert_eq!(bodies.len(), 1, "{bodies:?}");
+    let text = bodies[0]["text"].as_str().unwrap_or_default();
+    assert!(text.starts_with("예약 완료: gpu-seoul"), "{text}");
+    assert!(
+        text.contains("10:00") && text.contains("예약자 Test User"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
 async fn preferences_default_to_everything_on_and_bad_values_name_their_field() {
     let app = TestApp::spawn().await;
     let user = app.user().await;

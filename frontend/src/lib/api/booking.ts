@@ -8,6 +8,7 @@ import type { components } from './schema';
 type Schemas = components['schemas'];
 
 export type Resource = Schemas['ResourceView'];
+export type ResourceRequest = Schemas['ResourceRequest'];
 export type Policy = Schemas['PolicyInput'];
 export type AllowedHours = Schemas['AllowedHours'];
 export type Booking = Schemas['BookingView'];
@@ -48,7 +49,12 @@ const id = encodeURIComponent;
 export function bookingEndpoints(client: Client) {
   const r = client.request.bind(client);
   return {
-    resources: () => r<Resource[]>('/resources'),
+    /** With `includeInactive`, also the retired servers of the teams I own. */
+    resources: (includeInactive = false) => r<Resource[]>(`/resources${q({ includeInactive: includeInactive ? 'true' : undefined })}`),
+    createResource: (body: ResourceRequest) => r<Resource>('/resources', { method: 'POST', body }),
+    updateResource: (resourceId: string, body: ResourceRequest) =>
+      r<Resource>(`/resources/${id(resourceId)}`, { method: 'PUT', body }),
+    deleteResource: (resourceId: string) => r<Resource>(`/resources/${id(resourceId)}`, { method: 'DELETE' }),
     resourceStatus: () => r<StatusRow[]>('/resources/status'),
     timeline: (from: string, to: string, signal?: AbortSignal) =>
       r<TimelineRow[]>(`/resources/timeline${q({ from, to })}`, { signal }),

@@ -1118,8 +1118,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The resources of the caller's teams that take bookings (admins see every team's, and may
-         *     ask for inactive ones too).
+         * The resources of the caller's teams that take bookings (admins see every team's). Owners
+         *     may ask for their teams' retired ones too, to bring them back.
          */
         get: operations["list_resources"];
         put?: never;
@@ -1251,8 +1251,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Renames a team (owners). */
-        patch: operations["rename_team"];
+        /** Changes a team's name, its own Google Calendar or its webhook language (owners). */
+        patch: operations["update_team"];
         trace?: never;
     };
     "/api/v1/teams/{id}/members": {
@@ -1997,6 +1997,11 @@ export interface components {
             /** Format: int64 */
             sold: number;
         };
+        /**
+         * @description The language of a message: Korean or English.
+         * @enum {string}
+         */
+        Locale: "en" | "ko";
         LoginRequest: {
             /** @description An e-mail address (trimmed and lowercased; `local@domain.tld`). */
             email: string;
@@ -2543,11 +2548,29 @@ export interface components {
          * @enum {string}
          */
         TeamRole: "owner" | "member" | "viewer";
+        /** @description A change to a team; absent fields stay as they are. */
+        TeamUpdateRequest: {
+            /** @description The team's own Google Calendar id; `null` or `""` removes it. */
+            googleCalendarId?: string | null;
+            /** @description `ko` or `en`: the language of the team's webhook messages. */
+            locale?: string | null;
+            /** @description 1 to 100 characters. */
+            name?: string | null;
+        };
         TeamView: {
             /** Format: date-time */
             createdAt: string;
+            /**
+             * @description The Google Calendar the team's bookings are pushed to (none: not pushed, except the
+             *     default team, which then uses the server's `GOOGLE_CALENDAR_ID`).
+             */
+            googleCalendarId?: string | null;
             /** Format: uuid */
             id: string;
+            /** @description The team made for the servers that existed before teams. */
+            isDefault: boolean;
+            /** @description The language of the team's webhook messages. */
+            locale: components["schemas"]["Locale"];
             /** Format: int64 */
             memberCount: number;
             name: string;
@@ -9000,7 +9023,7 @@ export interface operations {
     list_resources: {
         parameters: {
             query?: {
-                /** @description Admins only: include deactivated resources. */
+                /** @description Include retired (inactive) resources of the teams the caller owns (admins: of every team). */
                 includeInactive?: boolean;
             };
             header?: never;
@@ -9862,7 +9885,7 @@ export interface operations {
             };
         };
     };
-    rename_team: {
+    update_team: {
         parameters: {
             query?: never;
             header?: never;
@@ -9873,7 +9896,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TeamRequest"];
+                "application/json": components["schemas"]["TeamUpdateRequest"];
             };
         };
         responses: {

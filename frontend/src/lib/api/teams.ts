@@ -12,6 +12,19 @@ export interface Team {
   name: string;
   role: TeamRole;
   memberCount: number;
+  /** The team's own Google Calendar (owners set it); bookings go to it and no other. */
+  googleCalendarId?: string | null;
+  /** The team made for the servers that existed before teams (keeps the server-wide calendar). */
+  isDefault?: boolean;
+  /** The language of the team's webhook messages. */
+  locale?: 'ko' | 'en';
+}
+
+/** `PATCH /teams/{id}`: absent fields stay; `googleCalendarId: null` removes the calendar. */
+export interface TeamUpdate {
+  name?: string;
+  googleCalendarId?: string | null;
+  locale?: 'ko' | 'en';
 }
 
 export interface TeamMember {
@@ -98,6 +111,7 @@ export function teamEndpoints(client: Client) {
     team: (teamId: string) => r<Team>(`/teams/${id(teamId)}`),
     createTeam: (name: string) => r<Team>('/teams', { method: 'POST', body: { name } }),
     renameTeam: (teamId: string, name: string) => r<Team>(`/teams/${id(teamId)}`, { method: 'PATCH', body: { name } }),
+    updateTeam: (teamId: string, change: TeamUpdate) => r<Team>(`/teams/${id(teamId)}`, { method: 'PATCH', body: change }),
 
     members: (teamId: string) => r<TeamMember[]>(`/teams/${id(teamId)}/members`),
     addMember: (teamId: string, email: string, role: TeamRole) =>

@@ -30,12 +30,12 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 struct ListQuery {
-    /// Admins only: include deactivated resources.
+    /// Include retired (inactive) resources of the teams the caller owns (admins: of every team).
     include_inactive: Option<bool>,
 }
 
-/// The resources of the caller's teams that take bookings (admins see every team's, and may
-/// ask for inactive ones too).
+/// The resources of the caller's teams that take bookings (admins see every team's). Owners
+/// may ask for their teams' retired ones too, to bring them back.
 #[utoipa::path(get, path = "/resources", tag = "resources", security(("bearer" = [])), params(ListQuery),
     responses((status = 200, body = Vec<ResourceView>)))]
 async fn list_resources(
@@ -43,7 +43,7 @@ async fn list_resources(
     caller: Caller,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Data<Vec<ResourceView>>> {
-    let inactive = q.include_inactive.unwrap_or(false) && caller.is_admin();
+    let inactive = q.include_inactive.unwrap_or(false);
     Ok(Data(
         state
             .services

@@ -12,7 +12,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::{
-    booking::domain::team::{Member, Team, TeamRole},
+    booking::domain::team::{
+        Locale, Member, Team, TeamChange, TeamRole, parse_calendar_id, parse_name,
+    },
     error::Result,
     http::extract::{ApiJson, ApiPath, Created, Data},
     shared::services::auth::Caller,
@@ -22,7 +24,7 @@ use crate::{
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_teams, create_team))
-        .routes(routes!(get_team, rename_team))
+        .routes(routes!(get_team, update_team))
         .routes(routes!(list_members, add_member))
         .routes(routes!(set_member_role, remove_member))
         .merge(utilisation::router())
@@ -38,6 +40,13 @@ pub(crate) struct TeamView {
     pub(crate) role: TeamRole,
     pub(crate) member_count: i64,
     pub(crate) created_at: DateTime<Utc>,
+    /// The Google Calendar the team's bookings are pushed to (none: not pushed, except the
+    /// default team, which then uses the server's `GOOGLE_CALENDAR_ID`).
+    pub(crate) google_calendar_id: Option<String>,
+    /// The team made for the servers that existed before teams.
+    pub(crate) is_default: bool,
+    /// The language of the team's webhook messages.
+    pub(crate) locale: Locale,
 }
 
 impl From<Team> for TeamView {
@@ -48,6 +57,9 @@ impl From<Team> for TeamView {
             role: t.role,
             member_count: t.member_count,
             created_at: t.created_at,
+            google_calendar_id: t.google_calendar_id,
+            is_default: t.is_default,
+            locale: t.locale,
         }
     }
 }
@@ -77,6 +89,44 @@ impl From<Member> for MemberView {
 pub(crate) struct TeamRequest {
     /// 1 to 100 characters.
     pub(crate) name: String,
+}
+
+/// A change to a team; absent fields stay as they are.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct TeamUpdateRequest {
+    /// 1 to 100 characters.
+    pub(crate) name: Option<String>,
+    /// The team's own Google Calendar id; `null` or `""` removes it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub(crate) google_calendar_id: Option<Option<String>>,
+    /// `ko` or `en`: the language of the team's webhook messages.
+    pub(crate) locale: Option<String>,
+}
+
+/// A field that is present, possibly `null` (absent fields stay `None` by `default`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+impl TeamUpdateRequest {
+    fn change(self) -> Result<TeamChange> {
+        Ok(TeamChange {
+            name: self.name.as_deref().map(parse_name).transpose()?,
+            google_calendar_id: match self.google_calendar_id {
+                None => None,
+                Some(None) => Some(None),
+                Some(Some(id)) if id.trim().is_empty() => Some(None),
+                Some(Some(id)) => Some(Some(parse_calendar_id("googleCalendarId", &id)?)),
+            },
+            locale: self
+                .locale
+                .as_deref()
+                .map(|l| Locale::parse_field("locale", l))
+                .transpose()?,
+        })
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -126,21 +176,22 @@ async fn get_team(
     Ok(Data(state.services.teams.get(caller, id).await?.into()))
 }
 
-/// Renames a team (owners).
+/// Changes a team's name, its own Google Calendar or its webhook language (owners).
 #[utoipa::path(patch, path = "/teams/{id}", params(("id" = Uuid, Path)), tag = "teams", security(("bearer" = [])),
-    request_body = TeamRequest,
+    request_body = TeamUpdateRequest,
     responses((status = 200, body = TeamView), (status = 400), (status = 403), (status = 404)))]
-async fn rename_team(
+async fn update_team(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
-    ApiJson(req): ApiJson<TeamRequest>,
+    ApiJson(req): ApiJson<TeamUpdateRequest>,
 ) -> Result<Data<TeamView>> {
+    let change = req.change()?;
     Ok(Data(
         state
             .services
             .teams
-            .rename(caller, id, &req.name)
+            .update(caller, id, change)
             .await?
             .into(),
     ))

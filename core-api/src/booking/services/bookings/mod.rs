@@ -21,7 +21,7 @@ use crate::{
     booking::{
         domain::team::{Need, TeamRole, allow},
         domain::{
-            booking::{Booking, BookingFilter, BookingStatus, Busy, SyncedBooking},
+            booking::{Booking, BookingFilter, Busy, SyncedBooking},
             resource::Resource,
         },
         services::{audit::entry, gcal::GoogleSync, teams::TeamService},
@@ -89,9 +89,8 @@ impl BookingService {
     }
 
     fn view(&self, b: Booking) -> SyncedBooking {
-        let synced = self.sync.is_some()
-            && !b.sync_pending
-            && (b.status == BookingStatus::Cancelled || b.google_event_id.is_some());
+        // Nothing left in the outbox: the team's calendar (if it has one) matches the booking.
+        let synced = self.sync.is_some() && !b.sync_pending;
         SyncedBooking {
             booking: b,
             calendar_synced: synced,

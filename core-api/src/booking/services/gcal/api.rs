@@ -32,6 +32,7 @@ impl GoogleSync {
     /// One Calendar API call; a 401 drops the cached token so the next try gets a new one.
     pub(super) async fn call(
         &self,
+        calendar: &str,
         method: reqwest::Method,
         event: Option<&str>,
         body: Option<&serde_json::Value>,
@@ -42,7 +43,7 @@ impl GoogleSync {
                 .path_segments_mut()
                 .map_err(|()| anyhow!("API URL cannot be a base"))?;
             path.pop_if_empty()
-                .extend(["calendars", &self.inner.config.calendar_id, "events"]);
+                .extend(["calendars", calendar, "events"]);
             if let Some(event) = event {
                 path.push(event);
             }

@@ -1,4 +1,5 @@
-//! One-way push of bookings to a Google Calendar, through a service account.
+//! One-way push of bookings to Google Calendar, through one service account: each team's
+//! bookings go to that team's own calendar and to no other.
 //!
 //! Postgres is the source of truth. Every booking write adds a row to `calendar_outbox` in
 //! its own transaction; this worker drains the outbox: it reads the booking as it is now and
@@ -210,24 +211,50 @@ impl GoogleSync {
         }
     }
 
-    /// Makes the calendar event of one booking match the booking.
+    /// Makes the calendar event of one booking match the booking, in its own team's
+    /// calendar only (the team's `google_calendar_id`; the default team falls back to
+    /// `GOOGLE_CALENDAR_ID`). An event left in another calendar — the booking was cancelled,
+    /// its team changed or dropped its calendar, its server moved to another team — is
+    /// deleted there first.
     async fn push(&self, booking_id: Uuid) -> anyhow::Result<()> {
         let Some(b) = self.inner.bookings.get(booking_id).await? else {
             return Ok(());
         };
+        let Some(cals) = self.inner.outbox.calendars(booking_id).await? else {
+            return Ok(());
+        };
+        let global = self.inner.config.calendar_id.as_deref();
+        let target = cals
+            .team_calendar_id
+            .as_deref()
+            .or(global.filter(|_| cals.is_default));
         let id = b.google_event_id.clone().unwrap_or_else(|| event_id(b.id));
-        if !b.is_active() {
-            return match self.call(reqwest::Method::DELETE, Some(&id), None).await? {
-                s if s.is_success() || s == StatusCode::NOT_FOUND || s == StatusCode::GONE => {
-                    Ok(())
-                }
-                s => bail!("delete answered {s}"),
-            };
-        }
-        let body = event_body(&b, &id);
-        if b.google_event_id.is_some() {
+        let written = b
+            .google_event_id
+            .as_ref()
+            .and(cals.event_calendar_id.as_deref().or(global));
+        let wanted = target.filter(|_| b.is_active());
+        // An insert whose answer was lost left no event id: its event may be in the target.
+        let stale = written.or(target.filter(|_| b.google_event_id.is_none()));
+        if let Some(calendar) = stale.filter(|c| Some(*c) != wanted) {
             match self
-                .call(reqwest::Method::PATCH, Some(&id), Some(&body))
+                .call(calendar, reqwest::Method::DELETE, Some(&id), None)
+                .await?
+            {
+                s if s.is_success() || s == StatusCode::NOT_FOUND || s == StatusCode::GONE => {}
+                s => bail!("delete answered {s}"),
+            }
+            if b.google_event_id.is_some() {
+                self.inner.outbox.set_google_event(b.id, None).await?;
+            }
+        }
+        let Some(calendar) = wanted else {
+            return Ok(());
+        };
+        let body = event_body(&b, &id);
+        if written == Some(calendar) {
+            match self
+                .call(calendar, reqwest::Method::PATCH, Some(&id), Some(&body))
                 .await?
             {
                 s if s.is_success() => return Ok(()),
@@ -235,11 +262,14 @@ impl GoogleSync {
                 s => bail!("patch answered {s}"),
             }
         }
-        match self.call(reqwest::Method::POST, None, Some(&body)).await? {
+        match self
+            .call(calendar, reqwest::Method::POST, None, Some(&body))
+            .await?
+        {
             s if s.is_success() => {}
             // An earlier attempt made it (its answer was lost): bring it up to date instead.
             StatusCode::CONFLICT => match self
-                .call(reqwest::Method::PATCH, Some(&id), Some(&body))
+                .call(calendar, reqwest::Method::PATCH, Some(&id), Some(&body))
                 .await?
             {
                 s if s.is_success() => {}
@@ -247,7 +277,10 @@ impl GoogleSync {
             },
             s => bail!("insert answered {s}"),
         }
-        self.inner.outbox.set_google_event_id(b.id, &id).await?;
+        self.inner
+            .outbox
+            .set_google_event(b.id, Some((&id, calendar)))
+            .await?;
         Ok(())
     }
 }

@@ -158,11 +158,12 @@ impl Notifier {
 
     async fn deliver(&self, row: &Due) -> Outcome {
         let zone = templates::zone(row.time_zone.as_deref(), &row.payload);
+        let locale = row.locale.as_deref().unwrap_or("en");
         if row.channel == "webhook" {
             let Some(url) = &row.url else {
                 return Outcome::Skipped;
             };
-            let text = templates::chat_line(&row.event, &row.payload, zone);
+            let text = templates::chat_line(&row.event, locale, &row.payload, zone);
             return match self
                 .http
                 .post(url)
@@ -188,12 +189,7 @@ impl Notifier {
         ) else {
             return Outcome::Skipped;
         };
-        let text = templates::render(
-            &row.event,
-            row.locale.as_deref().unwrap_or("en"),
-            &row.payload,
-            zone,
-        );
+        let text = templates::render(&row.event, locale, &row.payload, zone);
         let message_id = format!("<notification-{}@holdfast>", row.id);
         let timeout = Duration::from_millis(self.config.timeout_ms);
         match mailer

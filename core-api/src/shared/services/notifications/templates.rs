@@ -141,15 +141,15 @@ pub(crate) fn render(event: &str, locale: &str, p: &Value, zone: Tz) -> Text {
     Text { subject, body }
 }
 
-/// One line for a team's chat (Slack-compatible `text`), in English.
-pub(crate) fn chat_line(event: &str, p: &Value, zone: Tz) -> String {
-    let text = render(event, "en", p, zone);
-    format!(
-        "{} ({}, booked by {})",
-        text.subject,
-        field(p, "title"),
-        field(p, "holderName")
-    )
+/// One line for a team's chat (Slack-compatible `text`), in the team's language.
+pub(crate) fn chat_line(event: &str, locale: &str, p: &Value, zone: Tz) -> String {
+    let text = render(event, locale, p, zone);
+    let (title, by) = (field(p, "title"), field(p, "holderName"));
+    if locale == "ko" {
+        format!("{} ({title}, 예약자 {by})", text.subject)
+    } else {
+        format!("{} ({title}, booked by {by})", text.subject)
+    }
 }
 
 #[cfg(test)]
@@ -175,6 +175,17 @@ mod tests {
         );
         let en = render("bookingCreated", "en", &p, zone(Some("Europe/London"), &p));
         assert!(en.subject.contains("2026-12-08 01:00"), "{}", en.subject);
+    }
+
+    #[test]
+    fn chat_lines_follow_the_teams_language() {
+        let p = json!({ "resourceName": "gpu-1", "title": "run", "startAt": "2026-12-08T01:00:00Z",
+                        "endAt": "2026-12-08T02:00:00Z", "timeZone": "Asia/Seoul", "holderName": "Ana" });
+        let ko = chat_line("bookingCreated", "ko", &p, zone(None, &p));
+        assert!(ko.starts_with("예약 완료: gpu-1"), "{ko}");
+        assert!(ko.ends_with("(run, 예약자 Ana)"), "{ko}");
+        let en = chat_line("bookingCreated", "en", &p, zone(None, &p));
+        assert!(en.ends_with("(run, booked by Ana)"), "{en}");
     }
 
     #[test]

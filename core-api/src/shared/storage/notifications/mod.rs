@@ -157,6 +157,7 @@ pub(crate) struct Due {
     pub(crate) attempts: i32,
     pub(crate) email: Option<String>,
     pub(crate) user_name: Option<String>,
+    /// The user's language (e-mail) or the team's (webhook).
     pub(crate) locale: Option<String>,
     pub(crate) email_on: Option<bool>,
     pub(crate) events: Option<Value>,
@@ -223,11 +224,12 @@ impl Outbox {
         let txn = self.db.begin().await?;
         let rows = Due::find_by_statement(sql(
             "SELECT o.id, o.event, o.channel, o.payload, o.attempts, u.email, u.name AS user_name, \
-               p.locale, p.email AS email_on, p.events, p.time_zone, h.url \
+               coalesce(p.locale, t.locale) AS locale, p.email AS email_on, p.events, p.time_zone, h.url \
              FROM notification_outbox o \
              LEFT JOIN users u ON u.id = o.user_id \
              LEFT JOIN notification_preferences p ON p.user_id = o.user_id \
              LEFT JOIN team_webhooks h ON h.id = o.webhook_id \
+             LEFT JOIN teams t ON t.id = h.team_id \
              WHERE o.delivered_at IS NULL AND o.next_attempt_at <= $1 \
              ORDER BY o.next_attempt_at, o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED",
             [now.into(), (limit as i64).into()],
