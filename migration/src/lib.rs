@@ -53,6 +53,7 @@ mod m20261208_100100_create_notifications;
 mod m20261208_200100_add_performance_cancellation;
 mod m20261208_200200_extend_venue_layouts;
 mod m20261208_300100_add_queue_limits_performances;
+mod m20261209_220100_add_queue_bot_friction_performances;
 
 pub struct Migrator;
 
@@ -79,6 +80,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_200100_add_performance_cancellation::Migration),
             Box::new(m20261208_200200_extend_venue_layouts::Migration),
             Box::new(m20261208_300100_add_queue_limits_performances::Migration),
+            Box::new(m20261209_220100_add_queue_bot_friction_performances::Migration),
         ]
     }
 }
