@@ -7,6 +7,7 @@ pub mod auth;
 pub mod dedupe;
 pub mod fairness;
 pub mod hygiene;
+pub mod pow;
 pub mod prequeue;
 pub mod queue;
 pub mod rate_limit;

@@ -33,6 +33,10 @@ pub struct Settings {
     pub sale_opens_at_ms: i64,
     pub prequeue_minutes: i64,
     pub abandon_after_polls: i64,
+    /// Base difficulty of the proof-of-work challenge on join (0: none).
+    pub pow_bits: i64,
+    /// Passes are bound to the key of the client that joined.
+    pub bind_passes: bool,
     /// SHA-256 of the pre-queue's seed, once the pre-queue opened.
     pub seed_hash: Option<String>,
     /// Admissions per minute, as measured by the admission ticks.
@@ -62,6 +66,8 @@ impl Settings {
             sale_opens_at_ms: num(f::SALE_OPENS_AT_MS, 0),
             prequeue_minutes: num(f::PREQUEUE_MINUTES, 0),
             abandon_after_polls: num(f::ABANDON_AFTER_POLLS, 4),
+            pow_bits: num(f::POW_BITS, 0),
+            bind_passes: config.get(f::BIND_PASSES).map(String::as_str) == Some("1"),
             seed_hash,
             measured_per_minute: rate,
             seats_left: config.get(f::SEATS_LEFT).and_then(|v| v.parse().ok()),
@@ -185,6 +191,68 @@ impl Queue {
             .await;
         self.redis.observe(&result);
         result.ok().flatten()
+    }
+
+    /// People in line now, counting the pre-queue before the open (three reads, no write).
+    pub async fn in_line(&self, perf: Uuid) -> Result<i64, Error> {
+        let client = self.redis.client();
+        let result: Result<(Option<i64>, Option<i64>, Option<String>, i64), Error> = async {
+            Ok((
+                client.get(self.k(perf, Key::Seq)).await?,
+                client.get(self.k(perf, Key::Admitted)).await?,
+                client.hget(self.k(perf, Key::Fairness), "sealed").await?,
+                client.hlen(self.k(perf, Key::Prequeue)).await?,
+            ))
+        }
+        .await;
+        self.redis.observe(&result);
+        let (seq, admitted, sealed, prequeue) = result?;
+        let waiting = (seq.unwrap_or(0) - admitted.unwrap_or(0)).max(0);
+        // After the open the pre-queue is numbered into `seq` already.
+        Ok(waiting + if sealed.as_deref() == Some("1") { 0 } else { prequeue })
+    }
+
+    /// Marks a solved challenge used; false when it was used already. The marker lives until
+    /// the challenge expires (`SET NX PX`).
+    pub async fn redeem_pow(
+        &self,
+        perf: Uuid,
+        id: &str,
+        expires_at_ms: i64,
+        now_ms: i64,
+    ) -> Result<bool, Error> {
+        self.first_marker(perf, Key::Pow, id, (expires_at_ms - now_ms).max(1))
+            .await
+    }
+
+    /// Marks a DPoP proof seen; false when it was seen already.
+    pub async fn first_proof_use(&self, perf: Uuid, replay_id: &str) -> Result<bool, Error> {
+        self.first_marker(
+            perf,
+            Key::Dpop,
+            replay_id,
+            holdfast_contract::dpop::JTI_TTL_MS,
+        )
+        .await
+    }
+
+    async fn first_marker(&self, perf: Uuid, key: Key, id: &str, ttl_ms: i64) -> Result<bool, Error> {
+        let marker = self
+            .redis
+            .key(&holdfast_contract::keys::queue_marker(perf, key, id));
+        let result: Result<Option<String>, Error> = self
+            .redis
+            .client()
+            .set(
+                marker,
+                1,
+                Some(Expiration::PX(ttl_ms)),
+                Some(SetOptions::NX),
+                false,
+            )
+            .await;
+        self.redis.observe(&result);
+        Ok(result?.is_some())
     }
 
     /// Joins (or finds) the user's place. Idempotent per user while waiting or admitted.

@@ -3,6 +3,7 @@
 //! headers upstream, our envelope on proxy failures, and metrics in `logging`.
 
 mod cached;
+mod friction;
 pub mod ctx;
 mod pipeline;
 mod queue_api;
@@ -38,6 +39,8 @@ pub struct Gateway {
     pub upstreams: Arc<Upstreams>,
     pub access: AccessTokens,
     pub passes: Arc<PassKeys>,
+    /// Proof-of-work challenges on join (keyed by the queue-pass secret).
+    pub pow: Arc<crate::admission::pow::Pow>,
     pub limits: Arc<RateLimits>,
     pub dedupe: Dedupe,
     pub queue: Arc<Queue>,
