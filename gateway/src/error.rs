@@ -22,7 +22,9 @@ pub enum Error {
         "this pass was not used in time and its place went to the next in line; join the queue again"
     )]
     PassReleased,
-    #[error("this waiting room asks for a proof of work: get a challenge from {challenge_url}, solve it and send it with the join")]
+    #[error(
+        "this waiting room asks for a proof of work: get a challenge from {challenge_url}, solve it and send it with the join"
+    )]
     PowRequired { challenge_url: String },
     #[error("{}", .0.message())]
     PowInvalid(crate::admission::pow::Refusal),

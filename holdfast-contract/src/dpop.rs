@@ -253,16 +253,28 @@ mod tests {
         let proof = key.proof("POST", PATH, 1_000);
         let jkt = other.thumbprint();
         let refused = |p: Option<&str>, m, path, now| verify_bound(p, &jkt, m, path, now).err();
-        assert_eq!(refused(Some(&proof), "POST", PATH, 1_000), Some(Refusal::WrongKey));
+        assert_eq!(
+            refused(Some(&proof), "POST", PATH, 1_000),
+            Some(Refusal::WrongKey)
+        );
         assert_eq!(refused(None, "POST", PATH, 1_000), Some(Refusal::Missing));
         let theirs = other.proof("POST", PATH, 1_000);
-        assert_eq!(refused(Some(&theirs), "GET", PATH, 1_000), Some(Refusal::WrongRequest));
+        assert_eq!(
+            refused(Some(&theirs), "GET", PATH, 1_000),
+            Some(Refusal::WrongRequest)
+        );
         assert_eq!(
             refused(Some(&theirs), "POST", "/api/v1/reservations", 1_000),
             Some(Refusal::WrongRequest)
         );
-        assert_eq!(refused(Some(&theirs), "POST", PATH, 1_061), Some(Refusal::Stale));
-        assert_eq!(refused(Some("not.a.jwt"), "POST", PATH, 1_000), Some(Refusal::Malformed));
+        assert_eq!(
+            refused(Some(&theirs), "POST", PATH, 1_061),
+            Some(Refusal::Stale)
+        );
+        assert_eq!(
+            refused(Some("not.a.jwt"), "POST", PATH, 1_000),
+            Some(Refusal::Malformed)
+        );
     }
 
     #[test]
@@ -274,7 +286,10 @@ mod tests {
         let (their_header, _) = theirs.split_once('.').expect("jwt");
         let (_, ours) = proof.split_once('.').expect("jwt");
         let forged = format!("{their_header}.{ours}");
-        assert_eq!(verify(&forged, "POST", PATH, 1_000), Err(Refusal::Malformed));
+        assert_eq!(
+            verify(&forged, "POST", PATH, 1_000),
+            Err(Refusal::Malformed)
+        );
     }
 
     #[test]
@@ -303,7 +318,10 @@ mod tests {
         // known coordinates must hash that exact text.
         use sha2::{Digest, Sha256};
         let key = ClientKey::generate();
-        let (x, y) = (key.jwk["x"].as_str().unwrap(), key.jwk["y"].as_str().unwrap());
+        let (x, y) = (
+            key.jwk["x"].as_str().unwrap(),
+            key.jwk["y"].as_str().unwrap(),
+        );
         let text = format!(r#"{{"crv":"P-256","kty":"EC","x":"{x}","y":"{y}"}}"#);
         assert_eq!(
             key.thumbprint(),

@@ -126,7 +126,9 @@ impl PassKeys {
             aud: PASS_AUDIENCE.to_owned(),
             iat: now_secs,
             exp: expires_at_secs,
-            cnf: jkt.map(|jkt| Confirmation { jkt: jkt.to_owned() }),
+            cnf: jkt.map(|jkt| Confirmation {
+                jkt: jkt.to_owned(),
+            }),
         })
     }
 
@@ -245,7 +247,9 @@ mod tests {
             keys.pass_binding(&bound, user, perf),
             Some(Some("thumb".to_owned()))
         );
-        let plain = keys.issue_pass(user, perf, now(), now() + 600).expect("pass");
+        let plain = keys
+            .issue_pass(user, perf, now(), now() + 600)
+            .expect("pass");
         assert_eq!(keys.pass_binding(&plain, user, perf), Some(None));
         assert_eq!(keys.pass_binding(&plain, Uuid::new_v4(), perf), None);
         let ticket = keys

@@ -227,7 +227,9 @@ mod tests {
         let (perf, user) = (Uuid::new_v4(), Uuid::new_v4());
         let c = pow.issue(perf, user, 8, 1_000);
         let nonce = solve(&c.text, 8);
-        let solved = pow.check(&c.text, &nonce, perf, user, 2_000).expect("solved");
+        let solved = pow
+            .check(&c.text, &nonce, perf, user, 2_000)
+            .expect("solved");
         assert_eq!(solved.expires_at_ms, 1_000 + CHALLENGE_TTL_MS);
         assert_eq!(
             pow.check(&c.text, &nonce, perf, Uuid::new_v4(), 2_000),

@@ -209,7 +209,12 @@ impl Queue {
         let (seq, admitted, sealed, prequeue) = result?;
         let waiting = (seq.unwrap_or(0) - admitted.unwrap_or(0)).max(0);
         // After the open the pre-queue is numbered into `seq` already.
-        Ok(waiting + if sealed.as_deref() == Some("1") { 0 } else { prequeue })
+        Ok(waiting
+            + if sealed.as_deref() == Some("1") {
+                0
+            } else {
+                prequeue
+            })
     }
 
     /// Marks a solved challenge used; false when it was used already. The marker lives until
@@ -236,7 +241,13 @@ impl Queue {
         .await
     }
 
-    async fn first_marker(&self, perf: Uuid, key: Key, id: &str, ttl_ms: i64) -> Result<bool, Error> {
+    async fn first_marker(
+        &self,
+        perf: Uuid,
+        key: Key,
+        id: &str,
+        ttl_ms: i64,
+    ) -> Result<bool, Error> {
         let marker = self
             .redis
             .key(&holdfast_contract::keys::queue_marker(perf, key, id));

@@ -3,8 +3,8 @@
 //! headers upstream, our envelope on proxy failures, and metrics in `logging`.
 
 mod cached;
-mod friction;
 pub mod ctx;
+mod friction;
 mod pipeline;
 mod queue_api;
 mod respond;
