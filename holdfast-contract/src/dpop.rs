@@ -319,8 +319,8 @@ mod tests {
         use sha2::{Digest, Sha256};
         let key = ClientKey::generate();
         let (x, y) = (
-            key.jwk["x"].as_str().unwrap(),
-            key.jwk["y"].as_str().unwrap(),
+            key.jwk["x"].as_str().expect("x"),
+            key.jwk["y"].as_str().expect("y"),
         );
         let text = format!(r#"{{"crv":"P-256","kty":"EC","x":"{x}","y":"{y}"}}"#);
         assert_eq!(

@@ -196,7 +196,8 @@ impl Queue {
     /// People in line now, counting the pre-queue before the open (three reads, no write).
     pub async fn in_line(&self, perf: Uuid) -> Result<i64, Error> {
         let client = self.redis.client();
-        let result: Result<(Option<i64>, Option<i64>, Option<String>, i64), Error> = async {
+        type Counts = (Option<i64>, Option<i64>, Option<String>, i64);
+        let result: Result<Counts, Error> = async {
             Ok((
                 client.get(self.k(perf, Key::Seq)).await?,
                 client.get(self.k(perf, Key::Admitted)).await?,
