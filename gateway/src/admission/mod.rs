@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod dedupe;
 pub mod fairness;
+pub mod friction;
 pub mod hygiene;
 pub mod pow;
 pub mod prequeue;
