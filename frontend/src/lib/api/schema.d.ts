@@ -2170,9 +2170,16 @@ export interface components {
         QueueSettingsView: {
             /** Format: int32 */
             admitPerMinute: number;
+            /** @description Passes bound to the joining client's key (DPoP). */
+            bindPasses: boolean;
             enabled: boolean;
             /** Format: int32 */
             maxActive: number;
+            /**
+             * Format: int32
+             * @description Base proof-of-work difficulty on join (0: none).
+             */
+            powBits: number;
         };
         RecurrenceInput: {
             /**
