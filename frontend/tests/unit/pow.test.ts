@@ -29,3 +29,13 @@ describe('proof of work', () => {
     expect(powShare({ tried: 1e9, expected: 1024 })).toBe(0.95);
   });
 });
+
+describe('tab key', () => {
+  it('names itself by the RFC 7638 thumbprint of its public key', async () => {
+    const { publicJwk, thumbprint } = await import('../../src/lib/queue/dpop');
+    const jwk = await publicJwk();
+    const text = `{"crv":"P-256","kty":"EC","x":"${jwk.x}","y":"${jwk.y}"}`;
+    const expected = createHash('sha256').update(text).digest('base64url');
+    expect(await thumbprint()).toBe(expected);
+  });
+});

@@ -55,3 +55,10 @@ export function passBinding(pass: string | null | undefined): string | null {
     return null;
   }
 }
+
+/** The RFC 7638 thumbprint of this tab's key: what a pass bound to it names. */
+export async function thumbprint(): Promise<string> {
+  const { crv, kty, x, y } = await publicJwk();
+  const text = JSON.stringify({ crv, kty, x, y });
+  return base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))));
+}
