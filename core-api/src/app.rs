@@ -124,7 +124,12 @@ impl Services {
             crate::ticketing::storage::queue_mirror::QueueMirror::new(redis.clone()),
             rules.clone(),
         );
-        let queue_pass = queue_pass::QueuePassCheck::new(&config, rules.clone());
+        let queue_pass = queue_pass::QueuePassCheck::new(
+            &config,
+            rules.clone(),
+            crate::ticketing::storage::proof_ids::ProofIds::new(redis.clone()),
+            clock.clone(),
+        );
         let teams = teams::TeamService::new(TeamRepo::new(db.clone()));
         let resources =
             resources::ResourceService::new(resource_repo.clone(), teams.clone(), clock.clone());

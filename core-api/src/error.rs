@@ -25,6 +25,9 @@ pub enum Error {
     Forbidden(&'static str),
     #[error("a valid waiting-room pass is required for this performance; join the queue first")]
     QueuePassRequired,
+    /// 403 `DPOP_PROOF_INVALID`: a bound pass without a fresh proof signed by its key.
+    #[error("{}", .0.message())]
+    DpopProofInvalid(holdfast_contract::dpop::Refusal),
     #[error("{0} not found")]
     NotFound(&'static str),
     /// A 404 with a code of its own (USER_NOT_FOUND).
@@ -136,7 +139,9 @@ impl Error {
         match self {
             Error::Validation { .. } => StatusCode::BAD_REQUEST,
             Error::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-            Error::Forbidden(_) | Error::QueuePassRequired => StatusCode::FORBIDDEN,
+            Error::Forbidden(_) | Error::QueuePassRequired | Error::DpopProofInvalid(_) => {
+                StatusCode::FORBIDDEN
+            }
             Error::NotFound(_) | Error::Missing { .. } => StatusCode::NOT_FOUND,
             Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::SeatUnavailable { .. } | Error::Conflict { .. } => StatusCode::CONFLICT,
@@ -157,6 +162,7 @@ impl Error {
             Error::Unauthenticated(_) => ErrorCode::Unauthenticated,
             Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::QueuePassRequired => ErrorCode::QueuePassRequired,
+            Error::DpopProofInvalid(_) => ErrorCode::DpopProofInvalid,
             Error::NotFound(_) => ErrorCode::NotFound,
             Error::Missing { code, .. } => *code,
             Error::RateLimited { .. } => ErrorCode::RateLimited,
@@ -180,6 +186,7 @@ impl Error {
             | Error::RateLimited { details, .. } => details.clone(),
             Error::SeatUnavailable { seat_ids } => json!({ "unavailableSeatIds": seat_ids }),
             Error::Dependency { dependency, .. } => json!({ "dependency": dependency }),
+            Error::DpopProofInvalid(refusal) => json!({ "reason": refusal.reason() }),
             Error::InsufficientBalance { balance, required } => {
                 json!({ "balance": balance, "required": required })
             }

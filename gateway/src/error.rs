@@ -22,6 +22,14 @@ pub enum Error {
         "this pass was not used in time and its place went to the next in line; join the queue again"
     )]
     PassReleased,
+    #[error(
+        "this waiting room asks for a proof of work: get a challenge from {challenge_url}, solve it and send it with the join"
+    )]
+    PowRequired { challenge_url: String },
+    #[error("{}", .0.message())]
+    PowInvalid(crate::admission::pow::Refusal),
+    #[error("{}", .0.message())]
+    DpopProofInvalid(holdfast_contract::dpop::Refusal),
     #[error("the waiting room is full; try again in {retry_after_secs}s")]
     QueueFull { retry_after_secs: u64 },
     #[error("the waiting room opens at {prequeue_opens_at} (Unix seconds)")]
@@ -59,9 +67,12 @@ impl Error {
     pub fn status_code(&self) -> StatusCode {
         match self {
             Error::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-            Error::Forbidden(_) | Error::QueuePassRequired | Error::PassReleased => {
-                StatusCode::FORBIDDEN
-            }
+            Error::Forbidden(_)
+            | Error::QueuePassRequired
+            | Error::PassReleased
+            | Error::PowRequired { .. }
+            | Error::PowInvalid(_)
+            | Error::DpopProofInvalid(_) => StatusCode::FORBIDDEN,
             Error::QueueFull { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Error::QueueNotOpen { .. } => StatusCode::CONFLICT,
             Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -81,6 +92,9 @@ impl Error {
             Error::Unauthenticated(_) => ErrorCode::Unauthenticated,
             Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::QueuePassRequired | Error::PassReleased => ErrorCode::QueuePassRequired,
+            Error::PowRequired { .. } => ErrorCode::PowRequired,
+            Error::PowInvalid(_) => ErrorCode::PowInvalid,
+            Error::DpopProofInvalid(_) => ErrorCode::DpopProofInvalid,
             Error::QueueFull { .. } => ErrorCode::QueueFull,
             Error::QueueNotOpen { .. } => ErrorCode::QueueNotOpen,
             Error::RateLimited { .. } => ErrorCode::RateLimited,
@@ -101,6 +115,8 @@ impl Error {
             Error::Unauthenticated(_) => "unauthenticated",
             Error::Forbidden(_) => "forbidden",
             Error::QueuePassRequired | Error::PassReleased => "no_pass",
+            Error::PowRequired { .. } | Error::PowInvalid(_) => "pow",
+            Error::DpopProofInvalid(_) => "dpop",
             Error::QueueFull { .. } => "queue_full",
             Error::QueueNotOpen { .. } => "queue_not_open",
             Error::RateLimited { .. } => "rate_limited",
@@ -139,6 +155,9 @@ impl Error {
                 json!({ "retryAfterSeconds": retry_after_secs })
             }
             Error::PassReleased => json!({ "reason": "PASS_UNUSED" }),
+            Error::PowRequired { challenge_url } => json!({ "challengeUrl": challenge_url }),
+            Error::PowInvalid(refusal) => json!({ "reason": refusal.reason() }),
+            Error::DpopProofInvalid(refusal) => json!({ "reason": refusal.reason() }),
             Error::QueueNotOpen {
                 prequeue_opens_at,
                 sale_opens_at,

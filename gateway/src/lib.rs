@@ -106,6 +106,7 @@ impl Application {
             edge_cache: edge_cache.clone(),
             access: AccessTokens::new(&config),
             passes: Arc::new(PassKeys::new(&config.queue_pass_secret)),
+            pow: Arc::new(admission::pow::Pow::new(&config.queue_pass_secret)),
             limits: limits.clone(),
             dedupe: Dedupe::new(redis.clone(), config.dedupe_ttl_ms),
             queue,

@@ -38,6 +38,9 @@ error_codes! {
     // 403
     Forbidden = "FORBIDDEN",
     QueuePassRequired = "QUEUE_PASS_REQUIRED",
+    PowRequired = "POW_REQUIRED",
+    PowInvalid = "POW_INVALID",
+    DpopProofInvalid = "DPOP_PROOF_INVALID",
     // 404, 405
     NotFound = "NOT_FOUND",
     UserNotFound = "USER_NOT_FOUND",

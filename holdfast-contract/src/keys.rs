@@ -40,6 +40,12 @@ pub enum Queue {
     PrequeueHashes,
     /// Hash: the fairness commitment (`seed`, `seedHash`, `sealed`, `count`, `ordered`).
     Fairness,
+    /// Prefix of the markers of redeemed proof-of-work challenges (`…:pow:<mac>`, with a TTL).
+    Pow,
+    /// Prefix of the markers of seen DPoP proof ids (`…:dpop:<hash>`, with a TTL); core-api
+    /// keeps its own under `dpop-core`, so both can refuse a replay.
+    Dpop,
+    DpopCore,
 }
 
 impl Queue {
@@ -59,6 +65,9 @@ impl Queue {
             Queue::Prequeue => "prequeue",
             Queue::PrequeueHashes => "prequeue-hashes",
             Queue::Fairness => "fairness",
+            Queue::Pow => "pow",
+            Queue::Dpop => "dpop",
+            Queue::DpopCore => "dpop-core",
         }
     }
 }
@@ -79,6 +88,10 @@ pub mod config_field {
     pub const ABANDON_AFTER_POLLS: &str = "abandonAfterPolls";
     /// Seconds an admitted user may leave the pass unused before the slot is freed.
     pub const PASS_UNUSED_SECONDS: &str = "passUnusedSeconds";
+    /// Base difficulty of the proof-of-work challenge on join (leading zero bits; 0: none).
+    pub const POW_BITS: &str = "powBits";
+    /// `1` when passes are bound to the key of the client that joined (DPoP).
+    pub const BIND_PASSES: &str = "bindPasses";
     /// Seats still AVAILABLE (the periodic sync; for "your chance").
     pub const SEATS_LEFT: &str = "seatsLeft";
     /// Seats per reservation so far (`maxSeatsPerUser` before the first sale).
@@ -90,6 +103,12 @@ pub mod config_field {
 /// `queue:{perf:ID}:<name>`.
 pub fn queue(performance: Uuid, key: Queue) -> String {
     format!("queue:{}:{}", perf_tag(performance), key.as_str())
+}
+
+/// `queue:{perf:ID}:<name>:<id>`: one marker under a prefix key ([`Queue::Pow`],
+/// [`Queue::Dpop`], [`Queue::DpopCore`]).
+pub fn queue_marker(performance: Uuid, key: Queue, id: &str) -> String {
+    format!("{}:{id}", queue(performance, key))
 }
 
 /// `queue:performances`: the set of performances with a waiting room, kept by core-api.

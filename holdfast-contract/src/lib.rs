@@ -1,7 +1,8 @@
 //! What core-api and the gateway both speak, kept in one place:
 //! - who a token says the caller is: access-token claims and their check ([`claims`]), with
 //!   the keys they are signed with ([`token_keys`]), and the waiting-room pass and ticket
-//!   ([`queue_pass`]);
+//!   ([`queue_pass`]), and the proofs of possession that bind a pass to a client's key
+//!   ([`dpop`]);
 //! - the Redis key layout both write and read ([`keys`]), and how both connect ([`redis`]);
 //! - the error codes of the JSON envelope ([`error_code`]);
 //! - how configuration is read and refused ([`env`]), which secrets are refused at start
@@ -14,6 +15,7 @@
 pub mod claims;
 pub mod clock;
 pub mod dev_mode;
+pub mod dpop;
 pub mod env;
 pub mod error_code;
 pub mod keys;

@@ -55,6 +55,7 @@ mod m20261208_200200_extend_venue_layouts;
 mod m20261208_300100_add_queue_limits_performances;
 mod m20261209_200100_extend_ga_products;
 mod m20261209_210000_add_team_calendars;
+mod m20261209_220100_add_queue_bot_friction_performances;
 
 pub struct Migrator;
 
@@ -83,6 +84,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_300100_add_queue_limits_performances::Migration),
             Box::new(m20261209_200100_extend_ga_products::Migration),
             Box::new(m20261209_210000_add_team_calendars::Migration),
+            Box::new(m20261209_220100_add_queue_bot_friction_performances::Migration),
         ]
     }
 }

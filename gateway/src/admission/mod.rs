@@ -6,7 +6,9 @@
 pub mod auth;
 pub mod dedupe;
 pub mod fairness;
+pub mod friction;
 pub mod hygiene;
+pub mod pow;
 pub mod prequeue;
 pub mod queue;
 pub mod rate_limit;

@@ -33,6 +33,10 @@ pub struct Settings {
     pub sale_opens_at_ms: i64,
     pub prequeue_minutes: i64,
     pub abandon_after_polls: i64,
+    /// Base difficulty of the proof-of-work challenge on join (0: none).
+    pub pow_bits: i64,
+    /// Passes are bound to the key of the client that joined.
+    pub bind_passes: bool,
     /// SHA-256 of the pre-queue's seed, once the pre-queue opened.
     pub seed_hash: Option<String>,
     /// Admissions per minute, as measured by the admission ticks.
@@ -62,6 +66,8 @@ impl Settings {
             sale_opens_at_ms: num(f::SALE_OPENS_AT_MS, 0),
             prequeue_minutes: num(f::PREQUEUE_MINUTES, 0),
             abandon_after_polls: num(f::ABANDON_AFTER_POLLS, 4),
+            pow_bits: num(f::POW_BITS, 0),
+            bind_passes: config.get(f::BIND_PASSES).map(String::as_str) == Some("1"),
             seed_hash,
             measured_per_minute: rate,
             seats_left: config.get(f::SEATS_LEFT).and_then(|v| v.parse().ok()),

@@ -4,6 +4,7 @@
 
 mod cached;
 pub mod ctx;
+mod friction;
 mod pipeline;
 mod queue_api;
 mod respond;
@@ -38,6 +39,8 @@ pub struct Gateway {
     pub upstreams: Arc<Upstreams>,
     pub access: AccessTokens,
     pub passes: Arc<PassKeys>,
+    /// Proof-of-work challenges on join (keyed by the queue-pass secret).
+    pub pow: Arc<crate::admission::pow::Pow>,
     pub limits: Arc<RateLimits>,
     pub dedupe: Dedupe,
     pub queue: Arc<Queue>,

@@ -87,6 +87,12 @@ impl Gateway {
                     .await
                     .map(|_| Flow::Answered);
             }
+            Kind::QueueChallenge(p) => {
+                return self
+                    .queue_challenge(session, ctx, p)
+                    .await
+                    .map(|_| Flow::Answered);
+            }
             Kind::QueueStatus(p) => {
                 return self
                     .queue_status(session, ctx, p)
@@ -133,8 +139,13 @@ impl Gateway {
                 .headers
                 .get(queue_pass::HEADER)
                 .and_then(|v| v.to_str().ok());
-            if !token.is_some_and(|t| self.passes.pass_is_valid(t, identity.user_id, perf)) {
+            let binding = token.and_then(|t| self.passes.pass_binding(t, identity.user_id, perf));
+            let Some(binding) = binding else {
                 return Err(Error::QueuePassRequired);
+            };
+            if let Some(jkt) = binding {
+                self.proof_of_possession(session, perf, &jkt, method.as_str(), &path)
+                    .await?;
             }
             self.pass_in_use(identity.user_id, perf).await?;
         }
@@ -263,7 +274,7 @@ fn content_length(session: &Session) -> Option<usize> {
 
 /// Reads a write's body when it is small and of known length, keeping it in the proxy's
 /// replay buffer so it is still forwarded upstream. Larger or chunked bodies are left alone.
-async fn read_small_body(session: &mut Session, max: usize) -> Result<Option<Bytes>> {
+pub(super) async fn read_small_body(session: &mut Session, max: usize) -> Result<Option<Bytes>> {
     let Some(len) = content_length(session) else {
         return Ok(None);
     };

@@ -1,6 +1,7 @@
 //! The waiting-room routes the gateway answers itself:
 //!
-//! - `POST /api/v1/queue/{performanceId}/join`
+//! - `POST /api/v1/queue/{performanceId}/join` (with a proof-of-work solution and the client's
+//!   key when the line asks for them; see `friction`)
 //! - `GET  /api/v1/queue/{performanceId}/status` with `Queue-Token: <queueToken>`
 //! - `GET  /api/v1/queue/{performanceId}/fairness?offset=&limit=` (public): the pre-queue's proof
 //! - `GET  /api/v1/admin/queue/{performanceId}` (admins): live numbers
@@ -93,13 +94,18 @@ impl Gateway {
         perf: Uuid,
     ) -> Result<()> {
         let user = caller(ctx)?.user_id;
+        let settings = self.queue.settings(perf).unwrap_or_default();
+        let jkt = if settings.enabled {
+            self.join_friction(session, user, perf, &settings).await?
+        } else {
+            None
+        };
         let now = self.clock.now_ms();
         let standing = self
             .queue
             .join(user, perf, now)
             .await
             .map_err(|e| self.redis_down(e))?;
-        let settings = self.queue.settings(perf).unwrap_or_default();
         match standing.status {
             Status::Full => {
                 self.metrics
@@ -120,9 +126,9 @@ impl Gateway {
         }
         let ticket = self
             .passes
-            .issue_ticket(user, perf, standing.seq, now / 1000)
+            .issue_bound_ticket(user, perf, standing.seq, now / 1000, jkt.as_deref())
             .map_err(signing)?;
-        self.answer(session, ctx, user, perf, standing, ticket, now)
+        self.answer(session, ctx, user, perf, standing, ticket, jkt, now)
             .await
     }
 
@@ -142,12 +148,14 @@ impl Gateway {
             .unwrap_or_default();
         // The ticket proves the user joined this line; the place itself is read from Redis
         // (a pre-queue place is only known after the draw).
-        self.passes
-            .ticket_seq(&ticket, user, perf)
+        let jkt = self
+            .passes
+            .ticket(&ticket, user, perf)
             .ok_or_else(|| Error::Validation {
                 field: "Queue-Token",
                 message: "send the queueToken from join in the Queue-Token header".to_owned(),
-            })?;
+            })?
+            .jkt;
         let now = self.clock.now_ms();
         let standing = self
             .queue
@@ -160,7 +168,7 @@ impl Gateway {
                 .with_label_values(&[&perf.to_string()])
                 .inc();
         }
-        self.answer(session, ctx, user, perf, standing, ticket, now)
+        self.answer(session, ctx, user, perf, standing, ticket, jkt, now)
             .await
     }
 
@@ -173,6 +181,7 @@ impl Gateway {
         perf: Uuid,
         standing: Standing,
         ticket: String,
+        jkt: Option<String>,
         now_ms: i64,
     ) -> Result<()> {
         let mut settings = self.queue.settings(perf).unwrap_or_default();
@@ -216,9 +225,11 @@ impl Gateway {
             let expires_secs = standing.pass_expires_at_ms / 1000;
             data["passToken"] = Value::from(
                 self.passes
-                    .issue_pass(user, perf, now_ms / 1000, expires_secs)
+                    .issue_bound_pass(user, perf, now_ms / 1000, expires_secs, jkt.as_deref())
                     .map_err(signing)?,
             );
+            // The client signs a DPoP proof with this key for every hold.
+            data["passBoundTo"] = Value::from(jkt);
             data["passExpiresAt"] = Value::from(expires_secs);
             self.metrics
                 .queue_passes_issued

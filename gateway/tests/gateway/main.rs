@@ -12,6 +12,7 @@ mod limits;
 mod proxy;
 mod queue;
 mod queue_fairness;
+mod queue_friction;
 mod queue_restart;
 mod queue_rules;
 mod redis_down;

@@ -85,6 +85,9 @@ impl From<Hold> for HoldView {
     }
 }
 
+/// The path a DPoP proof for creating a hold names (`htu`), as clients see it.
+const HOLDS_PATH: &str = "/api/v1/holds";
+
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_hold))
@@ -97,7 +100,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
     responses(
         (status = 201, body = HoldView),
         (status = 400, description = "VALIDATION_FAILED: empty, repeated or unknown seat ids"),
-        (status = 403, description = "QUEUE_PASS_REQUIRED: the performance is behind a waiting room and no valid Queue-Token pass came along"),
+        (status = 403, description = "QUEUE_PASS_REQUIRED: the performance is behind a waiting room and no valid Queue-Token pass came along; DPOP_PROOF_INVALID: the pass is bound to a key and the DPoP header holds no fresh, unused proof signed with it for this request"),
         (status = 404, description = "unknown performance"),
         (status = 409, description = "SEAT_UNAVAILABLE, details.unavailableSeatIds"),
         (status = 422, description = "SEAT_LIMIT_EXCEEDED / SALE_NOT_OPEN"),
@@ -109,14 +112,19 @@ async fn create_hold(
     headers: HeaderMap,
     ApiJson(req): ApiJson<CreateHoldRequest>,
 ) -> Result<Created<HoldView>> {
-    // Waiting room: a queued performance needs the caller's pass (services/queue_pass.rs).
-    let pass = headers
-        .get(queue_pass::HEADER)
-        .and_then(|v| v.to_str().ok());
+    // Waiting room: a queued performance needs the caller's pass, and a bound pass a proof
+    // signed with its key (services/queue_pass.rs).
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let presented = queue_pass::Presented {
+        pass: header(queue_pass::HEADER),
+        proof: header(queue_pass::DPOP_HEADER),
+        method: "POST",
+        path: HOLDS_PATH,
+    };
     state
         .services
         .queue_pass
-        .check(caller, req.performance_id, pass)
+        .check(caller, req.performance_id, presented)
         .await?;
     let hold = state.services.holds.create(caller, req.into()).await?;
     Ok(Created(hold.into()))

@@ -34,6 +34,13 @@ pub(crate) struct SetQueueRequest {
     /// Seconds an admitted user may leave the pass unused before its `maxActive` slot is
     /// freed (10..=86400, default 120). Unchanged when absent.
     pub(crate) pass_unused_seconds: Option<i32>,
+    /// Base difficulty (leading zero bits of SHA-256) of the proof-of-work challenge a join
+    /// must solve (0..=24, default 0: no challenge). The gateway adds a bit for every eighth
+    /// of `maxQueueLength` already in line. Unchanged when absent.
+    pub(crate) pow_bits: Option<i32>,
+    /// Bind passes to the key of the client that joined (DPoP): holds must carry a `DPoP`
+    /// proof signed with it (default false). Unchanged when absent.
+    pub(crate) bind_passes: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -47,6 +54,8 @@ pub(crate) struct QueueSettingsView {
     pub(crate) prequeue_minutes: i32,
     pub(crate) abandon_after_polls: i32,
     pub(crate) pass_unused_seconds: i32,
+    pub(crate) pow_bits: i32,
+    pub(crate) bind_passes: bool,
     pub(crate) sold_out: bool,
 }
 
@@ -61,6 +70,8 @@ impl From<QueueSettings> for QueueSettingsView {
             prequeue_minutes: s.prequeue_minutes,
             abandon_after_polls: s.abandon_after_polls,
             pass_unused_seconds: s.pass_unused_seconds,
+            pow_bits: s.pow_bits,
+            bind_passes: s.bind_passes,
             sold_out: s.sold_out,
         }
     }
@@ -76,6 +87,8 @@ impl From<SetQueueRequest> for QueueChange {
             prequeue_minutes: r.prequeue_minutes,
             abandon_after_polls: r.abandon_after_polls,
             pass_unused_seconds: r.pass_unused_seconds,
+            pow_bits: r.pow_bits,
+            bind_passes: r.bind_passes,
         }
     }
 }
@@ -85,7 +98,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Sets a performance's waiting room: `{enabled, admitPerMinute?, maxActive?, maxQueueLength?,
-/// prequeueMinutes?, abandonAfterPolls?, passUnusedSeconds?}`.
+/// prequeueMinutes?, abandonAfterPolls?, passUnusedSeconds?, powBits?, bindPasses?}`.
 #[utoipa::path(put, path = "/admin/performances/{id}/queue", tag = "admin", security(("bearer" = [])),
     params(("id" = Uuid, Path)), request_body = SetQueueRequest,
     responses((status = 200, body = QueueSettingsView), (status = 400), (status = 403), (status = 404)))]

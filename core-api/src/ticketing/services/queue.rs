@@ -38,6 +38,8 @@ pub struct QueueChange {
     pub prequeue_minutes: Option<i32>,
     pub abandon_after_polls: Option<i32>,
     pub pass_unused_seconds: Option<i32>,
+    pub pow_bits: Option<i32>,
+    pub bind_passes: Option<bool>,
 }
 
 /// A performance's waiting-room settings and whether it is sold out.
@@ -51,6 +53,8 @@ pub struct QueueSettings {
     pub prequeue_minutes: i32,
     pub abandon_after_polls: i32,
     pub pass_unused_seconds: i32,
+    pub pow_bits: i32,
+    pub bind_passes: bool,
     pub sold_out: bool,
 }
 
@@ -65,6 +69,8 @@ impl From<QueueSettingsRow> for QueueSettings {
             prequeue_minutes: r.queue_prequeue_minutes,
             abandon_after_polls: r.queue_abandon_after_polls,
             pass_unused_seconds: r.queue_pass_unused_seconds,
+            pow_bits: r.queue_pow_bits,
+            bind_passes: r.queue_bind_passes,
             sold_out: r.sold_out,
         }
     }
@@ -101,6 +107,8 @@ fn queue_audit(row: &QueueSettingsRow) -> serde_json::Value {
         "prequeueMinutes": row.queue_prequeue_minutes,
         "abandonAfterPolls": row.queue_abandon_after_polls,
         "passUnusedSeconds": row.queue_pass_unused_seconds,
+        "powBits": row.queue_pow_bits,
+        "bindPasses": row.queue_bind_passes,
     })
 }
 
@@ -178,6 +186,8 @@ impl QueueService {
                 10,
                 86_400,
             )?,
+            queue_pow_bits: change("powBits", req.pow_bits, c.queue_pow_bits, 0, 24)?,
+            queue_bind_passes: req.bind_passes.unwrap_or(c.queue_bind_passes),
             ..current
         };
         let entry = actor.map(|actor_id| crate::shared::storage::audit::Entry {

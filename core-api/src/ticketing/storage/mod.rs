@@ -10,6 +10,7 @@ pub(crate) mod lifecycle;
 pub(crate) mod live;
 pub(crate) mod orders;
 pub(crate) mod pg_holds;
+pub(crate) mod proof_ids;
 pub(crate) mod queue_mirror;
 pub(crate) mod queue_settings;
 pub mod redis_holds;

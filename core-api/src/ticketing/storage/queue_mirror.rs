@@ -1,6 +1,6 @@
 //! The waiting room's view of Postgres, mirrored into Redis for the gateway:
 //! `queue:{perf:ID}:config` (hash: enabled, admitPerMinute, maxActive, maxQueueLength,
-//! saleOpensAtMs, prequeueMinutes, abandonAfterPolls, passUnusedSeconds),
+//! saleOpensAtMs, prequeueMinutes, abandonAfterPolls, passUnusedSeconds, powBits, bindPasses),
 //! `queue:{perf:ID}:soldout` (present when no seat is AVAILABLE) and the index set
 //! `queue:performances` of performances with a waiting room.
 //!
@@ -65,6 +65,11 @@ impl QueueMirror {
             (
                 config_field::PASS_UNUSED_SECONDS,
                 row.queue_pass_unused_seconds.to_string(),
+            ),
+            (config_field::POW_BITS, row.queue_pow_bits.to_string()),
+            (
+                config_field::BIND_PASSES,
+                if row.queue_bind_passes { "1" } else { "0" }.to_owned(),
             ),
         ];
         let () = client

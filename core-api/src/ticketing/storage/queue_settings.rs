@@ -16,6 +16,8 @@ pub(crate) struct QueueSettingsRow {
     pub(crate) queue_prequeue_minutes: i32,
     pub(crate) queue_abandon_after_polls: i32,
     pub(crate) queue_pass_unused_seconds: i32,
+    pub(crate) queue_pow_bits: i32,
+    pub(crate) queue_bind_passes: bool,
     /// When the sale opens, in ms since the epoch: nobody is admitted before.
     pub(crate) sale_opens_at_ms: i64,
     /// No seat of the performance is AVAILABLE, or it was cancelled: either way the
@@ -25,6 +27,7 @@ pub(crate) struct QueueSettingsRow {
 
 const SELECT: &str = "SELECT p.id, p.queue_enabled, p.queue_admit_per_minute, p.queue_max_active, \
      p.queue_max_length, p.queue_prequeue_minutes, p.queue_abandon_after_polls, p.queue_pass_unused_seconds, \
+     p.queue_pow_bits, p.queue_bind_passes, \
      (extract(epoch FROM p.sale_opens_at) * 1000)::bigint AS sale_opens_at_ms, \
      (p.cancelled_at IS NOT NULL \
       OR NOT EXISTS (SELECT 1 FROM seats s WHERE s.performance_id = p.id AND s.status = 'AVAILABLE')) AS sold_out \
@@ -108,7 +111,7 @@ impl QueueRepo {
             vec![sql(
                 "UPDATE performances SET queue_enabled = $2, queue_admit_per_minute = $3, queue_max_active = $4, \
                  queue_max_length = $5, queue_prequeue_minutes = $6, queue_abandon_after_polls = $7, \
-                 queue_pass_unused_seconds = $8 WHERE id = $1",
+                 queue_pass_unused_seconds = $8, queue_pow_bits = $9, queue_bind_passes = $10 WHERE id = $1",
                 [
                     row.id.into(),
                     row.queue_enabled.into(),
@@ -118,6 +121,8 @@ impl QueueRepo {
                     row.queue_prequeue_minutes.into(),
                     row.queue_abandon_after_polls.into(),
                     row.queue_pass_unused_seconds.into(),
+                    row.queue_pow_bits.into(),
+                    row.queue_bind_passes.into(),
                 ],
             )],
             entry,

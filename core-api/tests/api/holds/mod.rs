@@ -4,6 +4,7 @@
 //! available in `best_available`.
 
 mod best_available;
+mod bound_pass;
 mod contention;
 mod one_hold;
 mod refusals;

@@ -82,6 +82,10 @@ export interface QueueSettings {
   enabled: boolean;
   admitPerMinute: number;
   maxActive: number;
+  /** Base proof-of-work difficulty on join (0: none). */
+  powBits: number;
+  /** Passes bound to the joining tab's key (DPoP). */
+  bindPasses: boolean;
   soldOut: boolean;
 }
 
@@ -214,7 +218,10 @@ export function adminEndpoints(client: Client) {
     deletePerformance: (id: string) => r<void>(`/admin/performances/${e(id)}`, { method: 'DELETE' }),
     openSale: (id: string) => r<unknown>(`/admin/performances/${e(id)}/open-sale`, { method: 'POST' }),
     closeSale: (id: string) => r<unknown>(`/admin/performances/${e(id)}/close-sale`, { method: 'POST' }),
-    setQueue: (id: string, v: { enabled: boolean; admitPerMinute?: number; maxActive?: number }) =>
+    setQueue: (
+      id: string,
+      v: { enabled: boolean; admitPerMinute?: number; maxActive?: number; powBits?: number; bindPasses?: boolean },
+    ) =>
       r<QueueSettings>(`/admin/performances/${e(id)}/queue`, { method: 'PUT', body: v }),
     stats: (id: string) => r<Stats>(`/admin/performances/${e(id)}/stats`),
     seatOrder: (id: string) =>

@@ -15,11 +15,14 @@ import type {
   SeatStatusVector,
   Wallet,
 } from './types';
-import type { QueueFairness, QueueTicket } from './queue';
+import type { QueueChallenge, QueueFairness, QueueJoin, QueueTicket } from './queue';
+import { dpopProof, passBinding } from '../queue/dpop';
+import { API_BASE } from './client';
 
 export function endpoints(client: Client) {
   const r = client.request.bind(client);
-  const queueHeader = (token?: string | null) => (token ? { 'Queue-Token': token } : undefined);
+  const queueHeader = (token?: string | null): Record<string, string> | undefined =>
+    token ? { 'Queue-Token': token } : undefined;
   return {
     events: () => r<EventSummary[]>('/events'),
     event: (id: string) => r<EventSummary>(`/events/${encodeURIComponent(id)}`),
@@ -32,8 +35,14 @@ export function endpoints(client: Client) {
     seatStatus: (id: string) => r<SeatStatusVector>(`/performances/${encodeURIComponent(id)}/seat-status`),
 
     /** Not retried automatically: a lost answer may have granted the hold (the map shows it). */
-    createHold: (req: HoldRequest, passToken?: string | null) =>
-      r<Hold>('/holds', { method: 'POST', body: req, headers: queueHeader(passToken) }),
+    /** A pass bound to this tab's key (bindPasses) goes with a DPoP proof signed by it. */
+    createHold: async (req: HoldRequest, passToken?: string | null) => {
+      const headers = queueHeader(passToken);
+      if (headers && passBinding(passToken)) {
+        headers['DPoP'] = await dpopProof('POST', `${location.origin}${API_BASE}/holds`);
+      }
+      return r<Hold>('/holds', { method: 'POST', body: req, headers });
+    },
     hold: (id: string) => r<Hold>(`/holds/${encodeURIComponent(id)}`),
     releaseHold: (id: string) => r<void>(`/holds/${encodeURIComponent(id)}`, { method: 'DELETE', retries: 2 }),
     extendHold: (id: string) => r<Hold>(`/holds/${encodeURIComponent(id)}/extend`, { method: 'POST' }),
@@ -55,12 +64,17 @@ export function endpoints(client: Client) {
     pay: (reservationId: string, key: string) =>
       r<Payment>('/payments', { method: 'POST', body: { reservationId }, idempotencyKey: key }),
 
-    joinQueue: (performanceId: string) =>
-      // Joining twice returns the same place, so a lost answer may be retried.
+    joinQueue: (performanceId: string, body?: QueueJoin) =>
+      // Joining twice returns the same place, so a lost answer may be retried (a solved
+      // puzzle is used once, so a join that carries one is not).
       r<QueueTicket>(`/queue/${encodeURIComponent(performanceId)}/join`, {
         method: 'POST',
+        body,
         idempotencyKey: newIdempotencyKey('queue'),
+        retries: body?.pow ? 0 : undefined,
       }),
+    queueChallenge: (performanceId: string) =>
+      r<QueueChallenge>(`/queue/${encodeURIComponent(performanceId)}/challenge`, { method: 'POST' }),
     queueFairness: (performanceId: string, offset: number) =>
       r<QueueFairness>(`/queue/${encodeURIComponent(performanceId)}/fairness?offset=${offset}&limit=100000`),
     queueStatus: (performanceId: string, queueToken: string) =>

@@ -26,6 +26,25 @@ export interface QueueTicket {
   /** 0..1: the seats left after everyone ahead took the average, per one buyer (null: unknown). */
   chance?: number | null;
   seatsLeft?: number | null;
+  /** The thumbprint of the key the pass is bound to (null: not bound). */
+  passBoundTo?: string | null;
+}
+
+/** `POST /queue/{id}/challenge`: a proof-of-work puzzle for the join (docs/api.md "Bot friction"). */
+export interface QueueChallenge {
+  /** False when this line asks for no puzzle. */
+  required: boolean;
+  challenge: string;
+  /** Leading zero bits of SHA-256(challenge + ":" + nonce). */
+  difficulty: number;
+  expiresAt: number;
+  peopleInLine: number;
+}
+
+/** The join's body: the solved puzzle, and this tab's public key when passes are bound. */
+export interface QueueJoin {
+  pow?: { challenge: string; nonce: string };
+  jwk?: { kty: 'EC'; crv: 'P-256'; x: string; y: string };
 }
 
 /** `GET /queue/{id}/fairness`: the pre-queue's published proof (docs/api.md). */

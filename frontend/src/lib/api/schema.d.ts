@@ -364,7 +364,7 @@ export interface paths {
         get?: never;
         /**
          * Sets a performance's waiting room: `{enabled, admitPerMinute?, maxActive?, maxQueueLength?,
-         *     prequeueMinutes?, abandonAfterPolls?, passUnusedSeconds?}`.
+         *     prequeueMinutes?, abandonAfterPolls?, passUnusedSeconds?, powBits?, bindPasses?}`.
          */
         put: operations["set_queue"];
         post?: never;
@@ -2226,9 +2226,16 @@ export interface components {
         QueueSettingsView: {
             /** Format: int32 */
             admitPerMinute: number;
+            /** @description Passes bound to the joining client's key (DPoP). */
+            bindPasses: boolean;
             enabled: boolean;
             /** Format: int32 */
             maxActive: number;
+            /**
+             * Format: int32
+             * @description Base proof-of-work difficulty on join (0: none).
+             */
+            powBits: number;
         };
         RecurrenceInput: {
             /**
@@ -2480,6 +2487,11 @@ export interface components {
              * @description Users admitted per minute (1..=1000000); unchanged when absent.
              */
             admitPerMinute?: number | null;
+            /**
+             * @description Bind passes to the key of the client that joined (DPoP): holds must carry a `DPoP`
+             *     proof signed with it (default false). Unchanged when absent.
+             */
+            bindPasses?: boolean | null;
             enabled: boolean;
             /**
              * Format: int32
@@ -2498,6 +2510,13 @@ export interface components {
              *     freed (10..=86400, default 120). Unchanged when absent.
              */
             passUnusedSeconds?: number | null;
+            /**
+             * Format: int32
+             * @description Base difficulty (leading zero bits of SHA-256) of the proof-of-work challenge a join
+             *     must solve (0..=24, default 0: no challenge). The gateway adds a bit for every eighth
+             *     of `maxQueueLength` already in line. Unchanged when absent.
+             */
+            powBits?: number | null;
             /**
              * Format: int32
              * @description Minutes before the sale opens that the pre-queue opens (0..=1440, default 30); joins
@@ -6916,7 +6935,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description QUEUE_PASS_REQUIRED: the performance is behind a waiting room and no valid Queue-Token pass came along */
+            /** @description QUEUE_PASS_REQUIRED: the performance is behind a waiting room and no valid Queue-Token pass came along; DPOP_PROOF_INVALID: the pass is bound to a key and the DPoP header holds no fresh, unused proof signed with it for this request */
             403: {
                 headers: {
                     [name: string]: unknown;

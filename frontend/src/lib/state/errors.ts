@@ -78,6 +78,11 @@ export function toUiError(e: unknown): UiError {
       return { ...base, title: 'Sold out', message: 'Every seat has been sold.', next: 'none' };
     case 'QUEUE_PASS_REQUIRED':
       return { ...base, title: 'Waiting room first', message: 'This sale uses a waiting room. Your pass is missing or expired; you will get your place back in line.', next: 'queue' };
+    case 'POW_REQUIRED':
+    case 'POW_INVALID':
+      return { ...base, title: 'One more check', message: 'The waiting room asks your browser to solve a small puzzle before joining. We will solve a new one and try again.', next: 'wait' };
+    case 'DPOP_PROOF_INVALID':
+      return { ...base, title: 'Pass tied to another browser', message: 'Your pass only works in the browser tab that joined the line. Rejoin the line from this tab.', next: 'queue' };
     case 'UNAUTHENTICATED':
       return { ...base, title: 'Please sign in', message: 'Your session ended. Sign in again to continue; your selection is kept.', next: 'login' };
     case 'FORBIDDEN':

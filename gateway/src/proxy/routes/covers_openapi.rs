@@ -17,7 +17,7 @@ const ID: &str = "0191c2a4-6f35-7c1e-9d6a-3b8f5e2a1c00";
 /// Writes without duplicate blocking: sign-in routes and the admin console.
 const NOT_SEQUENCED: &[&str] = &["/api/v1/auth/", "/api/v1/admin/"];
 /// Words of the routes the gateway answers itself (the waiting room), not in the document.
-const GATEWAY_WORDS: &[&str] = &["queue", "join", "status", "fairness"];
+const GATEWAY_WORDS: &[&str] = &["queue", "join", "challenge", "status", "fairness"];
 
 /// (method, path template, operation) for every operation of the document.
 fn operations() -> Vec<(Method, String, Value)> {

@@ -14,6 +14,7 @@ pub enum Kind {
     Ready,
     /// Waiting-room routes the gateway serves itself.
     QueueJoin(Uuid),
+    QueueChallenge(Uuid),
     QueueStatus(Uuid),
     QueueFairness(Uuid),
     QueueAdmin(Uuid),
@@ -79,6 +80,7 @@ const WORDS: &[&str] = &[
     "stats",
     "queue",
     "join",
+    "challenge",
     "fairness",
     "products",
     "resources",
@@ -143,6 +145,9 @@ pub fn classify(method: &Method, path: &str) -> Route {
         ("GET", ["readyz"]) => Kind::Ready,
         ("POST", ["api", "v1", "queue", _, "join"]) => {
             id(3).map_or(Kind::Upstream, Kind::QueueJoin)
+        }
+        ("POST", ["api", "v1", "queue", _, "challenge"]) => {
+            id(3).map_or(Kind::Upstream, Kind::QueueChallenge)
         }
         ("GET", ["api", "v1", "queue", _, "status"]) => {
             id(3).map_or(Kind::Upstream, Kind::QueueStatus)
@@ -303,6 +308,10 @@ mod tests {
         assert_eq!(
             classify(&Method::GET, &format!("/api/v1/queue/{ID}/status")).kind,
             Kind::QueueStatus(id)
+        );
+        assert_eq!(
+            classify(&Method::POST, &format!("/api/v1/queue/{ID}/challenge")).kind,
+            Kind::QueueChallenge(id)
         );
         assert_eq!(
             classify(&Method::GET, &format!("/api/v1/admin/queue/{ID}")).kind,

@@ -108,6 +108,10 @@ pub(crate) struct QueueSettingsView {
     pub(crate) enabled: bool,
     pub(crate) admit_per_minute: i32,
     pub(crate) max_active: i32,
+    /// Base proof-of-work difficulty on join (0: none).
+    pub(crate) pow_bits: i32,
+    /// Passes bound to the joining client's key (DPoP).
+    pub(crate) bind_passes: bool,
 }
 
 /// Seats by status in Postgres (held seats count as available here; the live stream has them).
@@ -168,6 +172,8 @@ fn performance_view(
             enabled: p.queue_enabled,
             admit_per_minute: p.queue_admit_per_minute,
             max_active: p.queue_max_active,
+            pow_bits: p.queue_pow_bits,
+            bind_passes: p.queue_bind_passes,
         },
         stats: SeatSummary {
             total_seats: p.total_seats,

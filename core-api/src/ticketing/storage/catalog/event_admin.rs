@@ -42,6 +42,8 @@ pub(crate) struct AdminPerformanceRow {
     pub(crate) queue_enabled: bool,
     pub(crate) queue_admit_per_minute: i32,
     pub(crate) queue_max_active: i32,
+    pub(crate) queue_pow_bits: i32,
+    pub(crate) queue_bind_passes: bool,
     pub(crate) refund_cutoff_minutes: i32,
     pub(crate) cancelled_at: Option<DateTime<Utc>>,
     pub(crate) cancel_reason: Option<String>,
@@ -53,7 +55,7 @@ pub(crate) struct AdminPerformanceRow {
 
 const PERFORMANCE_ADMIN: &str = "SELECT p.id, p.event_id, e.status AS event_status, p.starts_at, p.sale_opens_at, \
      p.sale_closes_at, p.max_seats_per_user, p.queue_enabled, p.queue_admit_per_minute, p.queue_max_active, \
-     p.refund_cutoff_minutes, p.cancelled_at, p.cancel_reason, \
+     p.queue_pow_bits, p.queue_bind_passes, p.refund_cutoff_minutes, p.cancelled_at, p.cancel_reason, \
      count(s.id) AS total_seats, count(s.id) FILTER (WHERE s.status = 'AVAILABLE') AS available, \
      count(s.id) FILTER (WHERE s.status = 'RESERVED') AS reserved, \
      count(s.id) FILTER (WHERE s.status = 'SOLD') AS sold \
