@@ -290,6 +290,50 @@ test('full journey: sign up → log in → queue → seat → details → pay �
   }
 });
 
+test('bot friction: the queue page solves the puzzle in a Worker and holds with a pass bound to this tab\'s key', async (t) => {
+  if (!features.queue) {
+    skipStep(t, 'proof of work and bound passes', 'POST /api/v1/queue/{id}/join answers 404 route not found: no gateway in front of this server');
+    return;
+  }
+  const shot = camera('bot-friction');
+  const perf = await system.nineSeatPerformance({ queueEnabled: true });
+  const admin = await system.login('admin@holdfast.dev', 'admin-password');
+  const set = await system.api(`/admin/performances/${perf.performanceId}/queue`, {
+    method: 'PUT',
+    token: admin,
+    body: { enabled: true, powBits: 14, bindPasses: true },
+  });
+  assert.equal(set.status, 200, JSON.stringify(set.json));
+  const c1 = seatId(perf.seats, 'C', 1);
+  const { context, page } = await newPage();
+  try {
+    await signIn(page, 'demo@holdfast.dev', 'demo-password', `/performances/${perf.performanceId}`);
+    await page.waitForURL(/\/queue$/);
+    // The puzzle (2^14 hashes on average) is solved off the main thread, with a progress bar.
+    await page.locator('[data-testid=queue-pow] [role=progressbar]').waitFor();
+    await shot(page, 'solving');
+    await page.waitForURL(new RegExp(`/performances/${perf.performanceId}$`), { timeout: 120_000 });
+    // The hold only succeeds with a DPoP proof signed by the key this tab joined with.
+    await seat(page, c1).waitFor();
+    await holdSeats(page, [c1]);
+    await shot(page, 'held-with-bound-pass');
+    // The tab's pass copied out and sent without a proof from the tab's key is refused.
+    const pass = JSON.parse(await page.evaluate((id) => sessionStorage.getItem(`holdfast.pass.${id}`), perf.performanceId));
+    assert.ok(pass, 'the tab keeps its pass');
+    const token = await system.login('demo@holdfast.dev', 'demo-password');
+    const refused = await system.api('/holds', {
+      method: 'POST',
+      token,
+      headers: { 'Queue-Token': pass },
+      body: { performanceId: perf.performanceId, seatIds: [seatId(perf.seats, 'C', 2)] },
+    });
+    assert.equal(refused.status, 403, JSON.stringify(refused.json));
+    assert.equal(refused.error?.code, 'DPOP_PROOF_INVALID', JSON.stringify(refused.json));
+  } finally {
+    await context.close();
+  }
+});
+
 test('general admission: a standing ticket, chosen by quantity, held, paid and in My tickets', async (t) => {
   const shot = camera('standing-ticket');
   await system.confirmAlways();
