@@ -304,14 +304,31 @@ test('bot friction: the queue page solves the puzzle in a Worker and holds with 
     body: { enabled: true, powBits: 14, bindPasses: true },
   });
   assert.equal(set.status, 200, JSON.stringify(set.json));
+  // The gateway picks settings up at its next directory refresh (one queue tick): wait until
+  // its challenge route says a puzzle is required.
+  const buyer = await system.login('demo@holdfast.dev', 'demo-password');
+  for (let i = 0; ; i++) {
+    const c = await system.api(`/queue/${perf.performanceId}/challenge`, { method: 'POST', token: buyer });
+    if (c.data?.required === true) break;
+    assert.ok(i < 100, `the gateway never required the puzzle: ${JSON.stringify(c.json)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const c1 = seatId(perf.seats, 'C', 1);
   const { context, page } = await newPage();
   try {
+    // The puzzle (2^14 hashes on average, sometimes far fewer: its progress bar may come and
+    // go faster than a screenshot) is solved in a Web Worker, and the join carries the
+    // solution and the tab's public key.
+    const worker = page.waitForEvent('worker', { timeout: 60_000 });
+    const join = page.waitForRequest(
+      (r) => r.method() === 'POST' && new URL(r.url()).pathname === `/api/v1/queue/${perf.performanceId}/join` && /"pow"/.test(r.postData() ?? ''),
+      { timeout: 60_000 },
+    );
     await signIn(page, 'demo@holdfast.dev', 'demo-password', `/performances/${perf.performanceId}`);
-    await page.waitForURL(/\/queue$/);
-    // The puzzle (2^14 hashes on average) is solved off the main thread, with a progress bar.
-    await page.locator('[data-testid=queue-pow] [role=progressbar]').waitFor();
-    await shot(page, 'solving');
+    await worker;
+    const body = JSON.parse((await join).postData() ?? '{}');
+    assert.ok(body.pow?.challenge && body.pow?.nonce !== undefined, JSON.stringify(body));
+    assert.equal(body.jwk?.kty, 'EC', JSON.stringify(body));
     await page.waitForURL(new RegExp(`/performances/${perf.performanceId}$`), { timeout: 120_000 });
     // The hold only succeeds with a DPoP proof signed by the key this tab joined with.
     await seat(page, c1).waitFor();
