@@ -4,7 +4,8 @@
 //! the box, next to the gateway and nginx + Lua in the same run.
 //!
 //! `BARE_LISTEN` (127.0.0.1:6188) and `BARE_UPSTREAM` (127.0.0.1:18081, the nginx + Lua
-//! baseline's upstream).
+//! baseline's upstream). `BARE_STEAL=0` runs Pingora's runtime without work stealing (one
+//! single-threaded runtime per thread, as the gateway's workers), to compare the two.
 
 use async_trait::async_trait;
 use pingora::{
@@ -41,6 +42,7 @@ fn main() {
     let upstream = var("BARE_UPSTREAM", "127.0.0.1:18081");
     let conf = ServerConf {
         threads: 2,
+        work_stealing: std::env::var("BARE_STEAL").map_or(true, |v| v != "0"),
         ..ServerConf::default()
     };
     let mut server = Server::new_with_opt_and_conf(None, conf);

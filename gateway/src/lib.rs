@@ -3,8 +3,10 @@
 //! reads, and a health-checked round-robin proxy to core-api over capped, pooled connections.
 //!
 //! [`Application`] wires it up on listeners it is given, so tests bind port 0. Connections
-//! are accepted here and handed to Pingora's HTTP proxy one request at a time; a connection
-//! costs no buffers while it waits for its client's next request.
+//! are accepted here and handed, round robin, to worker threads (see [`Workers`]), each with
+//! its own single-threaded event loop and its own Pingora HTTP proxy, which serves them one
+//! request at a time; a connection costs no buffers while it waits for its client's next
+//! request.
 
 pub mod admission;
 pub mod config;
@@ -17,7 +19,16 @@ pub mod redis;
 pub mod telemetry;
 pub mod tls;
 
-use std::{future::Future, net::SocketAddr, os::fd::AsRawFd, sync::Arc, time::Duration};
+use std::{
+    future::Future,
+    net::SocketAddr,
+    os::fd::AsRawFd,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
 
 use holdfast_contract::{
     clock::{Clock, SystemClock},
@@ -53,7 +64,8 @@ pub struct Application {
     metrics_listener: TcpListener,
     /// Present when TLS termination is configured (bound on `GATEWAY_TLS_LISTEN_ADDR`).
     tls_listener: Option<TlsListener>,
-    proxy: Arc<HttpProxy<Gateway>>,
+    gateway: Gateway,
+    server_conf: Arc<ServerConf>,
     ticker: Arc<Ticker>,
     upstreams: Arc<Upstreams>,
     limits: Arc<RateLimits>,
@@ -115,6 +127,7 @@ impl Application {
             clock,
             metrics: metrics.clone(),
             config: config.clone(),
+            worker: 0,
         };
         // Room in the keep-alive pool for every connection the per-upstream cap allows, so a
         // connection that served a request is always kept, never closed for lack of space.
@@ -124,12 +137,12 @@ impl Application {
             max_retries: config.upstream_retries.max(1),
             ..Default::default()
         };
-        let proxy = Arc::new(http_proxy(&Arc::new(server_conf), gateway));
         Ok(Application {
             listener,
             metrics_listener,
             tls_listener,
-            proxy,
+            gateway,
+            server_conf: Arc::new(server_conf),
             ticker,
             upstreams,
             limits,
@@ -190,26 +203,98 @@ impl Application {
         tokio::spawn(metrics.into_future());
 
         let idle = Duration::from_secs(self.config.idle_timeout_secs);
+        let workers = Arc::new(Workers::start(
+            self.config.workers,
+            &self.gateway,
+            &self.server_conf,
+            &stop_rx,
+        )?);
         if let Some(tls) = self.tls_listener {
             let (listener, acceptor) = tls.start(stop_rx.clone());
             tokio::spawn(accept(
                 listener,
-                self.proxy.clone(),
+                workers.clone(),
                 Some(acceptor),
                 stop_rx.clone(),
                 idle,
             ));
         }
-        accept(self.listener, self.proxy, None, stop_rx, idle).await;
+        accept(self.listener, workers, None, stop_rx, idle).await;
         Ok(())
     }
 }
 
-/// Accepts connections until stopped; each is served on its own task, over TLS when an
-/// acceptor is given.
+/// The threads that serve client connections. Each runs its own single-threaded tokio
+/// runtime and its own Pingora `HttpProxy`, so its own pool of upstream connections: a
+/// connection and everything it does (its upstream exchange, Pingora's idle watch on the pooled
+/// upstream connection, the reuse of that connection) stay on one thread, with no wake-ups
+/// across threads and no work stealing. That is the nginx worker model, and it is cheaper than
+/// one work-stealing runtime for every request: on two cores the multi-threaded runtime spent
+/// a visible share of the gateway's CPU on cross-thread wake-ups (reschedule IPIs, futexes),
+/// and its shared pool lost the race between Pingora's idle watch releasing a connection and
+/// another thread reusing it (`failed to acquire reusable stream`, a new upstream connect).
+///
+/// Each worker has its own Redis connections for the per-request script (duplicate blocking
+/// and sequence), so that round trip does not wake another thread either. The waiting room's
+/// Redis client, the admission ticker, health checks and the metrics endpoint stay on the
+/// main runtime. The threads end when the stop flag is set (or its sender is dropped).
+struct Workers {
+    workers: Vec<(tokio::runtime::Handle, Arc<HttpProxy<Gateway>>)>,
+    next: AtomicUsize,
+}
+
+impl Workers {
+    fn start(
+        count: usize,
+        gateway: &Gateway,
+        conf: &Arc<ServerConf>,
+        stop: &watch::Receiver<bool>,
+    ) -> std::io::Result<Self> {
+        let mut workers = Vec::with_capacity(count.max(1));
+        for i in 0..count.max(1) {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let handle = runtime.handle().clone();
+            let mut stop = stop.clone();
+            std::thread::Builder::new()
+                .name(format!("gateway-worker-{i}"))
+                .spawn(move || runtime.block_on(stopped(&mut stop)))?;
+            // Its own Redis connections for duplicate blocking, driven by its own event loop.
+            let mut gateway = gateway.clone();
+            gateway.worker = i;
+            {
+                let _on_worker = handle.enter();
+                let config = &gateway.config;
+                let redis = Redis::connect(
+                    &config.redis_url,
+                    &config.redis_key_prefix,
+                    config.redis_timeout(),
+                )
+                .map_err(std::io::Error::other)?;
+                gateway.dedupe = Dedupe::new(redis.clone(), config.dedupe_ttl_ms);
+                gateway.redis = redis;
+            }
+            workers.push((handle, Arc::new(http_proxy(conf, gateway))));
+        }
+        Ok(Workers {
+            workers,
+            next: AtomicUsize::new(0),
+        })
+    }
+
+    /// The next worker, round robin.
+    fn next(&self) -> &(tokio::runtime::Handle, Arc<HttpProxy<Gateway>>) {
+        let i = self.next.fetch_add(1, Ordering::Relaxed);
+        &self.workers[i % self.workers.len()]
+    }
+}
+
+/// Accepts connections until stopped; each is served on its own task of the next worker, over
+/// TLS when an acceptor is given.
 async fn accept(
     listener: TcpListener,
-    proxy: Arc<HttpProxy<Gateway>>,
+    workers: Arc<Workers>,
     tls: Option<Arc<Acceptor>>,
     stop_rx: watch::Receiver<bool>,
     idle: Duration,
@@ -219,7 +304,22 @@ async fn accept(
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((tcp, peer)) => {
-                    tokio::spawn(serve(proxy.clone(), tcp, peer, tls.clone(), stop_rx.clone(), idle));
+                    // Moved to the worker's event loop: registered there, served there.
+                    let tcp = match tcp.into_std() {
+                        Ok(tcp) => tcp,
+                        Err(e) => {
+                            tracing::debug!(error = %e, "handing a connection to a worker");
+                            continue;
+                        }
+                    };
+                    let (runtime, proxy) = workers.next();
+                    let (proxy, tls, stop_rx) = (proxy.clone(), tls.clone(), stop_rx.clone());
+                    runtime.spawn(async move {
+                        match TcpStream::from_std(tcp) {
+                            Ok(tcp) => serve(proxy, tcp, peer, tls, stop_rx, idle).await,
+                            Err(e) => tracing::debug!(error = %e, "registering a connection"),
+                        }
+                    });
                 }
                 Err(e) => {
                     // Out of file descriptors and the like: back off briefly, keep serving.

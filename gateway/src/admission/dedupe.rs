@@ -33,6 +33,7 @@ pub enum Outcome {
     UnknownPerformance,
 }
 
+#[derive(Clone)]
 pub struct Dedupe {
     redis: Redis,
     ttl_ms: u64,

@@ -73,6 +73,9 @@ pub struct Config {
     /// Redis down, performance behind a waiting room.
     pub redis_fail_mode_queued: FailMode,
     pub idle_timeout_secs: u64,
+    /// Threads serving client connections, each with its own event loop and its own pool of
+    /// upstream connections (`GATEWAY_WORKERS`; 0 = one per CPU core).
+    pub workers: usize,
     pub instance_id: String,
     pub log_json: bool,
     /// Peers allowed to say who the client is (`GATEWAY_TRUSTED_PROXIES`); empty: nobody, the
@@ -191,6 +194,10 @@ impl Config {
                 FAIL_MODES,
             )?,
             idle_timeout_secs: env.parse("GATEWAY_IDLE_TIMEOUT_SECS", "60")?,
+            workers: match env.parse("GATEWAY_WORKERS", "0")? {
+                0 => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+                n => n,
+            },
             instance_id: env.string("GATEWAY_INSTANCE_ID", &uuid::Uuid::new_v4().to_string()),
             log_json: env.one_of(
                 "GATEWAY_LOG_FORMAT",
@@ -284,6 +291,11 @@ impl Config {
             self.idle_timeout_secs >= 1,
             "GATEWAY_IDLE_TIMEOUT_SECS",
             "must be at least 1",
+        )?;
+        ensure(
+            self.workers <= 256,
+            "GATEWAY_WORKERS",
+            "must be at most 256 (0 = one per CPU core)",
         )
     }
 

@@ -33,7 +33,9 @@ use crate::{
     redis::Redis,
 };
 
-/// Shared by every request; per-request state lives in [`Ctx`].
+/// Shared by every request; per-request state lives in [`Ctx`]. Each worker thread has its
+/// own copy (the fields are shared handles), so that each has its own Pingora proxy.
+#[derive(Clone)]
 pub struct Gateway {
     pub config: Arc<Config>,
     pub upstreams: Arc<Upstreams>,
@@ -49,6 +51,8 @@ pub struct Gateway {
     pub metrics: Arc<Metrics>,
     /// `None` when `GATEWAY_EDGE_CACHE_TTL_MS=0`.
     pub edge_cache: Option<Arc<EdgeCache>>,
+    /// Which worker thread this copy serves on (its share of the upstream connection slots).
+    pub worker: usize,
 }
 
 #[async_trait]
@@ -107,7 +111,7 @@ impl ProxyHttp for Gateway {
         if !ctx.streaming {
             ctx.upstream_slot = self
                 .upstreams
-                .connection_slot(&backend)
+                .connection_slot(&backend, self.worker)
                 .await
                 .map_err(|_| {
                     pingora::Error::explain(HTTPStatus(503), "every upstream connection busy")

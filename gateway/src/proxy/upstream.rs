@@ -10,6 +10,10 @@
 //! holds one from peer selection until its exchange is over, so no more connections than
 //! permits exist, the pool (sized to hold them all) keeps every one of them, and a burst waits
 //! for a free connection instead of opening new ones.
+//!
+//! Each worker thread has its own pool (see `Workers` in `lib.rs`), so the permits are split
+//! between the workers (at least one each): a worker only opens a connection when all of its
+//! own are busy, and the connections of all workers together stay within the cap.
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
@@ -29,8 +33,10 @@ pub struct Upstreams {
     lb: LoadBalancer<RoundRobin>,
     connect_timeout: Duration,
     read_timeout: Duration,
-    /// One semaphore per upstream address (the backends are fixed at start).
-    connections: HashMap<Backend, Arc<Semaphore>>,
+    /// Per upstream address (the backends are fixed at start), one semaphore per worker.
+    connections: HashMap<Backend, Vec<Arc<Semaphore>>>,
+    /// Each backend's peer settings, built once: (pooled exchange, stream).
+    peers: HashMap<Backend, (HttpPeer, HttpPeer)>,
 }
 
 impl Upstreams {
@@ -51,25 +57,44 @@ impl Upstreams {
             .get_backend()
             .iter()
             .map(|b| {
-                let permits = Semaphore::new(config.edge.upstream_max_connections);
-                (b.clone(), Arc::new(permits))
+                let per_worker = split(config.edge.upstream_max_connections, config.workers)
+                    .map(|n| Arc::new(Semaphore::new(n)))
+                    .collect();
+                (b.clone(), per_worker)
+            })
+            .collect();
+        let read_timeout = Duration::from_millis(config.upstream_read_timeout_ms);
+        let peers = lb
+            .backends()
+            .get_backend()
+            .iter()
+            .map(|b| {
+                let peer = |streaming| build_peer(b, streaming, timeout, read_timeout);
+                (b.clone(), (peer(false), peer(true)))
             })
             .collect();
         Ok(Upstreams {
             lb,
             connect_timeout: timeout,
-            read_timeout: Duration::from_millis(config.upstream_read_timeout_ms),
+            read_timeout,
             connections,
+            peers,
         })
     }
 
-    /// A connection slot on `backend`, waited for up to the connect timeout; `Err(Busy)` when
-    /// none came free in time (the caller answers 503 as for a connect timeout).
+    /// A connection slot of `worker` on `backend`, waited for up to the connect timeout;
+    /// `Err(Busy)` when none came free in time (the caller answers 503 as for a connect
+    /// timeout).
     pub async fn connection_slot(
         &self,
         backend: &Backend,
+        worker: usize,
     ) -> Result<Option<OwnedSemaphorePermit>, Busy> {
-        let Some(permits) = self.connections.get(backend) else {
+        let Some(permits) = self
+            .connections
+            .get(backend)
+            .and_then(|w| w.get(worker % w.len().max(1)))
+        else {
             return Ok(None);
         };
         if let Ok(permit) = permits.clone().try_acquire_owned() {
@@ -105,11 +130,10 @@ impl Upstreams {
     /// How to reach `backend`: pooled keep-alive connections, bounded connect time, and no
     /// read timeout for streams (SSE) that stay open on purpose.
     pub fn peer(&self, backend: &Backend, streaming: bool) -> Box<HttpPeer> {
-        let mut peer = HttpPeer::new(backend.addr.to_string(), false, String::new());
-        peer.options.connection_timeout = Some(self.connect_timeout);
-        peer.options.read_timeout = (!streaming).then_some(self.read_timeout);
-        peer.options.idle_timeout = Some(Duration::from_secs(60));
-        Box::new(peer)
+        Box::new(match self.peers.get(backend) {
+            Some((pooled, stream)) => if streaming { stream } else { pooled }.clone(),
+            None => build_peer(backend, streaming, self.connect_timeout, self.read_timeout),
+        })
     }
 
     pub async fn check_health(&self, metrics: &Metrics) {
@@ -136,5 +160,38 @@ impl Upstreams {
                 _ = crate::stopped(&mut stop) => return,
             }
         }
+    }
+}
+
+fn build_peer(
+    backend: &Backend,
+    streaming: bool,
+    connect_timeout: Duration,
+    read_timeout: Duration,
+) -> HttpPeer {
+    let mut peer = HttpPeer::new(backend.addr.to_string(), false, String::new());
+    peer.options.connection_timeout = Some(connect_timeout);
+    peer.options.read_timeout = (!streaming).then_some(read_timeout);
+    peer.options.idle_timeout = Some(Duration::from_secs(60));
+    peer
+}
+
+/// `total` split into `parts` shares as even as possible, each at least 1.
+fn split(total: usize, parts: usize) -> impl Iterator<Item = usize> {
+    let parts = parts.max(1);
+    (0..parts).map(move |i| (total / parts + usize::from(i < total % parts)).max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split;
+
+    #[test]
+    fn the_cap_is_split_between_workers() {
+        assert_eq!(split(128, 2).collect::<Vec<_>>(), [64, 64]);
+        assert_eq!(split(5, 2).collect::<Vec<_>>(), [3, 2]);
+        assert_eq!(split(4, 3).collect::<Vec<_>>(), [2, 1, 1]);
+        assert_eq!(split(1, 3).collect::<Vec<_>>(), [1, 1, 1]);
+        assert_eq!(split(7, 0).collect::<Vec<_>>(), [7]);
     }
 }
